@@ -1,0 +1,84 @@
+// Client configuration: the content of clients/<id>/config.json (DESIGN §4).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace databus {
+
+// A reference to a component in config.json: either a plain module name
+// ("databus.pusher.demo.demo_pusher_1") or an object
+// {"module": "<name>", ...settings}. Settings are validated against the
+// component's spec by the registry, not here.
+struct ComponentRef {
+  std::string module;
+  nlohmann::json settings = nlohmann::json::object();  // Always an object.
+
+  // A plain string when there are no settings, else the object form.
+  nlohmann::json to_json() const;
+  bool operator==(const ComponentRef&) const = default;
+};
+
+// One passenger type a client transports (DESIGN §2).
+struct ClientPassenger {
+  std::string name;  // Passenger module.
+  std::vector<ComponentRef> pullers;
+  std::vector<ComponentRef> processors;
+  std::vector<ComponentRef> pushers;
+  ComponentRef queue{"databus.pqueue.primal_queue"};
+  int queue_life_span = 1;  // Days a completed entry lingers before purge.
+  int sync_frequency = 1;   // Minutes between drives.
+  // Our extension: seconds between drives; overrides sync_frequency when set.
+  std::optional<int> sync_interval_seconds;
+
+  std::vector<std::string> processor_modules() const;
+  std::vector<std::string> pusher_modules() const;
+  bool operator==(const ClientPassenger&) const = default;
+};
+
+enum class Role { operator_, administrator };
+std::string_view to_string(Role role);  // "operator" | "administrator"
+
+struct User {
+  std::string username;
+  // Plaintext (the original's format) or a hash written by `databus passwd`.
+  std::string password;
+  std::string token;
+  Role role = Role::administrator;  // Absent in the original's files.
+
+  bool operator==(const User&) const = default;
+};
+
+struct ClientConfig {
+  std::string id;
+  int log_life_span = 1;  // Days logs and customizing backups are kept.
+  std::vector<ClientPassenger> passengers;
+  std::vector<User> users;
+
+  // The client passenger named `name`, or nullptr.
+  const ClientPassenger* find_passenger(std::string_view name) const;
+
+  // Parses config.json content. `where` names the source in errors (usually
+  // the file path). Throws ConfigError naming `where` and the offending field
+  // (e.g. "passengers[0].sync_frequency") for malformed JSON, wrong types,
+  // negative numbers, missing names and unknown keys.
+  static ClientConfig parse(std::string id, std::string_view json_text, const std::string& where);
+  static ClientConfig from_json(std::string id, const nlohmann::json& j, const std::string& where);
+
+  // The config.json form; parse(to_json().dump()) gives back an equal value.
+  nlohmann::json to_json() const;
+
+  bool operator==(const ClientConfig&) const = default;
+};
+
+// The configuration the first start writes for the `demo` client: the demo
+// components of DESIGN §4, user demo/demo (administrator).
+ClientConfig demo_client_config();
+// The configuration of the `root` client: no passengers, user root/root.
+ClientConfig root_client_config();
+
+}  // namespace databus

@@ -1,0 +1,62 @@
+// What every component (puller, processor, pusher) is built with and what it
+// sees during a drive. Components get everything through these objects, never
+// through globals (STYLE: Vector's context object).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "databus/client.h"
+#include "databus/log.h"
+#include "databus/passenger.h"
+
+namespace databus {
+
+// Construction input of a component. One component object serves one drive.
+struct ComponentEnv {
+  std::string client_id;
+  std::string passenger;  // The client passenger's name (passenger module).
+  std::string module;     // This component's module name.
+  // This component's settings from config.json, validated against its spec
+  // and completed with defaults. Always an object.
+  nlohmann::json settings = nlohmann::json::object();
+  std::filesystem::path data_dir;  // The engine's data directory.
+};
+
+// The drive a component call belongs to. Lives as long as the drive; not
+// thread-safe (one drive runs on one thread).
+class DriveContext {
+ public:
+  // `make_passenger` builds an empty passenger of the client passenger's type
+  // (the passenger factory); `stop` may be null.
+  DriveContext(std::string client_id, const ClientPassenger& passenger, Log& log,
+               std::function<Passenger()> make_passenger, const std::atomic<bool>* stop = nullptr);
+
+  const std::string& client_id() const { return client_id_; }
+  const ClientPassenger& passenger() const { return *passenger_; }
+  Log& log() const { return *log_; }
+
+  // A new passenger of this drive's type, ready for a puller to fill:
+  // passenger_module set by the passenger factory, a fresh internal_id,
+  // pull_datetime now, the given ids and `puller_module`.
+  Passenger new_passenger(std::string external_id, std::string source_system,
+                          std::string puller_module) const;
+
+  // True once the dispatcher is shutting down. Long-running components should
+  // check it between items and return early; what they did not finish is
+  // retried at the next drive.
+  bool stop_requested() const { return stop_ != nullptr && stop_->load(); }
+
+ private:
+  std::string client_id_;
+  const ClientPassenger* passenger_;
+  Log* log_;
+  std::function<Passenger()> make_passenger_;
+  const std::atomic<bool>* stop_;
+};
+
+}  // namespace databus

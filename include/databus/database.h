@@ -1,0 +1,149 @@
+// Database: the storage engine interface (DESIGN §6). Engines only store and
+// query; the queue rules live in the primal queue. JSON DB, SQLite and
+// PostgreSQL are siblings behind this interface and pass one conformance
+// suite; DatabaseWrapper (database_wrapper.h) decorates any of them.
+//
+// Thread-safety: every method may be called concurrently from several threads
+// (the dispatcher drives different client passengers in parallel). Calls for
+// the same entry are never concurrent, because the dispatcher never runs two
+// drives of the same client passenger at once.
+//
+// Durability: a method that writes returns only after what it wrote survives
+// a crash (power loss aside from lying disks), and a crash in the middle of a
+// write leaves either the old or the new version visible, never a mix.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "databus/client.h"
+#include "databus/log.h"
+#include "databus/queue_entry.h"
+#include "databus/time.h"
+
+namespace databus {
+
+// Engine arguments (ticket database_arguments, `--database-arg KEY=VALUE`).
+using DatabaseArguments = std::map<std::string, std::string>;
+
+// What an engine is opened with.
+struct DatabaseEnv {
+  std::filesystem::path data_dir;  // The ticket's data_dir.
+  DatabaseArguments arguments;
+};
+
+// Which entries a query returns.
+enum class EntryFilter {
+  all,
+  unnotified,      // puller_notified is false
+  processing_due,  // some processor is not complete
+  push_due,        // every processor complete, some pusher not complete
+  incomplete,      // not QueueEntry::complete()
+  complete,        // QueueEntry::complete()
+};
+
+struct EntryQuery {
+  std::string passenger_module;  // Empty: every passenger type.
+  EntryFilter filter = EntryFilter::all;
+  std::string puller_module;               // Non-empty: only passengers of this puller.
+  std::optional<TimePoint> pulled_before;  // Only entries pulled before this.
+  // Non-empty: only entries whose external_id, source_system or internal_id
+  // contains this text (case-sensitive).
+  std::string search;
+  bool newest_first = false;  // Order by pull_datetime (then internal_id).
+  std::size_t offset = 0;
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
+  bool with_attachments = true;  // False: attachments have name and format only.
+};
+
+// What update_entries() rewrites.
+enum class SaveScope {
+  statuses,   // puller_notified, step statuses, log_guids.
+  everything  // also the passenger's fields and attachments.
+};
+
+// A stored item that could not be read. Reported (drive logs, `databus
+// check`), never deleted.
+struct StorageProblem {
+  std::string client_id;
+  std::string path;  // File or row that is malformed.
+  std::string message;
+};
+
+struct BackupInfo {
+  std::string id;    // Unique name of the backup.
+  std::string node;  // Customizing node it copies.
+  TimePoint created{};
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // The engine's registry name ("json_db") and a human description for
+  // About pages and logs ("json_db at data/json_db").
+  virtual std::string engine() const = 0;
+  virtual std::string describe() const = 0;
+
+  // --- Clients --------------------------------------------------------------
+  // Sorted client ids.
+  virtual std::vector<std::string> client_ids() = 0;
+  // The parsed configuration. Throws NotFoundError for an unknown client and
+  // ConfigError naming the file and field when it is malformed.
+  virtual ClientConfig load_client(const std::string& client_id) = 0;
+  // The raw configuration text (customizing node "__databus__").
+  virtual std::string read_client_config_text(const std::string& client_id) = 0;
+  // Replaces the configuration text atomically. The caller validates.
+  // Creates the client when it does not exist.
+  virtual void write_client_config_text(const std::string& client_id, const std::string& text) = 0;
+
+  // --- Customizing backups ---------------------------------------------------
+  virtual void write_backup(const std::string& client_id, const std::string& node,
+                            const std::string& text) = 0;
+  virtual std::vector<BackupInfo> list_backups(const std::string& client_id) = 0;
+  virtual std::size_t delete_backups_before(const std::string& client_id, TimePoint before) = 0;
+
+  // --- Queue ------------------------------------------------------------------
+  // Stores new entries. REQUIRES: their internal ids are not stored yet.
+  virtual void insert_entries(const std::string& client_id,
+                              std::span<const QueueEntry> entries) = 0;
+  // Rewrites stored entries (matched by internal_id). Throws NotFoundError
+  // when one is not stored.
+  virtual void update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
+                              SaveScope scope) = 0;
+  virtual std::vector<QueueEntry> query_entries(const std::string& client_id,
+                                                const EntryQuery& query) = 0;
+  // The number of entries query_entries() would return without offset/limit.
+  virtual std::size_t count_entries(const std::string& client_id, const EntryQuery& query) = 0;
+  virtual std::optional<QueueEntry> load_entry(const std::string& client_id,
+                                               const std::string& internal_id) = 0;
+  // The internal id of the entry of `passenger_module` with this source and
+  // external id, if one is stored (the dedup key of the primal queue).
+  virtual std::optional<std::string> find_entry(const std::string& client_id,
+                                                const std::string& passenger_module,
+                                                const std::string& source_system,
+                                                const std::string& external_id) = 0;
+  // Deletes complete entries of `passenger_module` pulled before `before`.
+  // Returns how many were deleted.
+  virtual std::size_t delete_complete_entries(const std::string& client_id,
+                                              const std::string& passenger_module,
+                                              TimePoint before) = 0;
+  // Malformed stored items of this client found so far.
+  virtual std::vector<StorageProblem> problems(const std::string& client_id) = 0;
+
+  // --- Logs -------------------------------------------------------------------
+  virtual void write_log(const std::string& client_id, const Log& log) = 0;
+  // Newest first.
+  virtual std::vector<LogSummary> list_logs(const std::string& client_id) = 0;
+  virtual std::optional<Log> read_log(const std::string& client_id, const std::string& guid) = 0;
+  virtual std::size_t delete_logs_before(const std::string& client_id, TimePoint before) = 0;
+  virtual bool delete_log(const std::string& client_id, const std::string& guid) = 0;
+};
+
+}  // namespace databus

@@ -1,0 +1,117 @@
+// Dispatcher: the engine (DESIGN §1, §3). Starting one means Databus is up.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "databus/database.h"
+#include "databus/log.h"
+#include "databus/ticket.h"
+#include "databus/time.h"
+
+namespace databus {
+
+enum class DispatcherState { created, running, paused, shutting_down, stopped };
+std::string_view to_string(DispatcherState state);
+
+// Schedule and last result of one client passenger.
+struct PassengerSchedule {
+  std::string client_id;
+  std::string passenger;
+  std::optional<TimePoint> last_drive_start;
+  std::optional<TimePoint> last_drive_end;
+  std::optional<LogType> last_worst_type;  // Of the last drive's log.
+  TimePoint next_due{};
+  bool running = false;
+};
+
+struct DispatcherStatus {
+  DispatcherState state = DispatcherState::created;
+  TimePoint started{};
+  int workers = 0;
+  int running_drives = 0;
+  bool export_running = false;
+  std::vector<PassengerSchedule> passengers;
+  // Clients whose configuration could not be read at the last cycle, with the
+  // message naming file and field. Other clients are driven all the same.
+  std::vector<std::string> config_errors;
+};
+
+// A customizing node (DESIGN §2) of one client.
+struct CustomizingNode {
+  std::string name;  // "__databus__", "__clients__" or an external file id.
+  bool root_only = false;
+  bool external = false;  // An external config file of the ticket.
+};
+
+// Thread-safety: every public method may be called from any thread (the web
+// server calls them while drives run).
+class Dispatcher {
+ public:
+  // Fills the ticket's missing factories with the primal ones, opens the
+  // database, creates the root and demo clients when there is none (and
+  // ticket.create_default_clients), and backs up every customizing node.
+  // Throws ConfigError / UnknownModuleError / StorageError when the ticket
+  // cannot work (unknown engine, unreadable data directory).
+  explicit Dispatcher(DispatcherTicket ticket);
+  // Shuts down and waits for running drives.
+  ~Dispatcher();
+
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Starts scheduling drives on the worker pool and returns at once.
+  void start();
+  // Blocks until the dispatcher has stopped (after shutdown()).
+  void wait();
+  // start() then wait().
+  void run();
+
+  // Lets running drives finish, then starts no new ones until resume().
+  // Throws StateError while shutting down.
+  void pause();
+  void resume();
+  // Lets running drives and a running export finish, then stops. Returns at
+  // once; wait() blocks until done. Idempotent.
+  void shutdown();
+
+  // Makes the client passenger due at once. Throws NotFoundError.
+  void expedite(const std::string& client_id, const std::string& passenger);
+
+  // Runs one drive now on the calling thread (waiting while a scheduled drive
+  // of the same client passenger runs), stores its log and tells the observer.
+  // Returns the drive's log. Throws NotFoundError.
+  Log drive_now(const std::string& client_id, const std::string& passenger);
+
+  DispatcherStatus status() const;
+  const DispatcherTicket& ticket() const;
+  const Factories& factories() const;
+  Database& database();
+
+  // --- Customizing (DESIGN §2) -----------------------------------------------
+  // "__databus__", "__clients__" (root only: the list of clients) and the
+  // ticket's external config files of this client.
+  std::vector<CustomizingNode> customizing_nodes(const std::string& client_id) const;
+  std::string read_customizing(const std::string& client_id, const std::string& node);
+  // Validates `text` (JSON; for "__databus__" a valid client configuration),
+  // writes a backup of the current content, then saves. Throws ConfigError
+  // naming the node and field, and then nothing is changed.
+  void save_customizing(const std::string& client_id, const std::string& node,
+                        const std::string& text);
+
+  // --- Export (issue: SQL engines) -------------------------------------------
+  // Pauses (remembering whether it was paused), waits until no drive runs and
+  // tells the observer. Throws StateError when shutting down or when an
+  // export already runs.
+  void begin_export(const std::string& client_id);
+  // Resumes unless it was paused before begin_export(); tells the observer.
+  void end_export(const std::string& client_id, bool ok, const std::string& error);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace databus

@@ -1,0 +1,37 @@
+// Driver: one transport run ("drive") of one client passenger (DESIGN §3).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "databus/client.h"
+#include "databus/database.h"
+#include "databus/log.h"
+#include "databus/observer.h"
+
+namespace databus {
+
+struct Factories;
+
+// Everything one drive needs. Pointers are non-null and outlive the drive.
+struct DriveRequest {
+  std::string client_id;
+  ClientPassenger passenger;
+  Database* database = nullptr;
+  const Factories* factories = nullptr;
+  Log* log = nullptr;                       // The drive's log; the caller stores it.
+  DispatcherObserver* observer = nullptr;   // Never throws (the dispatcher wraps it).
+  const std::atomic<bool>* stop = nullptr;  // Set when shutting down; may be null.
+  std::filesystem::path data_dir;
+};
+
+// A driver never throws: every error is written to the drive's log, and what
+// failed is retried at the next drive. Drivers are stateless between drives.
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  virtual void drive(const DriveRequest& request) = 0;
+};
+
+}  // namespace databus

@@ -1,0 +1,70 @@
+// Errors with a defined meaning, so that callers (the driver, the dispatcher,
+// the CLI) can decide between "retry at the next drive", "report and go on" and
+// "stop". Every error message names what it is about: a file, a field, a module.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace databus {
+
+// Base of every error Databus throws on purpose.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A configuration (config.json, a ticket field, a component setting) is invalid.
+// `where()` names the file or object, `field()` the key inside it (may be empty).
+class ConfigError : public Error {
+ public:
+  ConfigError(std::string where, std::string field, const std::string& message);
+  const std::string& where() const { return where_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string where_;
+  std::string field_;
+};
+
+// A module name that no factory knows. The drive logs it and retries next time.
+class UnknownModuleError : public Error {
+ public:
+  UnknownModuleError(const std::string& kind, const std::string& name);
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+// Stored data could not be read or written (I/O failure, engine unreachable).
+class StorageError : public Error {
+ public:
+  using Error::Error;
+};
+
+// One stored item (a passenger.json, a log file) is malformed. It is reported
+// and left where it is; everything else goes on.
+class CorruptDataError : public StorageError {
+ public:
+  CorruptDataError(std::string path, const std::string& message);
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A request refers to something that does not exist (client, entry, node).
+class NotFoundError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The request was understood but is refused in the current state
+// (e.g. pausing while shutting down).
+class StateError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace databus

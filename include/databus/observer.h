@@ -1,0 +1,44 @@
+// DispatcherObserver: told about significant dispatcher events (DESIGN §1).
+#pragma once
+
+#include <string>
+
+#include "databus/log.h"
+#include "databus/queue_entry.h"
+
+namespace databus {
+
+// Every method has an empty default; override what you need.
+// Thread-safety: methods are called from worker threads, several at once
+// (drives of different client passengers run in parallel), so an
+// implementation must be thread-safe. An exception thrown by a method is
+// caught, logged, and changes nothing else. Methods should return quickly:
+// they run on the drive's thread.
+class DispatcherObserver {
+ public:
+  virtual ~DispatcherObserver() = default;
+
+  // A drive ended; `log` is its log (already stored). The original's event:
+  // typically used to e-mail someone when log.has_errors().
+  virtual void drive_passenger_complete(const std::string& client_id, const std::string& passenger,
+                                        const Log& log) {}
+
+  virtual void drive_started(const std::string& client_id, const std::string& passenger) {}
+  // A passenger was durably seated in the queue.
+  virtual void passenger_seated(const std::string& client_id, const QueueEntry& entry) {}
+  // `pusher` delivered the entry's passenger.
+  virtual void passenger_pushed(const std::string& client_id, const QueueEntry& entry,
+                                const std::string& pusher) {}
+  // A puller, processor or pusher failed; `entry` is null for puller failures.
+  virtual void step_failed(const std::string& client_id, const std::string& passenger,
+                           const std::string& module, const QueueEntry* entry,
+                           const std::string& error) {}
+  virtual void paused() {}
+  virtual void resumed() {}
+  virtual void shutting_down() {}
+  virtual void export_begin(const std::string& client_id) {}
+  // `error` is empty on success.
+  virtual void export_end(const std::string& client_id, bool ok, const std::string& error) {}
+};
+
+}  // namespace databus

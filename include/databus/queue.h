@@ -1,0 +1,53 @@
+// Queue: the rules of the passenger queue of one client passenger type
+// (DESIGN §3), on top of a Database. The primal queue
+// ("databus.pqueue.primal_queue") is the standard implementation.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "databus/client.h"
+#include "databus/component.h"
+#include "databus/database.h"
+#include "databus/queue_entry.h"
+
+namespace databus {
+
+// What a queue is built with. The database outlives the queue.
+struct QueueEnv {
+  Database* database = nullptr;
+  std::string client_id;
+  ClientPassenger passenger;
+};
+
+// One object serves one drive; not thread-safe.
+class Queue {
+ public:
+  virtual ~Queue() = default;
+
+  // Seats new passengers: each gets an entry with one incomplete status per
+  // configured processor and pusher. A passenger whose (source_system,
+  // external_id) is already queued for this passenger type is skipped with a
+  // warning in ctx.log(). Returns the seated entries, durable on return.
+  virtual std::vector<QueueEntry> seat(DriveContext& ctx, std::vector<Passenger> passengers) = 0;
+
+  // Entries of this type pulled by `puller_module` and not yet notified.
+  virtual std::vector<QueueEntry> unnotified(DriveContext& ctx,
+                                             const std::string& puller_module) = 0;
+
+  // Marks `entries` notified, durably.
+  virtual void mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entries) = 0;
+
+  // Entries with a processor that is not complete, oldest first.
+  virtual std::vector<QueueEntry> awaiting_processing(DriveContext& ctx) = 0;
+  // Entries whose processors are complete and some pusher is not, oldest first.
+  virtual std::vector<QueueEntry> awaiting_push(DriveContext& ctx) = 0;
+
+  // Writes the entry durably and records the drive's log GUID on it.
+  virtual void save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) = 0;
+
+  // Deletes complete entries pulled before `before`. Returns the count.
+  virtual std::size_t purge_complete(TimePoint before) = 0;
+};
+
+}  // namespace databus

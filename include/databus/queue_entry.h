@@ -1,0 +1,65 @@
+// Queue entry: a passenger plus its transport state (DESIGN §2).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "databus/passenger.h"
+
+namespace databus {
+
+enum class StepStatus { undefined, incomplete, complete };
+
+// "undefined" | "incomplete" | "complete".
+std::string_view to_string(StepStatus status);
+// Throws std::invalid_argument for any other word.
+StepStatus parse_step_status(std::string_view word);
+
+// The state of one processor or pusher for one entry. `attempts` counts failed
+// runs and `last_error` holds the latest failure's message; both are absent in
+// files written by the original (read as 0 / empty) and reset on success.
+struct StepState {
+  std::string module;
+  StepStatus status = StepStatus::incomplete;
+  int attempts = 0;
+  std::string last_error;
+
+  bool operator==(const StepState&) const = default;
+};
+
+// A value type. Processors and pushers receive a QueueEntry& and may change any
+// of its statuses (a filter marks its pushers complete so nothing is pushed).
+struct QueueEntry {
+  Passenger passenger;
+  bool puller_notified = false;
+  std::vector<StepState> processor_statuses;  // One per processor module, config order.
+  std::vector<StepState> pusher_statuses;     // One per pusher module, config order.
+
+  // Builds a fresh entry: not notified, every step `incomplete`.
+  static QueueEntry seat(Passenger passenger, const std::vector<std::string>& processors,
+                         const std::vector<std::string>& pushers);
+
+  // True when notified and every processor and pusher is complete.
+  bool complete() const;
+  // True when every processor is complete (vacuously true with none).
+  bool processors_complete() const;
+  // True when some processor is not complete.
+  bool has_incomplete_processor() const { return !processors_complete(); }
+  // True when some pusher is not complete.
+  bool has_incomplete_pusher() const;
+
+  // The state of `module`, or nullptr when the entry has no such step.
+  StepState* processor(std::string_view module);
+  StepState* pusher(std::string_view module);
+  const StepState* processor(std::string_view module) const;
+  const StepState* pusher(std::string_view module) const;
+
+  // Sets every pusher (and processor) status to complete: what a filter does
+  // with a passenger that must never be pushed.
+  void complete_all_steps();
+
+  bool operator==(const QueueEntry&) const = default;
+};
+
+}  // namespace databus

@@ -1,0 +1,119 @@
+// Registry: the one place that maps module names to component factories.
+// Built-ins are added by register_builtins() (builtins.h) through the same
+// calls an application uses for its own components; tests build a fresh,
+// empty registry. Each component comes with a spec (its settings, defaults
+// and descriptions), the single source for validating config.json, for
+// `databus check` and for the docs.
+//
+// Thread-safety: add_*() must not run concurrently with anything else; once
+// filled, a registry may be read from any number of threads.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "databus/client.h"
+#include "databus/component.h"
+#include "databus/database.h"
+#include "databus/driver.h"
+#include "databus/processor.h"
+#include "databus/puller.h"
+#include "databus/pusher.h"
+#include "databus/queue.h"
+
+namespace databus {
+
+enum class ComponentKind { passenger, puller, processor, pusher, queue, database, driver };
+std::string_view to_string(ComponentKind kind);
+
+// One setting of a component, as written in the object form of a component
+// reference in config.json.
+struct SettingSpec {
+  std::string key;
+  std::string description;       // For users; becomes the docs.
+  nlohmann::json default_value;  // null with required = true: must be given.
+  bool required = false;
+  bool secret = false;  // Never shown in logs, errors or the web interface.
+};
+
+struct ComponentSpec {
+  std::string name;     // Module name, e.g. "databus.puller.directory".
+  std::string summary;  // One line for users.
+  std::vector<SettingSpec> settings;
+  std::vector<std::string> aliases;  // Other names that resolve to this one.
+};
+
+using PassengerMaker = std::function<Passenger()>;
+using PullerMaker = std::function<std::unique_ptr<Puller>(const ComponentEnv&)>;
+using ProcessorMaker = std::function<std::unique_ptr<Processor>(const ComponentEnv&)>;
+using PusherMaker = std::function<std::unique_ptr<Pusher>(const ComponentEnv&)>;
+using QueueMaker = std::function<std::unique_ptr<Queue>(const QueueEnv&)>;
+using DatabaseMaker = std::function<std::unique_ptr<Database>(const DatabaseEnv&)>;
+using DriverMaker = std::function<std::unique_ptr<Driver>()>;
+
+class Registry {
+ public:
+  Registry() = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Each add_*() throws Error when the name (or an alias) is taken for that
+  // kind. A passenger maker returns an empty passenger; passenger_module is
+  // set to the spec's name by the registry.
+  void add_passenger(ComponentSpec spec, PassengerMaker maker = nullptr);
+  void add_puller(ComponentSpec spec, PullerMaker maker);
+  void add_processor(ComponentSpec spec, ProcessorMaker maker);
+  void add_pusher(ComponentSpec spec, PusherMaker maker);
+  void add_queue(ComponentSpec spec, QueueMaker maker);
+  void add_database(ComponentSpec spec, DatabaseMaker maker);
+  void add_driver(ComponentSpec spec, DriverMaker maker);
+
+  // The spec of `name` (or an alias) of `kind`, or nullptr.
+  const ComponentSpec* find(ComponentKind kind, std::string_view name) const;
+  // Specs of one kind, sorted by name.
+  std::vector<const ComponentSpec*> list(ComponentKind kind) const;
+
+  // Validates `ref`'s settings against its spec: unknown keys and missing
+  // required ones throw ConfigError(where, key); defaults fill the rest.
+  // Throws UnknownModuleError when no component of `kind` has that name.
+  // Returns the completed settings object.
+  nlohmann::json resolve_settings(ComponentKind kind, const ComponentRef& ref,
+                                  const std::string& where) const;
+
+  // The makers. Each throws UnknownModuleError for an unknown name and
+  // ConfigError for invalid settings; `env.settings` is replaced by the
+  // resolved settings and `env.module` by the canonical name.
+  Passenger make_passenger(const std::string& name) const;
+  std::unique_ptr<Puller> make_puller(const ComponentRef& ref, ComponentEnv env) const;
+  std::unique_ptr<Processor> make_processor(const ComponentRef& ref, ComponentEnv env) const;
+  std::unique_ptr<Pusher> make_pusher(const ComponentRef& ref, ComponentEnv env) const;
+  std::unique_ptr<Queue> make_queue(const std::string& name, const QueueEnv& env) const;
+  std::unique_ptr<Database> make_database(const std::string& name, const DatabaseEnv& env) const;
+  std::unique_ptr<Driver> make_driver(const std::string& name) const;
+
+ private:
+  struct Entry {
+    ComponentSpec spec;
+    PassengerMaker passenger;
+    PullerMaker puller;
+    ProcessorMaker processor;
+    PusherMaker pusher;
+    QueueMaker queue;
+    DatabaseMaker database;
+    DriverMaker driver;
+  };
+  void add(ComponentKind kind, Entry entry);
+  const Entry& entry(ComponentKind kind, std::string_view name) const;
+
+  // kind -> canonical name -> entry; aliases map to canonical names.
+  std::map<ComponentKind, std::map<std::string, Entry, std::less<>>> entries_;
+  std::map<ComponentKind, std::map<std::string, std::string, std::less<>>> aliases_;
+};
+
+}  // namespace databus

@@ -1,0 +1,80 @@
+// DispatcherTicket: everything a dispatcher is started with (DESIGN §1). Every
+// field has a default good enough for many cases: a default ticket runs the
+// JSON DB in ./data/json_db with the web interface on port 5000.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "databus/database.h"
+#include "databus/factories.h"
+#include "databus/observer.h"
+#include "databus/registry.h"
+
+namespace databus {
+
+// A local JSON file made editable as a customizing node of `client_id`.
+struct ExternalConfigFile {
+  std::string client_id;
+  std::string id;  // Node name shown in the web interface.
+  std::filesystem::path path;
+};
+
+struct DispatcherTicket {
+  // --- Behaviour ---------------------------------------------------------------
+
+  // The component registry the primal factories consult.
+  // Default: null, meaning a registry holding the built-ins (builtin_registry()).
+  std::shared_ptr<const Registry> registry;
+
+  // Factories turning module names into objects. Default: empty, meaning the
+  // primal factories backed by `registry`.
+  DatabaseFactory database_factory;
+  DriverFactory driver_factory;
+  PassengerFactory passenger_factory;
+  QueueFactory queue_factory;
+  PullerFactory puller_factory;
+  ProcessorFactory processor_factory;
+  PusherFactory pusher_factory;
+
+  // Default: "databus.driver.primal_driver".
+  std::string driver_module = "databus.driver.primal_driver";
+  // Storage engine. Default: "json_db".
+  std::string database_module = "json_db";
+  // Engine arguments; JSON DB needs none. Default: empty.
+  DatabaseArguments database_arguments;
+  // Where the engine keeps its files (JSON DB: the folder holding clients/).
+  // Default: "data/json_db", relative to the working directory.
+  std::filesystem::path data_dir = "data/json_db";
+
+  // Told about significant events; see observer.h. Default: none.
+  std::shared_ptr<DispatcherObserver> dispatcher_observer;
+
+  // Web interface. Default: on, port 5000.
+  bool run_web_server = true;
+  int web_server_port = 5000;
+
+  // Extra JSON files editable as customizing nodes. Default: none.
+  std::vector<ExternalConfigFile> external_config_files;
+
+  // Shown on top of every web page, to tell test from live. Default: "Databus".
+  std::string system_alias = "Databus";
+
+  // Create the `root` and `demo` clients when the database has no client.
+  // Default: true.
+  bool create_default_clients = true;
+
+  // --- Performance -------------------------------------------------------------
+
+  // Drives running at once. Default: 0, meaning the number of cores.
+  int workers = 0;
+
+  // How often the dispatcher rereads the clients and looks for due drives.
+  // Default: 1 second.
+  std::chrono::milliseconds cycle = std::chrono::seconds(1);
+};
+
+}  // namespace databus

@@ -1,0 +1,95 @@
+#include "databus/client.h"
+
+#include <gtest/gtest.h>
+
+#include "databus/error.h"
+
+namespace databus {
+namespace {
+
+// The original's demo config (DESIGN §4), users without role.
+constexpr const char* kOriginal = R"({
+  "log_life_span": 1,
+  "passengers": [ { "name": "databus.passenger.demo.demo_passenger_1",
+                    "pullers": ["databus.puller.demo.demo_puller_1"],
+                    "processors": ["databus.processor.demo.demo_processor_1"],
+                    "pushers": ["databus.pusher.demo.demo_pusher_1"],
+                    "queue": "databus.pqueue.primal_queue",
+                    "queue_life_span": 1, "sync_frequency": 1 } ],
+  "users": [ { "username": "demo", "password": "demo", "token": "0e312cd4" } ] })";
+
+ConfigError parse_error(const std::string& text) {
+  try {
+    ClientConfig::parse("demo", text, "clients/demo/config.json");
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "accepted: " << text;
+  return ConfigError("", "", "");
+}
+
+TEST(ClientConfigTest, ParsesTheOriginalsFormat) {
+  const ClientConfig c = ClientConfig::parse("demo", kOriginal, "config.json");
+  EXPECT_EQ(c.id, "demo");
+  ASSERT_EQ(c.passengers.size(), 1u);
+  const ClientPassenger& p = c.passengers[0];
+  EXPECT_EQ(p.pullers[0].module, "databus.puller.demo.demo_puller_1");
+  EXPECT_TRUE(p.pullers[0].settings.empty());
+  EXPECT_EQ(p.queue.module, "databus.pqueue.primal_queue");
+  EXPECT_EQ(p.sync_frequency, 1);
+  EXPECT_FALSE(p.sync_interval_seconds.has_value());
+  ASSERT_EQ(c.users.size(), 1u);
+  EXPECT_EQ(c.users[0].role, Role::administrator);
+  EXPECT_EQ(c.users[0].token, "0e312cd4");
+}
+
+TEST(ClientConfigTest, ObjectFormCarriesSettingsAndRoundTrips) {
+  const ClientConfig c = ClientConfig::parse("x", R"({"passengers": [{"name": "p",
+      "pullers": [{"module": "databus.puller.directory", "path": "/in", "pattern": "*.csv"}],
+      "sync_interval_seconds": 5}], "users": [{"username": "u", "role": "operator"}]})",
+                                             "f");
+  const ComponentRef& ref = c.passengers[0].pullers[0];
+  EXPECT_EQ(ref.module, "databus.puller.directory");
+  EXPECT_EQ(ref.settings.at("path"), "/in");
+  EXPECT_FALSE(ref.settings.contains("module"));
+  EXPECT_EQ(c.passengers[0].sync_interval_seconds, 5);
+  EXPECT_EQ(c.users[0].role, Role::operator_);
+  EXPECT_EQ(ClientConfig::parse("x", c.to_json().dump(), "f"), c);
+}
+
+TEST(ClientConfigTest, ErrorsNameTheFileAndTheField) {
+  ConfigError e = parse_error("{ not json");
+  EXPECT_EQ(e.where(), "clients/demo/config.json");
+  EXPECT_NE(std::string(e.what()).find("clients/demo/config.json"), std::string::npos);
+
+  e = parse_error(R"({"passengers": [{"name": "p", "sync_frequency": -1}]})");
+  EXPECT_EQ(e.field(), "passengers[0].sync_frequency");
+
+  e = parse_error(R"({"passengers": [{"name": "p", "pullers": [{"path": "/x"}]}]})");
+  EXPECT_EQ(e.field(), "passengers[0].pullers[0].module");
+
+  e = parse_error(R"({"passengers": [{"name": "p", "colour": "red"}]})");
+  EXPECT_EQ(e.field(), "passengers[0].colour");
+
+  e = parse_error(R"({"users": [{"username": "a", "role": "god"}]})");
+  EXPECT_EQ(e.field(), "users[0].role");
+
+  e = parse_error(R"({"passengers": [{"name": "p"}, {"name": "p"}]})");
+  EXPECT_EQ(e.field(), "passengers[1].name");
+
+  e = parse_error(R"([1, 2])");
+  EXPECT_EQ(e.field(), "");
+}
+
+TEST(ClientConfigTest, DefaultClientsUseTheDemoComponents) {
+  const ClientConfig demo = demo_client_config();
+  EXPECT_EQ(demo.id, "demo");
+  ASSERT_EQ(demo.passengers.size(), 3u);
+  EXPECT_NE(demo.find_passenger("databus.passenger.demo.demo_binary_passenger"), nullptr);
+  EXPECT_EQ(demo.users.at(0).username, "demo");
+  EXPECT_EQ(root_client_config().users.at(0).password, "root");
+  EXPECT_EQ(ClientConfig::parse("demo", demo.to_json().dump(), "f"), demo);
+}
+
+}  // namespace
+}  // namespace databus

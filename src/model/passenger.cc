@@ -1,0 +1,56 @@
+#include "databus/passenger.h"
+
+#include <algorithm>
+
+namespace databus {
+namespace {
+
+bool taken_by(const std::vector<Attachment>& taken, std::string_view name) {
+  return std::any_of(taken.begin(), taken.end(),
+                     [&](const Attachment& a) { return a.name == name; });
+}
+
+}  // namespace
+
+std::string unique_attachment_name(const std::string& name, const std::vector<Attachment>& taken) {
+  if (!taken_by(taken, name)) return name;
+  // "stem.ext" -> "stem (2).ext"; a leading dot (".profile") is part of the stem.
+  const std::size_t dot = name.rfind('.');
+  const bool has_ext = dot != std::string::npos && dot > 0;
+  const std::string stem = has_ext ? name.substr(0, dot) : name;
+  const std::string ext = has_ext ? name.substr(dot) : "";
+  for (int n = 2;; ++n) {
+    std::string candidate = stem + " (" + std::to_string(n) + ")" + ext;
+    if (!taken_by(taken, candidate)) return candidate;
+  }
+}
+
+std::string Passenger::add_attachment(Attachment attachment) {
+  attachment.name = unique_attachment_name(cleanse_attachment_name(attachment.name), attachments);
+  attachments.push_back(std::move(attachment));
+  return attachments.back().name;
+}
+
+std::string Passenger::add_attachment(std::string_view name, AttachmentFormat format,
+                                      std::string content) {
+  return add_attachment(Attachment{std::string(name), format, std::move(content)});
+}
+
+const Attachment* Passenger::find_attachment(std::string_view name) const {
+  for (const Attachment& a : attachments) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+void Passenger::add_log_guid(const std::string& guid) {
+  if (std::find(log_guids.begin(), log_guids.end(), guid) == log_guids.end()) {
+    log_guids.push_back(guid);
+  }
+}
+
+std::string Passenger::describe() const {
+  return source_system + " - " + external_id + " (" + internal_id + ")";
+}
+
+}  // namespace databus

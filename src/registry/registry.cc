@@ -1,0 +1,190 @@
+#include "databus/registry.h"
+
+#include "databus/error.h"
+
+namespace databus {
+
+std::string_view to_string(ComponentKind kind) {
+  switch (kind) {
+    case ComponentKind::passenger:
+      return "passenger";
+    case ComponentKind::puller:
+      return "puller";
+    case ComponentKind::processor:
+      return "processor";
+    case ComponentKind::pusher:
+      return "pusher";
+    case ComponentKind::queue:
+      return "queue";
+    case ComponentKind::database:
+      return "database";
+    case ComponentKind::driver:
+      return "driver";
+  }
+  return "component";
+}
+
+void Registry::add(ComponentKind kind, Entry entry) {
+  auto& names = entries_[kind];
+  auto& aliases = aliases_[kind];
+  const std::string kind_name(to_string(kind));
+  if (entry.spec.name.empty()) throw Error("a " + kind_name + " component needs a name");
+  auto taken = [&](const std::string& n) { return names.count(n) || aliases.count(n); };
+  if (taken(entry.spec.name)) {
+    throw Error(kind_name + " module '" + entry.spec.name + "' is registered twice");
+  }
+  for (const auto& alias : entry.spec.aliases) {
+    if (taken(alias) || alias == entry.spec.name) {
+      throw Error(kind_name + " alias '" + alias + "' is registered twice");
+    }
+  }
+  for (const auto& alias : entry.spec.aliases) aliases[alias] = entry.spec.name;
+  const std::string name = entry.spec.name;
+  names.emplace(name, std::move(entry));
+}
+
+void Registry::add_passenger(ComponentSpec spec, PassengerMaker maker) {
+  Entry e{std::move(spec)};
+  e.passenger = std::move(maker);
+  add(ComponentKind::passenger, std::move(e));
+}
+void Registry::add_puller(ComponentSpec spec, PullerMaker maker) {
+  Entry e{std::move(spec)};
+  e.puller = std::move(maker);
+  add(ComponentKind::puller, std::move(e));
+}
+void Registry::add_processor(ComponentSpec spec, ProcessorMaker maker) {
+  Entry e{std::move(spec)};
+  e.processor = std::move(maker);
+  add(ComponentKind::processor, std::move(e));
+}
+void Registry::add_pusher(ComponentSpec spec, PusherMaker maker) {
+  Entry e{std::move(spec)};
+  e.pusher = std::move(maker);
+  add(ComponentKind::pusher, std::move(e));
+}
+void Registry::add_queue(ComponentSpec spec, QueueMaker maker) {
+  Entry e{std::move(spec)};
+  e.queue = std::move(maker);
+  add(ComponentKind::queue, std::move(e));
+}
+void Registry::add_database(ComponentSpec spec, DatabaseMaker maker) {
+  Entry e{std::move(spec)};
+  e.database = std::move(maker);
+  add(ComponentKind::database, std::move(e));
+}
+void Registry::add_driver(ComponentSpec spec, DriverMaker maker) {
+  Entry e{std::move(spec)};
+  e.driver = std::move(maker);
+  add(ComponentKind::driver, std::move(e));
+}
+
+const ComponentSpec* Registry::find(ComponentKind kind, std::string_view name) const {
+  const auto names = entries_.find(kind);
+  if (names == entries_.end()) return nullptr;
+  auto it = names->second.find(name);
+  if (it == names->second.end()) {
+    const auto& aliases = aliases_.at(kind);
+    const auto alias = aliases.find(name);
+    if (alias == aliases.end()) return nullptr;
+    it = names->second.find(alias->second);
+  }
+  return &it->second.spec;
+}
+
+const Registry::Entry& Registry::entry(ComponentKind kind, std::string_view name) const {
+  const ComponentSpec* spec = find(kind, name);
+  if (spec == nullptr) throw UnknownModuleError(std::string(to_string(kind)), std::string(name));
+  return entries_.at(kind).find(spec->name)->second;
+}
+
+std::vector<const ComponentSpec*> Registry::list(ComponentKind kind) const {
+  std::vector<const ComponentSpec*> out;
+  const auto names = entries_.find(kind);
+  if (names == entries_.end()) return out;
+  for (const auto& [name, e] : names->second) out.push_back(&e.spec);
+  return out;
+}
+
+nlohmann::json Registry::resolve_settings(ComponentKind kind, const ComponentRef& ref,
+                                          const std::string& where) const {
+  const ComponentSpec& spec = entry(kind, ref.module).spec;
+  if (!ref.settings.is_object()) {
+    throw ConfigError(where, "", "settings of '" + ref.module + "' must be an object");
+  }
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& item : ref.settings.items()) {
+    bool known = false;
+    for (const SettingSpec& s : spec.settings) known = known || s.key == item.key();
+    if (!known) {
+      throw ConfigError(
+          where, item.key(),
+          "unknown setting of " + std::string(to_string(kind)) + " '" + spec.name + "'");
+    }
+    out[item.key()] = item.value();
+  }
+  for (const SettingSpec& s : spec.settings) {
+    if (out.contains(s.key)) continue;
+    if (s.required) {
+      throw ConfigError(where, s.key,
+                        "required setting of " + std::string(to_string(kind)) + " '" + spec.name +
+                            "' is missing");
+    }
+    out[s.key] = s.default_value;
+  }
+  return out;
+}
+
+Passenger Registry::make_passenger(const std::string& name) const {
+  const Entry& e = entry(ComponentKind::passenger, name);
+  Passenger p = e.passenger ? e.passenger() : Passenger{};
+  p.passenger_module = e.spec.name;
+  return p;
+}
+
+namespace {
+
+// Where a component's settings come from, for error messages.
+std::string settings_origin(const ComponentEnv& env, const ComponentRef& ref) {
+  return "client '" + env.client_id + "', passenger '" + env.passenger + "', component '" +
+         ref.module + "'";
+}
+
+}  // namespace
+
+std::unique_ptr<Puller> Registry::make_puller(const ComponentRef& ref, ComponentEnv env) const {
+  const Entry& e = entry(ComponentKind::puller, ref.module);
+  env.settings = resolve_settings(ComponentKind::puller, ref, settings_origin(env, ref));
+  env.module = e.spec.name;
+  return e.puller(env);
+}
+
+std::unique_ptr<Processor> Registry::make_processor(const ComponentRef& ref,
+                                                    ComponentEnv env) const {
+  const Entry& e = entry(ComponentKind::processor, ref.module);
+  env.settings = resolve_settings(ComponentKind::processor, ref, settings_origin(env, ref));
+  env.module = e.spec.name;
+  return e.processor(env);
+}
+
+std::unique_ptr<Pusher> Registry::make_pusher(const ComponentRef& ref, ComponentEnv env) const {
+  const Entry& e = entry(ComponentKind::pusher, ref.module);
+  env.settings = resolve_settings(ComponentKind::pusher, ref, settings_origin(env, ref));
+  env.module = e.spec.name;
+  return e.pusher(env);
+}
+
+std::unique_ptr<Queue> Registry::make_queue(const std::string& name, const QueueEnv& env) const {
+  return entry(ComponentKind::queue, name).queue(env);
+}
+
+std::unique_ptr<Database> Registry::make_database(const std::string& name,
+                                                  const DatabaseEnv& env) const {
+  return entry(ComponentKind::database, name).database(env);
+}
+
+std::unique_ptr<Driver> Registry::make_driver(const std::string& name) const {
+  return entry(ComponentKind::driver, name).driver();
+}
+
+}  // namespace databus
