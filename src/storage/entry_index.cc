@@ -1,0 +1,144 @@
+#include "storage/entry_index.h"
+
+#include <algorithm>
+
+namespace databus {
+
+EntrySummary EntrySummary::of(const QueueEntry& entry) {
+  const Passenger& p = entry.passenger;
+  EntrySummary s;
+  s.internal_id = p.internal_id;
+  s.external_id = p.external_id;
+  s.source_system = p.source_system;
+  s.passenger_module = p.passenger_module;
+  s.puller_module = p.puller_module;
+  s.pull_datetime = p.pull_datetime;
+  s.notified = entry.puller_notified;
+  s.processors_complete = entry.processors_complete();
+  s.pushers_complete = !entry.has_incomplete_pusher();
+  return s;
+}
+
+bool EntrySummary::matches(const EntryQuery& q) const {
+  if (!q.passenger_module.empty() && passenger_module != q.passenger_module) return false;
+  if (!q.puller_module.empty() && puller_module != q.puller_module) return false;
+  if (q.pulled_before && !(pull_datetime < *q.pulled_before)) return false;
+  switch (q.filter) {
+    case EntryFilter::all:
+      break;
+    case EntryFilter::unnotified:
+      if (notified) return false;
+      break;
+    case EntryFilter::processing_due:
+      if (processors_complete) return false;
+      break;
+    case EntryFilter::push_due:
+      if (!processors_complete || pushers_complete) return false;
+      break;
+    case EntryFilter::incomplete:
+      if (complete()) return false;
+      break;
+    case EntryFilter::complete:
+      if (!complete()) return false;
+      break;
+  }
+  if (!q.search.empty() && external_id.find(q.search) == std::string::npos &&
+      source_system.find(q.search) == std::string::npos &&
+      internal_id.find(q.search) == std::string::npos) {
+    return false;
+  }
+  return true;
+}
+
+void EntryIndex::put(EntrySummary summary) {
+  erase(summary.internal_id);
+  const std::string id = summary.internal_id;
+  keys_[key_of(summary)].insert(id);
+  if (!summary.complete()) incomplete_.insert(id);
+  entries_.emplace(id, std::move(summary));
+}
+
+bool EntryIndex::erase(const std::string& internal_id) {
+  auto it = entries_.find(internal_id);
+  if (it == entries_.end()) return false;
+  auto key = keys_.find(key_of(it->second));
+  if (key != keys_.end()) {
+    key->second.erase(internal_id);
+    if (key->second.empty()) keys_.erase(key);
+  }
+  incomplete_.erase(internal_id);
+  entries_.erase(it);
+  return true;
+}
+
+void EntryIndex::clear() {
+  entries_.clear();
+  incomplete_.clear();
+  keys_.clear();
+}
+
+const EntrySummary* EntryIndex::find(const std::string& internal_id) const {
+  auto it = entries_.find(internal_id);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> EntryIndex::find_key(const std::string& passenger_module,
+                                                const std::string& source_system,
+                                                const std::string& external_id) const {
+  auto it = keys_.find(Key{passenger_module, source_system, external_id});
+  if (it == keys_.end() || it->second.empty()) return std::nullopt;
+  return *it->second.begin();
+}
+
+template <typename Visit>
+void EntryIndex::candidates(const EntryQuery& query, Visit visit) const {
+  const bool only_incomplete =
+      query.filter != EntryFilter::all && query.filter != EntryFilter::complete;
+  if (only_incomplete) {
+    for (const auto& id : incomplete_) {
+      const EntrySummary& s = entries_.at(id);
+      if (s.matches(query)) visit(s);
+    }
+  } else {
+    for (const auto& [id, s] : entries_) {
+      if (s.matches(query)) visit(s);
+    }
+  }
+}
+
+std::vector<std::string> EntryIndex::select(const EntryQuery& query) const {
+  std::vector<const EntrySummary*> hits;
+  candidates(query, [&](const EntrySummary& s) { hits.push_back(&s); });
+  auto older = [](const EntrySummary* a, const EntrySummary* b) {
+    return std::tie(a->pull_datetime, a->internal_id) < std::tie(b->pull_datetime, b->internal_id);
+  };
+  if (query.newest_first) {
+    std::sort(hits.begin(), hits.end(), [&](auto* a, auto* b) { return older(b, a); });
+  } else {
+    std::sort(hits.begin(), hits.end(), older);
+  }
+  std::vector<std::string> ids;
+  for (std::size_t i = query.offset; i < hits.size() && ids.size() < query.limit; ++i) {
+    ids.push_back(hits[i]->internal_id);
+  }
+  return ids;
+}
+
+std::size_t EntryIndex::count(const EntryQuery& query) const {
+  std::size_t n = 0;
+  candidates(query, [&](const EntrySummary&) { ++n; });
+  return n;
+}
+
+std::vector<std::string> EntryIndex::complete_before(const std::string& passenger_module,
+                                                     TimePoint before) const {
+  EntryQuery query;
+  query.passenger_module = passenger_module;
+  query.filter = EntryFilter::complete;
+  query.pulled_before = before;
+  std::vector<std::string> ids;
+  candidates(query, [&](const EntrySummary& s) { ids.push_back(s.internal_id); });
+  return ids;
+}
+
+}  // namespace databus

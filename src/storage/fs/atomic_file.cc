@@ -1,0 +1,203 @@
+#include "storage/fs/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "databus/error.h"
+
+namespace databus::durable {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+// Above this many files a batch syncs the whole file system once instead of
+// each file: one syncfs() is cheaper than thousands of fsync() calls.
+constexpr std::size_t kSyncfsThreshold = 16;
+
+[[noreturn]] void fail(const std::string& what, const stdfs::path& path, int err) {
+  throw StorageError(what + " " + path.string() + ": " + std::strerror(err));
+}
+
+// Owns a file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Closes and reports a failure (close can report a delayed write error).
+  int close() {
+    int rc = ::close(fd_);
+    fd_ = -1;
+    return rc;
+  }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, std::string_view content, const stdfs::path& path) {
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot write", path, errno);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+// Writes `content` to a new or truncated file; fsyncs it when `sync`.
+void write_plain(const stdfs::path& path, std::string_view content, bool sync) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (fd.get() < 0) fail("cannot create", path, errno);
+  write_all(fd.get(), content, path);
+  if (sync && ::fsync(fd.get()) != 0) fail("cannot sync", path, errno);
+  if (fd.close() != 0) fail("cannot close", path, errno);
+}
+
+void sync_path(const stdfs::path& path, bool directory) {
+  Fd fd(::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC));
+  if (fd.get() < 0) fail("cannot open", path, errno);
+  if (::fsync(fd.get()) != 0) fail("cannot sync", path, errno);
+}
+
+// Makes everything written to the file system holding `any` durable.
+void sync_file_system(const stdfs::path& any) {
+  Fd fd(::open(any.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) fail("cannot open", any, errno);
+  if (::syncfs(fd.get()) != 0) fail("cannot sync the file system of", any, errno);
+}
+
+stdfs::path parent_of(const stdfs::path& path) {
+  stdfs::path parent = path.parent_path();
+  return parent.empty() ? stdfs::path(".") : parent;
+}
+
+}  // namespace
+
+stdfs::path temporary_sibling(const stdfs::path& path) {
+  thread_local std::mt19937_64 random(std::random_device{}());
+  std::ostringstream name;
+  name << path.filename().string() << ".tmp-" << std::hex << random();
+  return path.parent_path() / name.str();
+}
+
+bool is_temporary_name(std::string_view name) {
+  return name.find(".tmp-") != std::string_view::npos;
+}
+
+void sync_directory(const stdfs::path& dir) { sync_path(dir, true); }
+
+void write_file_atomically(const stdfs::path& path, std::string_view content) {
+  stdfs::path temp = temporary_sibling(path);
+  try {
+    write_plain(temp, content, true);
+    if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename to", path, errno);
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  sync_directory(parent_of(path));
+}
+
+void create_directories_durably(const stdfs::path& dir) {
+  if (stdfs::is_directory(dir)) return;
+  stdfs::path parent = parent_of(dir);
+  if (parent != dir) create_directories_durably(parent);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) fail("cannot create", dir, errno);
+  sync_directory(parent);
+}
+
+void remove_durably(const stdfs::path& path) {
+  std::error_code ec;
+  stdfs::remove_all(path, ec);
+  if (ec) throw StorageError("cannot remove " + path.string() + ": " + ec.message());
+  sync_directory(parent_of(path));
+}
+
+std::string read_file(const stdfs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw StorageError("cannot read " + path.string() + ": " + std::strerror(errno));
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) throw StorageError("cannot read " + path.string());
+  return std::move(out).str();
+}
+
+WriteBatch::~WriteBatch() {
+  if (committed_) return;
+  for (const auto& temp : temporaries_) ::unlink(temp.c_str());
+}
+
+void WriteBatch::replace(const stdfs::path& path, std::string_view content) {
+  stdfs::path temp = temporary_sibling(path);
+  temporaries_.push_back(temp);
+  write_plain(temp, content, false);
+  written_.push_back(temp);
+  renames_.push_back({temp, path});
+}
+
+void WriteBatch::create(const stdfs::path& path, std::string_view content) {
+  write_plain(path, content, false);
+  written_.push_back(path);
+}
+
+void WriteBatch::create_directory(const stdfs::path& dir) {
+  if (::mkdir(dir.c_str(), 0755) != 0) fail("cannot create", dir, errno);
+  directories_.push_back(dir);
+}
+
+void WriteBatch::rename(const stdfs::path& from, const stdfs::path& to) {
+  renames_.push_back({from, to});
+}
+
+void WriteBatch::commit() {
+  if (committed_) return;
+  // Directories whose entries must be durable once commit() returns.
+  std::set<stdfs::path> after;
+  for (const auto& r : renames_) after.insert(parent_of(r.to));
+  for (const auto& file : written_) after.insert(parent_of(file));
+  for (const auto& dir : directories_) after.insert(parent_of(dir));
+  for (const auto& dir : directories_) after.erase(dir);  // Synced before publishing.
+
+  // 1. Written data and the content of created directories become durable
+  //    before anything is published.
+  if (written_.size() + directories_.size() > kSyncfsThreshold) {
+    sync_file_system(written_.empty() ? directories_.front() : written_.front());
+  } else {
+    for (const auto& file : written_) sync_path(file, false);
+    for (const auto& dir : directories_) sync_path(dir, true);
+  }
+  // 2. Publish.
+  for (const auto& r : renames_) {
+    if (::rename(r.from.c_str(), r.to.c_str()) != 0) fail("cannot rename to", r.to, errno);
+  }
+  committed_ = true;
+  // 3. The names become durable. A renamed-away directory no longer exists.
+  std::vector<stdfs::path> existing;
+  for (const auto& dir : after) {
+    if (stdfs::exists(dir)) existing.push_back(dir);
+  }
+  if (existing.size() > kSyncfsThreshold) {
+    sync_file_system(existing.front());
+  } else {
+    for (const auto& dir : existing) sync_directory(dir);
+  }
+}
+
+}  // namespace databus::durable

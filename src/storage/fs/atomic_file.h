@@ -1,0 +1,95 @@
+// Crash-safe file writes: after a crash at any instant a reader sees either the
+// old or the new content of a file, never a mix or a truncated file.
+//
+// The technique is the usual one: write a temporary file in the same directory,
+// make its data durable, rename it over the target (rename is atomic within a
+// file system), then make the directory entry durable by syncing the directory.
+// WriteBatch does the same for many files at once and pays the sync cost once
+// per batch instead of once per file.
+//
+// Every function throws StorageError naming the path on an I/O failure; a
+// failed write leaves the target as it was and removes its temporary file.
+//
+// Thread-safety: the functions are thread-safe; a WriteBatch is not (one owner).
+// Two writers of the same path at the same time are the caller's problem.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace databus::durable {
+
+// Replaces (or creates) `path` with `content`, durably and atomically.
+// REQUIRES: the parent directory exists.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+// Makes the entries of directory `dir` (creations, renames, removals) durable.
+void sync_directory(const std::filesystem::path& dir);
+
+// Creates `dir` and missing parents; makes each new entry durable by syncing
+// the parent of every directory it created.
+void create_directories_durably(const std::filesystem::path& dir);
+
+// Removes `path` (file or directory tree, if it exists) and syncs its parent.
+void remove_durably(const std::filesystem::path& path);
+
+// Reads the whole file. Throws StorageError naming the path when it cannot.
+std::string read_file(const std::filesystem::path& path);
+
+// A temporary name beside `path`: "<path>.tmp-<random>". Names containing
+// ".tmp-" are what a crash can leave behind; scanners ignore and remove them.
+std::filesystem::path temporary_sibling(const std::filesystem::path& path);
+// True when `name` (a file or directory name) is such a leftover.
+bool is_temporary_name(std::string_view name);
+
+// Many writes made durable together. Typical use:
+//
+//   WriteBatch batch;
+//   batch.replace(dir / "a.json", a);           // atomic replacement
+//   batch.create(staging / "passenger.json", p); // plain file in a staging dir
+//   batch.rename(staging, final_dir);           // publish after the data is durable
+//   batch.commit();
+//
+// commit() first makes every written byte durable (one fsync per file for small
+// batches, one syncfs() for large ones), then performs the renames in the order
+// they were added, then syncs each directory a rename touched, once (or the
+// file system once when they are many). Each file
+// (and each renamed directory) appears atomically; the batch as a whole does
+// not: after a crash in commit() a prefix of the renames may be visible.
+// Destroying an uncommitted batch removes its temporary files (not the
+// staging files created with create(), which belong to the caller).
+class WriteBatch {
+ public:
+  WriteBatch() = default;
+  WriteBatch(const WriteBatch&) = delete;
+  WriteBatch& operator=(const WriteBatch&) = delete;
+  ~WriteBatch();
+
+  // Writes `content` to a temporary sibling now; it replaces `path` at commit().
+  void replace(const std::filesystem::path& path, std::string_view content);
+  // Writes `content` to `path` now, in place. For files inside a directory
+  // that is not visible yet (a staging directory published by rename()).
+  void create(const std::filesystem::path& path, std::string_view content);
+  // Creates directory `dir` now (parents must exist); synced at commit().
+  void create_directory(const std::filesystem::path& dir);
+  // Renames `from` to `to` at commit(), after the data is durable.
+  void rename(const std::filesystem::path& from, const std::filesystem::path& to);
+
+  // Number of files written so far.
+  std::size_t size() const { return written_.size(); }
+  void commit();
+
+ private:
+  struct Rename {
+    std::filesystem::path from, to;
+  };
+  std::vector<std::filesystem::path> written_;      // Files whose data must be synced.
+  std::vector<std::filesystem::path> directories_;  // Created directories to sync.
+  std::vector<Rename> renames_;
+  std::vector<std::filesystem::path> temporaries_;  // Removed if not committed.
+  bool committed_ = false;
+};
+
+}  // namespace databus::durable

@@ -1,0 +1,88 @@
+#include "storage/json_db/client_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <tuple>
+
+#include "databus/error.h"
+#include "databus/uuid.h"
+#include "storage/fs/atomic_file.h"
+#include "storage/storage_names.h"
+
+namespace databus {
+namespace {
+
+namespace stdfs = std::filesystem;
+constexpr std::size_t kUuidLength = 36;
+
+TimePoint modification_time(const stdfs::path& path) {
+  auto sys = std::chrono::file_clock::to_sys(stdfs::last_write_time(path));
+  return std::chrono::time_point_cast<Clock::duration>(sys);
+}
+
+}  // namespace
+
+ClientStore::ClientStore(stdfs::path client_dir, std::string client_id)
+    : dir_(std::move(client_dir)), client_id_(std::move(client_id)) {}
+
+bool ClientStore::exists() const {
+  std::error_code ec;
+  return stdfs::is_regular_file(config_path(), ec);
+}
+
+std::string ClientStore::read_config_text() const {
+  if (!exists()) throw NotFoundError("unknown client '" + client_id_ + "'");
+  return durable::read_file(config_path());
+}
+
+ClientConfig ClientStore::load_config() const {
+  return ClientConfig::parse(client_id_, read_config_text(), config_path().string());
+}
+
+void ClientStore::write_config_text(const std::string& text) {
+  durable::create_directories_durably(dir_);
+  durable::write_file_atomically(config_path(), text);
+}
+
+void ClientStore::write_backup(const std::string& node, const std::string& text) {
+  check_file_name_id("customizing node", node);
+  durable::create_directories_durably(backup_dir());
+  durable::write_file_atomically(backup_dir() / (new_uuid() + "-" + node + ".json"), text);
+}
+
+std::vector<BackupInfo> ClientStore::list_backups() const {
+  std::vector<BackupInfo> out;
+  std::error_code ec;
+  if (!stdfs::is_directory(backup_dir(), ec)) return out;
+  for (const auto& item : stdfs::directory_iterator(backup_dir())) {
+    const std::string name = item.path().filename().string();
+    if (!item.is_regular_file(ec) || durable::is_temporary_name(name)) continue;
+    if (name.size() <= kUuidLength + 1 + 5 || !name.ends_with(".json") ||
+        name[kUuidLength] != '-' || !is_uuid(name.substr(0, kUuidLength))) {
+      continue;  // Not a backup we can name; left alone.
+    }
+    BackupInfo info;
+    info.id = name.substr(0, name.size() - 5);
+    info.node = name.substr(kUuidLength + 1, name.size() - 5 - kUuidLength - 1);
+    info.created = modification_time(item.path());
+    out.push_back(std::move(info));
+  }
+  std::sort(out.begin(), out.end(), [](const BackupInfo& a, const BackupInfo& b) {
+    return std::tie(a.created, a.id) < std::tie(b.created, b.id);
+  });
+  return out;
+}
+
+std::size_t ClientStore::delete_backups_before(TimePoint before) {
+  std::size_t n = 0;
+  for (const BackupInfo& info : list_backups()) {
+    if (info.created < before) {
+      stdfs::remove(backup_dir() / (info.id + ".json"));
+      ++n;
+    }
+  }
+  if (n > 0) durable::sync_directory(backup_dir());
+  return n;
+}
+
+}  // namespace databus

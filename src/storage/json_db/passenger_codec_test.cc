@@ -1,0 +1,86 @@
+#include "storage/json_db/passenger_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "databus/error.h"
+
+namespace databus {
+namespace {
+
+// Written by the original Python Databus.
+const std::string kOriginal =
+    R"({"external_id": "ID_1_2", "internal_id": "082791e0-5e07-11ed-8023-acde48001122", )"
+    R"("source_system": "DEMO_SYSTEM", "passenger_module": "databus.passenger.demo.demo_passenger_1", )"
+    R"("puller_module": "databus.puller.demo.demo_puller_1", "puller_notified": true, )"
+    R"("pull_datetime": "2022-11-06T22:13:01.294628", "attachments": [], "log_guids": )"
+    R"(["081f0a34-5e07-11ed-b7cc-acde48001122"], "processor_statuses": [{"processor_module": )"
+    R"("databus.processor.demo.demo_processor_1", "status": "complete"}], "pusher_statuses": )"
+    R"([{"pusher_module": "databus.pusher.demo.demo_pusher_1", "status": "complete"}]})";
+
+// Expects decoding `text` to fail with a message containing `needle`.
+void expect_corrupt(const std::string& text, const std::string& needle) {
+  try {
+    decode_passenger_json(text, "x/passenger.json");
+    ADD_FAILURE() << "decoded: " << text;
+  } catch (const CorruptDataError& e) {
+    EXPECT_EQ(e.path(), "x/passenger.json");
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+TEST(PassengerCodecTest, TheOriginalFormIsReadAndWrittenBackTheSame) {
+  QueueEntry e = decode_passenger_json(kOriginal, "p");
+  EXPECT_EQ(e.passenger.external_id, "ID_1_2");
+  EXPECT_EQ(e.passenger.pull_datetime, parse_iso("2022-11-06T22:13:01.294628"));
+  EXPECT_TRUE(e.puller_notified);
+  ASSERT_EQ(e.processor_statuses.size(), 1u);
+  EXPECT_EQ(e.processor_statuses[0],
+            (StepState{"databus.processor.demo.demo_processor_1", StepStatus::complete, 0, ""}));
+  EXPECT_EQ(encode_passenger_json(e), kOriginal);
+}
+
+TEST(PassengerCodecTest, AttemptsAndLastErrorOnlyWhenSet) {
+  QueueEntry e = decode_passenger_json(kOriginal, "p");
+  e.pusher_statuses[0] = {"databus.pusher.demo.demo_pusher_1", StepStatus::incomplete, 3,
+                          "refused \"x\"\nline 2"};
+  e.passenger.attachments = {{"a (2).txt", AttachmentFormat::text, "ignored"},
+                             {"b.bin", AttachmentFormat::binary, ""}};
+  const std::string text = encode_passenger_json(e);
+  EXPECT_EQ(text.find('\n'), std::string::npos);
+  EXPECT_NE(text.find(R"("attempts": 3, "last_error": "refused \"x\"\nline 2")"),
+            std::string::npos);
+  EXPECT_EQ(text.find("ignored"), std::string::npos);
+  QueueEntry back = decode_passenger_json(text, "p");
+  e.passenger.attachments[0].content.clear();
+  EXPECT_EQ(back, e);
+}
+
+TEST(PassengerCodecTest, MalformedFilesNameTheField) {
+  expect_corrupt("{ not json", "not valid JSON");
+  expect_corrupt("[]", "not an object");
+  expect_corrupt(replaced(kOriginal, R"("source_system": "DEMO_SYSTEM", )", ""),
+                 "field 'source_system' is missing");
+  expect_corrupt(replaced(kOriginal, R"("puller_notified": true)", R"("puller_notified": "yes")"),
+                 "field 'puller_notified' must be boolean");
+  expect_corrupt(replaced(kOriginal, "2022-11-06T22:13:01.294628", "yesterday"),
+                 "field 'pull_datetime'");
+  expect_corrupt(
+      replaced(kOriginal, R"("status": "complete"}], "pusher)", R"("status": "done"}], "pusher)"),
+      "field 'processor_statuses[0].status'");
+  expect_corrupt(replaced(kOriginal, R"("attachments": [])",
+                          R"("attachments": [{"name": "../../x", "format": "text"}])"),
+                 "field 'attachments[0].name' is not a safe file name");
+  expect_corrupt(replaced(kOriginal, R"("attachments": [])",
+                          R"("attachments": [{"name": "x", "format": "pdf"}])"),
+                 "field 'attachments[0].format'");
+  expect_corrupt(replaced(kOriginal, R"("pusher_module": )", R"("module": )"),
+                 "field 'pusher_statuses[0].pusher_module' is missing");
+}
+
+}  // namespace
+}  // namespace databus

@@ -1,0 +1,240 @@
+#include "storage/memory/memory_database.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "databus/error.h"
+#include "databus/uuid.h"
+#include "storage/storage_names.h"
+
+namespace databus {
+
+ComponentSpec memory_database_spec() {
+  ComponentSpec spec;
+  spec.name = "memory";
+  spec.summary = "Keeps everything in memory, nothing survives a restart (tests, trials)";
+  spec.aliases = {"databus.database.memory"};
+  return spec;
+}
+
+std::unique_ptr<Database> open_memory_database(const DatabaseEnv& env) {
+  if (!env.arguments.empty()) {
+    throw ConfigError("database_arguments", env.arguments.begin()->first,
+                      "unknown argument of the memory engine");
+  }
+  return std::make_unique<MemoryDatabase>();
+}
+
+MemoryDatabase::Client& MemoryDatabase::client(const std::string& client_id) {
+  check_client_id(client_id);
+  std::lock_guard<std::mutex> guard(clients_mutex_);
+  auto& slot = clients_[client_id];
+  if (!slot) slot = std::make_unique<Client>();
+  return *slot;
+}
+
+void MemoryDatabase::add_problem(StorageProblem problem) {
+  Client& c = client(problem.client_id);
+  std::unique_lock lock(c.mutex);
+  c.problems.push_back(std::move(problem));
+}
+
+std::vector<std::string> MemoryDatabase::client_ids() {
+  std::vector<std::pair<std::string, Client*>> all;
+  {
+    std::lock_guard<std::mutex> guard(clients_mutex_);
+    for (auto& [id, c] : clients_) all.emplace_back(id, c.get());
+  }
+  std::vector<std::string> ids;
+  for (auto& [id, c] : all) {
+    std::shared_lock lock(c->mutex);
+    if (c->config_text) ids.push_back(id);
+  }
+  return ids;  // clients_ is a sorted map.
+}
+
+std::string MemoryDatabase::read_client_config_text(const std::string& client_id) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  if (!c.config_text) throw NotFoundError("unknown client '" + client_id + "'");
+  return *c.config_text;
+}
+
+ClientConfig MemoryDatabase::load_client(const std::string& client_id) {
+  return ClientConfig::parse(client_id, read_client_config_text(client_id),
+                             "memory:clients/" + client_id + "/config.json");
+}
+
+void MemoryDatabase::write_client_config_text(const std::string& client_id,
+                                              const std::string& text) {
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  c.config_text = text;
+}
+
+void MemoryDatabase::write_backup(const std::string& client_id, const std::string& node,
+                                  const std::string& text) {
+  check_file_name_id("customizing node", node);
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  c.backups.push_back({{new_uuid() + "-" + node, node, Clock::now()}, text});
+}
+
+std::vector<BackupInfo> MemoryDatabase::list_backups(const std::string& client_id) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  std::vector<BackupInfo> out;
+  for (const Backup& b : c.backups) out.push_back(b.info);
+  std::sort(out.begin(), out.end(), [](const BackupInfo& a, const BackupInfo& b) {
+    return std::tie(a.created, a.id) < std::tie(b.created, b.id);
+  });
+  return out;
+}
+
+std::size_t MemoryDatabase::delete_backups_before(const std::string& client_id, TimePoint before) {
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  return std::erase_if(c.backups, [&](const Backup& b) { return b.info.created < before; });
+}
+
+void MemoryDatabase::insert_entries(const std::string& client_id,
+                                    std::span<const QueueEntry> entries) {
+  for (const QueueEntry& e : entries) check_uuid("internal id", e.passenger.internal_id);
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  for (const QueueEntry& e : entries) {
+    if (c.entries.count(e.passenger.internal_id) != 0) {
+      throw StorageError("client " + client_id + ": entry " + e.passenger.internal_id +
+                         " is stored already");
+    }
+  }
+  for (const QueueEntry& e : entries) {
+    c.entries[e.passenger.internal_id] = e;
+    c.index.put(EntrySummary::of(e));
+  }
+}
+
+void MemoryDatabase::update_entries(const std::string& client_id,
+                                    std::span<const QueueEntry> entries, SaveScope scope) {
+  for (const QueueEntry& e : entries) check_uuid("internal id", e.passenger.internal_id);
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  for (const QueueEntry& e : entries) {
+    if (c.entries.count(e.passenger.internal_id) == 0) {
+      throw NotFoundError("client " + client_id + ": queue entry " + e.passenger.internal_id +
+                          " is not stored");
+    }
+  }
+  for (const QueueEntry& e : entries) {
+    QueueEntry& stored = c.entries[e.passenger.internal_id];
+    if (scope == SaveScope::everything) {
+      stored = e;
+    } else {
+      stored.puller_notified = e.puller_notified;
+      stored.processor_statuses = e.processor_statuses;
+      stored.pusher_statuses = e.pusher_statuses;
+      stored.passenger.log_guids = e.passenger.log_guids;
+    }
+    c.index.put(EntrySummary::of(stored));
+  }
+}
+
+std::vector<QueueEntry> MemoryDatabase::query_entries(const std::string& client_id,
+                                                      const EntryQuery& query) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  std::vector<QueueEntry> out;
+  for (const std::string& id : c.index.select(query)) {
+    out.push_back(c.entries.at(id));
+    if (!query.with_attachments) {
+      for (Attachment& a : out.back().passenger.attachments) a.content.clear();
+    }
+  }
+  return out;
+}
+
+std::size_t MemoryDatabase::count_entries(const std::string& client_id, const EntryQuery& query) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  return c.index.count(query);
+}
+
+std::optional<QueueEntry> MemoryDatabase::load_entry(const std::string& client_id,
+                                                     const std::string& internal_id) {
+  check_uuid("internal id", internal_id);
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  auto it = c.entries.find(internal_id);
+  if (it == c.entries.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> MemoryDatabase::find_entry(const std::string& client_id,
+                                                      const std::string& passenger_module,
+                                                      const std::string& source_system,
+                                                      const std::string& external_id) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  return c.index.find_key(passenger_module, source_system, external_id);
+}
+
+std::size_t MemoryDatabase::delete_complete_entries(const std::string& client_id,
+                                                    const std::string& passenger_module,
+                                                    TimePoint before) {
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  const std::vector<std::string> ids = c.index.complete_before(passenger_module, before);
+  for (const std::string& id : ids) {
+    c.index.erase(id);
+    c.entries.erase(id);
+  }
+  return ids.size();
+}
+
+std::vector<StorageProblem> MemoryDatabase::problems(const std::string& client_id) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  return c.problems;
+}
+
+void MemoryDatabase::write_log(const std::string& client_id, const Log& log) {
+  check_uuid("log guid", log.guid());
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  c.logs.insert_or_assign(log.guid(), log);
+}
+
+std::vector<LogSummary> MemoryDatabase::list_logs(const std::string& client_id) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  std::vector<LogSummary> out;
+  for (const auto& [guid, log] : c.logs) out.push_back({guid, log.created(), log.worst_type()});
+  std::sort(out.begin(), out.end(), [](const LogSummary& a, const LogSummary& b) {
+    return std::tie(b.created, b.guid) < std::tie(a.created, a.guid);
+  });
+  return out;
+}
+
+std::optional<Log> MemoryDatabase::read_log(const std::string& client_id, const std::string& guid) {
+  check_uuid("log guid", guid);
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  auto it = c.logs.find(guid);
+  if (it == c.logs.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t MemoryDatabase::delete_logs_before(const std::string& client_id, TimePoint before) {
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  return std::erase_if(c.logs, [&](const auto& item) { return item.second.created() < before; });
+}
+
+bool MemoryDatabase::delete_log(const std::string& client_id, const std::string& guid) {
+  check_uuid("log guid", guid);
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  return c.logs.erase(guid) > 0;
+}
+
+}  // namespace databus

@@ -1,0 +1,33 @@
+#include "storage/storage_names.h"
+
+#include "databus/error.h"
+#include "databus/uuid.h"
+
+namespace databus {
+
+void check_file_name_id(std::string_view what, const std::string& value) {
+  bool ok = !value.empty() && value != "." && value != "..";
+  for (char c : value) {
+    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '.' || c == '-');
+  }
+  if (!ok) {
+    throw ConfigError(
+        std::string(what), std::string(what),
+        "invalid " + std::string(what) + " '" + value + "': use letters, digits, '_', '.' and '-'");
+  }
+}
+
+void check_uuid(std::string_view what, const std::string& value) {
+  if (!is_uuid(value)) {
+    throw ConfigError(std::string(what), std::string(what),
+                      "invalid " + std::string(what) + " '" + value + "': not a UUID");
+  }
+}
+
+bool is_safe_attachment_name(std::string_view name) {
+  if (name.empty() || name == "." || name == "..") return false;
+  return name.find('/') == std::string_view::npos && name.find('\0') == std::string_view::npos;
+}
+
+}  // namespace databus

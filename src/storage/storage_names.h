@@ -1,0 +1,24 @@
+// Validation of the ids that engines turn into file names (or keys), so that
+// no argument can reach outside the data directory. Every engine applies the
+// same rules so that they behave alike.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace databus {
+
+// Client ids and customizing node names: [A-Za-z0-9_.-]+, not "." or "..".
+// Throws ConfigError(<what>, <what>, message naming the value) otherwise;
+// `what` is e.g. "client id".
+void check_file_name_id(std::string_view what, const std::string& value);
+inline void check_client_id(const std::string& id) { check_file_name_id("client id", id); }
+
+// Internal ids and log GUIDs: canonical UUIDs (is_uuid). Throws ConfigError.
+void check_uuid(std::string_view what, const std::string& value);
+
+// True when an attachment name is usable as a file name: non-empty, not "."
+// or "..", no '/' and no NUL. Cleansed names (and their " (2)" variants) are.
+bool is_safe_attachment_name(std::string_view name);
+
+}  // namespace databus
