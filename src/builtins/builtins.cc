@@ -1,0 +1,29 @@
+// register_builtins(): every component Databus ships, added through the same
+// Registry calls an application uses for its own.
+#include "databus/builtins.h"
+
+#include "components/demo/demo_components.h"
+#include "components/directory/directory_components.h"
+#include "driver/primal_driver.h"
+#include "queue/primal_queue.h"
+#include "storage/json_db/json_database.h"
+#include "storage/memory/memory_database.h"
+
+namespace databus {
+
+void register_builtins(Registry& registry) {
+  registry.add_database(json_database_spec(), open_json_database);
+  registry.add_database(memory_database_spec(), open_memory_database);
+  registry.add_queue(primal_queue_spec(), make_primal_queue);
+  registry.add_driver(primal_driver_spec(), make_primal_driver);
+  register_demo_components(registry);
+  register_directory_components(registry);
+}
+
+std::shared_ptr<Registry> builtin_registry() {
+  auto registry = std::make_shared<Registry>();
+  register_builtins(*registry);
+  return registry;
+}
+
+}  // namespace databus

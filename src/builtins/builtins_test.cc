@@ -1,0 +1,46 @@
+#include "databus/builtins.h"
+
+#include <gtest/gtest.h>
+
+#include "databus/client.h"
+#include "databus/error.h"
+
+namespace databus {
+namespace {
+
+TEST(BuiltinsTest, RegistersTheEnginesQueueAndDriver) {
+  std::shared_ptr<Registry> registry = builtin_registry();
+  ASSERT_NE(registry, nullptr);
+  EXPECT_NE(registry->find(ComponentKind::database, "json_db"), nullptr);
+  EXPECT_NE(registry->find(ComponentKind::database, "memory"), nullptr);
+  EXPECT_NE(registry->find(ComponentKind::queue, "databus.pqueue.primal_queue"), nullptr);
+  EXPECT_NE(registry->find(ComponentKind::driver, "databus.driver.primal_driver"), nullptr);
+  EXPECT_NE(registry->find(ComponentKind::puller, "databus.puller.directory"), nullptr);
+  EXPECT_NE(registry->find(ComponentKind::pusher, "databus.pusher.directory"), nullptr);
+}
+
+TEST(BuiltinsTest, KnowsEveryModuleOfTheDemoClient) {
+  std::shared_ptr<Registry> registry = builtin_registry();
+  for (const ClientPassenger& p : demo_client_config().passengers) {
+    EXPECT_NE(registry->find(ComponentKind::passenger, p.name), nullptr) << p.name;
+    EXPECT_NE(registry->find(ComponentKind::queue, p.queue.module), nullptr) << p.queue.module;
+    for (const ComponentRef& r : p.pullers) {
+      EXPECT_NE(registry->find(ComponentKind::puller, r.module), nullptr) << r.module;
+    }
+    for (const ComponentRef& r : p.processors) {
+      EXPECT_NE(registry->find(ComponentKind::processor, r.module), nullptr) << r.module;
+    }
+    for (const ComponentRef& r : p.pushers) {
+      EXPECT_NE(registry->find(ComponentKind::pusher, r.module), nullptr) << r.module;
+    }
+  }
+}
+
+TEST(BuiltinsTest, RegisteringTwiceIntoOneRegistryIsRefused) {
+  Registry registry;
+  register_builtins(registry);
+  EXPECT_THROW(register_builtins(registry), Error);
+}
+
+}  // namespace
+}  // namespace databus

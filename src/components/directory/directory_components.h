@@ -1,0 +1,104 @@
+// Connectors for a local folder (first version). The puller turns each file
+// of a folder into a passenger; the pusher writes each passenger's
+// attachments into a folder of its own. Both are crash-safe and idempotent:
+// a process killed at any instant loses nothing and duplicates nothing but
+// what at-least-once delivery allows.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "databus/registry.h"
+
+namespace databus {
+
+inline constexpr char kDirectoryPullerModule[] = "databus.puller.directory";
+inline constexpr char kDirectoryPusherModule[] = "databus.pusher.directory";
+
+// "databus.puller.directory". Settings (see directory_puller_spec()):
+// path, pattern, done_path, delete_after_notify, source_system.
+//
+// pull() returns one passenger per regular file of `path` whose name matches
+// `pattern` (a glob; `*` does not match a leading dot, and names holding
+// ".tmp-", the leftovers of atomic writers, are skipped), sorted by name.
+// The file is the passenger's one attachment: text when it is valid UTF-8
+// without NUL bytes, else binary. external_id = "<name>:<size>:<mtime ns>",
+// so a file rewritten in place becomes a new passenger. A file that changes
+// while it is read is left for the next drive. peek() is pull(): nothing is
+// moved before notify().
+//
+// notify() moves each file to `done_path` (created when missing; a name
+// taken there gets a suffix) or deletes it (`delete_after_notify`). It only
+// touches a file whose size and mtime still match the external id (a newer
+// version waits to be pulled) and ignores a file already gone, so it may be
+// repeated after a crash. Each move is durable before notify() returns.
+class DirectoryPuller : public Puller {
+ public:
+  // Throws ConfigError naming the setting when `path` is empty, or when
+  // neither or both of done_path and delete_after_notify are set (with
+  // neither, the folder would return the same files forever), or when
+  // done_path is the folder itself.
+  explicit DirectoryPuller(const ComponentEnv& env);
+
+  std::vector<Passenger> pull(DriveContext& ctx) override;
+  void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override;
+
+ private:
+  void retire(DriveContext& ctx, const Passenger& passenger);
+
+  std::string module_;
+  std::filesystem::path path_;
+  std::string pattern_;
+  std::filesystem::path done_path_;
+  bool delete_after_notify_ = false;
+  std::string source_system_;
+};
+
+// "databus.pusher.directory". Setting: path.
+//
+// push() writes each attachment to <path>/<internal_id>/<name>: the folder is
+// built as <internal_id>.tmp-*, made durable, then renamed into place, so it
+// appears whole or not at all. A repeated push (after a crash between the
+// delivery and the status write) replaces the folder atomically. Leftover
+// temporaries of the same passenger are removed first.
+class DirectoryPusher : public Pusher {
+ public:
+  // Throws ConfigError when `path` is empty.
+  explicit DirectoryPusher(const ComponentEnv& env);
+  void push(DriveContext& ctx, QueueEntry& entry) override;
+
+ private:
+  std::string module_;
+  std::filesystem::path path_;
+};
+
+ComponentSpec directory_puller_spec();
+ComponentSpec directory_pusher_spec();
+
+// Adds both connectors to `registry`.
+void register_directory_components(Registry& registry);
+
+namespace directory_internal {
+
+// Reads a setting of `env`, falling back to `fallback` when absent (the
+// registry fills defaults; direct construction in tests may not). Throws
+// ConfigError naming the component and key for a value of the wrong type.
+std::string string_setting(const ComponentEnv& env, const std::string& key,
+                           const std::string& fallback);
+bool bool_setting(const ComponentEnv& env, const std::string& key, bool fallback);
+// "<module> of passenger <p> of client <c>": the `where` of ConfigErrors.
+std::string where(const ComponentEnv& env);
+
+// True when `bytes` is valid UTF-8 and holds no NUL byte.
+bool is_text(const std::string& bytes);
+
+// "<name>:<size>:<mtime ns>" and back; parse returns false for another form.
+std::string file_external_id(const std::string& name, std::uintmax_t size, std::int64_t mtime_ns);
+bool parse_file_external_id(const std::string& id, std::string& name, std::uintmax_t& size,
+                            std::int64_t& mtime_ns);
+
+}  // namespace directory_internal
+
+}  // namespace databus

@@ -1,0 +1,269 @@
+// The directory puller and pusher on real folders, alone and in a drive.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "components/directory/directory_components.h"
+#include "databus/builtins.h"
+#include "databus/error.h"
+#include "databus/factories.h"
+#include "databus/uuid.h"
+#include "storage/fs/atomic_file.h"
+#include "storage/memory/memory_database.h"
+
+namespace databus {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ElementsAre;
+using testing::UnorderedElementsAre;
+
+class DirectoryConnectorsTest : public testing::Test {
+ protected:
+  DirectoryConnectorsTest()
+      : root_(fs::path(testing::TempDir()) / ("databus_directory_test_" + new_uuid())),
+        in_(root_ / "in"),
+        done_(root_ / "done"),
+        out_(root_ / "out") {
+    fs::create_directories(in_);
+    passenger_.name = "test.files";
+  }
+  ~DirectoryConnectorsTest() override { fs::remove_all(root_); }
+
+  static void write(const fs::path& file, const std::string& content) {
+    std::ofstream(file, std::ios::binary) << content;
+  }
+  static std::string read(const fs::path& file) { return durable::read_file(file); }
+  static std::vector<std::string> names(const fs::path& dir) {
+    std::vector<std::string> out;
+    if (!fs::exists(dir)) return out;
+    for (const auto& item : fs::directory_iterator(dir)) {
+      out.push_back(item.path().filename().string());
+    }
+    return out;
+  }
+
+  ComponentEnv env(nlohmann::json settings, const std::string& module) {
+    ComponentEnv e;
+    e.client_id = "acme";
+    e.passenger = passenger_.name;
+    e.module = module;
+    e.settings = std::move(settings);
+    return e;
+  }
+  // A puller of in_ moving what it was told about to done_.
+  DirectoryPuller puller() {
+    return DirectoryPuller(
+        env({{"path", in_.string()}, {"done_path", done_.string()}}, kDirectoryPullerModule));
+  }
+  DriveContext context() {
+    return DriveContext("acme", passenger_, log_, [this] {
+      Passenger p;
+      p.passenger_module = passenger_.name;
+      return p;
+    });
+  }
+
+  fs::path root_, in_, done_, out_;
+  ClientPassenger passenger_;
+  Log log_;
+};
+
+TEST_F(DirectoryConnectorsTest, PullsEachMatchingRegularFile) {
+  write(in_ / "b.bin", std::string("\x89PNG\0\1", 6));
+  write(in_ / "a.txt", "hello");
+  write(in_ / ".hidden", "x");
+  write(in_ / "c.txt.tmp-1234", "half written");
+  fs::create_directories(in_ / "sub");
+  DirectoryPuller p = puller();
+  DriveContext ctx = context();
+
+  std::vector<Passenger> got = p.pull(ctx);
+
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_THAT(got[0].external_id, testing::StartsWith("a.txt:5:"));
+  EXPECT_EQ(got[0].source_system, "directory");
+  EXPECT_EQ(got[0].puller_module, kDirectoryPullerModule);
+  ASSERT_EQ(got[0].attachments.size(), 1u);
+  EXPECT_EQ(got[0].attachments[0].name, "a.txt");
+  EXPECT_EQ(got[0].attachments[0].format, AttachmentFormat::text);
+  EXPECT_EQ(got[0].attachments[0].content, "hello");
+  EXPECT_THAT(got[1].external_id, testing::StartsWith("b.bin:6:"));
+  EXPECT_EQ(got[1].attachments[0].format, AttachmentFormat::binary);
+  EXPECT_EQ(got[1].attachments[0].content.size(), 6u);
+}
+
+TEST_F(DirectoryConnectorsTest, AppliesThePatternAndSourceSystem) {
+  write(in_ / "a.txt", "a");
+  write(in_ / "b.csv", "b");
+  DirectoryPuller p(env({{"path", in_.string()},
+                         {"pattern", "*.csv"},
+                         {"source_system", "SFTP_DROP"},
+                         {"delete_after_notify", true}},
+                        kDirectoryPullerModule));
+  DriveContext ctx = context();
+  std::vector<Passenger> got = p.pull(ctx);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attachments[0].name, "b.csv");
+  EXPECT_EQ(got[0].source_system, "SFTP_DROP");
+}
+
+TEST_F(DirectoryConnectorsTest, PeekMovesNothing) {
+  write(in_ / "a.txt", "a");
+  DirectoryPuller p = puller();
+  DriveContext ctx = context();
+  EXPECT_EQ(p.peek(ctx).size(), 1u);
+  EXPECT_EQ(p.peek(ctx).size(), 1u);
+  EXPECT_THAT(names(in_), ElementsAre("a.txt"));
+}
+
+TEST_F(DirectoryConnectorsTest, NotifyMovesFilesToDonePathAndMayBeRepeated) {
+  write(in_ / "a.txt", "a");
+  write(in_ / "b.txt", "b");
+  DirectoryPuller p = puller();
+  DriveContext ctx = context();
+  std::vector<Passenger> got = p.pull(ctx);
+
+  p.notify(ctx, got);
+
+  EXPECT_TRUE(names(in_).empty());
+  EXPECT_THAT(names(done_), UnorderedElementsAre("a.txt", "b.txt"));
+  EXPECT_EQ(read(done_ / "a.txt"), "a");
+  EXPECT_NO_THROW(p.notify(ctx, got));  // After a crash before mark_notified.
+  EXPECT_TRUE(p.pull(ctx).empty());
+}
+
+TEST_F(DirectoryConnectorsTest, NotifyKeepsAnOlderFileOfTheSameNameInDonePath) {
+  fs::create_directories(done_);
+  write(done_ / "a.txt", "old");
+  write(in_ / "a.txt", "new");
+  DirectoryPuller p = puller();
+  DriveContext ctx = context();
+  p.notify(ctx, p.pull(ctx));
+  EXPECT_EQ(read(done_ / "a.txt"), "old");
+  EXPECT_EQ(read(done_ / "a.txt.2"), "new");
+}
+
+TEST_F(DirectoryConnectorsTest, NotifyCanDeleteFiles) {
+  write(in_ / "a.txt", "a");
+  DirectoryPuller p(
+      env({{"path", in_.string()}, {"delete_after_notify", true}}, kDirectoryPullerModule));
+  DriveContext ctx = context();
+  std::vector<Passenger> got = p.pull(ctx);
+  p.notify(ctx, got);
+  EXPECT_TRUE(names(in_).empty());
+  EXPECT_NO_THROW(p.notify(ctx, got));
+}
+
+TEST_F(DirectoryConnectorsTest, NotifyLeavesAFileChangedSinceThePull) {
+  write(in_ / "a.txt", "a");
+  DirectoryPuller p = puller();
+  DriveContext ctx = context();
+  std::vector<Passenger> got = p.pull(ctx);
+  write(in_ / "a.txt", "a newer, longer version");
+
+  p.notify(ctx, got);
+
+  EXPECT_EQ(read(in_ / "a.txt"), "a newer, longer version");
+  std::vector<Passenger> again = p.pull(ctx);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(again[0].external_id, got[0].external_id);
+}
+
+TEST_F(DirectoryConnectorsTest, APullOfAMissingFolderFails) {
+  fs::remove_all(in_);
+  DirectoryPuller p = puller();
+  DriveContext ctx = context();
+  EXPECT_THROW(p.pull(ctx), StorageError);
+}
+
+TEST_F(DirectoryConnectorsTest, PushWritesOneFolderPerPassenger) {
+  DirectoryPusher pusher(env({{"path", out_.string()}}, kDirectoryPusherModule));
+  DriveContext ctx = context();
+  QueueEntry entry;
+  entry.passenger = ctx.new_passenger("E1", "SRC", "test.puller");
+  entry.passenger.add_attachment("a.txt", AttachmentFormat::text, "alpha");
+  entry.passenger.add_attachment("a.txt", AttachmentFormat::text, "second");
+  entry.passenger.add_attachment("img.png", AttachmentFormat::binary, std::string("\0\1\2", 3));
+
+  pusher.push(ctx, entry);
+
+  const fs::path folder = out_ / entry.passenger.internal_id;
+  EXPECT_THAT(names(out_), ElementsAre(entry.passenger.internal_id));
+  EXPECT_THAT(names(folder), UnorderedElementsAre("a.txt", "a (2).txt", "img.png"));
+  EXPECT_EQ(read(folder / "a (2).txt"), "second");
+  EXPECT_EQ(read(folder / "img.png"), std::string("\0\1\2", 3));
+}
+
+TEST_F(DirectoryConnectorsTest, ARepeatedPushReplacesTheFolderAndItsLeftovers) {
+  DirectoryPusher pusher(env({{"path", out_.string()}}, kDirectoryPusherModule));
+  DriveContext ctx = context();
+  QueueEntry entry;
+  entry.passenger = ctx.new_passenger("E1", "SRC", "test.puller");
+  entry.passenger.add_attachment("a.txt", AttachmentFormat::text, "one");
+  entry.passenger.add_attachment("b.txt", AttachmentFormat::text, "two");
+  pusher.push(ctx, entry);
+  const std::string id = entry.passenger.internal_id;
+  fs::create_directories(out_ / (id + ".tmp-deadbeef"));  // A crashed push.
+  entry.passenger.attachments = {{"a.txt", AttachmentFormat::text, "three"}};
+
+  pusher.push(ctx, entry);
+
+  EXPECT_THAT(names(out_), ElementsAre(id));
+  EXPECT_THAT(names(out_ / id), ElementsAre("a.txt"));
+  EXPECT_EQ(read(out_ / id / "a.txt"), "three");
+}
+
+TEST_F(DirectoryConnectorsTest, PushRefusesAnInternalIdThatIsNotAUuid) {
+  DirectoryPusher pusher(env({{"path", out_.string()}}, kDirectoryPusherModule));
+  DriveContext ctx = context();
+  QueueEntry entry;
+  entry.passenger.internal_id = "../escape";
+  EXPECT_THROW(pusher.push(ctx, entry), Error);
+  EXPECT_FALSE(fs::exists(root_ / "escape"));
+}
+
+TEST_F(DirectoryConnectorsTest, RoundTripThroughADrive) {
+  std::shared_ptr<Registry> registry = builtin_registry();
+  registry->add_passenger(ComponentSpec{"test.files", "files", {}, {}});
+  passenger_.pullers = {
+      {kDirectoryPullerModule, {{"path", in_.string()}, {"done_path", done_.string()}}}};
+  passenger_.pushers = {{kDirectoryPusherModule, {{"path", out_.string()}}}};
+  write(in_ / "order 1.json", "{\"id\": 1}");
+  write(in_ / "scan.pdf", std::string("%PDF\xff\xfe", 6));
+  MemoryDatabase database;
+  Factories factories = Factories::primal(registry);
+
+  auto drive = [&] {
+    Log log;
+    DriveRequest request;
+    request.client_id = "acme";
+    request.passenger = passenger_;
+    request.database = &database;
+    request.factories = &factories;
+    request.log = &log;
+    factories.driver("databus.driver.primal_driver")->drive(request);
+    return log;
+  };
+  Log first = drive();
+  EXPECT_FALSE(first.has_errors()) << first.to_text();
+
+  std::vector<QueueEntry> entries = database.query_entries("acme", EntryQuery{});
+  ASSERT_EQ(entries.size(), 2u);
+  for (const QueueEntry& e : entries) {
+    EXPECT_TRUE(e.complete());
+    const Attachment& a = e.passenger.attachments.at(0);
+    EXPECT_EQ(read(out_ / e.passenger.internal_id / a.name), a.content);
+  }
+  EXPECT_TRUE(names(in_).empty());
+  EXPECT_THAT(names(done_), UnorderedElementsAre("order 1.json", "scan.pdf"));
+  EXPECT_EQ(read(done_ / "scan.pdf"), std::string("%PDF\xff\xfe", 6));
+
+  Log second = drive();
+  EXPECT_FALSE(second.has_errors()) << second.to_text();
+  EXPECT_EQ(database.query_entries("acme", EntryQuery{}).size(), 2u);
+}
+
+}  // namespace
+}  // namespace databus

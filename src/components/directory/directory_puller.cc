@@ -1,0 +1,170 @@
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "components/directory/directory_components.h"
+#include "databus/error.h"
+#include "storage/fs/atomic_file.h"
+
+namespace databus {
+
+namespace fs = std::filesystem;
+using namespace directory_internal;
+
+namespace {
+
+std::int64_t mtime_ns(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+fs::path normal_folder(const fs::path& folder) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(folder, ec);
+  if (ec) p = fs::absolute(folder, ec);
+  p = p.lexically_normal();
+  if (!p.has_filename() && p.has_parent_path()) p = p.parent_path();  // "/a/b/" -> "/a/b"
+  return p;
+}
+
+bool same_folder(const fs::path& a, const fs::path& b) {
+  return normal_folder(a) == normal_folder(b);
+}
+
+}  // namespace
+
+DirectoryPuller::DirectoryPuller(const ComponentEnv& env)
+    : module_(env.module.empty() ? kDirectoryPullerModule : env.module),
+      path_(string_setting(env, "path", "")),
+      pattern_(string_setting(env, "pattern", "*")),
+      done_path_(string_setting(env, "done_path", "")),
+      delete_after_notify_(bool_setting(env, "delete_after_notify", false)),
+      source_system_(string_setting(env, "source_system", "directory")) {
+  if (path_.empty()) throw ConfigError(where(env), "path", "the folder to read is required");
+  if (pattern_.empty()) throw ConfigError(where(env), "pattern", "must not be empty");
+  if (done_path_.empty() && !delete_after_notify_) {
+    throw ConfigError(where(env), "done_path",
+                      "set done_path or delete_after_notify: otherwise every file would be "
+                      "pulled again forever");
+  }
+  if (!done_path_.empty() && delete_after_notify_) {
+    throw ConfigError(where(env), "delete_after_notify",
+                      "set either done_path or delete_after_notify, not both");
+  }
+  if (!done_path_.empty() && same_folder(done_path_, path_)) {
+    throw ConfigError(where(env), "done_path", "must not be the folder that is read");
+  }
+}
+
+std::vector<Passenger> DirectoryPuller::pull(DriveContext& ctx) {
+  std::error_code ec;
+  if (!fs::is_directory(path_, ec)) {
+    throw StorageError(module_ + ": folder " + path_.string() + " does not exist");
+  }
+  std::vector<std::string> names;
+  for (const fs::directory_entry& item : fs::directory_iterator(path_)) {
+    std::string name = item.path().filename().string();
+    if (durable::is_temporary_name(name)) continue;
+    if (::fnmatch(pattern_.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
+    names.push_back(std::move(name));
+  }
+  std::sort(names.begin(), names.end());
+
+  std::vector<Passenger> passengers;
+  for (const std::string& name : names) {
+    if (ctx.stop_requested()) break;
+    const fs::path file = path_ / name;
+    struct stat before {};
+    if (::stat(file.c_str(), &before) != 0 || !S_ISREG(before.st_mode)) continue;
+    std::string content;
+    try {
+      content = durable::read_file(file);
+    } catch (const StorageError& e) {
+      if (!fs::exists(file, ec)) continue;  // Taken away meanwhile.
+      ctx.log().error(module_, std::string("cannot read file: ") + e.what());
+      continue;
+    }
+    struct stat after {};
+    if (::stat(file.c_str(), &after) != 0 || mtime_ns(after) != mtime_ns(before) ||
+        after.st_size != before.st_size ||
+        content.size() != static_cast<std::uintmax_t>(before.st_size)) {
+      ctx.log().info(
+          module_, "file " + file.string() + " changed while it was read; taken at the next drive");
+      continue;
+    }
+    Passenger p = ctx.new_passenger(file_external_id(name, content.size(), mtime_ns(before)),
+                                    source_system_, module_);
+    const AttachmentFormat format =
+        is_text(content) ? AttachmentFormat::text : AttachmentFormat::binary;
+    p.add_attachment(name, format, std::move(content));
+    ctx.log().info(module_, "Got file " + file.string() + " as passenger " + p.describe());
+    passengers.push_back(std::move(p));
+  }
+  return passengers;
+}
+
+void DirectoryPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated) {
+  if (!done_path_.empty() && !seated.empty()) durable::create_directories_durably(done_path_);
+  for (const Passenger& passenger : seated) retire(ctx, passenger);
+}
+
+// Moves or deletes the file `passenger` was made from, if it is still there
+// unchanged. Durable on return.
+void DirectoryPuller::retire(DriveContext& ctx, const Passenger& passenger) {
+  std::string name;
+  std::uintmax_t size = 0;
+  std::int64_t mtime = 0;
+  if (!parse_file_external_id(passenger.external_id, name, size, mtime) || name.empty() ||
+      name == "." || name == ".." || name.find('/') != std::string::npos) {
+    ctx.log().warning(module_, "passenger " + passenger.describe() +
+                                   " does not name a file of this puller; nothing to move");
+    return;
+  }
+  const fs::path file = path_ / name;
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;  // Already moved or deleted: a repeated notify.
+    throw StorageError(module_ + ": cannot inspect " + file.string() + ": " + std::strerror(errno));
+  }
+  if (static_cast<std::uintmax_t>(st.st_size) != size || mtime_ns(st) != mtime) {
+    ctx.log().info(module_, "file " + file.string() + " changed since passenger " +
+                                passenger.describe() + " was pulled; left for the next pull");
+    return;
+  }
+  if (delete_after_notify_) {
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
+      throw StorageError(module_ + ": cannot delete " + file.string() + ": " +
+                         std::strerror(errno));
+    }
+    durable::sync_directory(path_);
+    ctx.log().info(module_, "Deleted file " + file.string());
+    return;
+  }
+  // An older file of the same name stays in done_path; this one gets a suffix.
+  fs::path target = done_path_ / name;
+  std::error_code ec;
+  for (int n = 2; fs::exists(target, ec) || fs::is_symlink(target, ec); ++n) {
+    target = done_path_ / (name + "." + std::to_string(n));
+  }
+  if (::rename(file.c_str(), target.c_str()) != 0) {
+    if (errno != EXDEV) {
+      throw StorageError(module_ + ": cannot move " + file.string() + " to " + target.string() +
+                         ": " + std::strerror(errno));
+    }
+    // Another file system: copy durably first, then remove the source.
+    durable::write_file_atomically(target, durable::read_file(file));
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
+      throw StorageError(module_ + ": cannot remove " + file.string() + ": " +
+                         std::strerror(errno));
+    }
+  }
+  durable::sync_directory(done_path_);
+  durable::sync_directory(path_);
+  ctx.log().info(module_, "Moved file " + file.string() + " to " + target.string());
+}
+
+}  // namespace databus

@@ -1,0 +1,83 @@
+// One drive of the primal driver: the state a drive holds (its context, its
+// queue, the components it made) and its steps. Internal to the driver.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "databus/component.h"
+#include "databus/driver.h"
+#include "databus/processor.h"
+#include "databus/puller.h"
+#include "databus/pusher.h"
+#include "databus/queue.h"
+
+namespace databus {
+
+class Drive {
+ public:
+  // REQUIRES: request.database, request.factories and request.log non-null.
+  explicit Drive(const DriveRequest& request);
+
+  // Runs every step in order. Throws only what the steps do not catch
+  // (nothing but std::bad_alloc in practice); PrimalDriver catches it.
+  void run();
+
+ private:
+  enum class StepKind { processor, pusher };
+  enum class StepOutcome { done, failed, unsaved };
+
+  // A component made once per drive; `error` is set when making it failed.
+  template <typename T>
+  struct Made {
+    std::unique_ptr<T> object;
+    std::string error;
+  };
+
+  void report_problems();
+  bool open_queue();
+  std::vector<Passenger> pull();
+  void seat(std::vector<Passenger> pulled);
+  void notify();
+  void process();
+  void push();
+
+  // Runs one processor or pusher on a copy of `entry` and saves the outcome.
+  StepOutcome run_step(QueueEntry& entry, StepKind kind, const std::string& module);
+  void call_step(QueueEntry& entry, StepKind kind, const std::string& module);
+  bool save(QueueEntry& entry, SaveScope scope);
+  void fill_in(Passenger& passenger, const std::string& puller_module);
+
+  ComponentEnv component_env(const ComponentRef& ref) const;
+  // The config's reference for `module`, or a plain one for a module the
+  // config no longer lists (the entry still has a status for it).
+  ComponentRef find_ref(const std::vector<ComponentRef>& refs, const std::string& module) const;
+
+  bool stopping() const;
+  void info(std::string message);
+  void warning(std::string message);
+  void error(std::string message);
+  void step_failed(const std::string& module, const QueueEntry* entry, const std::string& what);
+
+  const DriveRequest& request_;
+  DriveContext ctx_;
+  std::unique_ptr<Queue> queue_;
+  std::vector<std::pair<ComponentRef, std::unique_ptr<Puller>>> pullers_;
+  std::map<std::string, Made<Processor>> processors_;
+  std::map<std::string, Made<Pusher>> pushers_;
+
+  std::size_t pulled_ = 0, seated_ = 0, processed_ = 0, pushed_ = 0, failures_ = 0;
+  bool stopped_ = false;
+};
+
+// Makes every attachment name of `passenger` clean and unique, whatever the
+// component that filled it did (Passenger::add_attachment rules).
+void cleanse_attachments(Passenger& passenger);
+
+// The message of the exception being handled; for use inside catch blocks.
+std::string current_exception_message();
+
+}  // namespace databus

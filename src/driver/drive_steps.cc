@@ -1,0 +1,171 @@
+// The drive's processing and pushing steps.
+#include <utility>
+
+#include "databus/error.h"
+#include "databus/factories.h"
+#include "driver/drive.h"
+#include "driver/primal_driver.h"
+
+namespace databus {
+
+namespace {
+
+StepState* step_state(QueueEntry& entry, bool processor, const std::string& module) {
+  return processor ? entry.processor(module) : entry.pusher(module);
+}
+
+std::vector<std::string> modules_of(const std::vector<StepState>& states) {
+  std::vector<std::string> modules;
+  for (const StepState& state : states) modules.push_back(state.module);
+  return modules;
+}
+
+}  // namespace
+
+void Drive::process() {
+  std::vector<QueueEntry> entries;
+  try {
+    entries = queue_->awaiting_processing(ctx_);
+  } catch (...) {
+    error("cannot read the entries awaiting processing of " + request_.passenger.name + ": " +
+          current_exception_message());
+    return;
+  }
+  for (QueueEntry& entry : entries) {
+    if (stopping()) {
+      stopped_ = true;
+      return;
+    }
+    // Status order; a processor may change later statuses, so each one is
+    // looked up again before it runs.
+    for (const std::string& module : modules_of(entry.processor_statuses)) {
+      const StepState* state = entry.processor(module);
+      if (state == nullptr || state->status == StepStatus::complete) continue;
+      if (run_step(entry, StepKind::processor, module) != StepOutcome::done) break;
+    }
+  }
+}
+
+void Drive::push() {
+  std::vector<QueueEntry> entries;
+  try {
+    entries = queue_->awaiting_push(ctx_);
+  } catch (...) {
+    error("cannot read the entries awaiting push of " + request_.passenger.name + ": " +
+          current_exception_message());
+    return;
+  }
+  for (QueueEntry& entry : entries) {
+    if (stopping()) {
+      stopped_ = true;
+      return;
+    }
+    for (const std::string& module : modules_of(entry.pusher_statuses)) {
+      // A pusher (or a processor before it) may have completed or reopened a
+      // processor; pushing waits until every processor is complete.
+      if (!entry.processors_complete()) break;
+      const StepState* state = entry.pusher(module);
+      if (state == nullptr || state->status == StepStatus::complete) continue;
+      // A failing pusher does not stop the entry's other pushers.
+      if (run_step(entry, StepKind::pusher, module) == StepOutcome::unsaved) break;
+    }
+  }
+}
+
+Drive::StepOutcome Drive::run_step(QueueEntry& entry, StepKind kind, const std::string& module) {
+  const bool is_processor = kind == StepKind::processor;
+  const char* word = is_processor ? "processor" : "pusher";
+  QueueEntry copy = entry;
+  std::string failure;
+  try {
+    call_step(copy, kind, module);
+  } catch (...) {
+    failure = current_exception_message();
+  }
+
+  if (failure.empty()) {
+    if (StepState* state = step_state(copy, is_processor, module)) {
+      state->status = StepStatus::complete;
+      state->attempts = 0;
+      state->last_error.clear();
+    }
+    cleanse_attachments(copy.passenger);
+    SaveScope scope =
+        copy.passenger == entry.passenger ? SaveScope::statuses : SaveScope::everything;
+    entry = std::move(copy);
+    if (!save(entry, scope)) return StepOutcome::unsaved;
+    if (is_processor) {
+      ++processed_;
+      info("Processed passenger " + entry.passenger.describe() + " with " + module);
+    } else {
+      ++pushed_;
+      info("Pushed passenger " + entry.passenger.describe() + " with " + module);
+      if (request_.observer != nullptr) {
+        request_.observer->passenger_pushed(request_.client_id, entry, module);
+      }
+    }
+    return StepOutcome::done;
+  }
+
+  // The original entry stays; only the failure is recorded.
+  if (StepState* state = step_state(entry, is_processor, module)) {
+    ++state->attempts;
+    state->last_error = failure;
+  }
+  error(std::string(word) + " " + module + " failed for passenger " + entry.passenger.describe() +
+        ": " + failure + "; retried at the next drive");
+  step_failed(module, &entry, failure);
+  return save(entry, SaveScope::statuses) ? StepOutcome::failed : StepOutcome::unsaved;
+}
+
+void Drive::call_step(QueueEntry& entry, StepKind kind, const std::string& module) {
+  const bool is_processor = kind == StepKind::processor;
+  const char* word = is_processor ? "processor" : "pusher";
+  // Made once per drive; a failure to make is remembered so that each entry
+  // reports it without trying again.
+  auto make_error = [&](const std::string& what) {
+    return "cannot make " + std::string(word) + " " + module + ": " + what;
+  };
+  if (is_processor) {
+    auto [it, inserted] = processors_.try_emplace(module);
+    Made<Processor>& made = it->second;
+    if (inserted) {
+      try {
+        ComponentRef ref = find_ref(request_.passenger.processors, module);
+        made.object = request_.factories->processor(ref, component_env(ref));
+        if (made.object == nullptr) made.error = make_error("the factory returned nothing");
+      } catch (...) {
+        made.error = make_error(current_exception_message());
+      }
+    }
+    if (!made.error.empty()) throw Error(made.error);
+    made.object->process(ctx_, entry);
+  } else {
+    auto [it, inserted] = pushers_.try_emplace(module);
+    Made<Pusher>& made = it->second;
+    if (inserted) {
+      try {
+        ComponentRef ref = find_ref(request_.passenger.pushers, module);
+        made.object = request_.factories->pusher(ref, component_env(ref));
+        if (made.object == nullptr) made.error = make_error("the factory returned nothing");
+      } catch (...) {
+        made.error = make_error(current_exception_message());
+      }
+    }
+    if (!made.error.empty()) throw Error(made.error);
+    made.object->push(ctx_, entry);
+  }
+}
+
+bool Drive::save(QueueEntry& entry, SaveScope scope) {
+  try {
+    queue_->save(ctx_, entry, scope);
+    return true;
+  } catch (...) {
+    error("cannot save the queue entry of passenger " + entry.passenger.describe() + ": " +
+          current_exception_message() + "; retried at the next drive");
+    return false;
+  }
+}
+
+}  // namespace databus

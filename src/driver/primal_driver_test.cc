@@ -1,0 +1,199 @@
+// The primal driver's step order and its normal path.
+#include "driver/primal_driver.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "driver/drive.h"
+#include "driver/recording_components.h"
+
+namespace databus {
+namespace {
+
+using testing::ElementsAre;
+using namespace testing_support;
+
+TEST(PrimalDriverTest, RunsTheStepsInOrder) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1", "A2"};
+  h.script->pull_ids[kPullerB] = {"B1"};
+
+  Log log = h.drive();
+
+  EXPECT_THAT(h.script->events,
+              ElementsAre("pull test.puller.a", "pull test.puller.b",                      //
+                          "notify test.puller.a A1,A2", "notify test.puller.b B1",         //
+                          "process test.processor.p1 A1", "process test.processor.p2 A1",  //
+                          "process test.processor.p1 A2", "process test.processor.p2 A2",  //
+                          "process test.processor.p1 B1", "process test.processor.p2 B1",  //
+                          "push test.pusher.x A1", "push test.pusher.y A1",                //
+                          "push test.pusher.x A2", "push test.pusher.y A2",                //
+                          "push test.pusher.x B1", "push test.pusher.y B1"));
+  EXPECT_THAT(h.observer.events,
+              ElementsAre("seated A1", "seated A2", "seated B1",                 //
+                          "pushed A1 test.pusher.x", "pushed A1 test.pusher.y",  //
+                          "pushed A2 test.pusher.x", "pushed A2 test.pusher.y",  //
+                          "pushed B1 test.pusher.x", "pushed B1 test.pusher.y"));
+  for (const QueueEntry& e : h.entries()) {
+    EXPECT_TRUE(e.complete()) << e.passenger.external_id;
+    EXPECT_THAT(e.passenger.log_guids, ElementsAre(log.guid()));
+  }
+  EXPECT_FALSE(log.has_errors());
+  EXPECT_TRUE(log_has(log, LogType::info, {"Got passenger", "A1", kPullerA}));
+}
+
+TEST(PrimalDriverTest, MakesEachComponentOncePerDrive) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1", "A2", "A3"};
+  h.drive();
+  for (const char* module : {kPullerA, kPullerB, kProcessor1, kProcessor2, kPusherX, kPusherY}) {
+    EXPECT_EQ(h.script->made[module], 1) << module;
+  }
+}
+
+TEST(PrimalDriverTest, ASecondDriveSeatsNothingNewAndRunsNothing) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  h.drive();
+  h.script->events.clear();
+
+  Log log = h.drive();
+
+  EXPECT_THAT(h.script->events, ElementsAre("pull test.puller.a", "pull test.puller.b"));
+  EXPECT_TRUE(log_has(log, LogType::warning, {"already queued", "TEST - A1"}));
+  EXPECT_EQ(h.entries().size(), 1u);
+}
+
+TEST(PrimalDriverTest, RetriesAFailingPusherUntilItSucceeds) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  h.script->failures[kPusherX] = 2;
+
+  Log first = h.drive();
+  QueueEntry e = h.entry("A1");
+  EXPECT_EQ(e.pusher(kPusherX)->status, StepStatus::incomplete);
+  EXPECT_EQ(e.pusher(kPusherX)->attempts, 1);
+  EXPECT_EQ(e.pusher(kPusherX)->last_error, "test.pusher.x boom 1");
+  EXPECT_EQ(e.pusher(kPusherY)->status, StepStatus::complete);  // Not stopped by x.
+  EXPECT_TRUE(log_has(first, LogType::error, {kPusherX, "TEST - A1", "boom 1"}));
+
+  Log second = h.drive();
+  e = h.entry("A1");
+  EXPECT_EQ(e.pusher(kPusherX)->attempts, 2);
+  EXPECT_EQ(e.pusher(kPusherX)->last_error, "test.pusher.x boom 2");
+  EXPECT_FALSE(e.complete());
+
+  Log third = h.drive();
+  e = h.entry("A1");
+  EXPECT_EQ(e.pusher(kPusherX)->status, StepStatus::complete);
+  EXPECT_EQ(e.pusher(kPusherX)->attempts, 0);
+  EXPECT_EQ(e.pusher(kPusherX)->last_error, "");
+  EXPECT_TRUE(e.complete());
+  EXPECT_FALSE(third.has_errors());
+  EXPECT_THAT(e.passenger.log_guids, ElementsAre(first.guid(), second.guid(), third.guid()));
+
+  int pushes_of_y = 0;
+  for (const std::string& event : h.script->events) pushes_of_y += event == "push test.pusher.y A1";
+  EXPECT_EQ(pushes_of_y, 1);
+  EXPECT_THAT(h.observer.events, testing::Contains("failed test.pusher.x"));
+}
+
+TEST(PrimalDriverTest, AFailingProcessorBlocksLaterProcessorsAndThePush) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  h.script->failures[kProcessor1] = 1;
+  h.script->actions[kProcessor1] = [](QueueEntry& e) {
+    e.passenger.add_attachment("p1.txt", AttachmentFormat::text, "p1 was here");
+  };
+
+  Log log = h.drive();
+
+  EXPECT_THAT(h.script->events,
+              ElementsAre("pull test.puller.a", "pull test.puller.b", "notify test.puller.a A1",
+                          "process test.processor.p1 A1"));
+  QueueEntry e = h.entry("A1");
+  EXPECT_EQ(e.processor(kProcessor1)->attempts, 1);
+  EXPECT_EQ(e.passenger.find_attachment("p1.txt"), nullptr);  // The failed run's change is dropped.
+  EXPECT_EQ(e.processor(kProcessor2)->status, StepStatus::incomplete);
+  EXPECT_EQ(e.pusher(kPusherX)->status, StepStatus::incomplete);
+  EXPECT_TRUE(log_has(log, LogType::error, {"processor", kProcessor1, "TEST - A1"}));
+  EXPECT_THAT(h.observer.events, testing::Contains("failed test.processor.p1"));
+
+  h.drive();  // The failure is gone: everything runs on the original entry.
+  e = h.entry("A1");
+  EXPECT_TRUE(e.complete());
+  EXPECT_NE(e.passenger.find_attachment("p1.txt"), nullptr);
+  EXPECT_EQ(e.processor(kProcessor1)->attempts, 0);
+}
+
+TEST(PrimalDriverTest, AFilterMarkingThePushersCompleteStopsThePush) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  h.script->actions[kProcessor1] = [](QueueEntry& e) {
+    for (StepState& s : e.pusher_statuses) s.status = StepStatus::complete;
+  };
+
+  h.drive();
+
+  for (const std::string& event : h.script->events) {
+    EXPECT_EQ(event.rfind("push ", 0), std::string::npos) << event;
+  }
+  EXPECT_THAT(h.script->events, testing::Contains("process test.processor.p2 A1"));
+  EXPECT_TRUE(h.entry("A1").complete());
+}
+
+TEST(PrimalDriverTest, AProcessorCanChangeThePassenger) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  h.script->actions[kProcessor1] = [](QueueEntry& e) {
+    e.passenger.add_attachment("converted.txt", AttachmentFormat::text, "done");
+  };
+  h.drive();
+  const Attachment* a = h.entry("A1").passenger.find_attachment("converted.txt");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->content, "done");
+}
+
+TEST(PrimalDriverTest, CleansesAttachmentNamesFromAPuller) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  h.script->raw_attachments[kPullerA] = {
+      {"../../etc/passwd", AttachmentFormat::text, "x"},
+      {"a/b.txt", AttachmentFormat::text, "y"},
+      {std::string("nul\0name", 8), AttachmentFormat::text, "z"},
+      {"na\xC3\xAFve.txt", AttachmentFormat::text, "w"},
+      {"..", AttachmentFormat::text, "v"},
+      {"same.txt", AttachmentFormat::text, "1"},
+      {"same.txt", AttachmentFormat::text, "2"},
+  };
+  h.drive();
+  std::vector<std::string> names;
+  for (const Attachment& a : h.entry("A1").passenger.attachments) names.push_back(a.name);
+  EXPECT_THAT(names, ElementsAre(".._.._etc_passwd", "a_b.txt", "nul_name", "na__ve.txt", "_..",
+                                 "same.txt", "same (2).txt"));
+}
+
+TEST(PrimalDriverTest, CleansingKeepsNamesAlreadyStored) {
+  Passenger p;
+  p.add_attachment("same.txt", AttachmentFormat::text, "1");
+  p.add_attachment("same.txt", AttachmentFormat::text, "2");
+  Passenger copy = p;
+  cleanse_attachments(copy);
+  EXPECT_EQ(copy, p);
+}
+
+TEST(PrimalDriverTest, StopsBetweenEntriesWhenAskedTo) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1", "A2"};
+  h.script->actions[kProcessor2] = [&h](QueueEntry&) { h.stop = true; };
+
+  Log log = h.drive();
+
+  EXPECT_TRUE(h.entry("A1").processors_complete());
+  EXPECT_FALSE(h.entry("A2").processors_complete());
+  EXPECT_TRUE(h.entry("A2").puller_notified);  // Seated entries are still notified.
+  EXPECT_TRUE(log_has(log, LogType::info, {"ended early"}));
+}
+
+}  // namespace
+}  // namespace databus

@@ -1,0 +1,57 @@
+// The primal queue ("databus.pqueue.primal_queue"): the queue rules of
+// DESIGN §3 on top of any Database. Engines only store and query; every rule
+// (dedup, seated statuses, log GUIDs) lives here.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "databus/queue.h"
+#include "databus/registry.h"
+
+namespace databus {
+
+inline constexpr char kPrimalQueueModule[] = "databus.pqueue.primal_queue";
+
+// One object serves one drive of one client passenger; not thread-safe.
+// Every write goes through one Database call, so it is durable on return.
+class PrimalQueue : public Queue {
+ public:
+  // REQUIRES: env.database is non-null and outlives the queue.
+  explicit PrimalQueue(QueueEnv env);
+
+  // Dedup key: (source_system, external_id) within this passenger type, both
+  // against stored entries (Database::find_entry) and inside `passengers`.
+  // A duplicate is skipped with a warning naming it. The new entries are
+  // written in ONE insert_entries() batch: either all are seated or none.
+  // Each new passenger gets passenger_module = the client passenger's name
+  // (the queue holds one passenger type) and the drive's log GUID; one whose
+  // internal_id is empty or already taken gets a fresh UUID.
+  std::vector<QueueEntry> seat(DriveContext& ctx, std::vector<Passenger> passengers) override;
+
+  std::vector<QueueEntry> unnotified(DriveContext& ctx, const std::string& puller_module) override;
+
+  // Sets puller_notified and the drive's log GUID on each entry (also in the
+  // caller's vector) and writes them in one update_entries() call.
+  void mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entries) override;
+
+  std::vector<QueueEntry> awaiting_processing(DriveContext& ctx) override;
+  std::vector<QueueEntry> awaiting_push(DriveContext& ctx) override;
+
+  void save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) override;
+
+  std::size_t purge_complete(TimePoint before) override;
+
+ private:
+  std::vector<QueueEntry> query(EntryFilter filter, const std::string& puller_module = {});
+
+  QueueEnv env_;
+};
+
+// The registry's description of the primal queue (no settings).
+ComponentSpec primal_queue_spec();
+// The registry's maker: a PrimalQueue on env.
+std::unique_ptr<Queue> make_primal_queue(const QueueEnv& env);
+
+}  // namespace databus
