@@ -1,0 +1,74 @@
+// Customizing: the editable JSON documents of a client (DESIGN §2, §5).
+//
+//   "__databus__"  the client's config.json; a save must parse as a client
+//                  configuration and every component it names must be known
+//                  to the registry with known settings.
+//   "__clients__"  root only: {"clients": ["demo", "root", ...]}. A save may
+//                  add clients (created with an empty configuration); removing
+//                  one this way is refused.
+//   <file id>      each external config file of the ticket registered for the
+//                  client: a local file that must hold valid JSON.
+//
+// Every save first validates (nothing changes when the text is invalid), then
+// writes a backup of the current content, then replaces the content
+// atomically.
+//
+// Thread-safety: every method may be called from any thread (the database is
+// thread-safe); two saves of the same node at once are not serialised.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "databus/client.h"
+#include "databus/database.h"
+#include "databus/dispatcher.h"
+#include "databus/registry.h"
+#include "databus/ticket.h"
+
+namespace databus::dispatch {
+
+inline constexpr char kDatabusNode[] = "__databus__";
+inline constexpr char kClientsNode[] = "__clients__";
+inline constexpr char kRootClient[] = "root";
+
+// Parses `text` as the configuration of `client_id` and checks every component
+// it names against `registry`. Throws ConfigError whose where() names `where`
+// and the passenger, and whose field() names the key (unknown modules are
+// reported as ConfigError too). Returns the parsed configuration.
+ClientConfig validate_client_config(const Registry& registry, const std::string& client_id,
+                                    const std::string& text, const std::string& where);
+
+class Customizing {
+ public:
+  // `database` and `registry` must outlive this object.
+  Customizing(Database& database, const Registry& registry,
+              std::vector<ExternalConfigFile> external_files);
+
+  // The nodes of `client_id`: "__databus__", "__clients__" for root, then the
+  // client's external files in ticket order.
+  std::vector<CustomizingNode> nodes(const std::string& client_id) const;
+
+  // The node's current text. Throws NotFoundError for an unknown node (or an
+  // external file that does not exist) and StorageError when unreadable.
+  std::string read(const std::string& client_id, const std::string& node);
+
+  // Validates, backs up the current content, saves. Throws ConfigError naming
+  // the node (and field) for invalid text; then nothing has changed.
+  void save(const std::string& client_id, const std::string& node, const std::string& text);
+
+  // Backs up every node of every client (dispatcher start). A node that
+  // cannot be read is reported on std::clog and skipped.
+  void backup_all();
+
+ private:
+  const ExternalConfigFile* external_file(const std::string& client_id,
+                                          const std::string& node) const;
+  void save_clients(const std::string& text);
+
+  Database& database_;
+  const Registry& registry_;
+  std::vector<ExternalConfigFile> external_files_;
+};
+
+}  // namespace databus::dispatch

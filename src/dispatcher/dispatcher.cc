@@ -1,0 +1,65 @@
+// The public Dispatcher forwards to Dispatcher::Impl (dispatcher_impl.h).
+#include "databus/dispatcher.h"
+
+#include "dispatcher/dispatcher_impl.h"
+
+namespace databus {
+
+std::string_view to_string(DispatcherState state) {
+  switch (state) {
+    case DispatcherState::created:
+      return "created";
+    case DispatcherState::running:
+      return "running";
+    case DispatcherState::paused:
+      return "paused";
+    case DispatcherState::shutting_down:
+      return "shutting_down";
+    case DispatcherState::stopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+// --- Dispatcher: forwards to Impl ---------------------------------------------
+
+Dispatcher::Dispatcher(DispatcherTicket ticket)
+    : impl_(std::make_unique<Impl>(std::move(ticket))) {}
+Dispatcher::~Dispatcher() = default;
+
+void Dispatcher::start() { impl_->start(); }
+void Dispatcher::wait() { impl_->wait(); }
+void Dispatcher::run() {
+  start();
+  wait();
+}
+void Dispatcher::pause() { impl_->pause(); }
+void Dispatcher::resume() { impl_->resume(); }
+void Dispatcher::shutdown() { impl_->shutdown(); }
+void Dispatcher::expedite(const std::string& client_id, const std::string& passenger) {
+  impl_->expedite(client_id, passenger);
+}
+Log Dispatcher::drive_now(const std::string& client_id, const std::string& passenger) {
+  return impl_->drive_now(client_id, passenger);
+}
+DispatcherStatus Dispatcher::status() const { return impl_->status(); }
+const DispatcherTicket& Dispatcher::ticket() const { return impl_->ticket_; }
+const Factories& Dispatcher::factories() const { return impl_->factories_; }
+Database& Dispatcher::database() { return *impl_->database_; }
+
+std::vector<CustomizingNode> Dispatcher::customizing_nodes(const std::string& client_id) const {
+  return impl_->customizing_->nodes(client_id);
+}
+std::string Dispatcher::read_customizing(const std::string& client_id, const std::string& node) {
+  return impl_->customizing_->read(client_id, node);
+}
+void Dispatcher::save_customizing(const std::string& client_id, const std::string& node,
+                                  const std::string& text) {
+  impl_->customizing_->save(client_id, node, text);
+}
+void Dispatcher::begin_export(const std::string& client_id) { impl_->begin_export(client_id); }
+void Dispatcher::end_export(const std::string& client_id, bool ok, const std::string& error) {
+  impl_->end_export(client_id, ok, error);
+}
+
+}  // namespace databus

@@ -1,0 +1,306 @@
+#include "dispatcher/dispatcher_impl.h"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include "databus/builtins.h"
+#include "databus/error.h"
+
+namespace databus {
+
+using dispatch::Schedule;
+
+Dispatcher::Impl::Impl(DispatcherTicket ticket)
+    : ticket_(std::move(ticket)),
+      registry_(ticket_.registry ? ticket_.registry
+                                 : std::shared_ptr<const Registry>(builtin_registry())),
+      observer_(ticket_.dispatcher_observer),
+      workers_(dispatch::WorkerPool::resolve_size(ticket_.workers)) {
+  factories_ =
+      Factories{ticket_.database_factory, ticket_.driver_factory, ticket_.passenger_factory,
+                ticket_.queue_factory,    ticket_.puller_factory, ticket_.processor_factory,
+                ticket_.pusher_factory};
+  factories_.fill_missing(Factories::primal(registry_));
+  ticket_.registry = registry_;
+  ticket_.database_factory = factories_.database;
+  ticket_.driver_factory = factories_.driver;
+  ticket_.passenger_factory = factories_.passenger;
+  ticket_.queue_factory = factories_.queue;
+  ticket_.puller_factory = factories_.puller;
+  ticket_.processor_factory = factories_.processor;
+  ticket_.pusher_factory = factories_.pusher;
+
+  database_ = factories_.database(ticket_.database_module,
+                                  DatabaseEnv{ticket_.data_dir, ticket_.database_arguments});
+  if (!database_) {
+    throw StorageError("dispatcher: the database factory made nothing for engine '" +
+                       ticket_.database_module + "'");
+  }
+  if (ticket_.create_default_clients && database_->client_ids().empty()) {
+    database_->write_client_config_text("root", root_client_config().to_json().dump(2));
+    database_->write_client_config_text("demo", demo_client_config().to_json().dump(2));
+  }
+  customizing_ = std::make_unique<dispatch::Customizing>(*database_, *registry_,
+                                                         ticket_.external_config_files);
+  customizing_->backup_all();
+  drive_env_ = dispatch::DriveEnv{database_.get(), &factories_,           &observer_,
+                                  &stop_,          ticket_.driver_module, ticket_.data_dir};
+}
+
+Dispatcher::Impl::~Impl() {
+  shutdown();
+  wait();
+  if (scheduler_.joinable()) scheduler_.join();
+}
+
+void Dispatcher::Impl::start() {
+  std::lock_guard lock(mu_);
+  if (started_) throw StateError("dispatcher: start() was already called");
+  if (shutting_down_) throw StateError("dispatcher: cannot start after shutdown()");
+  started_ = true;
+  started_at_ = Clock::now();
+  pool_ = std::make_unique<dispatch::WorkerPool>(workers_);
+  scheduler_ = std::thread([this] { scheduler_loop(); });
+}
+
+void Dispatcher::Impl::wait() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return stopped_; });
+}
+
+void Dispatcher::Impl::pause() {
+  {
+    std::lock_guard lock(mu_);
+    if (shutting_down_) throw StateError("dispatcher: cannot pause while shutting down");
+    if (export_running_) {  // Stay paused when the export ends.
+      paused_before_export_ = true;
+      return;
+    }
+    if (paused_) return;
+    paused_ = true;
+  }
+  cv_.notify_all();
+  observer_.paused();
+}
+
+void Dispatcher::Impl::resume() {
+  {
+    std::lock_guard lock(mu_);
+    if (shutting_down_) return;  // Shutdown wins; there is nothing to resume.
+    if (export_running_) {       // Resume when the export ends.
+      paused_before_export_ = false;
+      return;
+    }
+    if (!paused_) return;
+    paused_ = false;
+    wake_ = true;
+  }
+  cv_.notify_all();
+  observer_.resumed();
+}
+
+void Dispatcher::Impl::shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    stop_ = true;
+    finish_if_idle_locked();
+  }
+  cv_.notify_all();
+  observer_.shutting_down();
+}
+
+void Dispatcher::Impl::finish_if_idle_locked() {
+  if (shutting_down_ && !started_ && running_drives_ == 0 && !export_running_) {
+    stopped_ = true;
+    cv_.notify_all();
+  }
+}
+
+Dispatcher::Impl::Found Dispatcher::Impl::find_passenger(const std::string& client_id,
+                                                         const std::string& passenger) {
+  ClientConfig config = database_->load_client(client_id);
+  const ClientPassenger* p = config.find_passenger(passenger);
+  if (p == nullptr) {
+    throw NotFoundError("client '" + client_id + "' has no passenger '" + passenger + "'");
+  }
+  return Found{*p, config.log_life_span};
+}
+
+void Dispatcher::Impl::expedite(const std::string& client_id, const std::string& passenger) {
+  find_passenger(client_id, passenger);
+  schedule_.expedite(Schedule::Key{client_id, passenger}, Clock::now());
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+Log Dispatcher::Impl::drive_now(const std::string& client_id, const std::string& passenger) {
+  const Found found = find_passenger(client_id, passenger);
+  const Schedule::Key key{client_id, passenger};
+  auto refuse_locked = [&] {
+    if (shutting_down_) throw StateError("dispatcher: cannot drive while shutting down");
+    if (export_running_) throw StateError("dispatcher: cannot drive while an export runs");
+  };
+  {
+    std::lock_guard lock(mu_);
+    refuse_locked();
+  }
+  schedule_.acquire(key);  // Waits for a scheduled drive of the same key.
+  {
+    std::lock_guard lock(mu_);
+    try {
+      refuse_locked();  // The state may have changed while waiting.
+    } catch (...) {
+      schedule_.release(key);
+      throw;
+    }
+    ++running_drives_;
+  }
+  schedule_.started(key, Clock::now());
+  Log log = dispatch::run_drive(drive_env_, client_id, found.log_life_span, found.passenger);
+  schedule_.finished(key, Clock::now(), log.worst_type());
+  drive_done();
+  return log;
+}
+
+void Dispatcher::Impl::drive_done() {
+  std::lock_guard lock(mu_);
+  --running_drives_;
+  finish_if_idle_locked();
+  cv_.notify_all();
+}
+
+void Dispatcher::Impl::scheduler_loop() {
+  const auto period = std::max(ticket_.cycle, std::chrono::milliseconds(1));
+  std::unique_lock lock(mu_);
+  while (!shutting_down_) {
+    lock.unlock();
+    try {
+      cycle();
+    } catch (const std::exception& e) {
+      std::clog << "databus dispatcher: cycle failed: " << e.what() << std::endl;
+    }
+    lock.lock();
+    cv_.wait_for(lock, period, [this] { return wake_ || shutting_down_; });
+    wake_ = false;
+  }
+  lock.unlock();
+  pool_->join();  // Running drives finish; queued ones see shutting_down_.
+  lock.lock();
+  cv_.wait(lock, [this] { return running_drives_ == 0 && !export_running_; });
+  stopped_ = true;
+  cv_.notify_all();
+}
+
+void Dispatcher::Impl::cycle() {
+  const TimePoint now = Clock::now();
+  const std::vector<std::string> ids = database_->client_ids();
+  const std::set<std::string> id_set(ids.begin(), ids.end());
+  std::vector<ClientConfig> configs;
+  for (const std::string& id : ids) {
+    try {
+      ClientConfig config = database_->load_client(id);
+      schedule_.configure(id, config.passengers, now);
+      config_errors_.loaded(id);
+      configs.push_back(std::move(config));
+    } catch (const std::exception& e) {
+      config_errors_.failed(id, e.what());
+    }
+  }
+  schedule_.retain_clients(id_set);
+  config_errors_.retain(id_set);
+
+  for (const ClientConfig& config : configs) {
+    for (const ClientPassenger& p : config.passengers) {
+      {
+        std::lock_guard lock(mu_);
+        if (paused_ || shutting_down_) return;
+      }
+      const Schedule::Key key{config.id, p.name};
+      if (!schedule_.claim(key, now)) continue;
+      try {
+        pool_->submit([this, id = config.id, life = config.log_life_span, p] {
+          scheduled_drive(id, life, p);
+        });
+      } catch (...) {
+        schedule_.release(key);
+        throw;
+      }
+    }
+  }
+}
+
+void Dispatcher::Impl::scheduled_drive(const std::string& client_id, int log_life_span,
+                                       const ClientPassenger& passenger) {
+  const Schedule::Key key{client_id, passenger.name};
+  {
+    std::lock_guard lock(mu_);
+    if (paused_ || shutting_down_) {  // Queued before a pause: not started now.
+      schedule_.release(key);
+      return;
+    }
+    ++running_drives_;
+  }
+  schedule_.started(key, Clock::now());
+  Log log = dispatch::run_drive(drive_env_, client_id, log_life_span, passenger);
+  schedule_.finished(key, Clock::now(), log.worst_type());
+  drive_done();
+}
+
+DispatcherState Dispatcher::Impl::state_locked() const {
+  if (stopped_) return DispatcherState::stopped;
+  if (shutting_down_) return DispatcherState::shutting_down;
+  if (paused_) return DispatcherState::paused;
+  if (started_) return DispatcherState::running;
+  return DispatcherState::created;
+}
+
+DispatcherStatus Dispatcher::Impl::status() const {
+  DispatcherStatus s;
+  {
+    std::lock_guard lock(mu_);
+    s.state = state_locked();
+    s.started = started_at_;
+    s.workers = workers_;
+    s.running_drives = running_drives_;
+    s.export_running = export_running_;
+  }
+  s.passengers = schedule_.snapshot();
+  s.config_errors = config_errors_.list();
+  return s;
+}
+
+void Dispatcher::Impl::begin_export(const std::string& client_id) {
+  {
+    std::unique_lock lock(mu_);
+    if (shutting_down_) throw StateError("dispatcher: cannot export while shutting down");
+    if (export_running_) throw StateError("dispatcher: an export already runs");
+    export_running_ = true;
+    paused_before_export_ = paused_;
+    paused_ = true;
+    cv_.wait(lock, [this] { return running_drives_ == 0; });
+  }
+  observer_.export_begin(client_id);
+}
+
+void Dispatcher::Impl::end_export(const std::string& client_id, bool ok, const std::string& error) {
+  {
+    std::lock_guard lock(mu_);
+    if (!export_running_) throw StateError("dispatcher: end_export() without begin_export()");
+    export_running_ = false;
+    if (!paused_before_export_) {
+      paused_ = false;
+      wake_ = true;
+    }
+    finish_if_idle_locked();
+  }
+  cv_.notify_all();
+  observer_.export_end(client_id, ok, error);
+}
+
+}  // namespace databus

@@ -1,0 +1,94 @@
+// Dispatcher::Impl: the dispatcher's state machine and scheduler thread. The
+// rules live in the pieces: Schedule (when a client passenger is due),
+// WorkerPool (where drives run), run_drive (what a drive does), Customizing
+// (the editable nodes), SafeObserver (observer calls that cannot throw).
+//
+// Locking: mu_ guards the state flags and the drive count. Schedule,
+// ConfigErrors and the database have their own locks; of them only the
+// non-blocking Schedule::release() is called while mu_ is held. Observer
+// calls are made without holding mu_.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "databus/dispatcher.h"
+#include "databus/factories.h"
+#include "databus/registry.h"
+#include "dispatcher/config_errors.h"
+#include "dispatcher/customizing.h"
+#include "dispatcher/drive_runner.h"
+#include "dispatcher/safe_observer.h"
+#include "dispatcher/schedule.h"
+#include "dispatcher/worker_pool.h"
+
+namespace databus {
+
+class Dispatcher::Impl {
+ public:
+  explicit Impl(DispatcherTicket ticket);
+  ~Impl();
+
+  void start();
+  void wait();
+  void pause();
+  void resume();
+  void shutdown();
+  void expedite(const std::string& client_id, const std::string& passenger);
+  Log drive_now(const std::string& client_id, const std::string& passenger);
+  DispatcherStatus status() const;
+  void begin_export(const std::string& client_id);
+  void end_export(const std::string& client_id, bool ok, const std::string& error);
+
+  DispatcherTicket ticket_;
+  std::shared_ptr<const Registry> registry_;
+  Factories factories_;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<dispatch::Customizing> customizing_;
+
+ private:
+  // A client passenger's configuration and its client's log life span.
+  struct Found {
+    ClientPassenger passenger;
+    int log_life_span = 1;
+  };
+  Found find_passenger(const std::string& client_id, const std::string& passenger);
+
+  void scheduler_loop();
+  void cycle();
+  void scheduled_drive(const std::string& client_id, int log_life_span,
+                       const ClientPassenger& passenger);
+  void drive_done();
+  // Marks the dispatcher stopped when it was never started and nothing runs
+  // any more (a started one is stopped by its scheduler thread).
+  void finish_if_idle_locked();
+  DispatcherState state_locked() const;
+
+  dispatch::SafeObserver observer_;
+  dispatch::Schedule schedule_;
+  dispatch::ConfigErrors config_errors_;
+  std::atomic<bool> stop_{false};
+  dispatch::DriveEnv drive_env_;
+  const int workers_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;  // Any change of the fields below.
+  bool started_ = false;
+  bool paused_ = false;
+  bool shutting_down_ = false;
+  bool stopped_ = false;
+  bool wake_ = false;  // The scheduler should cycle at once.
+  bool export_running_ = false;
+  bool paused_before_export_ = false;  // What end_export() restores.
+  int running_drives_ = 0;
+  TimePoint started_at_{};
+
+  std::unique_ptr<dispatch::WorkerPool> pool_;
+  std::thread scheduler_;
+};
+
+}  // namespace databus

@@ -1,0 +1,80 @@
+#include "dispatcher/drive_runner.h"
+
+#include <algorithm>
+#include <exception>
+#include <iostream>
+
+#include "databus/driver.h"
+#include "databus/queue.h"
+#include "databus/time.h"
+
+namespace databus::dispatch {
+namespace {
+
+void report(const std::string& client_id, const std::string& passenger, const std::string& what,
+            const char* error) {
+  std::clog << "databus dispatcher: client '" << client_id << "', passenger '" << passenger
+            << "': " << what << ": " << error << std::endl;
+}
+
+// Runs `f`, reporting any exception as a failure of `what`.
+template <typename F>
+void reported(const std::string& client_id, const std::string& passenger, const std::string& what,
+              F&& f) noexcept {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    report(client_id, passenger, what, e.what());
+  } catch (...) {
+    report(client_id, passenger, what, "unknown exception");
+  }
+}
+
+}  // namespace
+
+Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
+              const ClientPassenger& passenger) {
+  Log log;
+  env.observer->drive_started(client_id, passenger.name);
+  try {
+    std::unique_ptr<Driver> driver = env.factories->driver(env.driver_module);
+    if (!driver)
+      throw std::runtime_error("driver factory returned nothing for " + env.driver_module);
+    DriveRequest request;
+    request.client_id = client_id;
+    request.passenger = passenger;
+    request.database = env.database;
+    request.factories = env.factories;
+    request.log = &log;
+    request.observer = env.observer;
+    request.stop = env.stop;
+    request.data_dir = env.data_dir;
+    driver->drive(request);
+  } catch (const std::exception& e) {
+    log.error(kDispatcherSource, "drive of " + passenger.name + " failed: " + e.what());
+  } catch (...) {
+    log.error(kDispatcherSource, "drive of " + passenger.name + " failed: unknown exception");
+  }
+  reported(client_id, passenger.name, "cannot store the drive's log " + log.guid(),
+           [&] { env.database->write_log(client_id, log); });
+  env.observer->drive_passenger_complete(client_id, passenger.name, log);
+  purge_after_drive(env, client_id, log_life_span, passenger, log);
+  return log;
+}
+
+void purge_after_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
+                       const ClientPassenger& passenger, const Log& keep) {
+  const TimePoint now = Clock::now();
+  const TimePoint logs_before = std::min(now - days(log_life_span), keep.created());
+  reported(client_id, passenger.name, "cannot purge old logs",
+           [&] { env.database->delete_logs_before(client_id, logs_before); });
+  reported(client_id, passenger.name, "cannot purge old customizing backups",
+           [&] { env.database->delete_backups_before(client_id, now - days(log_life_span)); });
+  reported(client_id, passenger.name, "cannot purge completed queue entries", [&] {
+    QueueEnv queue_env{env.database, client_id, passenger};
+    std::unique_ptr<Queue> queue = env.factories->queue(passenger.queue.module, queue_env);
+    if (queue) queue->purge_complete(now - days(passenger.queue_life_span));
+  });
+}
+
+}  // namespace databus::dispatch

@@ -1,0 +1,46 @@
+// One drive as the dispatcher runs it (DESIGN §3): a new log, the observer's
+// drive_started, the driver, the log stored, the observer's
+// drive_passenger_complete, then the purges of old logs, old customizing
+// backups and old completed queue entries.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "databus/client.h"
+#include "databus/database.h"
+#include "databus/factories.h"
+#include "databus/log.h"
+#include "databus/observer.h"
+
+namespace databus::dispatch {
+
+// Source of the log entries the dispatcher itself writes.
+inline constexpr char kDispatcherSource[] = "databus.dispatcher";
+
+// What every drive shares. Pointers are non-null and outlive the drives.
+struct DriveEnv {
+  Database* database = nullptr;
+  const Factories* factories = nullptr;
+  DispatcherObserver* observer = nullptr;  // Must not throw (a SafeObserver).
+  const std::atomic<bool>* stop = nullptr;
+  std::string driver_module;
+  std::filesystem::path data_dir;
+};
+
+// Runs one drive of `passenger` for client `client_id`, whose logs live
+// `log_life_span` days. Never throws: a failure of the driver is written to
+// the log, a failure to store the log or to purge is reported on std::clog.
+// Returns the drive's log.
+Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
+              const ClientPassenger& passenger);
+
+// Deletes the client's logs and customizing backups older than
+// `log_life_span` days and the passenger type's complete entries pulled more
+// than its queue_life_span days ago. `keep` (the drive's own log) is never
+// deleted, even with a life span of 0. Reports failures on std::clog.
+void purge_after_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
+                       const ClientPassenger& passenger, const Log& keep);
+
+}  // namespace databus::dispatch
