@@ -1,0 +1,17 @@
+// The `databus` commands. Each add_*_command() adds one subcommand to the
+// application; when the command line selects it, its callback runs the
+// command and stores the command's exit code in `*exit_code`. Errors that
+// stop a command (databus::Error, UsageError) propagate to main(), which
+// prints them as "databus: error: <message>" and exits 2.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace databus::cli {
+
+void add_run_command(CLI::App& app, int* exit_code);
+void add_init_command(CLI::App& app, int* exit_code);
+void add_drive_command(CLI::App& app, int* exit_code);
+void add_check_command(CLI::App& app, int* exit_code);
+
+}  // namespace databus::cli

@@ -1,0 +1,85 @@
+#include "cli/options.h"
+
+#include "databus/builtins.h"
+#include "databus/factories.h"
+
+namespace databus::cli {
+
+void add_storage_options(CLI::App& command, StorageOptions& options) {
+  command
+      .add_option("--data-dir", options.data_dir,
+                  "Data directory of the storage engine (JSON DB: the folder holding clients/), "
+                  "relative to the working directory")
+      ->type_name("DIR")
+      ->capture_default_str();
+  std::string engines;
+  for (const ComponentSpec* spec : builtin_registry()->list(ComponentKind::database)) {
+    engines += (engines.empty() ? "" : ", ") + spec->name;
+  }
+  command.add_option("--database", options.database, "Storage engine (built in: " + engines + ")")
+      ->type_name("ENGINE")
+      ->capture_default_str();
+  command
+      .add_option("--database-arg", options.database_args,
+                  "Engine argument, repeatable. JSON DB: none needed (path=DIR replaces "
+                  "--data-dir); SQL engines take connection data. Default: none")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+}
+
+std::string exit_codes_footer(std::string_view findings) {
+  std::string text = "Exit codes:\n  0  success\n";
+  if (!findings.empty()) {
+    text += "  1  ";
+    text += findings;
+    text += "\n";
+  }
+  text +=
+      "  2  usage or startup error (bad flag, unknown client or passenger, invalid ticket, data "
+      "directory locked by another process); the message starts with \"databus: error:\"";
+  return text;
+}
+
+DatabaseArguments parse_database_arguments(const std::vector<std::string>& texts) {
+  DatabaseArguments arguments;
+  for (const std::string& text : texts) {
+    const std::size_t equals = text.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      throw UsageError("--database-arg \"" + text + "\": expected KEY=VALUE with a non-empty KEY");
+    }
+    arguments[text.substr(0, equals)] = text.substr(equals + 1);
+  }
+  return arguments;
+}
+
+ExternalConfigFile parse_external_config(const std::string& text) {
+  const std::size_t first = text.find(':');
+  const std::size_t second = first == std::string::npos ? first : text.find(':', first + 1);
+  if (first == std::string::npos || second == std::string::npos || first == 0 ||
+      second == first + 1 || second + 1 == text.size()) {
+    throw UsageError("--external-config \"" + text +
+                     "\": expected CLIENT:ID:PATH with none of the three empty");
+  }
+  return ExternalConfigFile{text.substr(0, first), text.substr(first + 1, second - first - 1),
+                            std::filesystem::path(text.substr(second + 1))};
+}
+
+DispatcherTicket ticket_from(const StorageOptions& options) {
+  if (options.data_dir.empty()) throw UsageError("--data-dir: must not be empty");
+  if (options.database.empty()) throw UsageError("--database: must not be empty");
+  DispatcherTicket ticket;
+  ticket.data_dir = options.data_dir;
+  ticket.database_module = options.database;
+  ticket.database_arguments = parse_database_arguments(options.database_args);
+  return ticket;
+}
+
+std::unique_ptr<Database> open_database(const StorageOptions& options,
+                                        std::shared_ptr<const Registry> registry) {
+  const DispatcherTicket ticket = ticket_from(options);
+  const Factories factories = Factories::primal(std::move(registry));
+  return factories.database(ticket.database_module,
+                            DatabaseEnv{ticket.data_dir, ticket.database_arguments});
+}
+
+}  // namespace databus::cli

@@ -1,0 +1,296 @@
+// Crash safety of the whole program (DESIGN §3, "at-least-once"): `databus
+// run` moves files from an inbox to an outbox through the directory
+// connectors and is killed with SIGKILL at random instants, many times, while
+// new files keep arriving. Then it runs to the end and stops on SIGTERM.
+// Nothing a puller was told was seated may be lost, every entry must end
+// complete and every stored file must still parse.
+//
+// The seed is printed; DATABUS_CRASH_SEED=<n> reuses a run's kill delays.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/child_process.h"
+#include "databus/builtins.h"
+#include "databus/database.h"
+#include "databus/factories.h"
+
+namespace databus {
+namespace {
+
+namespace fs = std::filesystem;
+using cli::ChildProcess;
+
+constexpr char kClient[] = "crash";
+constexpr char kPassenger[] = "databus.passenger.demo.demo_passenger_1";
+constexpr int kFiles = 300;
+constexpr int kInitialFiles = 20;
+constexpr int kKills = 50;
+constexpr int kFilesPerRound = 5;  // The rest arrives before the last run.
+
+std::string file_name(int i) {
+  char name[32];
+  std::snprintf(name, sizeof name, "f%04d.txt", i);
+  return name;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Regular files of `dir` that are not temporaries of an atomic writer.
+std::set<std::string> file_names(const fs::path& dir) {
+  std::set<std::string> names;
+  if (!fs::exists(dir)) return names;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.front() != '.' && name.find(".tmp-") == std::string::npos) {
+      names.insert(name);
+    }
+  }
+  return names;
+}
+
+class CrashTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "databus_crash_test_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    root_ = pattern;
+    data_ = root_ / "data";
+    inbox_ = root_ / "inbox";
+    done_ = root_ / "done";
+    outbox_ = root_ / "outbox";
+    fs::create_directories(inbox_);
+    write_config();
+  }
+  void TearDown() override {
+    if (!HasFailure())
+      fs::remove_all(root_);
+    else
+      std::cout << "crash test data kept in " << root_ << std::endl;
+  }
+
+  void write_config() {
+    const nlohmann::json config = {
+        {"log_life_span", 1},
+        {"passengers",
+         {{{"name", kPassenger},
+           {"pullers",
+            {{{"module", "databus.puller.directory"},
+              {"path", inbox_.string()},
+              {"done_path", done_.string()},
+              {"source_system", "CRASH"}}}},
+           {"processors", nlohmann::json::array()},
+           {"pushers", {{{"module", "databus.pusher.directory"}, {"path", outbox_.string()}}}},
+           {"queue", "databus.pqueue.primal_queue"},
+           {"queue_life_span", 1},
+           {"sync_frequency", 1},
+           {"sync_interval_seconds", 0}}}},
+        {"users", nlohmann::json::array()}};
+    fs::create_directories(data_ / "clients" / kClient);
+    std::ofstream(data_ / "clients" / kClient / "config.json") << config.dump(2);
+  }
+
+  // Adds inbox files [next_file_, next_file_ + n), each written under a
+  // temporary name and renamed, so the puller never sees half a file.
+  void add_files(int n) {
+    for (int end = std::min(kFiles, next_file_ + n); next_file_ < end; ++next_file_) {
+      const std::string name = file_name(next_file_);
+      const fs::path temporary = inbox_ / ("." + name + ".tmp-writing");
+      std::ofstream(temporary, std::ios::binary) << "passenger " << next_file_ << "\n";
+      fs::rename(temporary, inbox_ / name);
+    }
+  }
+
+  // Starts `databus run`; its output is appended to <name>.out and <name>.err.
+  std::unique_ptr<ChildProcess> start_databus(const std::string& name) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{DATABUS_CLI_PATH, "run", "--no-web", "--data-dir", data_.string(),
+                                 "--workers", "1", "--cycle-ms", "50"},
+        root_ / (name + ".out"), root_ / (name + ".err"));
+  }
+
+  // Every passenger.json as parsed JSON; a file that does not parse fails
+  // the test (when `must_parse`) or is skipped.
+  std::vector<nlohmann::json> stored_passengers(bool must_parse) {
+    std::vector<nlohmann::json> result;
+    const fs::path queue = data_ / "clients" / kClient / "pqueue";
+    if (!fs::exists(queue)) return result;
+    for (const fs::directory_entry& e : fs::directory_iterator(queue)) {
+      // Staging folders ("<id>.tmp-*") are not entries yet: a crash may
+      // leave them half written, and the engine ignores them.
+      const fs::path file = e.path() / "passenger.json";
+      const bool staging = e.path().filename().string().find(".tmp-") != std::string::npos;
+      if (staging || !e.is_directory() || !fs::exists(file)) continue;
+      try {
+        result.push_back(nlohmann::json::parse(read_text(file)));
+      } catch (const nlohmann::json::exception& error) {
+        if (must_parse) ADD_FAILURE() << file << " does not parse: " << error.what();
+      }
+    }
+    return result;
+  }
+
+  static bool complete(const nlohmann::json& passenger) {
+    if (!passenger.value("puller_notified", false)) return false;
+    for (const char* key : {"processor_statuses", "pusher_statuses"}) {
+      for (const nlohmann::json& status : passenger.value(key, nlohmann::json::array())) {
+        if (status.value("status", "") != "complete") return false;
+      }
+    }
+    return true;
+  }
+
+  // Every file in the done folder has a stored entry (external id
+  // "<name>:<size>:<mtime>").
+  void expect_every_retired_file_seated(const std::string& when) {
+    std::set<std::string> seated;
+    for (const nlohmann::json& p : stored_passengers(true)) {
+      const std::string id = p.value("external_id", "");
+      seated.insert(id.substr(0, id.find(':')));
+    }
+    for (const std::string& name : file_names(done_)) {
+      EXPECT_TRUE(seated.contains(name)) << when << ": " << name << " was retired but not seated";
+    }
+  }
+
+  // True when every file went through: inbox empty, every file in the done
+  // folder and the outbox, one complete entry each.
+  bool everything_done() {
+    if (!file_names(inbox_).empty() || file_names(done_).size() != kFiles) return false;
+    const std::vector<nlohmann::json> passengers = stored_passengers(false);
+    if (passengers.size() != kFiles) return false;
+    for (const nlohmann::json& p : passengers) {
+      if (!complete(p)) return false;
+    }
+    return true;
+  }
+
+  fs::path root_, data_, inbox_, done_, outbox_;
+  int next_file_ = 0;
+};
+
+TEST_F(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
+  unsigned seed = std::random_device{}();
+  if (const char* text = std::getenv("DATABUS_CRASH_SEED")) seed = std::stoul(text);
+  std::cout << "DATABUS_CRASH_SEED=" << seed << std::endl;
+  RecordProperty("seed", std::to_string(seed));
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> delay_ms(50, 400);
+
+  add_files(kInitialFiles);
+  for (int kill = 0; kill < kKills; ++kill) {
+    add_files(kFilesPerRound);
+    std::unique_ptr<ChildProcess> databus = start_databus("killed");
+    // The kill instant is the point of the test, not a synchronisation.
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    databus->signal(SIGKILL);
+    const std::optional<int> status = databus->wait_for(std::chrono::seconds(10));
+    ASSERT_TRUE(status.has_value()) << "kill " << kill << ": not reaped";
+    // It must have died of the kill: an early exit of its own (e.g. the data
+    // directory still locked) would make this test meaningless.
+    ASSERT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL)
+        << "kill " << kill << ": databus ended by itself; stderr:\n"
+        << read_text(root_ / "killed.err");
+    // Seat before notify: a file the puller moved to the done folder (it
+    // was notified) has a stored entry, at every instant.
+    expect_every_retired_file_seated("after kill " + std::to_string(kill));
+  }
+  add_files(kFiles);  // Whatever the rounds did not add.
+  {
+    // How far the killed runs got, to show the kills hit work in progress.
+    const std::vector<nlohmann::json> seated = stored_passengers(false);
+    const auto complete_count = std::count_if(seated.begin(), seated.end(), complete);
+    std::cout << "after " << kKills << " kills: " << file_names(done_).size() << " files retired, "
+              << seated.size() << " entries, " << complete_count << " complete" << std::endl;
+  }
+
+  // The last run: once it has started (it handles SIGTERM from then on) and
+  // every file went through (bounded), SIGTERM.
+  std::unique_ptr<ChildProcess> databus = start_databus("final");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto started = [&] {
+    return read_text(root_ / "final.out").find("running") != std::string::npos;
+  };
+  bool done = false;
+  while (!(started() && (done = everything_done())) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(started()) << "databus did not start; stderr:\n" << read_text(root_ / "final.err");
+  databus->signal(SIGTERM);
+  const std::optional<int> status = databus->wait_for(std::chrono::seconds(60));
+  ASSERT_TRUE(status.has_value()) << "databus did not stop within 60 s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "stderr:\n"
+                                                               << read_text(root_ / "final.err");
+  EXPECT_TRUE(done) << "not every file went through within 60 s";
+
+  // Every passenger.json parses.
+  const std::vector<nlohmann::json> raw = stored_passengers(true);
+  EXPECT_EQ(raw.size(), static_cast<std::size_t>(kFiles));
+
+  // Through the engine: no problems, one complete entry per file.
+  const Factories factories = Factories::primal(builtin_registry());
+  std::unique_ptr<Database> database = factories.database("json_db", DatabaseEnv{data_, {}});
+  for (const StorageProblem& problem : database->problems(kClient)) {
+    ADD_FAILURE() << "storage problem " << problem.path << ": " << problem.message;
+  }
+  std::map<std::string, int> entries_per_file;
+  for (const QueueEntry& entry : database->query_entries(kClient, EntryQuery{})) {
+    EXPECT_TRUE(entry.complete()) << entry.passenger.describe();
+    ASSERT_EQ(entry.passenger.attachments.size(), 1u) << entry.passenger.describe();
+    const std::string& name = entry.passenger.attachments[0].name;
+    EXPECT_EQ(entry.passenger.external_id.rfind(name + ":", 0), 0u) << entry.passenger.describe();
+    ++entries_per_file[name];
+  }
+  EXPECT_EQ(entries_per_file.size(), static_cast<std::size_t>(kFiles));
+
+  // Every file whose puller was notified (it is in the done folder) has
+  // exactly one entry: seated before notify, never seated twice.
+  const std::set<std::string> retired = file_names(done_);
+  EXPECT_EQ(retired.size(), static_cast<std::size_t>(kFiles));
+  for (const std::string& name : retired) {
+    EXPECT_EQ(entries_per_file[name], 1) << name << " in the done folder";
+  }
+
+  // No passenger lost: every inbox file reached the outbox, whole, and no
+  // half-written delivery is left behind.
+  EXPECT_TRUE(file_names(inbox_).empty());
+  std::set<std::string> delivered;
+  for (const fs::directory_entry& folder : fs::directory_iterator(outbox_)) {
+    const std::string folder_name = folder.path().filename().string();
+    EXPECT_EQ(folder_name.find(".tmp-"), std::string::npos) << "leftover " << folder_name;
+    if (!folder.is_directory()) continue;
+    for (const std::string& name : file_names(folder.path())) {
+      delivered.insert(name);
+      const int number = std::stoi(name.substr(1, 4));
+      EXPECT_EQ(read_text(folder.path() / name), "passenger " + std::to_string(number) + "\n");
+    }
+  }
+  for (int i = 0; i < kFiles; ++i) {
+    EXPECT_TRUE(delivered.contains(file_name(i))) << file_name(i) << " never reached the outbox";
+  }
+}
+
+}  // namespace
+}  // namespace databus
