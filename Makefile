@@ -8,6 +8,8 @@
 #                 build + run the embedded example against that installation
 #   make install  install into PREFIX (default /usr/local)
 #   make format   clang-format every C++ file
+#   make bench    build the Google Benchmark micro-benchmarks and run them
+#                 (whole-drive figures: ./build/databus bench, docs/performance.md)
 #   make clean    remove ./build
 
 PREFIX ?= /usr/local
@@ -16,7 +18,7 @@ JOBS ?= 2
 TEST_PREFIX := $(CURDIR)/$(BUILD_DIR)/install-prefix
 EXAMPLE_BUILD := $(BUILD_DIR)/embedded_app
 
-.PHONY: deps build run test install format clean
+.PHONY: deps build run test install format clean bench
 
 deps:
 	bash scripts/install-deps.sh
@@ -41,6 +43,11 @@ install: build
 
 format:
 	find src include tests examples -name '*.h' -o -name '*.cc' | xargs -r clang-format -i
+
+bench: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DDATABUS_BUILD_BENCHMARKS=ON
+	ninja -C $(BUILD_DIR) -j$(JOBS) databus_benchmarks databus_cli
+	./$(BUILD_DIR)/benchmarks/databus_benchmarks
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -3,6 +3,7 @@
 // ("databus.pqueue.primal_queue") is the standard implementation.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,17 @@ class Queue {
 
   // Writes the entry durably and records the drive's log GUID on it.
   virtual void save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) = 0;
+
+  // Does what save() does for each of `entries`, with one scope for all.
+  // Durable on return, so a driver may write the statuses of many entries in
+  // one group and pay the cost of durability (a sync, a transaction) once per
+  // group instead of once per entry. If it throws, any subset of the entries
+  // may have been written (each one whole or not at all), so the caller
+  // treats none of them as saved. The default calls save() for each entry;
+  // queues on engines that write in batches override it.
+  virtual void save_all(DriveContext& ctx, std::span<QueueEntry> entries, SaveScope scope) {
+    for (QueueEntry& entry : entries) save(ctx, entry, scope);
+  }
 
   // Deletes complete entries pulled before `before`. Returns the count.
   virtual std::size_t purge_complete(TimePoint before) = 0;

@@ -19,6 +19,12 @@ namespace databus {
 
 class Drive {
  public:
+  // The process and push steps write the statuses of this many entries in
+  // one durable group (Queue::save_all): durability costs a sync per group,
+  // not per entry. A crash before a group's write repeats its steps at the
+  // next drive (at-least-once).
+  static constexpr std::size_t kSaveGroup = 500;
+
   // REQUIRES: request.database, request.factories and request.log non-null.
   explicit Drive(const DriveRequest& request);
 
@@ -28,7 +34,15 @@ class Drive {
 
  private:
   enum class StepKind { processor, pusher };
-  enum class StepOutcome { done, failed, unsaved };
+  enum class StepOutcome { done, failed };
+
+  // An entry whose step outcomes wait for its group's durable write: what
+  // is reported (log, counts, observer) only once the write succeeded.
+  struct Pending {
+    QueueEntry* entry = nullptr;
+    SaveScope scope = SaveScope::statuses;  // everything once a step changed the passenger.
+    std::vector<std::string> completed;     // Modules that succeeded, in run order.
+  };
 
   // A component made once per drive; `error` is set when making it failed.
   template <typename T>
@@ -45,10 +59,14 @@ class Drive {
   void process();
   void push();
 
-  // Runs one processor or pusher on a copy of `entry` and saves the outcome.
-  StepOutcome run_step(QueueEntry& entry, StepKind kind, const std::string& module);
+  // Runs one processor or pusher on a copy of `entry` and records the
+  // outcome in `entry` and `pending` (written later by save_group()).
+  StepOutcome run_step(Pending& pending, StepKind kind, const std::string& module);
   void call_step(QueueEntry& entry, StepKind kind, const std::string& module);
-  bool save(QueueEntry& entry, SaveScope scope);
+  // Writes the entries of `group` durably (one Queue::save_all() per scope),
+  // then reports their completed steps; an entry whose write failed is
+  // reported as unsaved, and its steps run again at the next drive.
+  void save_group(std::vector<Pending>& group, StepKind kind);
   void fill_in(Passenger& passenger, const std::string& puller_module);
 
   ComponentEnv component_env(const ComponentRef& ref) const;

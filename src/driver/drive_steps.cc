@@ -31,19 +31,23 @@ void Drive::process() {
           current_exception_message());
     return;
   }
+  std::vector<Pending> group;
   for (QueueEntry& entry : entries) {
     if (stopping()) {
       stopped_ = true;
-      return;
+      break;
     }
+    Pending& pending = group.emplace_back(Pending{&entry});
     // Status order; a processor may change later statuses, so each one is
     // looked up again before it runs.
     for (const std::string& module : modules_of(entry.processor_statuses)) {
       const StepState* state = entry.processor(module);
       if (state == nullptr || state->status == StepStatus::complete) continue;
-      if (run_step(entry, StepKind::processor, module) != StepOutcome::done) break;
+      if (run_step(pending, StepKind::processor, module) != StepOutcome::done) break;
     }
+    if (group.size() == kSaveGroup) save_group(group, StepKind::processor);
   }
+  save_group(group, StepKind::processor);
 }
 
 void Drive::push() {
@@ -55,11 +59,13 @@ void Drive::push() {
           current_exception_message());
     return;
   }
+  std::vector<Pending> group;
   for (QueueEntry& entry : entries) {
     if (stopping()) {
       stopped_ = true;
-      return;
+      break;
     }
+    Pending& pending = group.emplace_back(Pending{&entry});
     for (const std::string& module : modules_of(entry.pusher_statuses)) {
       // A pusher (or a processor before it) may have completed or reopened a
       // processor; pushing waits until every processor is complete.
@@ -67,12 +73,15 @@ void Drive::push() {
       const StepState* state = entry.pusher(module);
       if (state == nullptr || state->status == StepStatus::complete) continue;
       // A failing pusher does not stop the entry's other pushers.
-      if (run_step(entry, StepKind::pusher, module) == StepOutcome::unsaved) break;
+      run_step(pending, StepKind::pusher, module);
     }
+    if (group.size() == kSaveGroup) save_group(group, StepKind::pusher);
   }
+  save_group(group, StepKind::pusher);
 }
 
-Drive::StepOutcome Drive::run_step(QueueEntry& entry, StepKind kind, const std::string& module) {
+Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::string& module) {
+  QueueEntry& entry = *pending.entry;
   const bool is_processor = kind == StepKind::processor;
   const char* word = is_processor ? "processor" : "pusher";
   QueueEntry copy = entry;
@@ -90,20 +99,9 @@ Drive::StepOutcome Drive::run_step(QueueEntry& entry, StepKind kind, const std::
       state->last_error.clear();
     }
     cleanse_attachments(copy.passenger);
-    SaveScope scope =
-        copy.passenger == entry.passenger ? SaveScope::statuses : SaveScope::everything;
+    if (!(copy.passenger == entry.passenger)) pending.scope = SaveScope::everything;
     entry = std::move(copy);
-    if (!save(entry, scope)) return StepOutcome::unsaved;
-    if (is_processor) {
-      ++processed_;
-      info("Processed passenger " + entry.passenger.describe() + " with " + module);
-    } else {
-      ++pushed_;
-      info("Pushed passenger " + entry.passenger.describe() + " with " + module);
-      if (request_.observer != nullptr) {
-        request_.observer->passenger_pushed(request_.client_id, entry, module);
-      }
-    }
+    pending.completed.push_back(module);
     return StepOutcome::done;
   }
 
@@ -115,7 +113,50 @@ Drive::StepOutcome Drive::run_step(QueueEntry& entry, StepKind kind, const std::
   error(std::string(word) + " " + module + " failed for passenger " + entry.passenger.describe() +
         ": " + failure + "; retried at the next drive");
   step_failed(module, &entry, failure);
-  return save(entry, SaveScope::statuses) ? StepOutcome::failed : StepOutcome::unsaved;
+  return StepOutcome::failed;
+}
+
+void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
+  const bool is_processor = kind == StepKind::processor;
+  for (SaveScope scope : {SaveScope::statuses, SaveScope::everything}) {
+    std::vector<QueueEntry> batch;
+    std::vector<Pending*> members;
+    for (Pending& pending : group) {
+      if (pending.scope != scope) continue;
+      batch.push_back(std::move(*pending.entry));
+      members.push_back(&pending);
+    }
+    if (batch.empty()) continue;
+    std::string failure;
+    try {
+      queue_->save_all(ctx_, batch, scope);
+    } catch (...) {
+      failure = current_exception_message();
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Pending& pending = *members[i];
+      QueueEntry& entry = *pending.entry;
+      entry = std::move(batch[i]);
+      if (!failure.empty()) {
+        error("cannot save the queue entry of passenger " + entry.passenger.describe() + ": " +
+              failure + "; retried at the next drive");
+        continue;
+      }
+      for (const std::string& module : pending.completed) {
+        if (is_processor) {
+          ++processed_;
+          info("Processed passenger " + entry.passenger.describe() + " with " + module);
+        } else {
+          ++pushed_;
+          info("Pushed passenger " + entry.passenger.describe() + " with " + module);
+          if (request_.observer != nullptr) {
+            request_.observer->passenger_pushed(request_.client_id, entry, module);
+          }
+        }
+      }
+    }
+  }
+  group.clear();
 }
 
 void Drive::call_step(QueueEntry& entry, StepKind kind, const std::string& module) {
@@ -154,17 +195,6 @@ void Drive::call_step(QueueEntry& entry, StepKind kind, const std::string& modul
     }
     if (!made.error.empty()) throw Error(made.error);
     made.object->push(ctx_, entry);
-  }
-}
-
-bool Drive::save(QueueEntry& entry, SaveScope scope) {
-  try {
-    queue_->save(ctx_, entry, scope);
-    return true;
-  } catch (...) {
-    error("cannot save the queue entry of passenger " + entry.passenger.describe() + ": " +
-          current_exception_message() + "; retried at the next drive");
-    return false;
   }
 }
 

@@ -81,6 +81,12 @@ void PrimalQueue::save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) {
   env_.database->update_entries(env_.client_id, std::span<const QueueEntry>(&entry, 1), scope);
 }
 
+void PrimalQueue::save_all(DriveContext& ctx, std::span<QueueEntry> entries, SaveScope scope) {
+  if (entries.empty()) return;
+  for (QueueEntry& entry : entries) entry.passenger.add_log_guid(ctx.log().guid());
+  env_.database->update_entries(env_.client_id, entries, scope);
+}
+
 std::size_t PrimalQueue::purge_complete(TimePoint before) {
   return env_.database->delete_complete_entries(env_.client_id, env_.passenger.name, before);
 }

@@ -40,6 +40,9 @@ class PrimalQueue : public Queue {
   std::vector<QueueEntry> awaiting_push(DriveContext& ctx) override;
 
   void save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) override;
+  // Records the drive's log GUID on each entry and writes them all in one
+  // update_entries() call.
+  void save_all(DriveContext& ctx, std::span<QueueEntry> entries, SaveScope scope) override;
 
   std::size_t purge_complete(TimePoint before) override;
 

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "databus/database_wrapper.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "storage/memory/memory_database.h"
@@ -189,6 +190,41 @@ TEST_F(PrimalQueueTest, SaveRecordsTheLogGuidOnce) {
   q.save(ctx2, e, SaveScope::statuses);
   EXPECT_THAT(database_.load_entry("acme", e.passenger.internal_id)->passenger.log_guids,
               ElementsAre(log_.guid(), next.guid()));
+}
+
+// Counts update_entries() calls: save_all must be one durable write.
+class CountingDatabase : public DatabaseWrapper {
+ public:
+  using DatabaseWrapper::DatabaseWrapper;
+  void update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
+                      SaveScope scope) override {
+    ++updates;
+    DatabaseWrapper::update_entries(client_id, entries, scope);
+  }
+  int updates = 0;
+};
+
+TEST_F(PrimalQueueTest, SaveAllWritesTheGroupInOneUpdateWithTheLogGuid) {
+  CountingDatabase counting(database_);
+  PrimalQueue q = queue(&counting);
+  DriveContext ctx = context(log_);
+  std::vector<QueueEntry> seated = q.seat(ctx, {passenger("E1"), passenger("E2")});
+  Log next;
+  DriveContext ctx2 = context(next);
+  for (QueueEntry& e : seated) e.processor_statuses[0].status = StepStatus::complete;
+
+  q.save_all(ctx2, seated, SaveScope::statuses);
+
+  EXPECT_EQ(counting.updates, 1);
+  for (const QueueEntry& e : seated) {
+    std::optional<QueueEntry> stored = database_.load_entry("acme", e.passenger.internal_id);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->processor_statuses[0].status, StepStatus::complete);
+    EXPECT_THAT(stored->passenger.log_guids, ElementsAre(log_.guid(), next.guid()));
+    EXPECT_EQ(e.passenger.log_guids, stored->passenger.log_guids);  // Also on the caller's.
+  }
+  q.save_all(ctx2, std::span<QueueEntry>(), SaveScope::statuses);
+  EXPECT_EQ(counting.updates, 1);  // Nothing to write, no call.
 }
 
 TEST_F(PrimalQueueTest, PurgesCompleteEntriesPulledBefore) {

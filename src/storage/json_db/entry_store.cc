@@ -1,5 +1,7 @@
 #include "storage/json_db/entry_store.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <set>
 
@@ -15,6 +17,10 @@ namespace {
 namespace stdfs = std::filesystem;
 constexpr const char* kPassengerFile = "passenger.json";
 constexpr const char* kAttachmentsDir = "attachments";
+// Upper bound of the cache of recently written entries (attachment bytes
+// plus a fixed allowance per entry): a drive of ~50,000 1 KiB passengers.
+constexpr std::size_t kCacheBytes = 64u << 20;
+constexpr std::size_t kCacheEntryOverhead = 1024;
 
 void check_attachments(const QueueEntry& entry, const std::string& client_id) {
   for (const Attachment& a : entry.passenger.attachments) {
@@ -30,7 +36,11 @@ void check_attachments(const QueueEntry& entry, const std::string& client_id) {
 EntryStore::EntryStore(stdfs::path pqueue_dir, std::string client_id)
     : dir_(std::move(pqueue_dir)), client_id_(std::move(client_id)) {}
 
-void EntryStore::add_problem(const std::string& path, const std::string& message) {
+void EntryStore::add_problem(const std::string& path, std::string message) {
+  // A CorruptDataError's text starts with its path; the problem names the
+  // path in its own field, so readers print it once.
+  const std::string prefix = path + ": ";
+  if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
   std::lock_guard<std::mutex> guard(problems_mutex_);
   for (const auto& p : problems_) {
     if (p.path == path && p.message == message) return;
@@ -94,7 +104,68 @@ void EntryStore::scan() {
   }
 }
 
+std::optional<EntryStore::FileStamp> EntryStore::stamp_of(const std::string& id) const {
+  struct stat st;
+  if (::stat((entry_dir(id) / kPassengerFile).c_str(), &st) != 0) return std::nullopt;
+  return FileStamp{static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+const QueueEntry* EntryStore::cached(const std::string& id) const {
+  auto it = cache_.find(id);
+  if (it == cache_.end()) return nullptr;
+  // Someone may have changed the files behind the engine's back.
+  std::optional<FileStamp> now = stamp_of(id);
+  if (!now || !(*now == it->second.stamp)) return nullptr;
+  return &it->second.entry;
+}
+
+void EntryStore::cache_put(const QueueEntry& entry) {
+  const std::string& id = entry.passenger.internal_id;
+  cache_erase(id);
+  std::size_t bytes = kCacheEntryOverhead;
+  for (const Attachment& a : entry.passenger.attachments) bytes += a.content.size();
+  if (bytes > kCacheBytes / 4) return;  // A giant entry would push out everything else.
+  std::optional<FileStamp> stamp = stamp_of(id);
+  if (!stamp) return;
+  const std::uint64_t number = ++cache_number_;
+  cache_.emplace(id, CachedEntry{entry, number, bytes, *stamp});
+  cache_order_.emplace_back(number, id);
+  cache_bytes_ += bytes;
+  if (cache_order_.size() > 2 * cache_.size() + 1024) {
+    // Re-written entries leave stale items behind; drop them.
+    std::erase_if(cache_order_, [this](const auto& item) {
+      auto it = cache_.find(item.second);
+      return it == cache_.end() || it->second.number != item.first;
+    });
+  }
+  while (cache_bytes_ > kCacheBytes && !cache_order_.empty()) {
+    auto [oldest, oldest_id] = std::move(cache_order_.front());
+    cache_order_.pop_front();
+    auto it = cache_.find(oldest_id);
+    if (it != cache_.end() && it->second.number == oldest) {
+      cache_bytes_ -= it->second.bytes;
+      cache_.erase(it);
+    }
+  }
+}
+
+void EntryStore::cache_erase(const std::string& id) {
+  auto it = cache_.find(id);
+  if (it == cache_.end()) return;
+  cache_bytes_ -= it->second.bytes;
+  cache_.erase(it);  // Its cache_order_ item is skipped when it comes up.
+  if (cache_.empty()) cache_order_.clear();
+}
+
 std::optional<QueueEntry> EntryStore::read(const std::string& id, bool with_attachments) {
+  if (const QueueEntry* hit = cached(id)) {
+    QueueEntry entry = *hit;
+    if (!with_attachments) {
+      for (Attachment& a : entry.passenger.attachments) a.content.clear();
+    }
+    return entry;
+  }
   const stdfs::path dir = entry_dir(id);
   try {
     QueueEntry entry = read_passenger_json(id);
@@ -153,7 +224,10 @@ void EntryStore::insert(std::span<const QueueEntry> entries) {
     for (const auto& s : staged) stdfs::remove_all(s, ec);
     throw;
   }
-  for (const QueueEntry& e : entries) index_.put(EntrySummary::of(e));
+  for (const QueueEntry& e : entries) {
+    index_.put(EntrySummary::of(e));
+    cache_put(e);
+  }
 }
 
 void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
@@ -171,6 +245,7 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
     }
   }
   std::vector<QueueEntry> saved;  // What the files hold after the batch.
+  std::vector<bool> whole;        // saved[i] has its attachments' contents.
   std::vector<stdfs::path> obsolete;
   durable::WriteBatch batch;
   for (const QueueEntry& e : entries) {
@@ -178,13 +253,16 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
     const stdfs::path dir = entry_dir(id);
     QueueEntry next;
     if (scope == SaveScope::statuses) {
-      next = read_passenger_json(id);
+      const QueueEntry* hit = cached(id);
+      whole.push_back(hit != nullptr);
+      next = hit != nullptr ? *hit : read_passenger_json(id);
       next.puller_notified = e.puller_notified;
       next.processor_statuses = e.processor_statuses;
       next.pusher_statuses = e.pusher_statuses;
       next.passenger.log_guids = e.passenger.log_guids;
     } else {
       next = e;
+      whole.push_back(true);
       const stdfs::path attachments = dir / kAttachmentsDir;
       durable::create_directories_durably(attachments);
       std::set<std::string> listed;
@@ -200,8 +278,14 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
     batch.replace(dir / kPassengerFile, encode_passenger_json(next));
     saved.push_back(std::move(next));
   }
+  // A batch that fails half-way leaves some files new and some old: no
+  // cached copy of any of them may survive it.
+  for (const QueueEntry& e : saved) cache_erase(e.passenger.internal_id);
   batch.commit();
-  for (const QueueEntry& e : saved) index_.put(EntrySummary::of(e));
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    index_.put(EntrySummary::of(saved[i]));
+    if (whole[i]) cache_put(saved[i]);
+  }
   std::set<stdfs::path> touched;
   std::error_code ec;
   for (const auto& file : obsolete) {
@@ -252,6 +336,7 @@ std::size_t EntryStore::delete_complete(const std::string& passenger_module, Tim
   std::vector<stdfs::path> doomed;
   for (const std::string& id : ids) {
     stdfs::path away = durable::temporary_sibling(entry_dir(id));
+    cache_erase(id);
     stdfs::rename(entry_dir(id), away);
     doomed.push_back(away);
     index_.erase(id);

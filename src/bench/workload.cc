@@ -1,0 +1,205 @@
+#include "bench/workload.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "bench/synthetic_components.h"
+#include "databus/builtins.h"
+#include "databus/dispatcher.h"
+#include "databus/uuid.h"
+
+namespace databus::bench {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+// Preloaded entries are written in batches of this many: big enough that an
+// engine's per-batch cost (a sync, a transaction) is paid rarely, small
+// enough to keep memory flat.
+constexpr std::size_t kPreloadBatch = 5000;
+
+// A new, empty directory under the system's temporary directory, removed
+// (with everything in it) when the object dies.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern = (stdfs::temp_directory_path() / "databus-bench-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("cannot create a temporary directory under " +
+                               stdfs::temp_directory_path().string());
+    }
+    path_ = pattern;
+  }
+  ~TemporaryDirectory() {
+    std::error_code ec;
+    stdfs::remove_all(path_, ec);
+  }
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  const stdfs::path& path() const { return path_; }
+
+ private:
+  stdfs::path path_;
+};
+
+// Counts seated and fully pushed passengers for the progress callback.
+class ProgressObserver : public DispatcherObserver {
+ public:
+  ProgressObserver(std::function<void(std::size_t, std::size_t)> report, int pushers)
+      : report_(std::move(report)), pushers_(pushers > 0 ? pushers : 1) {}
+
+  void passenger_seated(const std::string&, const QueueEntry&) override {
+    ++seated_;
+    report_(seated_, pushes_ / pushers_);
+  }
+  void passenger_pushed(const std::string&, const QueueEntry&, const std::string&) override {
+    ++pushes_;
+    report_(seated_, pushes_ / pushers_);
+  }
+
+ private:
+  std::function<void(std::size_t, std::size_t)> report_;
+  std::size_t pushers_;
+  std::size_t seated_ = 0;
+  std::size_t pushes_ = 0;
+};
+
+void check(const WorkloadOptions& o) {
+  if (o.workload != "W1" && o.workload != "W2") {
+    throw std::invalid_argument("--workload must be W1 or W2, not '" + o.workload + "'");
+  }
+  if (o.workload == "W1" && o.preload > 0) {
+    throw std::invalid_argument("--preload applies to workload W2 only");
+  }
+  if (o.passengers == 0) throw std::invalid_argument("--passengers must be at least 1");
+  if (o.processors < 0) throw std::invalid_argument("--processors must not be negative");
+  if (o.pushers < 0) throw std::invalid_argument("--pushers must not be negative");
+}
+
+ClientPassenger bench_client_passenger(int processors, int pushers) {
+  ClientPassenger p;
+  p.name = kBenchPassenger;
+  p.pullers = {ComponentRef{kBenchPuller}};
+  for (int i = 1; i <= processors; ++i) p.processors.push_back(ComponentRef{bench_processor(i)});
+  for (int i = 1; i <= pushers; ++i) p.pushers.push_back(ComponentRef{bench_pusher(i)});
+  return p;
+}
+
+std::string client_config_text(const std::string& id, const ClientPassenger& passenger) {
+  ClientConfig config;
+  config.id = id;
+  config.log_life_span = 1;
+  config.passengers = {passenger};
+  return config.to_json().dump(2);
+}
+
+// Stores `count` complete entries, pulled now, straight through the engine.
+void preload(Database& database, const std::string& client_id, const ClientPassenger& passenger,
+             std::size_t count, std::size_t attachment_bytes) {
+  const std::vector<std::string> processors = passenger.processor_modules();
+  const std::vector<std::string> pushers = passenger.pusher_modules();
+  const TimePoint now = std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now());
+  std::vector<QueueEntry> batch;
+  batch.reserve(kPreloadBatch);
+  for (std::size_t i = 0; i < count; ++i) {
+    Passenger p;
+    p.internal_id = new_uuid();
+    p.external_id = kPreloadPrefix + std::to_string(i);
+    p.source_system = kBenchSourceSystem;
+    p.passenger_module = passenger.name;
+    p.puller_module = kBenchPuller;
+    p.pull_datetime = now;
+    p.add_attachment("body.txt", AttachmentFormat::text, synthetic_text(i, attachment_bytes));
+    QueueEntry entry = QueueEntry::seat(std::move(p), processors, pushers);
+    entry.puller_notified = true;
+    entry.complete_all_steps();
+    batch.push_back(std::move(entry));
+    if (batch.size() == kPreloadBatch || i + 1 == count) {
+      database.insert_entries(client_id, batch);
+      batch.clear();
+    }
+  }
+}
+
+}  // namespace
+
+std::string WorkloadResult::line() const {
+  char numbers[96];
+  std::snprintf(numbers, sizeof numbers, "seconds=%.3f rate=%.0f/s", seconds, rate());
+  return "engine=" + engine + " workload=" + workload +
+         " passengers=" + std::to_string(passengers) + " " + numbers +
+         " complete=" + std::to_string(complete);
+}
+
+WorkloadResult run_workload(const WorkloadOptions& options) {
+  check(options);
+  auto source = std::make_shared<SyntheticSource>();
+  source->passengers = options.passengers;
+  source->attachment_bytes = options.attachment_bytes;
+  std::shared_ptr<Registry> registry = builtin_registry();
+  register_synthetic_components(*registry, source, options.processors, options.pushers);
+
+  TemporaryDirectory temp;
+  std::shared_ptr<ProgressObserver> observer;
+  if (options.progress) {
+    observer = std::make_shared<ProgressObserver>(options.progress, options.pushers);
+  }
+  DispatcherTicket ticket;
+  ticket.registry = registry;
+  ticket.database_module = options.database;
+  ticket.database_arguments = options.database_arguments;
+  ticket.data_dir = temp.path() / "store";
+  ticket.run_web_server = false;
+  ticket.create_default_clients = false;
+  ticket.workers = 1;
+  ticket.dispatcher_observer = observer;
+  Dispatcher dispatcher(std::move(ticket));
+  Database& database = dispatcher.database();
+
+  // A fresh client id: a fresh queue even in a store shared with others.
+  const std::string client_id = "bench-" + new_uuid().substr(0, 8);
+  const ClientPassenger passenger = bench_client_passenger(options.processors, options.pushers);
+  database.write_client_config_text(client_id, client_config_text(client_id, passenger));
+  if (options.workload == "W2") {
+    preload(database, client_id, passenger, options.preload, options.attachment_bytes);
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  const Log log = dispatcher.drive_now(client_id, passenger.name);
+  const auto end = std::chrono::steady_clock::now();
+
+  WorkloadResult result;
+  result.engine = options.database;
+  result.workload = options.workload;
+  result.passengers = options.passengers;
+  result.seconds = std::chrono::duration<double>(end - start).count();
+  EntryQuery pulled;
+  pulled.passenger_module = passenger.name;
+  pulled.filter = EntryFilter::complete;
+  pulled.search = kPulledPrefix;
+  result.complete = database.count_entries(client_id, pulled);
+  for (const LogEntry& entry : log.entries()) {
+    if (entry.type == LogType::error) {
+      result.first_error = entry.message;
+      break;
+    }
+  }
+
+  const bool store_in_temp = (options.database == "json_db" || options.database == "memory") &&
+                             options.database_arguments.empty();
+  if (!store_in_temp) {
+    // The store may live outside the temporary directory: leave nothing behind.
+    const TimePoint later = Clock::now() + days(1);
+    database.delete_complete_entries(client_id, passenger.name, later);
+    database.delete_logs_before(client_id, later);
+  }
+  return result;
+}
+
+}  // namespace databus::bench

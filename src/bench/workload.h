@@ -1,0 +1,66 @@
+// The workloads of `databus bench` (issue 5), runnable from the CLI and from
+// tests. A workload runs on a fresh temporary store of the chosen engine:
+//
+//   W1  one client, one passenger type, the synthetic puller yielding N
+//       passengers with one text attachment of B bytes each, P processors and
+//       Q pushers that complete; one drive, timed from its start until every
+//       entry is complete and durable (Dispatcher::drive_now returns only
+//       then: the engines are durable on return, the log is stored).
+//   W2  the same after M completed entries, within their life span, were
+//       written straight into the store (untimed, through
+//       Database::insert_entries in big batches).
+//
+// The timed drive is a real dispatcher drive: the primal driver and queue,
+// the drive's log written, the purges after the drive.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "databus/database.h"
+
+namespace databus::bench {
+
+struct WorkloadOptions {
+  // Registry name of an engine of builtin_registry(): json_db, memory, and
+  // sqlite or postgresql once they are registered there.
+  std::string database = "json_db";
+  DatabaseArguments database_arguments;
+  std::string workload = "W1";  // "W1" or "W2".
+  std::size_t passengers = 10000;
+  std::size_t attachment_bytes = 1024;
+  int processors = 1;
+  int pushers = 1;
+  std::size_t preload = 0;  // W2 only: completed entries stored before the drive.
+  // Called with (seated, fully pushed) counts as the drive goes on; may be
+  // empty.
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+struct WorkloadResult {
+  std::string engine;
+  std::string workload;
+  std::size_t passengers = 0;
+  double seconds = 0;        // The timed drive.
+  std::size_t complete = 0;  // Pulled passengers whose entry is complete.
+  std::string first_error;   // The first error of the drive's log, if any.
+
+  double rate() const { return seconds > 0 ? passengers / seconds : 0; }
+  bool all_complete() const { return complete == passengers; }
+  // "engine=E workload=W passengers=N seconds=S rate=R/s complete=C".
+  std::string line() const;
+};
+
+// Runs the workload on a fresh store: the JSON DB (and any engine keeping its
+// data under the data directory) in a new temporary directory, removed on
+// every path; the bench client gets a fresh random id, so an engine whose
+// store lives elsewhere (PostgreSQL) starts with an empty queue too, and its
+// entries and logs are deleted afterwards.
+// Throws std::invalid_argument naming the option for bad options (unknown
+// workload, --preload with W1, a negative processor or pusher count, no
+// passengers), UnknownModuleError / ConfigError / StorageError when the
+// engine cannot be opened.
+WorkloadResult run_workload(const WorkloadOptions& options);
+
+}  // namespace databus::bench

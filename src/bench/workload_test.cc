@@ -1,0 +1,111 @@
+// Small workloads end to end on the JSON DB and the in-memory engine. No
+// timing assertions: figures belong in docs/performance.md.
+#include "bench/workload.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+
+namespace databus::bench {
+namespace {
+
+// Points TMPDIR (where the workload makes its store) at a private empty
+// directory for one test, so a test can see what is left behind without
+// racing other processes that use the system's temporary directory.
+class PrivateTmpdir {
+ public:
+  PrivateTmpdir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "workload_test_XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+    const char* old = std::getenv("TMPDIR");
+    if (old != nullptr) old_ = old;
+    setenv("TMPDIR", dir_.c_str(), 1);
+  }
+  ~PrivateTmpdir() {
+    if (old_) {
+      setenv("TMPDIR", old_->c_str(), 1);
+    } else {
+      unsetenv("TMPDIR");
+    }
+    std::filesystem::remove_all(dir_);
+  }
+  bool empty() const { return std::filesystem::is_empty(dir_); }
+
+ private:
+  std::filesystem::path dir_;
+  std::optional<std::string> old_;
+};
+
+TEST(WorkloadTest, W1CompletesEveryPassengerOnTheJsonDb) {
+  PrivateTmpdir tmpdir;
+  WorkloadOptions options;
+  options.passengers = 60;
+  options.attachment_bytes = 100;
+  options.processors = 2;
+  options.pushers = 2;
+  std::size_t last_pushed = 0;
+  options.progress = [&](std::size_t, std::size_t pushed) { last_pushed = pushed; };
+
+  WorkloadResult result = run_workload(options);
+
+  EXPECT_EQ(result.complete, 60u) << result.first_error;
+  EXPECT_TRUE(result.all_complete());
+  EXPECT_EQ(result.first_error, "");
+  EXPECT_EQ(last_pushed, 60u);
+  EXPECT_GT(result.seconds, 0);
+  EXPECT_TRUE(std::regex_match(
+      result.line(),
+      std::regex(R"(engine=json_db workload=W1 passengers=60 seconds=[0-9]+\.[0-9]{3} )"
+                 R"(rate=[0-9]+/s complete=60)")))
+      << result.line();
+  EXPECT_TRUE(tmpdir.empty());  // The temporary store is gone.
+}
+
+TEST(WorkloadTest, W2CountsOnlyThePulledPassengers) {
+  WorkloadOptions options;
+  options.database = "memory";
+  options.workload = "W2";
+  options.passengers = 20;
+  options.preload = 50;
+  WorkloadResult result = run_workload(options);
+  EXPECT_EQ(result.complete, 20u) << result.first_error;
+  EXPECT_EQ(result.engine, "memory");
+  EXPECT_EQ(result.workload, "W2");
+}
+
+TEST(WorkloadTest, W2OnTheJsonDb) {
+  WorkloadOptions options;
+  options.workload = "W2";
+  options.passengers = 10;
+  options.preload = 30;
+  options.attachment_bytes = 10;
+  EXPECT_EQ(run_workload(options).complete, 10u);
+}
+
+TEST(WorkloadTest, RejectsBadOptions) {
+  WorkloadOptions options;
+  options.workload = "W3";
+  EXPECT_THROW(run_workload(options), std::invalid_argument);
+  options.workload = "W1";
+  options.preload = 5;
+  EXPECT_THROW(run_workload(options), std::invalid_argument);
+  options.preload = 0;
+  options.passengers = 0;
+  EXPECT_THROW(run_workload(options), std::invalid_argument);
+}
+
+TEST(WorkloadTest, AnUnknownEngineIsAnError) {
+  WorkloadOptions options;
+  options.database = "no_such_engine";
+  options.passengers = 1;
+  EXPECT_ANY_THROW(run_workload(options));
+}
+
+}  // namespace
+}  // namespace databus::bench

@@ -1,0 +1,66 @@
+// End-to-end tests of `databus bench` in a small configuration. No timing
+// assertions: the figures belong in docs/performance.md.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+
+#include "cli/child_process.h"
+
+namespace databus::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class BenchCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "databus_bench_test_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  ProgramResult databus(std::vector<std::string> args) {
+    args.insert(args.begin(), DATABUS_CLI_PATH);
+    return run_program(args, dir_, std::chrono::seconds(120), dir_);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BenchCommandTest, W1PrintsOneResultLineAndExitsZero) {
+  const ProgramResult result = databus({"bench", "--database", "json_db", "--passengers", "200"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(std::regex_match(
+      result.out, std::regex("engine=json_db workload=W1 passengers=200 "
+                             "seconds=[0-9]+\\.[0-9]{3} rate=[0-9]+/s complete=200\n")))
+      << result.out;
+  EXPECT_EQ(result.err, "");  // No progress bar outside a terminal.
+}
+
+TEST_F(BenchCommandTest, W2WithPreloadAndSeveralSteps) {
+  const ProgramResult result =
+      databus({"bench", "--workload", "W2", "--passengers", "20", "--preload", "100",
+               "--attachment-bytes", "16", "--processors", "2", "--pushers", "3"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("workload=W2 passengers=20 "));
+  EXPECT_THAT(result.out, HasSubstr(" complete=20\n"));
+}
+
+TEST_F(BenchCommandTest, BadFlagsAndUnknownEnginesAreUsageErrors) {
+  EXPECT_EQ(databus({"bench", "--workload", "W9"}).exit_code, 2);
+  EXPECT_EQ(databus({"bench", "--passengers", "0"}).exit_code, 2);
+  ProgramResult preload = databus({"bench", "--preload", "5"});
+  EXPECT_EQ(preload.exit_code, 2);
+  EXPECT_THAT(preload.err, HasSubstr("--preload"));
+  ProgramResult engine = databus({"bench", "--database", "no_such_engine", "--passengers", "1"});
+  EXPECT_EQ(engine.exit_code, 2);
+  EXPECT_THAT(engine.err, HasSubstr("no_such_engine"));
+}
+
+}  // namespace
+}  // namespace databus::cli
