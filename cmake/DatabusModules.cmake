@@ -34,11 +34,12 @@ function(_databus_closure out)
   set(${out} ${result} PARENT_SCOPE)
 endfunction()
 
-# databus_test(NAME SOURCES x_test.cc MODULES module ...): a GoogleTest
-# executable, made at the end of configuration (databus_add_tests) when every
-# module exists.
+# databus_test(NAME SOURCES x_test.cc MODULES module ... [PROPERTIES k v ...]):
+# a GoogleTest executable, made at the end of configuration (databus_add_tests)
+# when every module exists. PROPERTIES are ctest properties for each of its
+# tests (e.g. FIXTURES_REQUIRED, ENVIRONMENT).
 function(databus_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;MODULES" ${ARGN})
+  cmake_parse_arguments(T "" "" "SOURCES;MODULES;PROPERTIES" ${ARGN})
   set(srcs "")
   foreach(s ${T_SOURCES})
     list(APPEND srcs ${CMAKE_CURRENT_SOURCE_DIR}/${s})
@@ -46,6 +47,7 @@ function(databus_test name)
   set_property(GLOBAL APPEND PROPERTY DATABUS_TESTS ${name})
   set_property(GLOBAL PROPERTY DATABUS_TEST_${name}_SOURCES "${srcs}")
   set_property(GLOBAL PROPERTY DATABUS_TEST_${name}_MODULES "${T_MODULES}")
+  set_property(GLOBAL PROPERTY DATABUS_TEST_${name}_PROPERTIES "${T_PROPERTIES}")
 endfunction()
 
 function(databus_add_tests)
@@ -53,6 +55,7 @@ function(databus_add_tests)
   foreach(t ${tests})
     get_property(srcs GLOBAL PROPERTY DATABUS_TEST_${t}_SOURCES)
     get_property(mods GLOBAL PROPERTY DATABUS_TEST_${t}_MODULES)
+    get_property(props GLOBAL PROPERTY DATABUS_TEST_${t}_PROPERTIES)
     _databus_closure(all ${mods})
     if(all_MISSING)
       # A module folder that does not exist (yet): the rest still builds.
@@ -74,7 +77,7 @@ function(databus_add_tests)
       DATABUS_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
       DATABUS_BINARY_DIR="${CMAKE_BINARY_DIR}")
     gtest_discover_tests(${t} DISCOVERY_MODE PRE_TEST
-                         WORKING_DIRECTORY ${CMAKE_BINARY_DIR} PROPERTIES TIMEOUT 600)
+                         WORKING_DIRECTORY ${CMAKE_BINARY_DIR} PROPERTIES TIMEOUT 600 ${props})
   endforeach()
 endfunction()
 

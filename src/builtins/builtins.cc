@@ -8,12 +8,16 @@
 #include "queue/primal_queue.h"
 #include "storage/json_db/json_database.h"
 #include "storage/memory/memory_database.h"
+#include "storage/postgresql/pg_database.h"
+#include "storage/sqlite/sqlite_database.h"
 
 namespace databus {
 
 void register_builtins(Registry& registry) {
   registry.add_database(json_database_spec(), open_json_database);
   registry.add_database(memory_database_spec(), open_memory_database);
+  registry.add_database(sqlite_database_spec(), open_sqlite_database);
+  registry.add_database(postgresql_database_spec(), open_postgresql_database);
   registry.add_queue(primal_queue_spec(), make_primal_queue);
   registry.add_driver(primal_driver_spec(), make_primal_driver);
   register_demo_components(registry);

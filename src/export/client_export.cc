@@ -1,0 +1,101 @@
+#include "export/client_export.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "databus/error.h"
+
+namespace databus {
+namespace {
+
+// Splits `batch` into entries `to` holds already (rewritten) and new ones.
+void copy_batch(Database& to, const std::string& client_id, std::vector<QueueEntry>& batch) {
+  std::vector<QueueEntry> fresh;
+  std::vector<QueueEntry> stored;
+  for (QueueEntry& e : batch) {
+    const Passenger& p = e.passenger;
+    const std::optional<std::string> id =
+        to.find_entry(client_id, p.passenger_module, p.source_system, p.external_id);
+    const bool present = (id && *id == p.internal_id) || to.load_entry(client_id, p.internal_id);
+    (present ? stored : fresh).push_back(std::move(e));
+  }
+  if (!fresh.empty()) to.insert_entries(client_id, fresh);
+  if (!stored.empty()) to.update_entries(client_id, stored, SaveScope::everything);
+}
+
+}  // namespace
+
+ExportReport export_client(Database& from, Database& to, const std::string& client_id,
+                           const ExportOptions& options) {
+  ExportReport report;
+  std::optional<std::string> config;
+  try {
+    config = from.read_client_config_text(client_id);
+  } catch (const NotFoundError&) {
+    // Queue and logs may exist without a configuration; copy them anyway.
+  }
+  EntryQuery all;
+  const std::size_t entry_count = from.count_entries(client_id, all);
+  const std::vector<LogSummary> logs = from.list_logs(client_id);
+  if (!config && entry_count == 0 && logs.empty()) {
+    throw NotFoundError("export: client '" + client_id + "' has no data in " + from.describe());
+  }
+
+  ExportProgress progress{"configuration", 0, 1 + entry_count + logs.size()};
+  auto tell = [&](const char* phase, std::size_t done) {
+    progress.phase = phase;
+    progress.done = done;
+    if (options.progress) options.progress(progress);
+  };
+
+  if (config) {
+    to.write_client_config_text(client_id, *config);
+    report.configuration = true;
+  }
+  tell("configuration", 1);
+
+  // Oldest first in pages; the source does not change meanwhile (paused).
+  const std::size_t batch_size = std::max<std::size_t>(options.batch_size, 1);
+  all.limit = batch_size;
+  for (all.offset = 0; all.offset < entry_count; all.offset += batch_size) {
+    std::vector<QueueEntry> batch = from.query_entries(client_id, all);
+    if (batch.empty()) break;
+    report.entries += batch.size();
+    copy_batch(to, client_id, batch);
+    tell("queue", 1 + report.entries);
+  }
+
+  for (const LogSummary& summary : logs) {
+    const std::optional<Log> log = from.read_log(client_id, summary.guid);
+    if (!log) continue;  // Deleted since it was listed.
+    to.write_log(client_id, *log);
+    ++report.logs;
+    if (report.logs % 100 == 0 || report.logs == logs.size()) {
+      tell("logs", 1 + report.entries + report.logs);
+    }
+  }
+  return report;
+}
+
+ExportReport export_client(Dispatcher& dispatcher, Database& to, const std::string& client_id,
+                           const ExportOptions& options) {
+  dispatcher.begin_export(client_id);
+  try {
+    ExportReport report = export_client(dispatcher.database(), to, client_id, options);
+    dispatcher.end_export(client_id, true, "");
+    return report;
+  } catch (const std::exception& e) {
+    dispatcher.end_export(client_id, false, e.what());
+    throw;
+  }
+}
+
+std::future<ExportReport> start_export(Dispatcher& dispatcher, std::unique_ptr<Database> to,
+                                       const std::string& client_id, ExportOptions options) {
+  return std::async(std::launch::async,
+                    [&dispatcher, to = std::move(to), client_id, options = std::move(options)] {
+                      return export_client(dispatcher, *to, client_id, options);
+                    });
+}
+
+}  // namespace databus

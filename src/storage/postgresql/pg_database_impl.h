@@ -1,0 +1,73 @@
+// The PostgreSQL engine's class, split over pg_database.cc (clients,
+// backups, logs, opening) and pg_entries.cc (the queue). Internal to the
+// engine; see pg_database.h for the contract.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "databus/database.h"
+#include "storage/postgresql/pg_connection.h"
+#include "storage/sql/problem_list.h"
+#include "storage/sql/sql_query.h"
+
+namespace databus {
+
+class PgDatabase : public Database {
+ public:
+  explicit PgDatabase(PgSettings settings);
+
+  std::string engine() const override { return "postgresql"; }
+  std::string describe() const override { return description_; }
+
+  std::vector<std::string> client_ids() override;
+  ClientConfig load_client(const std::string& client_id) override;
+  std::string read_client_config_text(const std::string& client_id) override;
+  void write_client_config_text(const std::string& client_id, const std::string& text) override;
+
+  void write_backup(const std::string& client_id, const std::string& node,
+                    const std::string& text) override;
+  std::vector<BackupInfo> list_backups(const std::string& client_id) override;
+  std::size_t delete_backups_before(const std::string& client_id, TimePoint before) override;
+
+  void insert_entries(const std::string& client_id, std::span<const QueueEntry> entries) override;
+  void update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
+                      SaveScope scope) override;
+  std::vector<QueueEntry> query_entries(const std::string& client_id,
+                                        const EntryQuery& query) override;
+  std::size_t count_entries(const std::string& client_id, const EntryQuery& query) override;
+  std::optional<QueueEntry> load_entry(const std::string& client_id,
+                                       const std::string& internal_id) override;
+  std::optional<std::string> find_entry(const std::string& client_id,
+                                        const std::string& passenger_module,
+                                        const std::string& source_system,
+                                        const std::string& external_id) override;
+  std::size_t delete_complete_entries(const std::string& client_id,
+                                      const std::string& passenger_module,
+                                      TimePoint before) override;
+  std::vector<StorageProblem> problems(const std::string& client_id) override;
+
+  void write_log(const std::string& client_id, const Log& log) override;
+  std::vector<LogSummary> list_logs(const std::string& client_id) override;
+  std::optional<Log> read_log(const std::string& client_id, const std::string& guid) override;
+  std::size_t delete_logs_before(const std::string& client_id, TimePoint before) override;
+  bool delete_log(const std::string& client_id, const std::string& guid) override;
+
+ private:
+  // Runs `inner` (selecting sql::kEntryColumns, ordered) joined with the
+  // attachments in one statement (one snapshot) and decodes the rows;
+  // malformed ones are recorded as problems and skipped.
+  std::vector<QueueEntry> read_entries(const sql::Statement& inner, const std::string& client_id,
+                                       bool with_content, bool newest_first);
+  // Multi-row INSERTs of the attachments of `entries`, inside `tx`.
+  void insert_attachments(PgTransaction& tx, const std::string& client_id,
+                          std::span<const QueueEntry> entries);
+
+  PgPool pool_;
+  std::string description_;
+  sql::ProblemList problems_;
+};
+
+}  // namespace databus

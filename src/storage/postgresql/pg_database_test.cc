@@ -1,0 +1,123 @@
+#include "storage/postgresql/pg_database.h"
+
+#include <gtest/gtest.h>
+
+#include "databus/error.h"
+#include "databus/uuid.h"
+#include "storage/database_conformance.h"
+#include "storage/memory/memory_database.h"
+#include "storage/postgresql/pg_connection.h"
+#include "storage/postgresql/pg_test_server.h"
+
+namespace databus {
+namespace {
+
+using testing_support::pg_test_arguments;
+using testing_support::pg_test_conninfo;
+
+// A schema per test directory: reopen() on the same directory sees the data.
+std::unique_ptr<Database> open_for_conformance(const std::filesystem::path& dir) {
+  const std::optional<std::string> conninfo = pg_test_conninfo();
+  if (!conninfo) {
+    []() { GTEST_SKIP() << "no PostgreSQL test server (run through ctest)"; }();
+    return std::make_unique<MemoryDatabase>();  // Never used: the test is skipped.
+  }
+  return open_postgresql_database({dir, pg_test_arguments(*conninfo, dir.filename().string())});
+}
+
+}  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Postgresql, DatabaseConformanceTest,
+                         testing::Values(ConformanceEngine{"postgresql", open_for_conformance}),
+                         ConformanceEngine::name_of);
+
+namespace {
+
+class PgDatabaseTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    const std::optional<std::string> conninfo = pg_test_conninfo();
+    if (!conninfo) GTEST_SKIP() << "no PostgreSQL test server (run through ctest)";
+    conninfo_ = *conninfo;
+  }
+  std::string conninfo_;
+};
+
+TEST_F(PgDatabaseTest, SeparateArgumentsWorkLikeAConnectionString) {
+  // Take the conninfo apart into the single arguments.
+  DatabaseArguments arguments{{"schema", "t_separate_" + std::to_string(::getpid())}};
+  std::string password;
+  for (std::size_t at = 0; at < conninfo_.size();) {
+    std::size_t end = conninfo_.find(' ', at);
+    if (end == std::string::npos) end = conninfo_.size();
+    const std::string pair = conninfo_.substr(at, end - at);
+    const std::size_t eq = pair.find('=');
+    if (eq != std::string::npos) arguments[pair.substr(0, eq)] = pair.substr(eq + 1);
+    at = end + 1;
+  }
+  auto db = open_postgresql_database({"", arguments});
+  EXPECT_EQ(db->engine(), "postgresql");
+  const std::string description = db->describe();
+  EXPECT_NE(description.find(arguments["port"]), std::string::npos);
+  EXPECT_EQ(description.find(arguments["password"]), std::string::npos);
+  db->write_client_config_text("demo", "{}");
+  EXPECT_EQ(db->client_ids(), std::vector<std::string>{"demo"});
+}
+
+TEST_F(PgDatabaseTest, WrongPasswordIsAStorageErrorThatDoesNotShowThePassword) {
+  const std::string secret = "not-the-password-" + new_uuid();
+  DatabaseArguments arguments = pg_test_arguments(conninfo_, "wrong_password");
+  arguments["password"] = secret;
+  try {
+    open_postgresql_database({"", arguments});
+    FAIL() << "connected with a wrong password";
+  } catch (const StorageError& e) {
+    EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos) << e.what();
+  }
+  // A connection string quoted back by libpq is scrubbed too.
+  PgSettings settings = PgSettings::from_arguments({{"conninfo", "password=" + secret}});
+  EXPECT_EQ(settings.scrub("bad \"password=" + secret + "\""), "bad \"password=***\"");
+}
+
+TEST_F(PgDatabaseTest, UnknownArgumentsAreConfigErrorsNamingTheKey) {
+  try {
+    open_postgresql_database({"", {{"hostname", "x"}}});
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.field(), "hostname");
+  }
+}
+
+TEST_F(PgDatabaseTest, SchemasKeepDatabasesApart) {
+  auto a = open_postgresql_database({"", pg_test_arguments(conninfo_, "apart_a_" + new_uuid())});
+  auto b = open_postgresql_database({"", pg_test_arguments(conninfo_, "apart_b_" + new_uuid())});
+  a->write_client_config_text("only_in_a", "{}");
+  EXPECT_TRUE(b->client_ids().empty());
+  EXPECT_NE(a->describe(), b->describe());
+}
+
+TEST_F(PgDatabaseTest, LargeBatchesSpanSeveralStatements) {
+  auto db = open_postgresql_database({"", pg_test_arguments(conninfo_, "batch_" + new_uuid())});
+  std::vector<QueueEntry> entries;
+  for (int i = 0; i < 2500; ++i) {  // More than one multi-row statement holds.
+    Passenger p;
+    p.internal_id = new_uuid();
+    p.external_id = "ID_" + std::to_string(i);
+    p.passenger_module = "m";
+    p.add_attachment("a.txt", AttachmentFormat::text, std::to_string(i));
+    entries.push_back(QueueEntry::seat(std::move(p), {"proc"}, {"push"}));
+  }
+  db->insert_entries("demo", entries);
+  for (auto& e : entries) e.complete_all_steps();
+  db->update_entries("demo", entries, SaveScope::statuses);
+  EntryQuery complete;
+  complete.filter = EntryFilter::complete;
+  EXPECT_EQ(db->count_entries("demo", complete), 0u);  // Not notified yet.
+  for (auto& e : entries) e.puller_notified = true;
+  db->update_entries("demo", entries, SaveScope::everything);
+  EXPECT_EQ(db->count_entries("demo", complete), entries.size());
+  EXPECT_EQ(db->load_entry("demo", entries[2400].passenger.internal_id), entries[2400]);
+}
+
+}  // namespace
+}  // namespace databus

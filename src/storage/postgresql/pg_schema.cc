@@ -1,0 +1,99 @@
+#include "storage/postgresql/pg_schema.h"
+
+#include <string>
+#include <vector>
+
+#include "databus/error.h"
+
+namespace databus {
+namespace {
+
+// migrations[i] brings the schema from version i to i + 1. Append, never edit.
+//
+// The same columns as the SQLite engine (sqlite_schema.cc says why): times
+// in integer microseconds, 0/1 flags derived from `steps`, attachment content
+// as bytea whatever its format, a dedup index that is not UNIQUE. Ids compare
+// bytewise (COLLATE "C"), as in every other engine, whatever the database's
+// locale: queries order by internal_id.
+const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> all = {
+      R"sql(
+CREATE TABLE clients (
+  client_id text COLLATE "C" PRIMARY KEY,
+  config_text text NOT NULL);
+CREATE TABLE backups (
+  client_id text COLLATE "C" NOT NULL,
+  backup_id text COLLATE "C" NOT NULL,
+  node text NOT NULL,
+  created bigint NOT NULL,
+  content text NOT NULL,
+  PRIMARY KEY (client_id, backup_id));
+CREATE TABLE entries (
+  client_id text COLLATE "C" NOT NULL,
+  internal_id text COLLATE "C" NOT NULL,
+  external_id text COLLATE "C" NOT NULL,
+  source_system text COLLATE "C" NOT NULL,
+  passenger_module text COLLATE "C" NOT NULL,
+  puller_module text COLLATE "C" NOT NULL,
+  pull_time bigint NOT NULL,
+  notified smallint NOT NULL,
+  processors_complete smallint NOT NULL,
+  pushers_complete smallint NOT NULL,
+  complete smallint NOT NULL,
+  steps text NOT NULL,
+  log_guids text NOT NULL,
+  PRIMARY KEY (client_id, internal_id));
+CREATE INDEX entries_queue ON entries (client_id, passenger_module, complete, pull_time);
+CREATE INDEX entries_dedup ON entries (client_id, passenger_module, source_system, external_id);
+CREATE INDEX entries_pulled ON entries (client_id, pull_time);
+CREATE TABLE attachments (
+  client_id text COLLATE "C" NOT NULL,
+  internal_id text COLLATE "C" NOT NULL,
+  position integer NOT NULL,
+  name text NOT NULL,
+  format text NOT NULL,
+  content bytea NOT NULL,
+  PRIMARY KEY (client_id, internal_id, position));
+CREATE TABLE logs (
+  client_id text COLLATE "C" NOT NULL,
+  guid text COLLATE "C" NOT NULL,
+  created bigint NOT NULL,
+  worst_type text NOT NULL,
+  entries text NOT NULL,
+  PRIMARY KEY (client_id, guid));
+CREATE INDEX logs_created ON logs (client_id, created);
+)sql",
+  };
+  return all;
+}
+
+}  // namespace
+
+void migrate_pg_schema(PgPool& pool) {
+  const auto& all = migrations();
+  if (all.size() != static_cast<std::size_t>(kPgSchemaVersion)) {
+    throw StorageError("postgresql: schema version and migrations disagree");
+  }
+  PgTransaction tx(pool);
+  const std::string& schema = pool.settings().schema;
+  tx.run("SELECT pg_advisory_xact_lock(hashtext($1))", {{"databus schema " + schema}});
+  // search_path already names the schema; quote it the same way here.
+  const PgResult quoted = tx.run("SELECT quote_ident($1)", {{schema}});
+  tx.run("CREATE SCHEMA IF NOT EXISTS " + quoted.text(0, 0));
+  tx.run("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)");
+  const PgResult current = tx.run("SELECT coalesce(max(version), 0) FROM schema_version");
+  const std::int64_t version = current.integer(0, 0);
+  if (version > static_cast<std::int64_t>(all.size())) {
+    throw StorageError("postgresql " + tx.connection().where() + ": schema " + schema +
+                       " has version " + std::to_string(version) +
+                       ", newer than this Databus knows (" + std::to_string(all.size()) + ")");
+  }
+  if (version == static_cast<std::int64_t>(all.size())) return;  // Rolled back: nothing done.
+  for (std::size_t v = static_cast<std::size_t>(version); v < all.size(); ++v)
+    tx.run_script(all[v]);
+  tx.run("DELETE FROM schema_version");
+  tx.run("INSERT INTO schema_version (version) VALUES ($1)", {{std::to_string(all.size())}});
+  tx.commit();
+}
+
+}  // namespace databus

@@ -1,0 +1,86 @@
+#include "storage/sql/sql_query.h"
+
+#include <algorithm>
+
+#include "storage/sql/sql_codec.h"
+
+namespace databus::sql {
+namespace {
+
+// The WHERE clause shared by select and count.
+std::string where(const Dialect& d, Statement& s, const std::string& client_id,
+                  const EntryQuery& q) {
+  std::string w = " WHERE client_id = " + s.bind(d, client_id);
+  if (!q.passenger_module.empty()) w += " AND passenger_module = " + s.bind(d, q.passenger_module);
+  if (!q.puller_module.empty()) w += " AND puller_module = " + s.bind(d, q.puller_module);
+  if (q.pulled_before) {
+    w += " AND pull_time < " + s.bind(d, ceil_micros(*q.pulled_before));
+  }
+  // Every filter but `all` and `complete` selects incomplete entries only;
+  // saying so lets the (client, module, complete, pull_time) index serve it.
+  switch (q.filter) {
+    case EntryFilter::all:
+      break;
+    case EntryFilter::unnotified:
+      w += " AND complete = 0 AND notified = 0";
+      break;
+    case EntryFilter::processing_due:
+      w += " AND complete = 0 AND processors_complete = 0";
+      break;
+    case EntryFilter::push_due:
+      w += " AND complete = 0 AND processors_complete = 1 AND pushers_complete = 0";
+      break;
+    case EntryFilter::incomplete:
+      w += " AND complete = 0";
+      break;
+    case EntryFilter::complete:
+      w += " AND complete = 1";
+      break;
+  }
+  if (!q.search.empty()) {
+    // One parameter per use: "?" placeholders are numbered by position.
+    const std::string& f = d.contains_function;
+    w += " AND (" + f + "(external_id, " + s.bind(d, q.search) + ") > 0 OR " + f +
+         "(source_system, " + s.bind(d, q.search) + ") > 0 OR " + f + "(internal_id, " +
+         s.bind(d, q.search) + ") > 0)";
+  }
+  return w;
+}
+
+}  // namespace
+
+const Dialect& sqlite_dialect() {
+  static const Dialect d{false, "instr", "-1"};
+  return d;
+}
+
+const Dialect& postgresql_dialect() {
+  static const Dialect d{true, "strpos", "ALL"};
+  return d;
+}
+
+std::string Statement::bind(const Dialect& dialect, Value value) {
+  parameters.push_back(std::move(value));
+  return dialect.numbered_parameters ? "$" + std::to_string(parameters.size()) : "?";
+}
+
+Statement select_entries(const Dialect& d, const std::string& client_id, const EntryQuery& q) {
+  Statement s;
+  s.text = std::string("SELECT ") + kEntryColumns + " FROM entries" + where(d, s, client_id, q);
+  const char* order = q.newest_first ? " DESC" : "";
+  s.text += std::string(" ORDER BY pull_time") + order + ", internal_id" + order;
+  s.text += " LIMIT ";
+  // Counts beyond int64 mean "no limit"; a huge offset selects nothing.
+  constexpr std::size_t kMax = static_cast<std::size_t>(INT64_MAX);
+  s.text += q.limit >= kMax ? d.no_limit : std::to_string(q.limit);
+  s.text += " OFFSET " + std::to_string(std::min(q.offset, kMax));
+  return s;
+}
+
+Statement count_entries(const Dialect& d, const std::string& client_id, const EntryQuery& q) {
+  Statement s;
+  s.text = "SELECT count(*) FROM entries" + where(d, s, client_id, q);
+  return s;
+}
+
+}  // namespace databus::sql

@@ -1,0 +1,51 @@
+// The SQL text of the queue queries (EntryQuery, database.h), shared by the
+// SQLite and PostgreSQL engines, which differ only in the details a Dialect
+// names. Values never enter the text: they travel as parameters.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "databus/database.h"
+
+namespace databus::sql {
+
+struct Dialect {
+  bool numbered_parameters = false;  // "$1, $2" (PostgreSQL) or "?" (SQLite).
+  std::string contains_function;     // f(haystack, needle) > 0: "instr" | "strpos".
+  std::string no_limit;              // LIMIT value meaning none: "-1" | "ALL".
+};
+
+const Dialect& sqlite_dialect();
+const Dialect& postgresql_dialect();
+
+using Value = std::variant<std::string, std::int64_t>;
+
+// A statement's text and its parameters in order.
+struct Statement {
+  std::string text;
+  std::vector<Value> parameters;
+
+  // Appends a parameter and returns its placeholder.
+  std::string bind(const Dialect& dialect, Value value);
+};
+
+// The columns of the `entries` table, in the order entry_columns() lists and
+// the queries below select them.
+inline constexpr const char* kEntryColumns =
+    "internal_id, external_id, source_system, passenger_module, puller_module, pull_time, "
+    "notified, steps, log_guids";
+
+// SELECT kEntryColumns of the entries `query` selects, for `client_id`, in
+// its order, after offset and limit.
+Statement select_entries(const Dialect& dialect, const std::string& client_id,
+                         const EntryQuery& query);
+// SELECT count(*) of the same entries, without offset and limit.
+Statement count_entries(const Dialect& dialect, const std::string& client_id,
+                        const EntryQuery& query);
+
+}  // namespace databus::sql

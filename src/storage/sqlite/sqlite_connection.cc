@@ -1,0 +1,204 @@
+#include "storage/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include "databus/error.h"
+
+namespace databus {
+
+// --- SqliteQuery ----------------------------------------------------------------
+
+SqliteQuery::SqliteQuery(SqliteConnection& connection, const std::string& sql)
+    : connection_(connection), statement_(connection.prepared(sql)) {}
+
+SqliteQuery::~SqliteQuery() { reset(); }
+
+void SqliteQuery::reset() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+}
+
+SqliteQuery& SqliteQuery::bind(int index, std::string_view text) {
+  if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT,
+                          SQLITE_UTF8) != SQLITE_OK) {
+    connection_.fail("binding a parameter");
+  }
+  return *this;
+}
+
+SqliteQuery& SqliteQuery::bind(int index, std::int64_t value) {
+  if (sqlite3_bind_int64(statement_, index, value) != SQLITE_OK) {
+    connection_.fail("binding a parameter");
+  }
+  return *this;
+}
+
+SqliteQuery& SqliteQuery::bind_blob(int index, std::string_view bytes) {
+  // A zero-length blob, not NULL, for empty content.
+  const int rc = bytes.empty() ? sqlite3_bind_zeroblob(statement_, index, 0)
+                               : sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(),
+                                                     SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) connection_.fail("binding a parameter");
+  return *this;
+}
+
+SqliteQuery& SqliteQuery::bind_all(const std::vector<sql::Value>& values) {
+  int index = 0;
+  for (const sql::Value& v : values) {
+    ++index;
+    if (const auto* text = std::get_if<std::string>(&v)) {
+      bind(index, std::string_view(*text));
+    } else {
+      bind(index, std::get<std::int64_t>(v));
+    }
+  }
+  return *this;
+}
+
+bool SqliteQuery::step() {
+  const int rc = sqlite3_step(statement_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  connection_.fail(std::string("running ") + sqlite3_sql(statement_));
+}
+
+void SqliteQuery::run() {
+  while (step()) {
+  }
+}
+
+std::string SqliteQuery::text(int column) const {
+  const void* data = sqlite3_column_blob(statement_, column);
+  const int size = sqlite3_column_bytes(statement_, column);
+  if (data == nullptr) return {};
+  return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
+std::int64_t SqliteQuery::integer(int column) const {
+  return sqlite3_column_int64(statement_, column);
+}
+
+// --- SqliteConnection -------------------------------------------------------------
+
+SqliteConnection::SqliteConnection(std::filesystem::path path) : path_(std::move(path)) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StorageError("sqlite " + path_.string() + ": cannot open: " + message);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  // Writers of other processes wait; writers of this one queue on the pool's
+  // write mutex first.
+  sqlite3_busy_timeout(db_, 30000);
+  // Durable on return (database.h): WAL with synchronous=FULL syncs the log
+  // at every commit. NORMAL would be faster but may lose the last commits on
+  // power loss, which the contract does not allow.
+  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;");
+}
+
+SqliteConnection::~SqliteConnection() {
+  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
+
+void SqliteConnection::exec(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string text = message ? message : sqlite3_errmsg(db_);
+    sqlite3_free(message);
+    throw StorageError("sqlite " + path_.string() + ": running " + sql.substr(0, 60) + ": " + text);
+  }
+}
+
+std::int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); }
+
+void SqliteConnection::fail(std::string_view what) const {
+  throw StorageError("sqlite " + path_.string() + ": " + std::string(what) + ": " +
+                     sqlite3_errmsg(db_));
+}
+
+sqlite3_stmt* SqliteConnection::prepared(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  // Query shapes are few, but bound the cache all the same.
+  if (statements_.size() >= 128) {
+    for (auto& [text, statement] : statements_) sqlite3_finalize(statement);
+    statements_.clear();
+  }
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &statement, nullptr) != SQLITE_OK) {
+    fail("preparing " + sql);
+  }
+  statements_.emplace(sql, statement);
+  return statement;
+}
+
+// --- SqlitePool ---------------------------------------------------------------------
+
+SqlitePool::SqlitePool(std::filesystem::path path, std::size_t size)
+    : path_(std::move(path)), size_(size) {}
+
+SqlitePool::Lease::~Lease() {
+  if (!connection_) return;
+  std::lock_guard<std::mutex> guard(pool_->mutex_);
+  pool_->idle_.push_back(std::move(connection_));
+  pool_->released_.notify_one();
+}
+
+SqlitePool::Lease SqlitePool::acquire() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  released_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+  if (!idle_.empty()) {
+    std::unique_ptr<SqliteConnection> connection = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(*this, std::move(connection));
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return Lease(*this, std::make_unique<SqliteConnection>(path_));
+  } catch (...) {
+    lock.lock();
+    --open_;
+    released_.notify_one();
+    throw;
+  }
+}
+
+// --- Transactions ---------------------------------------------------------------
+
+SqliteWrite::SqliteWrite(SqlitePool& pool) : lock_(pool.write_mutex_), lease_(pool.acquire()) {
+  lease_->exec("BEGIN IMMEDIATE");
+}
+
+SqliteWrite::~SqliteWrite() {
+  if (done_) return;
+  try {
+    lease_->exec("ROLLBACK");
+  } catch (const StorageError&) {
+    // SQLite may have rolled back already (e.g. after an I/O error).
+  }
+}
+
+void SqliteWrite::commit() {
+  lease_->exec("COMMIT");
+  done_ = true;
+}
+
+SqliteRead::SqliteRead(SqlitePool& pool) : lease_(pool.acquire()) { lease_->exec("BEGIN"); }
+
+SqliteRead::~SqliteRead() {
+  try {
+    lease_->exec("COMMIT");
+  } catch (const StorageError&) {
+    try {
+      lease_->exec("ROLLBACK");  // Ends the snapshot all the same.
+    } catch (const StorageError&) {
+    }
+  }
+}
+
+}  // namespace databus

@@ -1,0 +1,149 @@
+// A thin RAII layer over the SQLite C API for the SQLite engine: one
+// connection with its cache of prepared statements, a pool of connections to
+// one database file, and a write transaction that serialises this process's
+// writers on a mutex (cheaper and fairer than SQLite's sleeping busy handler).
+//
+// Every failure throws StorageError naming the file and what was being done.
+//
+// Thread-safety: a SqliteConnection is used by one thread at a time (the pool
+// hands each out to one lease); SqlitePool is thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/sql/sql_query.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace databus {
+
+class SqliteConnection;
+
+// A prepared statement borrowed from a connection's cache. Binding indexes
+// start at 1, column indexes at 0. Reset (bindings cleared) when the Query
+// goes out of scope, so a cached statement never holds a read snapshot.
+class SqliteQuery {
+ public:
+  SqliteQuery(SqliteConnection& connection, const std::string& sql);
+  ~SqliteQuery();
+  SqliteQuery(const SqliteQuery&) = delete;
+  SqliteQuery& operator=(const SqliteQuery&) = delete;
+
+  SqliteQuery& bind(int index, std::string_view text);
+  SqliteQuery& bind(int index, std::int64_t value);
+  SqliteQuery& bind_blob(int index, std::string_view bytes);
+  SqliteQuery& bind_all(const std::vector<sql::Value>& values);
+
+  // Steps once: true when a row is available, false when done.
+  bool step();
+  // Steps to the end; for statements that return no rows.
+  void run();
+  // Makes the statement ready to run again with new bindings.
+  void reset();
+
+  std::string text(int column) const;  // Also reads BLOBs, byte for byte.
+  std::int64_t integer(int column) const;
+
+ private:
+  SqliteConnection& connection_;
+  sqlite3_stmt* statement_;
+};
+
+class SqliteConnection {
+ public:
+  // Opens (creating) the file, turns WAL journaling and synchronous=FULL on
+  // and sets a busy timeout for writers of other processes.
+  explicit SqliteConnection(std::filesystem::path path);
+  ~SqliteConnection();
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  // Runs one or more statements without parameters.
+  void exec(const std::string& sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t changes() const;
+
+  // Throws StorageError "sqlite <path>: <what>: <SQLite's message>".
+  [[noreturn]] void fail(std::string_view what) const;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  friend class SqliteQuery;
+  sqlite3_stmt* prepared(const std::string& sql);
+
+  std::filesystem::path path_;
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+// Up to `size` connections to one file, opened on demand.
+class SqlitePool {
+ public:
+  SqlitePool(std::filesystem::path path, std::size_t size);
+
+  class Lease {
+   public:
+    Lease(SqlitePool& pool, std::unique_ptr<SqliteConnection> connection)
+        : pool_(&pool), connection_(std::move(connection)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    SqliteConnection& operator*() const { return *connection_; }
+    SqliteConnection* operator->() const { return connection_.get(); }
+
+   private:
+    SqlitePool* pool_;
+    std::unique_ptr<SqliteConnection> connection_;
+  };
+
+  // A free connection; waits while all `size` are in use.
+  Lease acquire();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  friend class SqliteWrite;
+  const std::filesystem::path path_;
+  const std::size_t size_;
+  std::mutex mutex_;  // Guards idle_ and open_.
+  std::condition_variable released_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_;
+  std::size_t open_ = 0;
+  std::mutex write_mutex_;  // Held by the one SqliteWrite of this process.
+};
+
+// A write transaction (BEGIN IMMEDIATE) on a leased connection, holding the
+// pool's write mutex. Rolled back unless commit() returned.
+class SqliteWrite {
+ public:
+  explicit SqliteWrite(SqlitePool& pool);
+  ~SqliteWrite();
+  SqliteConnection& connection() { return *lease_; }
+  // Commits; durable on return (WAL with synchronous=FULL syncs the log).
+  void commit();
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+  SqlitePool::Lease lease_;
+  bool done_ = false;
+};
+
+// A read transaction (one snapshot) on a leased connection.
+class SqliteRead {
+ public:
+  explicit SqliteRead(SqlitePool& pool);
+  ~SqliteRead();
+  SqliteConnection& connection() { return *lease_; }
+
+ private:
+  SqlitePool::Lease lease_;
+};
+
+}  // namespace databus

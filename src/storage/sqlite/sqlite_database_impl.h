@@ -1,0 +1,69 @@
+// The SQLite engine's class, split over sqlite_database.cc (clients, backups,
+// logs, opening) and sqlite_entries.cc (the queue). Internal to the engine;
+// see sqlite_database.h for the contract.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "databus/database.h"
+#include "storage/sql/problem_list.h"
+#include "storage/sqlite/sqlite_connection.h"
+
+namespace databus {
+
+class SqliteDatabase : public Database {
+ public:
+  explicit SqliteDatabase(std::filesystem::path path);
+
+  std::string engine() const override { return "sqlite"; }
+  std::string describe() const override { return "sqlite at " + pool_.path().string(); }
+
+  std::vector<std::string> client_ids() override;
+  ClientConfig load_client(const std::string& client_id) override;
+  std::string read_client_config_text(const std::string& client_id) override;
+  void write_client_config_text(const std::string& client_id, const std::string& text) override;
+
+  void write_backup(const std::string& client_id, const std::string& node,
+                    const std::string& text) override;
+  std::vector<BackupInfo> list_backups(const std::string& client_id) override;
+  std::size_t delete_backups_before(const std::string& client_id, TimePoint before) override;
+
+  void insert_entries(const std::string& client_id, std::span<const QueueEntry> entries) override;
+  void update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
+                      SaveScope scope) override;
+  std::vector<QueueEntry> query_entries(const std::string& client_id,
+                                        const EntryQuery& query) override;
+  std::size_t count_entries(const std::string& client_id, const EntryQuery& query) override;
+  std::optional<QueueEntry> load_entry(const std::string& client_id,
+                                       const std::string& internal_id) override;
+  std::optional<std::string> find_entry(const std::string& client_id,
+                                        const std::string& passenger_module,
+                                        const std::string& source_system,
+                                        const std::string& external_id) override;
+  std::size_t delete_complete_entries(const std::string& client_id,
+                                      const std::string& passenger_module,
+                                      TimePoint before) override;
+  std::vector<StorageProblem> problems(const std::string& client_id) override;
+
+  void write_log(const std::string& client_id, const Log& log) override;
+  std::vector<LogSummary> list_logs(const std::string& client_id) override;
+  std::optional<Log> read_log(const std::string& client_id, const std::string& guid) override;
+  std::size_t delete_logs_before(const std::string& client_id, TimePoint before) override;
+  bool delete_log(const std::string& client_id, const std::string& guid) override;
+
+ private:
+  // Rows of `q` (selecting sql::kEntryColumns) decoded, with their
+  // attachments; malformed rows are recorded as problems and skipped.
+  std::vector<QueueEntry> read_entries(SqliteConnection& c, SqliteQuery& q,
+                                       const std::string& client_id, bool with_content);
+  void insert_attachments(SqliteConnection& c, const std::string& client_id,
+                          const Passenger& passenger);
+
+  SqlitePool pool_;
+  sql::ProblemList problems_;
+};
+
+}  // namespace databus

@@ -1,0 +1,99 @@
+#include "storage/sqlite/sqlite_schema.h"
+
+#include <string>
+#include <vector>
+
+#include "databus/error.h"
+
+namespace databus {
+namespace {
+
+// migrations[i] brings the schema from version i to i + 1. Append, never edit.
+//
+// Every client's rows carry client_id. Times are integer microseconds since
+// the epoch (sql_codec.h); flag columns are 0/1 and derived from `steps`, so
+// that queries never parse JSON. Attachment content is a BLOB whatever its
+// format, so that text is kept byte for byte too. The dedup key index is not
+// UNIQUE: the primal queue deduplicates before inserting, and data exported
+// from a JSON DB edited by hand may repeat a key, which must not stop the copy.
+const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> all = {
+      R"sql(
+CREATE TABLE clients (
+  client_id TEXT PRIMARY KEY,
+  config_text TEXT NOT NULL);
+CREATE TABLE backups (
+  client_id TEXT NOT NULL,
+  backup_id TEXT NOT NULL,
+  node TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  content TEXT NOT NULL,
+  PRIMARY KEY (client_id, backup_id));
+CREATE TABLE entries (
+  client_id TEXT NOT NULL,
+  internal_id TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  passenger_module TEXT NOT NULL,
+  puller_module TEXT NOT NULL,
+  pull_time INTEGER NOT NULL,
+  notified INTEGER NOT NULL,
+  processors_complete INTEGER NOT NULL,
+  pushers_complete INTEGER NOT NULL,
+  complete INTEGER NOT NULL,
+  steps TEXT NOT NULL,
+  log_guids TEXT NOT NULL,
+  PRIMARY KEY (client_id, internal_id));
+CREATE INDEX entries_queue ON entries (client_id, passenger_module, complete, pull_time);
+CREATE INDEX entries_dedup ON entries (client_id, passenger_module, source_system, external_id);
+CREATE INDEX entries_pulled ON entries (client_id, pull_time);
+CREATE TABLE attachments (
+  client_id TEXT NOT NULL,
+  internal_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  format TEXT NOT NULL,
+  content BLOB NOT NULL,
+  PRIMARY KEY (client_id, internal_id, position));
+CREATE TABLE logs (
+  client_id TEXT NOT NULL,
+  guid TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  worst_type TEXT NOT NULL,
+  entries TEXT NOT NULL,
+  PRIMARY KEY (client_id, guid));
+CREATE INDEX logs_created ON logs (client_id, created);
+)sql",
+  };
+  return all;
+}
+
+}  // namespace
+
+void migrate_sqlite_schema(SqlitePool& pool) {
+  SqliteWrite write(pool);
+  SqliteConnection& c = write.connection();
+  c.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  std::int64_t version = 0;
+  {
+    SqliteQuery q(c, "SELECT max(version) FROM schema_version");
+    if (q.step()) version = q.integer(0);
+  }
+  const auto& all = migrations();
+  if (all.size() != static_cast<std::size_t>(kSqliteSchemaVersion))
+    throw StorageError("sqlite: schema version and migrations disagree");
+  if (version > static_cast<std::int64_t>(all.size())) {
+    throw StorageError("sqlite " + c.path().string() + ": schema version " +
+                       std::to_string(version) + " is newer than this Databus knows (" +
+                       std::to_string(all.size()) + ")");
+  }
+  if (version == static_cast<std::int64_t>(all.size())) return;  // Rolls back nothing.
+  for (std::size_t v = static_cast<std::size_t>(version); v < all.size(); ++v) c.exec(all[v]);
+  c.exec("DELETE FROM schema_version");
+  SqliteQuery(c, "INSERT INTO schema_version (version) VALUES (?)")
+      .bind(1, static_cast<std::int64_t>(all.size()))
+      .run();
+  write.commit();
+}
+
+}  // namespace databus
