@@ -14,6 +14,17 @@ packages=(
   libbenchmark-dev
   clang-format
   pkg-config
+  # Web interface (issue 3): HTTP(S) server, password hashing, TLS; the
+  # browser tests drive Debian's chromium.
+  libcpp-httplib-dev
+  libsodium-dev
+  libssl-dev
+  chromium
+  # SQL engines (issue 4): SQLite, the PostgreSQL client library, and the
+  # PostgreSQL server the tests start themselves (scripts/pg-test-server.sh).
+  libsqlite3-dev
+  libpq-dev
+  postgresql
 )
 
 missing=()
@@ -22,6 +33,11 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+# The browser tests install playwright-core with npm. A machine with Node.js
+# from elsewhere (e.g. NodeSource, whose nodejs bundles npm) keeps it.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"

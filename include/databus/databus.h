@@ -23,3 +23,4 @@
 #include "databus/time.h"
 #include "databus/uuid.h"
 #include "databus/version.h"
+#include "databus/web_server.h"

@@ -197,12 +197,13 @@ TEST_F(CliTest, DriveOfAnUnknownClientOrPassengerExitsTwo) {
 TEST_F(CliTest, RunStopsCleanlyOnSigtermAndHoldsTheDataDirectory) {
   const fs::path out = dir_ / "run.out";
   const fs::path err = dir_ / "run.err";
-  ChildProcess run({DATABUS_CLI_PATH, "run", "--data-dir", data_.string(), "--workers", "2"}, out,
-                   err);
+  ChildProcess run(
+      {DATABUS_CLI_PATH, "run", "--data-dir", data_.string(), "--workers", "2", "--port", "0"}, out,
+      err);
   ASSERT_TRUE(await_text(out, "running")) << read(err);
   EXPECT_THAT(read(out), HasSubstr(data_.string()));
   EXPECT_THAT(read(out), HasSubstr("2 workers"));
-  EXPECT_THAT(read(err), HasSubstr("web interface is not built yet"));
+  EXPECT_THAT(read(out), HasSubstr("web interface: http://127.0.0.1:"));
 
   // A second process cannot open the same data directory.
   const ProgramResult second = databus({"run", "--no-web", "--data-dir", data_.string()});

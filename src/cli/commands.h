@@ -13,5 +13,8 @@ void add_run_command(CLI::App& app, int* exit_code);
 void add_init_command(CLI::App& app, int* exit_code);
 void add_drive_command(CLI::App& app, int* exit_code);
 void add_check_command(CLI::App& app, int* exit_code);
+void add_export_command(CLI::App& app, int* exit_code);
+void add_bench_command(CLI::App& app, int* exit_code);
+void add_passwd_command(CLI::App& app, int* exit_code);
 
 }  // namespace databus::cli

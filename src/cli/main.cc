@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
   add_init_command(app, &exit_code);
   add_drive_command(app, &exit_code);
   add_check_command(app, &exit_code);
+  add_export_command(app, &exit_code);
+  add_bench_command(app, &exit_code);
+  add_passwd_command(app, &exit_code);
   app.footer(
       "Run `databus COMMAND --help` for a command's flags and exit codes.\n"
       "Exit codes: 0 success, 1 findings (drive log with errors, check problems), 2 usage or "

@@ -11,6 +11,7 @@
 #include "cli/shutdown_signals.h"
 #include "databus/dispatcher.h"
 #include "databus/version.h"
+#include "databus/web_server.h"
 
 namespace databus::cli {
 namespace {
@@ -23,6 +24,9 @@ struct RunOptions {
   std::vector<std::string> external_configs;
   int workers = 0;
   int cycle_ms = 1000;
+  std::string web_host = "127.0.0.1";
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 DispatcherTicket ticket_from(const RunOptions& options) {
@@ -50,16 +54,25 @@ int run(const RunOptions& options) {
   Dispatcher dispatcher(std::move(ticket));
   dispatcher.start();
 
+  // Declared after the dispatcher, so it stops serving before the dispatcher
+  // goes away. A port that cannot be bound is a startup error (exit 2).
+  std::unique_ptr<WebServer> web_server;
+  if (dispatcher.ticket().run_web_server) {
+    WebServerOptions web_options;
+    web_options.host = options.web_host;
+    web_options.port = dispatcher.ticket().web_server_port;
+    web_options.tls_cert = options.tls_cert;
+    web_options.tls_key = options.tls_key;
+    web_server = std::make_unique<WebServer>(dispatcher, web_options);
+    web_server->start();
+    std::cout << "web interface: " << (options.tls_cert.empty() ? "http" : "https") << "://"
+              << options.web_host << ":" << web_server->port() << "/" << std::endl;
+  }
   const DispatcherStatus status = dispatcher.status();
   std::cout << "databus " << kVersion << " running: engine " << dispatcher.database().engine()
             << " (" << dispatcher.database().describe() << "), data dir "
             << dispatcher.ticket().data_dir.string() << ", " << status.workers << " workers"
             << std::endl;
-  if (dispatcher.ticket().run_web_server) {
-    std::cerr << "databus: the web interface is not built yet in this version; running without "
-                 "it (--no-web silences this)"
-              << std::endl;
-  }
 
   // The handler refers to the dispatcher: stop the signal thread before the
   // dispatcher goes away, whichever way this function is left.
@@ -94,11 +107,22 @@ void add_run_command(CLI::App& app, int* exit_code) {
       "drives finish and then exits 0; a second one only reports what is still running. A fresh "
       "data directory gets the clients root and demo.");
   add_storage_options(*command, options->storage);
-  command->add_option("--port", options->port, "Port of the web interface")
+  command->add_option("--port", options->port, "Port of the web interface; 0 picks a free one")
       ->type_name("N")
-      ->check(CLI::Range(1, 65535))
+      ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   command->add_flag("--no-web", options->no_web, "Do not start the web interface");
+  command
+      ->add_option("--web-host", options->web_host,
+                   "Address the web interface listens on; 0.0.0.0 serves other hosts (use TLS)")
+      ->type_name("ADDR")
+      ->capture_default_str();
+  command->add_option("--tls-cert", options->tls_cert, "Serve HTTPS with this PEM certificate")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
+  command->add_option("--tls-key", options->tls_key, "Private key (PEM) of --tls-cert")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
   command
       ->add_option("--alias", options->alias,
                    "System alias shown on top of the web interface, to tell test from live")

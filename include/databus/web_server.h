@@ -1,0 +1,76 @@
+// WebServer: the web interface and REST API of a running dispatcher
+// (DESIGN §5; routes and rules in docs/api.md). `databus run` starts one when
+// the ticket's run_web_server is on; an application embedding Databus does
+// the same after starting its dispatcher:
+//
+//   databus::Dispatcher dispatcher(ticket);
+//   dispatcher.start();
+//   databus::WebServer web(dispatcher, {.port = ticket.web_server_port});
+//   web.start();
+//
+// Thread-safety: start() and stop() from one thread; requests are served on
+// the server's own threads and call the dispatcher, which is thread-safe.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "databus/dispatcher.h"
+
+namespace databus {
+
+// Repeated failed logins, counted per client/user and per remote address:
+// after `slow_after` failures each attempt must wait `base_delay`, doubling
+// up to `max_delay`; after `lock_after` failures the key is locked for
+// `lock_duration`. A success clears the count.
+struct LoginThrottlePolicy {
+  int slow_after = 3;                           // Default: 3 failures.
+  std::chrono::seconds base_delay{1};           // Default: 1 s.
+  std::chrono::seconds max_delay{30};           // Default: 30 s.
+  int lock_after = 10;                          // Default: 10 failures.
+  std::chrono::seconds lock_duration{15 * 60};  // Default: 15 minutes.
+};
+
+struct WebServerOptions {
+  // Address to listen on. Default: 127.0.0.1 (give 0.0.0.0 to serve other
+  // hosts, ideally with TLS).
+  std::string host = "127.0.0.1";
+  // Default: 5000; 0 picks a free port (see WebServer::port()).
+  int port = 5000;
+  // Both set: serve HTTPS with this PEM certificate and key. Default: HTTP.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  // A session ends after this long without requests. Default: 30 minutes.
+  std::chrono::seconds session_idle{30 * 60};
+  // ... and this long after login in any case. Default: 12 hours.
+  std::chrono::seconds session_absolute{12 * 3600};
+  LoginThrottlePolicy throttle;
+};
+
+class WebServer {
+ public:
+  // `dispatcher` must outlive this object.
+  WebServer(Dispatcher& dispatcher, WebServerOptions options);
+  // Stops serving (and waits for a background export started from the web).
+  ~WebServer();
+
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  // Binds the port and serves on a background thread; returns once serving.
+  // Throws ConfigError when only one TLS file is given or they cannot be
+  // loaded, and Error naming the address when the port cannot be bound.
+  void start();
+  // The port bound by start() (useful with port 0).
+  int port() const;
+  // Stops accepting requests and waits for the serving thread. Idempotent.
+  void stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace databus

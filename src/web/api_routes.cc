@@ -1,0 +1,322 @@
+// The REST API under /api/v1 (docs/api.md), plus /healthz and /readyz.
+
+#include <charconv>
+
+#include "databus/error.h"
+#include "web/access.h"
+#include "web/login.h"
+#include "web/routes.h"
+#include "web/service.h"
+
+namespace databus::web {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using nlohmann::json;
+using Handler = std::function<void(const Request&, Response&)>;
+
+constexpr char kClient[] = R"(/api/v1/clients/([^/]+))";
+
+// Answers every error as {"error": message} with its status.
+Handler api(Handler h) {
+  return [h](const Request& req, Response& res) {
+    int status = 500;
+    std::string message;
+    try {
+      h(req, res);
+      return;
+    } catch (const HttpError& e) {
+      status = e.status();
+      message = e.what();
+      if (e.retry_after() > 0) res.set_header("Retry-After", std::to_string(e.retry_after()));
+    } catch (const NotFoundError& e) {
+      status = 404;
+      message = e.what();
+    } catch (const ConfigError& e) {
+      status = 400;
+      message = e.what();
+    } catch (const StateError& e) {
+      status = 409;
+      message = e.what();
+    } catch (const std::exception& e) {
+      message = std::string("internal error: ") + e.what();
+    }
+    send_json(res, json{{"error", message}}, status);
+  };
+}
+
+json body(const Request& req) {
+  if (req.body.empty()) return json::object();
+  try {
+    json j = json::parse(req.body);
+    if (!j.is_object()) throw HttpError(400, "the request body must be a JSON object");
+    return j;
+  } catch (const json::exception& e) {
+    throw HttpError(400, std::string("the request body is not valid JSON: ") + e.what());
+  }
+}
+
+std::string string_field(const json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_string()) {
+    throw HttpError(400, std::string("field \"") + key + "\" (string) is required");
+  }
+  return j[key].get<std::string>();
+}
+
+std::size_t number_param(const Request& req, const char* key, std::size_t fallback) {
+  if (!req.has_param(key)) return fallback;
+  const std::string text = req.get_param_value(key);
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    throw HttpError(400, std::string("query parameter ") + key + " must be a number");
+  }
+  return value;
+}
+
+std::string param(const Request& req, const char* key, const std::string& fallback = "") {
+  return req.has_param(key) ? req.get_param_value(key) : fallback;
+}
+
+// The principal for a change to `client`, CSRF checked.
+Principal changer(WebState& s, const Request& req, Response& res, const std::string& client) {
+  Principal who = authorize(s, req, res, client, Access::change, false);
+  check_csrf(who, req, true);
+  return who;
+}
+
+Principal reader(WebState& s, const Request& req, Response& res, const std::string& client) {
+  return authorize(s, req, res, client, Access::read, false);
+}
+
+void add_session_routes(httplib::Server& server, WebState& s) {
+  server.Post("/api/v1/login", api([&s](const Request& req, Response& res) {
+                const std::string type = req.get_header_value("Content-Type");
+                if (!type.starts_with("application/json"))
+                  throw HttpError(415, "login must be application/json");
+                const json j = body(req);
+                const Session session =
+                    log_in(s, string_field(j, "client"), string_field(j, "username"),
+                           string_field(j, "password"), req.remote_addr);
+                res.set_header("Set-Cookie", session_cookie(s, session.id));
+                send_json(res, json{{"client_id", session.client_id},
+                                    {"username", session.username},
+                                    {"csrf_token", session.csrf_token}});
+              }));
+  server.Post("/api/v1/logout", api([&s](const Request& req, Response& res) {
+                const std::optional<Principal> who = identify(s, req);
+                if (who && !who->session_id.empty()) {
+                  check_csrf(*who, req, true);
+                  s.sessions.remove(who->session_id);
+                }
+                res.set_header("Set-Cookie", session_cookie(s, ""));
+                send_json(res, json{{"logged_out", true}});
+              }));
+  server.Get("/api/v1/session", api([&s](const Request& req, Response& res) {
+               const std::optional<Principal> who = identify(s, req);
+               if (!who) throw HttpError(401, "login required");
+               send_json(res, json{{"client_id", who->client_id},
+                                   {"username", who->username},
+                                   {"role", to_string(who->role)},
+                                   {"root", who->root()},
+                                   {"csrf_token", who->csrf_token}});
+             }));
+  server.Get("/api/v1/clients", api([&s](const Request& req, Response& res) {
+               const std::optional<Principal> who = identify(s, req);
+               if (!who) throw HttpError(401, "login required");
+               send_json(res, json{{"clients", visible_clients(s, *who)}});
+             }));
+}
+
+void add_queue_routes(httplib::Server& server, WebState& s) {
+  const std::string c = kClient;
+  server.Get(c + "/queue", api([&s](const Request& req, Response& res) {
+               const std::string client = req.matches[1];
+               reader(s, req, res, client);
+               service::QueueQuery q;
+               q.passenger = param(req, "passenger");
+               if (q.passenger.empty())
+                 throw HttpError(400, "query parameter passenger is required");
+               q.search = param(req, "search");
+               q.filter = param(req, "filter", "all");
+               const std::string order = param(req, "order", "newest");
+               if (order != "newest" && order != "oldest")
+                 throw HttpError(400, "order must be newest or oldest");
+               q.newest_first = order == "newest";
+               q.offset = number_param(req, "offset", 0);
+               q.limit = number_param(req, "limit", 50);
+               send_json(res, service::queue(s, client, q));
+             }));
+  server.Post(c + "/queue/purge", api([&s](const Request& req, Response& res) {
+                const std::string client = req.matches[1];
+                changer(s, req, res, client);
+                const std::size_t n =
+                    service::purge_completed(s, client, string_field(body(req), "passenger"));
+                send_json(res, json{{"deleted", n}});
+              }));
+  server.Get(c + "/queue/([^/]+)", api([&s](const Request& req, Response& res) {
+               reader(s, req, res, req.matches[1]);
+               send_json(res, service::entry(s, req.matches[1], req.matches[2]));
+             }));
+  server.Post(c + "/queue/([^/]+)/status", api([&s](const Request& req, Response& res) {
+                changer(s, req, res, req.matches[1]);
+                const json j = body(req);
+                const std::string module = j.contains("module") ? string_field(j, "module") : "";
+                send_json(res, service::set_status(s, req.matches[1], req.matches[2],
+                                                   string_field(j, "step"), module,
+                                                   string_field(j, "status")));
+              }));
+  server.Get(c + "/queue/([^/]+)/attachments/([^/]+)", api([&s](const Request& req, Response& res) {
+               reader(s, req, res, req.matches[1]);
+               const Attachment a =
+                   service::attachment(s, req.matches[1], req.matches[2], req.matches[3]);
+               send_attachment(res, a.name, a.format == AttachmentFormat::text, a.content,
+                               param(req, "inline") == "1");
+             }));
+}
+
+void add_client_routes(httplib::Server& server, WebState& s) {
+  const std::string c = kClient;
+  server.Get(c + "/passengers", api([&s](const Request& req, Response& res) {
+               reader(s, req, res, req.matches[1]);
+               send_json(res, service::passengers(s, req.matches[1]));
+             }));
+  server.Post(c + "/passengers/([^/]+)/expedite", api([&s](const Request& req, Response& res) {
+                changer(s, req, res, req.matches[1]);
+                service::expedite(s, req.matches[1], req.matches[2]);
+                send_json(res, json{{"expedited", std::string(req.matches[2])}});
+              }));
+  server.Get(c + "/passengers/([^/]+)/peek", api([&s](const Request& req, Response& res) {
+               reader(s, req, res, req.matches[1]);
+               send_json(res, service::peek(s, req.matches[1], req.matches[2]));
+             }));
+  server.Get(c + "/logs", api([&s](const Request& req, Response& res) {
+               reader(s, req, res, req.matches[1]);
+               send_json(res,
+                         service::logs(s, req.matches[1], number_param(req, "offset", 0),
+                                       std::min<std::size_t>(number_param(req, "limit", 50), 500),
+                                       param(req, "type")));
+             }));
+  server.Post(c + "/logs/purge", api([&s](const Request& req, Response& res) {
+                changer(s, req, res, req.matches[1]);
+                send_json(res, json{{"deleted", service::purge_logs(s, req.matches[1])}});
+              }));
+  server.Get(c + "/logs/([^/]+)", api([&s](const Request& req, Response& res) {
+               reader(s, req, res, req.matches[1]);
+               send_json(res, service::log(s, req.matches[1], req.matches[2]));
+             }));
+  server.Get(c + "/users", api([&s](const Request& req, Response& res) {
+               const Principal who = reader(s, req, res, req.matches[1]);
+               send_json(res, service::users(s, req.matches[1], who));
+             }));
+  server.Post(c + "/users/([^/]+)/revoke-token", api([&s](const Request& req, Response& res) {
+                changer(s, req, res, req.matches[1]);
+                service::revoke_token(s, req.matches[1], req.matches[2]);
+                send_json(res, json{{"revoked", true}});
+              }));
+  server.Post(c + "/users/([^/]+)/password", api([&s](const Request& req, Response& res) {
+                changer(s, req, res, req.matches[1]);
+                service::set_password(s, req.matches[1], req.matches[2],
+                                      string_field(body(req), "password"));
+                send_json(res, json{{"changed", true}});
+              }));
+  server.Get(c + "/customizing", api([&s](const Request& req, Response& res) {
+               const Principal who = reader(s, req, res, req.matches[1]);
+               send_json(res, service::customizing_nodes(s, req.matches[1], who));
+             }));
+  server.Get(c + "/customizing/([^/]+)", api([&s](const Request& req, Response& res) {
+               const Principal who = reader(s, req, res, req.matches[1]);
+               send_json(res, service::customizing_node(s, req.matches[1], req.matches[2], who));
+             }));
+  server.Post(c + "/customizing/([^/]+)", api([&s](const Request& req, Response& res) {
+                const Principal who = changer(s, req, res, req.matches[1]);
+                service::save_customizing(s, req.matches[1], req.matches[2],
+                                          string_field(body(req), "text"), who);
+                send_json(res, json{{"saved", true}});
+              }));
+}
+
+DatabaseArguments arguments_of(const json& j) {
+  DatabaseArguments out;
+  if (!j.contains("arguments")) return out;
+  if (!j["arguments"].is_object()) throw HttpError(400, "field \"arguments\" must be an object");
+  for (const auto& [key, value] : j["arguments"].items()) {
+    if (!value.is_string()) throw HttpError(400, "argument " + key + " must be a string");
+    out[key] = value.get<std::string>();
+  }
+  return out;
+}
+
+void add_export_routes(httplib::Server& server, WebState& s) {
+  const std::string c = kClient;
+  server.Get(c + "/export", api([&s](const Request& req, Response& res) {
+               reader(s, req, res, req.matches[1]);
+               send_json(res, s.exports.status());
+             }));
+  server.Post(c + "/export", api([&s](const Request& req, Response& res) {
+                const Principal who = changer(s, req, res, req.matches[1]);
+                if (!who.root())
+                  throw HttpError(403, "only administrators of client root may export");
+                const json j = body(req);
+                const std::string mode = j.value("mode", "sync");
+                if (mode != "sync" && mode != "async")
+                  throw HttpError(400, "mode must be sync or async");
+                const json out = s.exports.run(req.matches[1], string_field(j, "engine"),
+                                               arguments_of(j), mode == "async");
+                send_json(res, out, mode == "async" ? 202 : 200);
+              }));
+}
+
+void add_system_routes(httplib::Server& server, WebState& s) {
+  server.Get("/healthz", [](const Request&, Response& res) { send_json(res, json{{"up", true}}); });
+  server.Get("/readyz", [&s](const Request&, Response& res) {
+    const DispatcherState st = s.dispatcher.status().state;
+    bool ready = st == DispatcherState::running || st == DispatcherState::paused;
+    std::string why;
+    try {
+      s.dispatcher.database().client_ids();
+    } catch (const std::exception& e) {
+      ready = false;
+      why = e.what();
+    }
+    send_json(res, json{{"ready", ready}, {"state", to_string(st)}, {"error", why}},
+              ready ? 200 : 503);
+  });
+  server.Get("/api/v1/about", api([&s](const Request& req, Response& res) {
+               if (!identify(s, req)) throw HttpError(401, "login required");
+               send_json(res, service::about(s));
+             }));
+  server.Get("/api/v1/system", api([&s](const Request& req, Response& res) {
+               authorize_root(s, req, Access::read);
+               send_json(res, service::system(s));
+             }));
+  server.Post("/api/v1/system/(pause|resume|shutdown)",
+              api([&s](const Request& req, Response& res) {
+                const Principal who = authorize_root(s, req, Access::change);
+                check_csrf(who, req, true);
+                const std::string action = req.matches[1];
+                if (action == "pause") s.dispatcher.pause();
+                if (action == "resume") s.dispatcher.resume();
+                if (action == "shutdown") s.dispatcher.shutdown();
+                send_json(res, json{{"state", to_string(s.dispatcher.status().state)}});
+              }));
+}
+
+}  // namespace
+
+void send_json(Response& res, const json& body, int status) {
+  res.status = status;
+  res.set_content(body.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
+                  "application/json");
+}
+
+void add_api_routes(httplib::Server& server, WebState& state) {
+  add_session_routes(server, state);
+  add_queue_routes(server, state);
+  add_client_routes(server, state);
+  add_system_routes(server, state);
+  add_export_routes(server, state);
+}
+
+}  // namespace databus::web

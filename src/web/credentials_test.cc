@@ -1,0 +1,38 @@
+#include "web/credentials.h"
+
+#include <gtest/gtest.h>
+
+namespace databus::web {
+namespace {
+
+TEST(Credentials, HashIsArgon2idAndVerifies) {
+  const std::string hash = hash_password("s3cret");
+  EXPECT_TRUE(hash.starts_with("$argon2id$")) << hash;
+  EXPECT_TRUE(is_password_hash(hash));
+  EXPECT_TRUE(verify_password(hash, "s3cret"));
+  EXPECT_FALSE(verify_password(hash, "s3cret "));
+  EXPECT_NE(hash_password("s3cret"), hash);  // Salted.
+}
+
+TEST(Credentials, PlaintextOfTheOriginalStillWorks) {
+  EXPECT_TRUE(verify_password("demo", "demo"));
+  EXPECT_FALSE(verify_password("demo", "Demo"));
+  EXPECT_FALSE(verify_password("demo", "demo2"));
+  EXPECT_FALSE(verify_password("", ""));
+}
+
+TEST(Credentials, SecretsEqualComparesContentAndLength) {
+  EXPECT_TRUE(secrets_equal("abc", "abc"));
+  EXPECT_FALSE(secrets_equal("abc", "abd"));
+  EXPECT_FALSE(secrets_equal("abc", "abcd"));
+}
+
+TEST(Credentials, RandomHexHasTheLengthAndDiffers) {
+  const std::string a = random_hex(32);
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(random_hex(32), a);
+}
+
+}  // namespace
+}  // namespace databus::web

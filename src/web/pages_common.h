@@ -1,0 +1,39 @@
+// Helpers shared by the page route files (pages*.cc).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "web/access.h"
+#include "web/http.h"
+#include "web/page_layout.h"
+#include "web/web_state.h"
+
+namespace databus::web {
+
+using PageHandler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+// Wraps a page handler: a 401 redirects to the login page (coming back
+// afterwards), any other error renders an error page with its status.
+PageHandler page(WebState& state, PageHandler handler);
+
+void send_html(httplib::Response& res, const std::string& html, int status = 200);
+// 303 See Other to a local path.
+void redirect(httplib::Response& res, const std::string& to);
+
+// authorize() for pages; the changer also checks the CSRF token.
+Principal page_reader(WebState& s, const httplib::Request& req, httplib::Response& res,
+                      const std::string& client_id);
+Principal page_changer(WebState& s, const httplib::Request& req, httplib::Response& res,
+                       const std::string& client_id);
+
+// Shows `message` once on the next page of the session.
+void flash(WebState& s, const Principal& who, const std::string& message);
+
+std::string query(const httplib::Request& req, const char* key, const std::string& fallback = "");
+std::size_t query_number(const httplib::Request& req, const char* key, std::size_t fallback);
+
+void add_queue_pages(httplib::Server& server, WebState& state);
+void add_admin_pages(httplib::Server& server, WebState& state);
+
+}  // namespace databus::web

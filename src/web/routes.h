@@ -1,0 +1,26 @@
+// Route tables of the web server: the REST API (api_routes.cc) and the HTML
+// pages (pages*.cc). Every handler authorises the request first (access.h).
+#pragma once
+
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "web/http.h"
+#include "web/web_state.h"
+
+namespace databus::web {
+
+void add_api_routes(httplib::Server& server, WebState& state);
+void add_page_routes(httplib::Server& server, WebState& state);
+void add_asset_routes(httplib::Server& server);
+
+// Sends `body` as JSON with `status`.
+void send_json(httplib::Response& res, const nlohmann::json& body, int status = 200);
+
+// Sends an attachment: as a download (Content-Disposition: attachment), or
+// with `inline_image` shown in place when the content is a PNG, JPEG or GIF.
+void send_attachment(httplib::Response& res, const std::string& name, bool text,
+                     const std::string& content, bool inline_image);
+
+}  // namespace databus::web

@@ -1,0 +1,303 @@
+#include "web/service.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "databus/error.h"
+#include "databus/factories.h"
+#include "databus/uuid.h"
+#include "databus/version.h"
+#include "web/credentials.h"
+
+namespace databus::web::service {
+namespace {
+
+constexpr std::size_t kPeekTextLimit = 64 * 1024;
+constexpr char kDatabusNode[] = "__databus__";
+
+ClientConfig load(WebState& state, const std::string& client_id) {
+  try {
+    return state.dispatcher.database().load_client(client_id);
+  } catch (const NotFoundError& e) {
+    throw HttpError(404, e.what());
+  } catch (const ConfigError& e) {
+    throw HttpError(409, e.what());
+  }
+}
+
+const ClientPassenger& find_passenger(const ClientConfig& config, const std::string& name) {
+  const ClientPassenger* p = config.find_passenger(name);
+  if (p == nullptr) {
+    throw HttpError(404, "client '" + config.id + "' has no passenger type '" + name + "'");
+  }
+  return *p;
+}
+
+json time_or_null(const std::optional<TimePoint>& t) { return t ? json(to_iso(*t)) : json(); }
+
+json schedule_json(const PassengerSchedule& s) {
+  return json{{"client_id", s.client_id},
+              {"passenger", s.passenger},
+              {"last_drive_start", time_or_null(s.last_drive_start)},
+              {"last_drive_end", time_or_null(s.last_drive_end)},
+              {"last_worst_type",
+               s.last_worst_type ? json(std::string(to_string(*s.last_worst_type))) : json()},
+              {"next_due", to_iso(s.next_due)},
+              {"running", s.running}};
+}
+
+User& find_user(ClientConfig& config, const std::string& username) {
+  for (User& u : config.users) {
+    if (u.username == username) return u;
+  }
+  throw HttpError(404, "client '" + config.id + "' has no user '" + username + "'");
+}
+
+void save_config(WebState& state, const ClientConfig& config) {
+  try {
+    state.dispatcher.save_customizing(config.id, kDatabusNode, config.to_json().dump(2) + "\n");
+  } catch (const ConfigError& e) {
+    throw HttpError(409, e.what());
+  }
+}
+
+void check_node_access(WebState& state, const std::string& client_id, const std::string& node,
+                       const Principal& who) {
+  for (const CustomizingNode& n : state.dispatcher.customizing_nodes(client_id)) {
+    if (n.name == node) {
+      if (n.root_only && !who.root()) throw HttpError(403, "node " + node + " is root only");
+      return;
+    }
+  }
+  throw HttpError(404, "client '" + client_id + "' has no customizing node '" + node + "'");
+}
+
+}  // namespace
+
+json passengers(WebState& state, const std::string& client_id) {
+  const ClientConfig config = load(state, client_id);
+  const DispatcherStatus status = state.dispatcher.status();
+  json out = json::array();
+  for (const ClientPassenger& p : config.passengers) {
+    json item{{"passenger", p.name},
+              {"sync_frequency", p.sync_frequency},
+              {"queue_life_span", p.queue_life_span},
+              {"pullers", json::array()},
+              {"processors", p.processor_modules()},
+              {"pushers", p.pusher_modules()}};
+    for (const ComponentRef& r : p.pullers) item["pullers"].push_back(r.module);
+    for (const PassengerSchedule& s : status.passengers) {
+      if (s.client_id == client_id && s.passenger == p.name) item["schedule"] = schedule_json(s);
+    }
+    out.push_back(std::move(item));
+  }
+  return json{{"client_id", client_id}, {"state", to_string(status.state)}, {"passengers", out}};
+}
+
+void expedite(WebState& state, const std::string& client_id, const std::string& passenger) {
+  find_passenger(load(state, client_id), passenger);
+  try {
+    state.dispatcher.expedite(client_id, passenger);
+  } catch (const NotFoundError& e) {
+    // Known to the configuration but not scheduled yet (before the next cycle).
+    throw HttpError(409, e.what());
+  }
+}
+
+json peek(WebState& state, const std::string& client_id, const std::string& passenger) {
+  const ClientConfig config = load(state, client_id);
+  const ClientPassenger& p = find_passenger(config, passenger);
+  const Factories& factories = state.dispatcher.factories();
+  json pullers = json::array();
+  for (const ComponentRef& ref : p.pullers) {
+    json item{{"module", ref.module}, {"passengers", json::array()}};
+    try {
+      Log throwaway;
+      ComponentEnv env{client_id, p.name, ref.module, ref.settings,
+                       state.dispatcher.ticket().data_dir};
+      std::unique_ptr<Puller> puller = factories.puller(ref, env);
+      if (!puller) throw Error("the puller factory returned nothing");
+      DriveContext ctx(client_id, p, throwaway,
+                       [&factories, &p] { return factories.passenger(p.name); });
+      for (const Passenger& found : puller->peek(ctx)) {
+        json atts = json::array();
+        for (const Attachment& a : found.attachments) {
+          json att{{"name", a.name}, {"format", to_string(a.format)}, {"size", a.content.size()}};
+          if (a.format == AttachmentFormat::text) {
+            att["text"] = a.content.substr(0, kPeekTextLimit);
+          }
+          atts.push_back(std::move(att));
+        }
+        item["passengers"].push_back(json{{"external_id", found.external_id},
+                                          {"source_system", found.source_system},
+                                          {"attachments", atts}});
+      }
+    } catch (const std::exception& e) {
+      item["error"] = e.what();
+    }
+    pullers.push_back(std::move(item));
+  }
+  return json{{"client_id", client_id}, {"passenger", passenger}, {"pullers", pullers}};
+}
+
+json logs(WebState& state, const std::string& client_id, std::size_t offset, std::size_t limit,
+          const std::string& type) {
+  load(state, client_id);
+  std::optional<LogType> wanted;
+  if (!type.empty()) {
+    try {
+      wanted = parse_log_type(type);
+    } catch (const std::invalid_argument&) {
+      throw HttpError(400, "type must be info, warning or error");
+    }
+  }
+  std::vector<LogSummary> all = state.dispatcher.database().list_logs(client_id);
+  if (wanted) std::erase_if(all, [&](const LogSummary& s) { return s.worst_type != *wanted; });
+  json items = json::array();
+  for (std::size_t i = offset; i < all.size() && i < offset + limit; ++i) {
+    items.push_back(json{{"guid", all[i].guid},
+                         {"created", to_iso(all[i].created)},
+                         {"worst_type", to_string(all[i].worst_type)}});
+  }
+  return json{{"client_id", client_id},
+              {"total", all.size()},
+              {"offset", offset},
+              {"limit", limit},
+              {"logs", items}};
+}
+
+json log(WebState& state, const std::string& client_id, const std::string& guid) {
+  if (!is_uuid(guid)) throw HttpError(400, "invalid log guid");
+  load(state, client_id);
+  const std::optional<Log> found = state.dispatcher.database().read_log(client_id, guid);
+  if (!found) throw HttpError(404, "client '" + client_id + "' has no log " + guid);
+  json entries = json::array();
+  for (const LogEntry& e : found->entries()) {
+    entries.push_back(json{{"time", to_iso(e.time)},
+                           {"source", e.source},
+                           {"type", to_string(e.type)},
+                           {"message", e.message}});
+  }
+  return json{{"guid", found->guid()},
+              {"created", to_iso(found->created())},
+              {"worst_type", to_string(found->worst_type())},
+              {"entries", entries}};
+}
+
+std::size_t purge_logs(WebState& state, const std::string& client_id) {
+  load(state, client_id);
+  // Everything written so far; a drive finishing later writes a new log.
+  return state.dispatcher.database().delete_logs_before(client_id,
+                                                        Clock::now() + std::chrono::seconds(1));
+}
+
+json users(WebState& state, const std::string& client_id, const Principal& who) {
+  const ClientConfig config = load(state, client_id);
+  json out = json::array();
+  for (const User& u : config.users) {
+    json item{{"username", u.username},
+              {"role", to_string(u.role)},
+              {"password_hashed", is_password_hash(u.password)},
+              {"has_token", !u.token.empty()}};
+    if (who.client_id == client_id && who.username == u.username) item["token"] = u.token;
+    out.push_back(std::move(item));
+  }
+  return json{{"client_id", client_id}, {"authentication", !config.users.empty()}, {"users", out}};
+}
+
+std::string revoke_token(WebState& state, const std::string& client_id,
+                         const std::string& username) {
+  ClientConfig config = load(state, client_id);
+  User& user = find_user(config, username);
+  user.token = random_hex(32);
+  save_config(state, config);
+  state.sessions.remove_user(client_id, username);
+  return user.token;
+}
+
+void set_password(WebState& state, const std::string& client_id, const std::string& username,
+                  const std::string& password) {
+  if (password.size() < 8) throw HttpError(400, "a password needs at least 8 characters");
+  ClientConfig config = load(state, client_id);
+  find_user(config, username).password = hash_password(password);
+  save_config(state, config);
+  state.sessions.remove_user(client_id, username);
+}
+
+json customizing_nodes(WebState& state, const std::string& client_id, const Principal& who) {
+  load(state, client_id);
+  json nodes = json::array();
+  for (const CustomizingNode& n : state.dispatcher.customizing_nodes(client_id)) {
+    if (n.root_only && !who.root()) continue;
+    nodes.push_back(json{{"name", n.name}, {"root_only", n.root_only}, {"external", n.external}});
+  }
+  json backups = json::array();
+  for (const BackupInfo& b : state.dispatcher.database().list_backups(client_id)) {
+    backups.push_back(json{{"id", b.id}, {"node", b.node}, {"created", to_iso(b.created)}});
+  }
+  return json{{"client_id", client_id}, {"nodes", nodes}, {"backups", backups}};
+}
+
+json customizing_node(WebState& state, const std::string& client_id, const std::string& node,
+                      const Principal& who) {
+  check_node_access(state, client_id, node, who);
+  try {
+    return json{{"client_id", client_id},
+                {"node", node},
+                {"text", state.dispatcher.read_customizing(client_id, node)}};
+  } catch (const NotFoundError& e) {
+    throw HttpError(404, e.what());
+  }
+}
+
+void save_customizing(WebState& state, const std::string& client_id, const std::string& node,
+                      const std::string& text, const Principal& who) {
+  check_node_access(state, client_id, node, who);
+  try {
+    state.dispatcher.save_customizing(client_id, node, text);
+  } catch (const ConfigError& e) {
+    throw HttpError(422, e.what());
+  } catch (const NotFoundError& e) {
+    throw HttpError(404, e.what());
+  }
+}
+
+json about(WebState& state) {
+  const DispatcherStatus status = state.dispatcher.status();
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  json disk;
+  std::error_code ec;
+  const auto space = std::filesystem::space(state.dispatcher.ticket().data_dir, ec);
+  if (!ec) disk = json{{"capacity", space.capacity}, {"available", space.available}};
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - status.started);
+  return json{{"version", kVersion},
+              {"system_alias", state.dispatcher.ticket().system_alias},
+              {"engine", state.dispatcher.database().engine()},
+              {"engine_description", state.dispatcher.database().describe()},
+              {"started", to_iso(status.started)},
+              {"uptime_seconds", uptime.count()},
+              {"host", host},
+              {"data_dir", state.dispatcher.ticket().data_dir.string()},
+              {"disk", disk},
+              {"state", to_string(status.state)},
+              {"workers", status.workers}};
+}
+
+json system(WebState& state) {
+  const DispatcherStatus status = state.dispatcher.status();
+  json passengers = json::array();
+  for (const PassengerSchedule& s : status.passengers) passengers.push_back(schedule_json(s));
+  return json{{"state", to_string(status.state)},
+              {"started", to_iso(status.started)},
+              {"workers", status.workers},
+              {"running_drives", status.running_drives},
+              {"export_running", status.export_running},
+              {"config_errors", status.config_errors},
+              {"passengers", passengers}};
+}
+
+}  // namespace databus::web::service

@@ -1,0 +1,84 @@
+// What the pages and the REST API do, in one place: each function checks its
+// arguments, calls the dispatcher or the database and returns JSON (the API
+// sends it as is; the pages render it). Access control happens before, in
+// the route handlers (access.h).
+//
+// Errors: HttpError 400 for invalid ids or arguments, 404 for unknown ones,
+// 409 when refused in the current state, 422 for invalid customizing text.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "databus/attachment.h"
+#include "web/access.h"
+#include "web/web_state.h"
+
+namespace databus::web::service {
+
+using nlohmann::json;
+
+// --- Passengers (service.cc) -------------------------------------------------
+// The client's passenger types with their schedule and last drive.
+json passengers(WebState& state, const std::string& client_id);
+void expedite(WebState& state, const std::string& client_id, const std::string& passenger);
+// What waits in each puller's source, without taking it: {pullers: [{module,
+// error?, passengers: [{external_id, source_system, attachments: [{name,
+// format, size, text?}]}]}]}. Text attachments carry their first 64 KiB.
+json peek(WebState& state, const std::string& client_id, const std::string& passenger);
+
+// --- Queue (service_queue.cc) -------------------------------------------------
+struct QueueQuery {
+  std::string passenger;       // Required: the passenger type.
+  std::string search;          // In external id, source system, internal id.
+  std::string filter = "all";  // all | incomplete | complete
+  bool newest_first = true;
+  std::size_t offset = 0;
+  std::size_t limit = 50;  // At most 500.
+};
+json queue(WebState& state, const std::string& client_id, const QueueQuery& query);
+json entry(WebState& state, const std::string& client_id, const std::string& internal_id);
+// Sets one status: `step` is "processor" or "pusher" (with `module`) or
+// "notified" (status "complete" means notified). Refused (409) while a drive
+// of that passenger type runs.
+json set_status(WebState& state, const std::string& client_id, const std::string& internal_id,
+                const std::string& step, const std::string& module, const std::string& status);
+Attachment attachment(WebState& state, const std::string& client_id, const std::string& internal_id,
+                      const std::string& name);
+// Deletes every complete entry of the passenger type; returns how many.
+std::size_t purge_completed(WebState& state, const std::string& client_id,
+                            const std::string& passenger);
+
+// --- Logs (service.cc) --------------------------------------------------------
+// Newest first; `type` filters by worst type ("" = any).
+json logs(WebState& state, const std::string& client_id, std::size_t offset, std::size_t limit,
+          const std::string& type);
+json log(WebState& state, const std::string& client_id, const std::string& guid);
+std::size_t purge_logs(WebState& state, const std::string& client_id);
+
+// --- Users (service.cc) -------------------------------------------------------
+// Tokens are shown only to their owner.
+json users(WebState& state, const std::string& client_id, const Principal& who);
+// Replaces the user's token with a fresh random one (ending every session
+// and bearer use of the old one); returns the new token.
+std::string revoke_token(WebState& state, const std::string& client_id,
+                         const std::string& username);
+// Stores an Argon2id hash of `password` (at least 8 characters) and ends the
+// user's sessions.
+void set_password(WebState& state, const std::string& client_id, const std::string& username,
+                  const std::string& password);
+
+// --- Customizing (service.cc) -------------------------------------------------
+json customizing_nodes(WebState& state, const std::string& client_id, const Principal& who);
+json customizing_node(WebState& state, const std::string& client_id, const std::string& node,
+                      const Principal& who);
+void save_customizing(WebState& state, const std::string& client_id, const std::string& node,
+                      const std::string& text, const Principal& who);
+
+// --- About and system (service.cc) --------------------------------------------
+json about(WebState& state);
+json system(WebState& state);
+
+}  // namespace databus::web::service

@@ -1,0 +1,163 @@
+// The queue part of the service layer (service.h).
+
+#include <algorithm>
+
+#include "databus/error.h"
+#include "databus/uuid.h"
+#include "storage/storage_names.h"
+#include "web/service.h"
+
+namespace databus::web::service {
+namespace {
+
+ClientConfig load(WebState& state, const std::string& client_id) {
+  try {
+    return state.dispatcher.database().load_client(client_id);
+  } catch (const NotFoundError& e) {
+    throw HttpError(404, e.what());
+  } catch (const ConfigError& e) {
+    throw HttpError(409, e.what());
+  }
+}
+
+QueueEntry load_entry(WebState& state, const std::string& client_id,
+                      const std::string& internal_id) {
+  if (!is_uuid(internal_id)) throw HttpError(400, "invalid internal id");
+  load(state, client_id);
+  std::optional<QueueEntry> e = state.dispatcher.database().load_entry(client_id, internal_id);
+  if (!e) throw HttpError(404, "client '" + client_id + "' has no queue entry " + internal_id);
+  return std::move(*e);
+}
+
+json steps_json(const std::vector<StepState>& steps) {
+  json out = json::array();
+  for (const StepState& s : steps) {
+    out.push_back(json{{"module", s.module},
+                       {"status", to_string(s.status)},
+                       {"attempts", s.attempts},
+                       {"last_error", s.last_error}});
+  }
+  return out;
+}
+
+json summary_json(const QueueEntry& e) {
+  const Passenger& p = e.passenger;
+  return json{{"internal_id", p.internal_id},
+              {"external_id", p.external_id},
+              {"source_system", p.source_system},
+              {"passenger_module", p.passenger_module},
+              {"puller_module", p.puller_module},
+              {"pull_datetime", to_iso(p.pull_datetime)},
+              {"puller_notified", e.puller_notified},
+              {"complete", e.complete()},
+              {"processor_statuses", steps_json(e.processor_statuses)},
+              {"pusher_statuses", steps_json(e.pusher_statuses)}};
+}
+
+bool drive_running(WebState& state, const std::string& client_id, const std::string& passenger) {
+  for (const PassengerSchedule& s : state.dispatcher.status().passengers) {
+    if (s.client_id == client_id && s.passenger == passenger && s.running) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+json queue(WebState& state, const std::string& client_id, const QueueQuery& q) {
+  const ClientConfig config = load(state, client_id);
+  if (config.find_passenger(q.passenger) == nullptr) {
+    throw HttpError(404, "client '" + client_id + "' has no passenger type '" + q.passenger + "'");
+  }
+  EntryQuery query;
+  query.passenger_module = q.passenger;
+  if (q.filter == "complete") {
+    query.filter = EntryFilter::complete;
+  } else if (q.filter == "incomplete") {
+    query.filter = EntryFilter::incomplete;
+  } else if (q.filter != "all") {
+    throw HttpError(400, "filter must be all, incomplete or complete");
+  }
+  query.search = q.search;
+  query.newest_first = q.newest_first;
+  query.with_attachments = false;
+  Database& db = state.dispatcher.database();
+  const std::size_t total = db.count_entries(client_id, query);
+  query.offset = q.offset;
+  query.limit = std::clamp<std::size_t>(q.limit, 1, 500);
+  json entries = json::array();
+  for (const QueueEntry& e : db.query_entries(client_id, query)) {
+    entries.push_back(summary_json(e));
+  }
+  return json{{"client_id", client_id}, {"passenger", q.passenger},
+              {"total", total},         {"offset", q.offset},
+              {"limit", query.limit},   {"search", q.search},
+              {"filter", q.filter},     {"order", q.newest_first ? "newest" : "oldest"},
+              {"entries", entries}};
+}
+
+json entry(WebState& state, const std::string& client_id, const std::string& internal_id) {
+  const QueueEntry e = load_entry(state, client_id, internal_id);
+  json out = summary_json(e);
+  json atts = json::array();
+  for (const Attachment& a : e.passenger.attachments) {
+    atts.push_back(
+        json{{"name", a.name}, {"format", to_string(a.format)}, {"size", a.content.size()}});
+  }
+  out["attachments"] = atts;
+  out["log_guids"] = e.passenger.log_guids;
+  out["client_id"] = client_id;
+  return out;
+}
+
+json set_status(WebState& state, const std::string& client_id, const std::string& internal_id,
+                const std::string& step, const std::string& module, const std::string& status) {
+  QueueEntry e = load_entry(state, client_id, internal_id);
+  StepStatus wanted;
+  try {
+    wanted = parse_step_status(status);
+  } catch (const std::invalid_argument&) {
+    throw HttpError(400, "status must be undefined, incomplete or complete");
+  }
+  if (step == "notified") {
+    e.puller_notified = wanted == StepStatus::complete;
+  } else if (step == "processor" || step == "pusher") {
+    StepState* s = step == "processor" ? e.processor(module) : e.pusher(module);
+    if (s == nullptr) throw HttpError(404, "the entry has no " + step + " '" + module + "'");
+    s->status = wanted;
+    if (wanted == StepStatus::complete) {
+      s->attempts = 0;
+      s->last_error.clear();
+    }
+  } else {
+    throw HttpError(400, "step must be processor, pusher or notified");
+  }
+  // The database relies on one writer per entry: do not race a drive.
+  if (drive_running(state, client_id, e.passenger.passenger_module)) {
+    throw HttpError(409, "a drive of " + e.passenger.passenger_module +
+                             " is running; try again when it has finished");
+  }
+  state.dispatcher.database().update_entries(client_id, std::span<const QueueEntry>(&e, 1),
+                                             SaveScope::statuses);
+  return entry(state, client_id, internal_id);
+}
+
+Attachment attachment(WebState& state, const std::string& client_id, const std::string& internal_id,
+                      const std::string& name) {
+  if (!is_safe_attachment_name(name)) throw HttpError(400, "invalid attachment name");
+  const QueueEntry e = load_entry(state, client_id, internal_id);
+  const Attachment* a = e.passenger.find_attachment(name);
+  if (a == nullptr) throw HttpError(404, "the entry has no attachment '" + name + "'");
+  return *a;
+}
+
+std::size_t purge_completed(WebState& state, const std::string& client_id,
+                            const std::string& passenger) {
+  const ClientConfig config = load(state, client_id);
+  if (config.find_passenger(passenger) == nullptr) {
+    throw HttpError(404, "client '" + client_id + "' has no passenger type '" + passenger + "'");
+  }
+  return state.dispatcher.database().delete_complete_entries(
+      client_id, passenger, Clock::now() + std::chrono::seconds(1));
+}
+
+}  // namespace databus::web::service

@@ -1,0 +1,183 @@
+// Browser tests of the Databus web interface (issue 3): Debian's chromium
+// driven by playwright-core. Usage:
+//   node browser_test.js BASE_URL [SCREENSHOT_DIR]
+// BASE_URL is a `databus run` on a fresh data directory (clients root and
+// demo with their default users). With SCREENSHOT_DIR, screenshots of the
+// main pages are written there (docs/img). Exits non-zero on the first
+// failed check. Every wait is bounded.
+'use strict';
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const base = process.argv[2];
+const shots = process.argv[3];
+const passenger = 'databus.passenger.demo.demo_passenger_1';
+const patience = 20000;  // ms; reached only when something is wrong.
+
+async function shoot(page, name) {
+  if (!shots) return;
+  await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
+}
+
+// Clicks a form's submit button and waits until the page it leads to (after
+// the server's redirect) has loaded.
+async function submit(page, target) {
+  await Promise.all([page.waitForEvent('framenavigated'), page.click(target)]);
+  await page.waitForLoadState('load');
+}
+
+async function login(page, client, user, password) {
+  await page.goto(base + '/login');
+  await page.fill('#client', client);
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL('**/c/' + client + '/passengers'), page.click('button[type=submit]')]);
+}
+
+async function logout(page) {
+  await Promise.all([page.waitForURL('**/login'), page.click('header form[action="/logout"] button')]);
+}
+
+// Reloads `url` until `selector` appears (the dispatcher drives on its own
+// schedule).
+async function reload_until(page, url, selector) {
+  const deadline = Date.now() + patience;
+  for (;;) {
+    await page.goto(url);
+    if (await page.locator(selector).count() > 0) return;
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + selector + ' at ' + url);
+    await page.waitForTimeout(250);
+  }
+}
+
+async function main() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'databus-chromium-'));
+  // A fresh profile (--user-data-dir) each run, as a persistent context.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1200, height: 800 },
+  });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(patience);
+    page.on('dialog', (dialog) => dialog.accept());  // data-confirm forms.
+    const failures = [];
+    page.on('pageerror', (e) => failures.push(String(e)));
+    // Requests cut short by the next navigation (net::ERR_ABORTED) are normal.
+    page.on('requestfailed', (r) => {
+      const why = r.failure() ? r.failure().errorText : '';
+      if (!why.includes('ERR_ABORTED')) failures.push('request failed: ' + r.url() + ' ' + why);
+    });
+    // Anything the Content-Security-Policy blocked would be a broken page.
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) failures.push('console: ' + m.text());
+    });
+
+    // Log in; the alias is on top.
+    await page.goto(base + '/');
+    await shoot(page, 'login');
+    await login(page, 'demo', 'demo', 'demo');
+    assert.equal(await page.textContent('#system-alias'), 'Browser test');
+    await shoot(page, 'passengers');
+
+    // Expedite.
+    await submit(page, 'tr:has-text("' + passenger + '") button:text("Expedite")');
+    assert.match(await page.textContent('#flash'), /Expedited/);
+
+    // The demo queue fills; open an entry.
+    const queue = base + '/c/demo/queue?passenger=' + encodeURIComponent(passenger);
+    await reload_until(page, queue, '#queue a:text("ID_1_1")');
+    await shoot(page, 'queue');
+    await page.click('#queue a:text("ID_1_1")');
+    await page.waitForSelector('#steps');
+    const entry = page.url();
+
+    // Flip a status: once the demo pusher has completed it, make it
+    // incomplete. A flip is refused (409) while a drive of the type runs, so
+    // try again until it lands.
+    const pusher_button = '#steps tr:has-text("demo_pusher_1") button';
+    const deadline = Date.now() + patience;
+    for (;;) {
+      await reload_until(page, entry, pusher_button + ':text-is("complete")');
+      await submit(page, pusher_button);
+      if (await page.locator('#flash').count() > 0) break;
+      if (Date.now() > deadline) throw new Error('the status flip was never accepted');
+      await page.waitForTimeout(250);
+    }
+    assert.equal((await page.textContent(pusher_button)).trim(), 'incomplete');
+    await shoot(page, 'entry');
+
+    // View an attachment.
+    await page.click('#attachments a:text("puller1_file1.txt")');
+    assert.equal(await page.textContent('#attachment-text'), 'Lorem Ipsum');
+
+    // Logs: the drive's log is listed and opens.
+    await page.goto(base + '/c/demo/logs');
+    await page.locator('#logs a').first().click();
+    await page.waitForSelector('#log');
+    await shoot(page, 'log');
+
+    // Edit and save customizing; a backup appears.
+    await page.goto(base + '/c/demo/customizing');
+    const backups_before = await page.locator('#backups tbody tr', { hasText: '__databus__' }).count();
+    await page.click('#nodes a:text("__databus__")');
+    const config = JSON.parse(await page.inputValue('#node-text'));
+    config.log_life_span = 3;
+    await page.fill('#node-text', JSON.stringify(config, null, 2));
+    await submit(page, '#save');
+    assert.match(await page.textContent('#flash'), /Saved/);
+    assert.equal(JSON.parse(await page.inputValue('#node-text')).log_life_span, 3);
+    await shoot(page, 'customizing');
+    // Invalid JSON is refused with the reason, and the text is kept.
+    await page.fill('#node-text', '{"log_life_span": "many"}');
+    await submit(page, '#save');
+    assert.equal(await page.locator('#save-error').count(), 1);
+    await page.goto(base + '/c/demo/customizing');
+    const backups_after = await page.locator('#backups tbody tr', { hasText: '__databus__' }).count();
+    assert.equal(backups_after, backups_before + 1);
+
+    await page.goto(base + '/c/demo/users');
+    await shoot(page, 'users');
+    await page.goto(base + '/about');
+    await shoot(page, 'about');
+    await logout(page);
+
+    // Pause and resume as root.
+    await login(page, 'root', 'root', 'root');
+    await page.goto(base + '/system');
+    await submit(page, 'form[action="/system/pause"] button');
+    assert.equal((await page.textContent('#dispatcher-state')).trim(), 'paused');
+    await shoot(page, 'system');
+    await submit(page, 'form[action="/system/resume"] button');
+    assert.equal((await page.textContent('#dispatcher-state')).trim(), 'running');
+    await logout(page);
+
+    // Logged out means logged out: pages send us back to the login page.
+    await page.goto(base + '/c/root/passengers');
+    assert.match(page.url(), /\/login/);
+
+    // A narrow screen still shows everything (responsive layout).
+    if (shots) {
+      await page.setViewportSize({ width: 390, height: 800 });
+      await login(page, 'demo', 'demo', 'demo');
+      await shoot(page, 'passengers-mobile');
+    }
+    assert.deepEqual(failures, []);
+    console.log('browser tests passed');
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
