@@ -25,6 +25,8 @@ packages=(
   libsqlite3-dev
   libpq-dev
   postgresql
+  # Connectors (issue 6): zip archives for databus.processor.unzip.
+  libarchive-dev
 )
 
 missing=()

@@ -81,6 +81,9 @@ class Registry {
 
   // Validates `ref`'s settings against its spec: unknown keys and missing
   // required ones throw ConfigError(where, key); defaults fill the rest.
+  // Every `${env:NAME}` in a given string value (nested ones included) is
+  // replaced by that environment variable; an unset one throws
+  // ConfigError(where, key) naming the variable, never a value.
   // Throws UnknownModuleError when no component of `kind` has that name.
   // Returns the completed settings object.
   nlohmann::json resolve_settings(ComponentKind kind, const ComponentRef& ref,

@@ -4,6 +4,9 @@
 
 #include "components/demo/demo_components.h"
 #include "components/directory/directory_components.h"
+#include "components/exec/exec_components.h"
+#include "components/filter/filter_attachments.h"
+#include "components/unzip/unzip.h"
 #include "driver/primal_driver.h"
 #include "queue/primal_queue.h"
 #include "storage/json_db/json_database.h"
@@ -22,6 +25,9 @@ void register_builtins(Registry& registry) {
   registry.add_driver(primal_driver_spec(), make_primal_driver);
   register_demo_components(registry);
   register_directory_components(registry);
+  register_filter_components(registry);
+  register_unzip_components(registry);
+  register_exec_components(registry);
 }
 
 std::shared_ptr<Registry> builtin_registry() {

@@ -1,6 +1,7 @@
 #include "databus/registry.h"
 
 #include "databus/error.h"
+#include "registry/secrets.h"
 
 namespace databus {
 
@@ -121,7 +122,7 @@ nlohmann::json Registry::resolve_settings(ComponentKind kind, const ComponentRef
           where, item.key(),
           "unknown setting of " + std::string(to_string(kind)) + " '" + spec.name + "'");
     }
-    out[item.key()] = item.value();
+    out[item.key()] = resolve_env_references(item.value(), where, item.key());
   }
   for (const SettingSpec& s : spec.settings) {
     if (out.contains(s.key)) continue;

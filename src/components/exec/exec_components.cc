@@ -1,0 +1,222 @@
+#include "components/exec/exec_components.h"
+
+#include "components/directory/directory_components.h"
+#include "components/exec/passenger_json.h"
+#include "components/settings.h"
+#include "databus/error.h"
+#include "registry/secrets.h"
+
+namespace databus {
+
+namespace cs = component_settings;
+
+namespace {
+
+// Settings every exec connector has.
+std::vector<SettingSpec> command_settings() {
+  return {
+      {"command",
+       "The program and its arguments, e.g. [\"python3\", \"/opt/erp/export.py\"]; "
+       "run without a shell, the program looked up in PATH.",
+       nullptr, true, false},
+      {"timeout_seconds", "Seconds the command may run before its process group is killed.", 60,
+       false, false},
+      {"working_directory", "Folder the command runs in; empty: Databus's working directory.", "",
+       false, false},
+      {"environment",
+       "Variables added to the command's environment, e.g. {\"API_TOKEN\": "
+       "\"${env:ERP_TOKEN}\"}. Secret: values never appear in logs or errors.",
+       nlohmann::json::object(), false, true},
+  };
+}
+
+Command read_command(const ComponentEnv& env, const std::string& key) {
+  Command c;
+  c.argv = cs::string_list(env, key, {});
+  c.working_directory = directory_internal::string_setting(env, "working_directory", "");
+  c.environment = cs::string_map(env, "environment");
+  const double seconds = cs::number(env, "timeout_seconds", 60, 0.001);
+  c.timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  return c;
+}
+
+Command required_command(const ComponentEnv& env) {
+  Command c = read_command(env, "command");
+  if (c.argv.empty() || c.argv[0].empty()) {
+    throw ConfigError(cs::where(env), "command", "needs the program to run as its first item");
+  }
+  return c;
+}
+
+std::vector<std::string> secrets_of(const ComponentSpec& spec, const ComponentEnv& env) {
+  return secret_values(spec, env.settings);
+}
+
+// run_command() and check_success() with secrets kept out of every message.
+CommandResult run_checked(const Command& command, const std::string& input,
+                          const std::vector<std::string>& secrets) {
+  CommandResult result;
+  try {
+    result = run_command(command, input);
+  } catch (const Error& e) {
+    throw Error(redact(e.what(), secrets));
+  }
+  check_success(command, result, secrets);
+  return result;
+}
+
+std::string dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+ComponentSpec exec_puller_spec() {
+  ComponentSpec spec;
+  spec.name = kExecPullerModule;
+  spec.summary = "Runs a command and reads passengers from its stdout, one JSON object a line.";
+  spec.settings = command_settings();
+  spec.settings.push_back({"notify_command",
+                           "Run after the passengers are queued, their external ids on stdin one "
+                           "a line; empty: none. Same timeout, folder and environment.",
+                           nlohmann::json::array(), false, false});
+  spec.settings.push_back({"source_system",
+                           "Source system of passengers whose line does not name one.", "exec",
+                           false, false});
+  return spec;
+}
+
+ComponentSpec exec_processor_spec() {
+  ComponentSpec spec;
+  spec.name = kExecProcessorModule;
+  spec.summary = "Sends the passenger as JSON to a command's stdin; reads the changed one back.";
+  spec.settings = command_settings();
+  return spec;
+}
+
+ComponentSpec exec_pusher_spec() {
+  ComponentSpec spec;
+  spec.name = kExecPusherModule;
+  spec.summary = "Sends the passenger as JSON to a command's stdin; exit status 0 delivers it.";
+  spec.settings = command_settings();
+  return spec;
+}
+
+void register_exec_components(Registry& registry) {
+  registry.add_puller(exec_puller_spec(), [](const ComponentEnv& env) -> std::unique_ptr<Puller> {
+    return std::make_unique<ExecPuller>(env);
+  });
+  registry.add_processor(exec_processor_spec(),
+                         [](const ComponentEnv& env) -> std::unique_ptr<Processor> {
+                           return std::make_unique<ExecProcessor>(env);
+                         });
+  registry.add_pusher(exec_pusher_spec(), [](const ComponentEnv& env) -> std::unique_ptr<Pusher> {
+    return std::make_unique<ExecPusher>(env);
+  });
+}
+
+ExecPuller::ExecPuller(const ComponentEnv& env)
+    : module_(env.module.empty() ? kExecPullerModule : env.module),
+      command_(required_command(env)),
+      notify_command_(read_command(env, "notify_command")),
+      source_system_(directory_internal::string_setting(env, "source_system", "exec")),
+      secrets_(secrets_of(exec_puller_spec(), env)) {}
+
+std::vector<Passenger> ExecPuller::pull(DriveContext& ctx) {
+  const CommandResult result = run_checked(command_, "", secrets_);
+  std::vector<Passenger> passengers;
+  std::size_t line_number = 0;
+  std::size_t at = 0;
+  while (at < result.out.size()) {
+    std::size_t end = result.out.find('\n', at);
+    if (end == std::string::npos) end = result.out.size();
+    std::string line = result.out.substr(at, end - at);
+    at = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const std::string where =
+        describe_command(command_) + ", stdout line " + std::to_string(line_number) + ": ";
+    try {
+      const nlohmann::json object = nlohmann::json::parse(line);
+      if (!object.is_object()) throw std::invalid_argument("not a JSON object");
+      const auto& id = object.value("external_id", nlohmann::json());
+      if (!id.is_string() || id.get<std::string>().empty() ||
+          id.get<std::string>().find_first_of("\r\n") != std::string::npos) {
+        throw std::invalid_argument("\"external_id\" must be a non-empty one-line string");
+      }
+      std::string source = source_system_;
+      if (object.contains("source_system")) {
+        if (!object.at("source_system").is_string()) {
+          throw std::invalid_argument("\"source_system\" must be a string");
+        }
+        source = object.at("source_system").get<std::string>();
+      }
+      Passenger p = ctx.new_passenger(id.get<std::string>(), source, module_);
+      for (Attachment& a : attachments_from_json(object)) p.add_attachment(std::move(a));
+      passengers.push_back(std::move(p));
+    } catch (const std::exception& e) {
+      ctx.log().error(module_, redact(where + "skipped: " + e.what(), secrets_));
+    }
+  }
+  ctx.log().info(module_, "Got " + std::to_string(passengers.size()) + " passenger(s) from " +
+                              describe_command(command_));
+  return passengers;
+}
+
+void ExecPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated) {
+  if (notify_command_.argv.empty() || seated.empty()) return;
+  std::string ids;
+  for (const Passenger& p : seated) ids += p.external_id + "\n";
+  run_checked(notify_command_, ids, secrets_);
+  ctx.log().info(module_, "Told " + describe_command(notify_command_) + " about " +
+                              std::to_string(seated.size()) + " queued passenger(s)");
+}
+
+ExecProcessor::ExecProcessor(const ComponentEnv& env)
+    : module_(env.module.empty() ? kExecProcessorModule : env.module),
+      command_(required_command(env)),
+      secrets_(secrets_of(exec_processor_spec(), env)) {}
+
+void ExecProcessor::process(DriveContext& ctx, QueueEntry& entry) {
+  const CommandResult result =
+      run_checked(command_, dump(passenger_to_json(entry.passenger)), secrets_);
+  if (result.out.find_first_not_of(" \t\r\n") == std::string::npos) return;
+  const std::string where = describe_command(command_) + " returned ";
+  nlohmann::json object;
+  try {
+    object = nlohmann::json::parse(result.out);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where + "no valid JSON: " + e.what());
+  }
+  if (!object.is_object()) throw Error(where + "no JSON object");
+  if (object.contains("attachments")) {
+    std::vector<Attachment> attachments;
+    try {
+      attachments = attachments_from_json(object);
+    } catch (const std::invalid_argument& e) {
+      throw Error(where + "a bad passenger: " + e.what());
+    }
+    entry.passenger.attachments.clear();
+    for (Attachment& a : attachments) entry.passenger.add_attachment(std::move(a));
+  }
+  const auto complete = object.find("complete");
+  if (complete != object.end() && complete->is_boolean() && complete->get<bool>()) {
+    entry.complete_all_steps();
+    ctx.log().info(module_, describe_command(command_) + " marked passenger " +
+                                entry.passenger.describe() + " complete");
+  }
+}
+
+ExecPusher::ExecPusher(const ComponentEnv& env)
+    : module_(env.module.empty() ? kExecPusherModule : env.module),
+      command_(required_command(env)),
+      secrets_(secrets_of(exec_pusher_spec(), env)) {}
+
+void ExecPusher::push(DriveContext& ctx, QueueEntry& entry) {
+  run_checked(command_, dump(passenger_to_json(entry.passenger)), secrets_);
+  ctx.log().info(module_, "Pushed passenger " + entry.passenger.describe() + " to " +
+                              describe_command(command_));
+}
+
+}  // namespace databus

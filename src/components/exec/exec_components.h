@@ -1,0 +1,84 @@
+// Connectors that hand passengers to external commands (any language) over
+// standard streams, in the JSON form of passenger_json.h. Commands run
+// without a shell (argv lists), each with a timeout after which its whole
+// process group is killed. A command that exits non-zero, is killed or times
+// out fails the step with an Error naming the command and the tail of its
+// stderr (secrets replaced by "***"); the step is retried at the next drive.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "components/exec/command.h"
+#include "databus/registry.h"
+
+namespace databus {
+
+inline constexpr char kExecPullerModule[] = "databus.puller.exec";
+inline constexpr char kExecProcessorModule[] = "databus.processor.exec";
+inline constexpr char kExecPusherModule[] = "databus.pusher.exec";
+
+// "databus.puller.exec". pull() runs `command` (stdin empty) and reads one
+// passenger per non-empty stdout line: a JSON object with "external_id"
+// (required, a non-empty string without line breaks), "source_system"
+// (default: the setting) and "attachments". A bad line is logged as an error
+// and skipped; the others are returned. peek() is pull().
+//
+// notify() runs `notify_command`, when set, with the seated passengers'
+// external ids on stdin, one per line; the command must make `command` stop
+// returning them (at-least-once: it may get the same ids again after a
+// crash). Without it, `command` itself must stop returning what it gave; a
+// repeat is skipped by the driver with a warning.
+class ExecPuller : public Puller {
+ public:
+  // Throws ConfigError naming the setting for a bad value.
+  explicit ExecPuller(const ComponentEnv& env);
+  std::vector<Passenger> pull(DriveContext& ctx) override;
+  void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override;
+
+ private:
+  std::string module_;
+  Command command_;
+  Command notify_command_;  // argv empty: none.
+  std::string source_system_;
+  std::vector<std::string> secrets_;
+};
+
+// "databus.processor.exec". process() writes the passenger as one JSON
+// document to the command's stdin and reads the changed passenger back from
+// its stdout: its "attachments" (when present) replace the passenger's
+// (names cleansed and made unique), and "complete": true marks every status
+// of the entry complete (a filter written as a script). Other fields are
+// ignored: ids never change. Empty stdout leaves the passenger unchanged.
+class ExecProcessor : public Processor {
+ public:
+  explicit ExecProcessor(const ComponentEnv& env);
+  void process(DriveContext& ctx, QueueEntry& entry) override;
+
+ private:
+  std::string module_;
+  Command command_;
+  std::vector<std::string> secrets_;
+};
+
+// "databus.pusher.exec". push() writes the passenger as one JSON document to
+// the command's stdin; exit status 0 means delivered. stdout is ignored.
+class ExecPusher : public Pusher {
+ public:
+  explicit ExecPusher(const ComponentEnv& env);
+  void push(DriveContext& ctx, QueueEntry& entry) override;
+
+ private:
+  std::string module_;
+  Command command_;
+  std::vector<std::string> secrets_;
+};
+
+ComponentSpec exec_puller_spec();
+ComponentSpec exec_processor_spec();
+ComponentSpec exec_pusher_spec();
+
+// Adds the three exec connectors to `registry`.
+void register_exec_components(Registry& registry);
+
+}  // namespace databus
