@@ -13,11 +13,13 @@
 // write leaves either the old or the new version visible, never a mix.
 #pragma once
 
+#include <compare>
 #include <cstddef>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -76,8 +78,15 @@ struct StorageProblem {
   std::string message;
 };
 
+// The dedup key of the primal queue within one passenger module.
+struct DedupKey {
+  std::string source_system;
+  std::string external_id;
+  auto operator<=>(const DedupKey&) const = default;
+};
+
 struct BackupInfo {
-  std::string id;    // Unique name of the backup.
+  std::string id;    // Unique name of the backup: "<uuid>-<node>".
   std::string node;  // Customizing node it copies.
   TimePoint created{};
 };
@@ -108,6 +117,16 @@ class Database {
                             const std::string& text) = 0;
   virtual std::vector<BackupInfo> list_backups(const std::string& client_id) = 0;
   virtual std::size_t delete_backups_before(const std::string& client_id, TimePoint before) = 0;
+  // The text of backup `backup_id` (BackupInfo::id), nullopt when there is
+  // none. Throws ConfigError when the id is not a file name.
+  virtual std::optional<std::string> read_backup(const std::string& client_id,
+                                                 const std::string& backup_id) = 0;
+  // Stores a backup under the given id, node and creation time (export
+  // copies backups with this), replacing one with the same id. The time is
+  // kept to the microsecond. Throws ConfigError unless info.id is
+  // "<uuid>-<node>" for a valid node name info.node.
+  virtual void restore_backup(const std::string& client_id, const BackupInfo& info,
+                              const std::string& text) = 0;
 
   // --- Queue ------------------------------------------------------------------
   // Stores new entries. REQUIRES: their internal ids are not stored yet.
@@ -129,6 +148,17 @@ class Database {
                                                 const std::string& passenger_module,
                                                 const std::string& source_system,
                                                 const std::string& external_id) = 0;
+  // The batch form of find_entry(): each of `keys` that is stored, with the
+  // internal id find_entry() would return. Keys may repeat. Server engines
+  // answer in one round trip per call (not per key).
+  virtual std::map<DedupKey, std::string> find_entries(const std::string& client_id,
+                                                       const std::string& passenger_module,
+                                                       std::span<const DedupKey> keys) = 0;
+  // Those of `internal_ids` that are stored (of any passenger module), in one
+  // round trip per call: load_entry() without loading. Ids may repeat; ones
+  // that are not UUIDs are never stored.
+  virtual std::set<std::string> stored_ids(const std::string& client_id,
+                                           std::span<const std::string> internal_ids) = 0;
   // Deletes complete entries of `passenger_module` pulled before `before`.
   // Returns how many were deleted.
   virtual std::size_t delete_complete_entries(const std::string& client_id,

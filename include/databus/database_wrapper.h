@@ -60,6 +60,14 @@ class DatabaseWrapper : public Database {
   std::size_t delete_backups_before(const std::string& client_id, TimePoint before) override {
     return target_->delete_backups_before(client_id, before);
   }
+  std::optional<std::string> read_backup(const std::string& client_id,
+                                         const std::string& backup_id) override {
+    return target_->read_backup(client_id, backup_id);
+  }
+  void restore_backup(const std::string& client_id, const BackupInfo& info,
+                      const std::string& text) override {
+    target_->restore_backup(client_id, info, text);
+  }
 
   void insert_entries(const std::string& client_id, std::span<const QueueEntry> entries) override {
     target_->insert_entries(client_id, entries);
@@ -84,6 +92,15 @@ class DatabaseWrapper : public Database {
                                         const std::string& source_system,
                                         const std::string& external_id) override {
     return target_->find_entry(client_id, passenger_module, source_system, external_id);
+  }
+  std::map<DedupKey, std::string> find_entries(const std::string& client_id,
+                                               const std::string& passenger_module,
+                                               std::span<const DedupKey> keys) override {
+    return target_->find_entries(client_id, passenger_module, keys);
+  }
+  std::set<std::string> stored_ids(const std::string& client_id,
+                                   std::span<const std::string> internal_ids) override {
+    return target_->stored_ids(client_id, internal_ids);
   }
   std::size_t delete_complete_entries(const std::string& client_id,
                                       const std::string& passenger_module,

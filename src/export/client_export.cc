@@ -1,6 +1,7 @@
 #include "export/client_export.h"
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include "databus/error.h"
@@ -8,16 +9,17 @@
 namespace databus {
 namespace {
 
-// Splits `batch` into entries `to` holds already (rewritten) and new ones.
+// Splits `batch` into entries `to` holds already (same internal id,
+// rewritten) and new ones, with one lookup for the batch.
 void copy_batch(Database& to, const std::string& client_id, std::vector<QueueEntry>& batch) {
+  std::vector<std::string> ids;
+  ids.reserve(batch.size());
+  for (const QueueEntry& e : batch) ids.push_back(e.passenger.internal_id);
+  const std::set<std::string> present = to.stored_ids(client_id, ids);
   std::vector<QueueEntry> fresh;
   std::vector<QueueEntry> stored;
   for (QueueEntry& e : batch) {
-    const Passenger& p = e.passenger;
-    const std::optional<std::string> id =
-        to.find_entry(client_id, p.passenger_module, p.source_system, p.external_id);
-    const bool present = (id && *id == p.internal_id) || to.load_entry(client_id, p.internal_id);
-    (present ? stored : fresh).push_back(std::move(e));
+    (present.count(e.passenger.internal_id) > 0 ? stored : fresh).push_back(std::move(e));
   }
   if (!fresh.empty()) to.insert_entries(client_id, fresh);
   if (!stored.empty()) to.update_entries(client_id, stored, SaveScope::everything);
@@ -37,11 +39,12 @@ ExportReport export_client(Database& from, Database& to, const std::string& clie
   EntryQuery all;
   const std::size_t entry_count = from.count_entries(client_id, all);
   const std::vector<LogSummary> logs = from.list_logs(client_id);
-  if (!config && entry_count == 0 && logs.empty()) {
+  const std::vector<BackupInfo> backups = from.list_backups(client_id);
+  if (!config && entry_count == 0 && logs.empty() && backups.empty()) {
     throw NotFoundError("export: client '" + client_id + "' has no data in " + from.describe());
   }
 
-  ExportProgress progress{"configuration", 0, 1 + entry_count + logs.size()};
+  ExportProgress progress{"configuration", 0, 1 + backups.size() + entry_count + logs.size()};
   auto tell = [&](const char* phase, std::size_t done) {
     progress.phase = phase;
     progress.done = done;
@@ -54,6 +57,17 @@ ExportReport export_client(Database& from, Database& to, const std::string& clie
   }
   tell("configuration", 1);
 
+  // Backups keep their id, node and time, so the target's purge by age and
+  // the customizing history behave as in the source.
+  for (const BackupInfo& info : backups) {
+    const std::optional<std::string> text = from.read_backup(client_id, info.id);
+    if (!text) continue;  // Purged since it was listed.
+    to.restore_backup(client_id, info, *text);
+    ++report.backups;
+  }
+  if (!backups.empty()) tell("backups", 1 + report.backups);
+  const std::size_t before_queue = 1 + report.backups;
+
   // Oldest first in pages; the source does not change meanwhile (paused).
   const std::size_t batch_size = std::max<std::size_t>(options.batch_size, 1);
   all.limit = batch_size;
@@ -62,7 +76,7 @@ ExportReport export_client(Database& from, Database& to, const std::string& clie
     if (batch.empty()) break;
     report.entries += batch.size();
     copy_batch(to, client_id, batch);
-    tell("queue", 1 + report.entries);
+    tell("queue", before_queue + report.entries);
   }
 
   for (const LogSummary& summary : logs) {
@@ -71,7 +85,7 @@ ExportReport export_client(Database& from, Database& to, const std::string& clie
     to.write_log(client_id, *log);
     ++report.logs;
     if (report.logs % 100 == 0 || report.logs == logs.size()) {
-      tell("logs", 1 + report.entries + report.logs);
+      tell("logs", before_queue + report.entries + report.logs);
     }
   }
   return report;

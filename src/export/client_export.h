@@ -1,13 +1,13 @@
 // Export (DESIGN §5): copies one client's data from one Database to another,
 // e.g. from the running JSON DB into a PostgreSQL database before moving
 // production there. What is copied: the configuration text (the
-// "__databus__" node, users included, byte for byte), every queue entry with
-// its statuses and attachments, and every log. Customizing backups are not
-// copied: the Database interface lists them but cannot read their content.
+// "__databus__" node, users included, byte for byte), the customizing
+// backups (with their ids, nodes and times), every queue entry with its
+// statuses and attachments, and every log.
 //
 // The copy is idempotent: entries already in the target (same internal id)
-// are rewritten, logs replaced, so an interrupted export can simply be run
-// again. Entries travel in batches (one insert_entries() per batch), which
+// are rewritten, backups and logs replaced, so an interrupted export can
+// simply be run again. Entries travel in batches (one insert_entries() per batch), which
 // the SQL engines turn into one transaction each.
 //
 // Thread-safety: export_client() reads `from` and writes `to` from the
@@ -27,14 +27,14 @@
 namespace databus {
 
 struct ExportProgress {
-  std::string phase;      // "configuration", "queue" or "logs".
+  std::string phase;      // "configuration", "backups", "queue" or "logs".
   std::size_t done = 0;   // Items copied so far, over all phases.
-  std::size_t total = 0;  // Items to copy: 1 (configuration) + entries + logs.
+  std::size_t total = 0;  // Items: 1 (configuration) + backups + entries + logs.
 };
 
 struct ExportOptions {
-  // Called after each step (the configuration, each batch of entries, each
-  // batch of logs) on the exporting thread. Default: none.
+  // Called after each step (the configuration, the backups, each batch of
+  // entries, each batch of logs) on the exporting thread. Default: none.
   std::function<void(const ExportProgress&)> progress;
   // Entries per insert_entries() call. Default: 500.
   std::size_t batch_size = 500;
@@ -44,12 +44,13 @@ struct ExportOptions {
 struct ExportReport {
   std::size_t entries = 0;
   std::size_t logs = 0;
+  std::size_t backups = 0;
   bool configuration = false;  // False when the client has no configuration.
 };
 
 // Copies `client_id` from `from` to `to`. Throws ConfigError for an invalid
 // client id, NotFoundError when `from` holds nothing of the client (neither
-// configuration nor entries nor logs), and whatever the engines throw
+// configuration nor backups nor entries nor logs), and whatever the engines throw
 // (StorageError, CorruptDataError for a log that cannot be read); what was
 // copied before a failure stays in `to`.
 // REQUIRES: `from` and `to` are different databases.

@@ -1,5 +1,6 @@
 #include "queue/primal_queue.h"
 
+#include <map>
 #include <set>
 #include <span>
 #include <utility>
@@ -19,17 +20,25 @@ PrimalQueue::PrimalQueue(QueueEnv env) : env_(std::move(env)) {
 std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passenger> passengers) {
   const std::vector<std::string> processors = env_.passenger.processor_modules();
   const std::vector<std::string> pushers = env_.passenger.pusher_modules();
-  std::set<std::pair<std::string, std::string>> in_batch;
+  // One batch lookup of the stored keys (one round trip on a server engine).
+  std::vector<DedupKey> keys;
+  keys.reserve(passengers.size());
+  for (const Passenger& p : passengers) keys.push_back({p.source_system, p.external_id});
+  const std::map<DedupKey, std::string> stored =
+      env_.database->find_entries(env_.client_id, env_.passenger.name, keys);
+  // Internal ids the puller set itself may be taken already (one lookup).
+  std::vector<std::string> given;
+  for (const Passenger& p : passengers) {
+    if (is_uuid(p.internal_id)) given.push_back(p.internal_id);
+  }
+  const std::set<std::string> taken = env_.database->stored_ids(env_.client_id, given);
+  std::set<DedupKey> in_batch;
   std::set<std::string> ids;
   std::vector<QueueEntry> seated;
-  for (Passenger& passenger : passengers) {
-    auto key = std::make_pair(passenger.source_system, passenger.external_id);
-    bool duplicate =
-        in_batch.count(key) > 0 || env_.database
-                                       ->find_entry(env_.client_id, env_.passenger.name,
-                                                    passenger.source_system, passenger.external_id)
-                                       .has_value();
-    if (duplicate) {
+  for (std::size_t i = 0; i < passengers.size(); ++i) {
+    Passenger& passenger = passengers[i];
+    DedupKey& key = keys[i];
+    if (stored.count(key) > 0 || in_batch.count(key) > 0) {
       ctx.log().warning(kPrimalQueueModule,
                         "Passenger " + passenger.describe() + " is already queued; skipped");
       continue;
@@ -37,8 +46,8 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
     in_batch.insert(std::move(key));
     // insert_entries() requires new internal ids; a puller that set one
     // itself may have reused it.
-    if (passenger.internal_id.empty() || !ids.insert(passenger.internal_id).second ||
-        env_.database->load_entry(env_.client_id, passenger.internal_id).has_value()) {
+    if (!is_uuid(passenger.internal_id) || !ids.insert(passenger.internal_id).second ||
+        taken.count(passenger.internal_id) > 0) {
       passenger.internal_id = new_uuid();
       ids.insert(passenger.internal_id);
     }

@@ -22,12 +22,14 @@ class PrimalQueue : public Queue {
   explicit PrimalQueue(QueueEnv env);
 
   // Dedup key: (source_system, external_id) within this passenger type, both
-  // against stored entries (Database::find_entry) and inside `passengers`.
+  // against stored entries (one Database::find_entries() call per batch)
+  // and inside `passengers`.
   // A duplicate is skipped with a warning naming it. The new entries are
   // written in ONE insert_entries() batch: either all are seated or none.
   // Each new passenger gets passenger_module = the client passenger's name
   // (the queue holds one passenger type) and the drive's log GUID; one whose
-  // internal_id is empty or already taken gets a fresh UUID.
+  // internal_id is not a UUID or is already taken gets a fresh UUID
+  // (one Database::stored_ids() call per batch).
   std::vector<QueueEntry> seat(DriveContext& ctx, std::vector<Passenger> passengers) override;
 
   std::vector<QueueEntry> unnotified(DriveContext& ctx, const std::string& puller_module) override;

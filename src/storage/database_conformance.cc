@@ -131,6 +131,41 @@ TEST_P(DatabaseConformanceTest, BackupsAreListedAndDeletedByAge) {
   EXPECT_TRUE(db_->list_backups("nobody").empty());
 }
 
+TEST_P(DatabaseConformanceTest, BackupsAreReadAndRestoredWithTheirIdAndTime) {
+  db_->write_backup("demo", "__databus__", "{\"a\": \"\xc3\xa4\"}\n");
+  const std::vector<BackupInfo> written = db_->list_backups("demo");
+  ASSERT_EQ(written.size(), 1u);
+  EXPECT_EQ(db_->read_backup("demo", written[0].id), "{\"a\": \"\xc3\xa4\"}\n");
+  EXPECT_FALSE(db_->read_backup("demo", new_uuid() + "-__databus__"));
+  EXPECT_FALSE(db_->read_backup("other", written[0].id));
+  EXPECT_THROW(db_->read_backup("demo", "../config"), ConfigError);
+
+  // Restored: listed with the given id, node and (microsecond) time.
+  const BackupInfo old{new_uuid() + "-__clients__", "__clients__",
+                       parse_iso("2023-01-02T03:04:05.678901") + std::chrono::nanoseconds(7)};
+  db_->restore_backup("demo", old, "{\"b\": 1}");
+  std::vector<BackupInfo> listed = db_->list_backups("demo");
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, old.id);  // Oldest first.
+  EXPECT_EQ(listed[0].node, "__clients__");
+  EXPECT_EQ(listed[0].created, parse_iso("2023-01-02T03:04:05.678901"));
+  EXPECT_EQ(db_->read_backup("demo", old.id), "{\"b\": 1}");
+
+  // The same id again replaces it; a purge by age sees the restored time.
+  db_->restore_backup("demo", old, "{\"b\": 2}");
+  EXPECT_EQ(db_->list_backups("demo").size(), 2u);
+  EXPECT_EQ(db_->read_backup("demo", old.id), "{\"b\": 2}");
+  EXPECT_EQ(db_->delete_backups_before("demo", parse_iso("2024-01-01T00:00:00")), 1u);
+  EXPECT_FALSE(db_->read_backup("demo", old.id));
+
+  // Ids must be "<uuid>-<node>".
+  EXPECT_THROW(db_->restore_backup("demo", {"x-__clients__", "__clients__", {}}, "{}"),
+               ConfigError);
+  EXPECT_THROW(db_->restore_backup("demo", {new_uuid() + "-a", "b", {}}, "{}"), ConfigError);
+  EXPECT_THROW(db_->restore_backup("demo", {new_uuid() + "-..", "..", {}}, "{}"), ConfigError);
+  EXPECT_EQ(db_->list_backups("demo").size(), 1u);
+}
+
 TEST_P(DatabaseConformanceTest, BackupNodeNamesThatAreNotFileNamesAreRefused) {
   EXPECT_THROW(db_->write_backup("demo", "../config", "{}"), ConfigError);
   EXPECT_THROW(db_->write_backup("demo", "", "{}"), ConfigError);

@@ -1,6 +1,7 @@
 // The conformance suite, part 2: the queue (insert, update, query, dedup,
 // purge, concurrency).
 #include <algorithm>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -279,6 +280,48 @@ TEST_P(DatabaseConformanceTest, FindEntryUsesTheDedupKey) {
   EXPECT_FALSE(db_->find_entry("demo", kModule, "OTHER", "ID_1_1"));
   EXPECT_FALSE(db_->find_entry("demo", kModule, "DEMO_SYSTEM", "ID_1_2"));
   EXPECT_FALSE(db_->find_entry("other", kModule, "DEMO_SYSTEM", "ID_1_1"));
+}
+
+TEST_P(DatabaseConformanceTest, FindEntriesLooksUpManyKeysAtOnce) {
+  const std::string odd = "a\"b\\c,{d} \xc3\xa4'";  // Quotes, braces, UTF-8.
+  std::vector<QueueEntry> entries = {make_entry("ID_1_1", kT0), make_entry(odd, kT0),
+                                     make_entry("LATE", kT0),
+                                     make_entry("ONLY_OTHER", kT0, kOtherModule)};
+  entries[1].passenger.source_system = "S Y";
+  db_->insert_entries("demo", entries);
+
+  std::vector<DedupKey> keys = {
+      {"DEMO_SYSTEM", "ID_1_1"}, {"DEMO_SYSTEM", "ID_1_1"},     {"S Y", odd},
+      {"DEMO_SYSTEM", odd},      {"DEMO_SYSTEM", "ONLY_OTHER"}, {"", ""}};
+  for (int i = 0; i < 450; ++i) keys.push_back({"DEMO_SYSTEM", "MISSING_" + std::to_string(i)});
+  keys.push_back({"DEMO_SYSTEM", "LATE"});  // After many misses (engines may chunk).
+
+  const std::map<DedupKey, std::string> expected = {
+      {{"DEMO_SYSTEM", "ID_1_1"}, entries[0].passenger.internal_id},
+      {{"S Y", odd}, entries[1].passenger.internal_id},
+      {{"DEMO_SYSTEM", "LATE"}, entries[2].passenger.internal_id}};
+  EXPECT_EQ(db_->find_entries("demo", kModule, keys), expected);
+  EXPECT_EQ(db_->find_entries("demo", kOtherModule, keys),
+            (std::map<DedupKey, std::string>{
+                {{"DEMO_SYSTEM", "ONLY_OTHER"}, entries[3].passenger.internal_id}}));
+  EXPECT_TRUE(db_->find_entries("demo", kModule, {}).empty());
+  EXPECT_TRUE(db_->find_entries("other", kModule, keys).empty());
+  for (const auto& [key, id] : expected) {
+    EXPECT_EQ(db_->find_entry("demo", kModule, key.source_system, key.external_id), id);
+  }
+}
+
+TEST_P(DatabaseConformanceTest, StoredIdsAreTheIdsOfStoredEntries) {
+  std::vector<QueueEntry> entries = {make_entry("A", kT0), make_entry("B", kT0, kOtherModule)};
+  db_->insert_entries("demo", entries);
+  const std::string& a = entries[0].passenger.internal_id;
+  const std::string& b = entries[1].passenger.internal_id;
+  std::vector<std::string> ids = {a, new_uuid(), b, a, "not-a-uuid", ""};
+  for (int i = 0; i < 600; ++i) ids.push_back(new_uuid());  // Engines may chunk.
+  ids.push_back(b);
+  EXPECT_EQ(db_->stored_ids("demo", ids), (std::set<std::string>{a, b}));
+  EXPECT_TRUE(db_->stored_ids("other", ids).empty());
+  EXPECT_TRUE(db_->stored_ids("demo", {}).empty());
 }
 
 TEST_P(DatabaseConformanceTest, DeleteCompleteEntriesDeletesOnlyOldCompleteOnesOfTheModule) {

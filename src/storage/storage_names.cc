@@ -25,6 +25,16 @@ void check_uuid(std::string_view what, const std::string& value) {
   }
 }
 
+void check_backup_id(const std::string& backup_id, const std::string& node) {
+  check_file_name_id("customizing node", node);
+  constexpr std::size_t kUuidLength = 36;
+  if (backup_id.size() != kUuidLength + 1 + node.size() || backup_id[kUuidLength] != '-' ||
+      !is_uuid(backup_id.substr(0, kUuidLength)) || !backup_id.ends_with(node)) {
+    throw ConfigError("backup id", "backup id",
+                      "invalid backup id '" + backup_id + "': expected <uuid>-" + node);
+  }
+}
+
 bool is_safe_attachment_name(std::string_view name) {
   if (name.empty() || name == "." || name == "..") return false;
   return name.find('/') == std::string_view::npos && name.find('\0') == std::string_view::npos;

@@ -17,6 +17,10 @@ inline void check_client_id(const std::string& id) { check_file_name_id("client 
 // Internal ids and log GUIDs: canonical UUIDs (is_uuid). Throws ConfigError.
 void check_uuid(std::string_view what, const std::string& value);
 
+// A backup id as restore_backup() accepts it: "<uuid>-<node>", `node` a
+// valid node name. Throws ConfigError naming the id otherwise.
+void check_backup_id(const std::string& backup_id, const std::string& node);
+
 // True when an attachment name is usable as a file name: non-empty, not "."
 // or "..", no '/' and no NUL. Cleansed names (and their " (2)" variants) are.
 bool is_safe_attachment_name(std::string_view name);

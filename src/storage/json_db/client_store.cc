@@ -1,5 +1,8 @@
 #include "storage/json_db/client_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <tuple>
@@ -71,6 +74,31 @@ std::vector<BackupInfo> ClientStore::list_backups() const {
     return std::tie(a.created, a.id) < std::tie(b.created, b.id);
   });
   return out;
+}
+
+std::optional<std::string> ClientStore::read_backup(const std::string& backup_id) const {
+  check_file_name_id("backup id", backup_id);
+  const stdfs::path path = backup_dir() / (backup_id + ".json");
+  std::error_code ec;
+  if (!stdfs::is_regular_file(path, ec)) return std::nullopt;
+  return durable::read_file(path);
+}
+
+void ClientStore::restore_backup(const BackupInfo& info, const std::string& text) {
+  check_backup_id(info.id, info.node);
+  durable::create_directories_durably(backup_dir());
+  const stdfs::path path = backup_dir() / (info.id + ".json");
+  durable::write_file_atomically(path, text);
+  // A crash before the sync below leaves the backup with the time of the
+  // write: newer, so kept longer, never lost.
+  const auto micros = std::chrono::floor<std::chrono::microseconds>(info.created);
+  stdfs::last_write_time(path, std::chrono::file_clock::from_sys(micros));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw StorageError("cannot sync the time of backup " + path.string());
+  }
+  ::close(fd);
 }
 
 std::size_t ClientStore::delete_backups_before(TimePoint before) {

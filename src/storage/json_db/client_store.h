@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ class ClientStore {
   void write_backup(const std::string& node, const std::string& text);
   std::vector<BackupInfo> list_backups() const;
   std::size_t delete_backups_before(TimePoint before);
+  std::optional<std::string> read_backup(const std::string& backup_id) const;
+  // Writes the file, then sets its modification time to info.created.
+  void restore_backup(const BackupInfo& info, const std::string& text);
 
  private:
   std::filesystem::path config_path() const { return dir_ / "config.json"; }

@@ -327,6 +327,29 @@ std::optional<std::string> EntryStore::find(const std::string& passenger_module,
   return index_.find_key(passenger_module, source_system, external_id);
 }
 
+std::map<DedupKey, std::string> EntryStore::find_all(const std::string& passenger_module,
+                                                     std::span<const DedupKey> keys) {
+  ensure_index();
+  std::shared_lock lock(mutex_);
+  std::map<DedupKey, std::string> found;
+  for (const DedupKey& key : keys) {
+    std::optional<std::string> id =
+        index_.find_key(passenger_module, key.source_system, key.external_id);
+    if (id) found.emplace(key, std::move(*id));
+  }
+  return found;
+}
+
+std::set<std::string> EntryStore::stored_ids(std::span<const std::string> internal_ids) {
+  ensure_index();
+  std::shared_lock lock(mutex_);
+  std::set<std::string> found;
+  for (const std::string& id : internal_ids) {
+    if (index_.find(id) != nullptr) found.insert(id);
+  }
+  return found;
+}
+
 std::size_t EntryStore::delete_complete(const std::string& passenger_module, TimePoint before) {
   ensure_index();
   std::unique_lock lock(mutex_);

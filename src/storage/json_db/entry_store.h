@@ -28,8 +28,10 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -54,6 +56,11 @@ class EntryStore {
   std::vector<QueueEntry> query(const EntryQuery& query);
   std::size_t count(const EntryQuery& query);
   std::optional<QueueEntry> load(const std::string& internal_id);
+  // find() for each of `keys`, under one lock.
+  std::map<DedupKey, std::string> find_all(const std::string& passenger_module,
+                                           std::span<const DedupKey> keys);
+  // Those of `internal_ids` that are indexed.
+  std::set<std::string> stored_ids(std::span<const std::string> internal_ids);
   std::optional<std::string> find(const std::string& passenger_module,
                                   const std::string& source_system, const std::string& external_id);
   std::size_t delete_complete(const std::string& passenger_module, TimePoint before);

@@ -79,6 +79,15 @@ class JsonDatabase : public Database {
     return guarded([&] { return client(id).config.delete_backups_before(before); });
   }
 
+  std::optional<std::string> read_backup(const std::string& id,
+                                         const std::string& backup_id) override {
+    return guarded([&] { return client(id).config.read_backup(backup_id); });
+  }
+  void restore_backup(const std::string& id, const BackupInfo& info,
+                      const std::string& text) override {
+    guarded([&] { client(id).config.restore_backup(info, text); });
+  }
+
   void insert_entries(const std::string& id, std::span<const QueueEntry> entries) override {
     guarded([&] { client(id).entries.insert(entries); });
   }
@@ -101,6 +110,15 @@ class JsonDatabase : public Database {
                                         const std::string& external_id) override {
     return guarded(
         [&] { return client(id).entries.find(passenger_module, source_system, external_id); });
+  }
+  std::map<DedupKey, std::string> find_entries(const std::string& id,
+                                               const std::string& passenger_module,
+                                               std::span<const DedupKey> keys) override {
+    return guarded([&] { return client(id).entries.find_all(passenger_module, keys); });
+  }
+  std::set<std::string> stored_ids(const std::string& id,
+                                   std::span<const std::string> internal_ids) override {
+    return guarded([&] { return client(id).entries.stored_ids(internal_ids); });
   }
   std::size_t delete_complete_entries(const std::string& id, const std::string& passenger_module,
                                       TimePoint before) override {

@@ -97,6 +97,28 @@ std::size_t MemoryDatabase::delete_backups_before(const std::string& client_id, 
   return std::erase_if(c.backups, [&](const Backup& b) { return b.info.created < before; });
 }
 
+std::optional<std::string> MemoryDatabase::read_backup(const std::string& client_id,
+                                                       const std::string& backup_id) {
+  check_file_name_id("backup id", backup_id);
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  for (const Backup& b : c.backups) {
+    if (b.info.id == backup_id) return b.text;
+  }
+  return std::nullopt;
+}
+
+void MemoryDatabase::restore_backup(const std::string& client_id, const BackupInfo& info,
+                                    const std::string& text) {
+  check_backup_id(info.id, info.node);
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  std::erase_if(c.backups, [&](const Backup& b) { return b.info.id == info.id; });
+  BackupInfo stored = info;
+  stored.created = std::chrono::floor<std::chrono::microseconds>(info.created);
+  c.backups.push_back({std::move(stored), text});
+}
+
 void MemoryDatabase::insert_entries(const std::string& client_id,
                                     std::span<const QueueEntry> entries) {
   for (const QueueEntry& e : entries) check_uuid("internal id", e.passenger.internal_id);
@@ -176,6 +198,31 @@ std::optional<std::string> MemoryDatabase::find_entry(const std::string& client_
   Client& c = client(client_id);
   std::shared_lock lock(c.mutex);
   return c.index.find_key(passenger_module, source_system, external_id);
+}
+
+std::map<DedupKey, std::string> MemoryDatabase::find_entries(const std::string& client_id,
+                                                             const std::string& passenger_module,
+                                                             std::span<const DedupKey> keys) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  std::map<DedupKey, std::string> found;
+  for (const DedupKey& key : keys) {
+    std::optional<std::string> id =
+        c.index.find_key(passenger_module, key.source_system, key.external_id);
+    if (id) found.emplace(key, std::move(*id));
+  }
+  return found;
+}
+
+std::set<std::string> MemoryDatabase::stored_ids(const std::string& client_id,
+                                                 std::span<const std::string> internal_ids) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  std::set<std::string> found;
+  for (const std::string& id : internal_ids) {
+    if (c.entries.count(id) > 0) found.insert(id);
+  }
+  return found;
 }
 
 std::size_t MemoryDatabase::delete_complete_entries(const std::string& client_id,

@@ -79,6 +79,29 @@ std::vector<BackupInfo> PgDatabase::list_backups(const std::string& client_id) {
   return out;
 }
 
+std::optional<std::string> PgDatabase::read_backup(const std::string& client_id,
+                                                   const std::string& backup_id) {
+  check_client_id(client_id);
+  check_file_name_id("backup id", backup_id);
+  const PgResult r =
+      pool_.acquire()->run("SELECT content FROM backups WHERE client_id = $1 AND backup_id = $2",
+                           {text(client_id), text(backup_id)});
+  if (r.rows() == 0) return std::nullopt;
+  return r.text(0, 0);
+}
+
+void PgDatabase::restore_backup(const std::string& client_id, const BackupInfo& info,
+                                const std::string& t) {
+  check_client_id(client_id);
+  check_backup_id(info.id, info.node);
+  pool_.acquire()->run(
+      "INSERT INTO backups (client_id, backup_id, node, created, content) "
+      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (client_id, backup_id) DO UPDATE SET "
+      "node = excluded.node, created = excluded.created, content = excluded.content",
+      {text(client_id), text(info.id), text(info.node), number(sql::to_micros(info.created)),
+       text(t)});
+}
+
 std::size_t PgDatabase::delete_backups_before(const std::string& client_id, TimePoint before) {
   check_client_id(client_id);
   return static_cast<std::size_t>(

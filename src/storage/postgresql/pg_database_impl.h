@@ -31,6 +31,10 @@ class PgDatabase : public Database {
                     const std::string& text) override;
   std::vector<BackupInfo> list_backups(const std::string& client_id) override;
   std::size_t delete_backups_before(const std::string& client_id, TimePoint before) override;
+  std::optional<std::string> read_backup(const std::string& client_id,
+                                         const std::string& backup_id) override;
+  void restore_backup(const std::string& client_id, const BackupInfo& info,
+                      const std::string& text) override;
 
   void insert_entries(const std::string& client_id, std::span<const QueueEntry> entries) override;
   void update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
@@ -44,6 +48,11 @@ class PgDatabase : public Database {
                                         const std::string& passenger_module,
                                         const std::string& source_system,
                                         const std::string& external_id) override;
+  std::map<DedupKey, std::string> find_entries(const std::string& client_id,
+                                               const std::string& passenger_module,
+                                               std::span<const DedupKey> keys) override;
+  std::set<std::string> stored_ids(const std::string& client_id,
+                                   std::span<const std::string> internal_ids) override;
   std::size_t delete_complete_entries(const std::string& client_id,
                                       const std::string& passenger_module,
                                       TimePoint before) override;

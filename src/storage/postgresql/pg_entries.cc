@@ -17,6 +17,21 @@ constexpr std::size_t kBytesPerStatement = 32 << 20;
 
 PgParam text(std::string value) { return {std::move(value), false}; }
 PgParam number(std::int64_t value) { return {std::to_string(value), false}; }
+// A text[] literal: every element double-quoted, '"' and '\\' escaped.
+std::string text_array(const std::vector<std::string_view>& values) {
+  std::string out = "{";
+  for (std::string_view v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 PgParam flag(bool value) { return {value ? "1" : "0", false}; }
 
 // "($k::t1, $k+1::t2, ...)" for the next casts.size() parameters of `params`.
@@ -292,6 +307,45 @@ std::optional<std::string> PgDatabase::find_entry(const std::string& client_id,
       {text(client_id), text(passenger_module), text(source_system), text(external_id)});
   if (r.rows() == 0) return std::nullopt;
   return r.text(0, 0);
+}
+
+std::map<DedupKey, std::string> PgDatabase::find_entries(const std::string& client_id,
+                                                         const std::string& passenger_module,
+                                                         std::span<const DedupKey> keys) {
+  check_client_id(client_id);
+  std::map<DedupKey, std::string> found;
+  if (keys.empty()) return found;
+  // One round trip: the keys travel as two parallel arrays.
+  std::vector<std::string_view> sources;
+  std::vector<std::string_view> external_ids;
+  for (const DedupKey& key : keys) {
+    sources.push_back(key.source_system);
+    external_ids.push_back(key.external_id);
+  }
+  const PgResult r = pool_.acquire()->run(
+      "SELECT e.source_system, e.external_id, min(e.internal_id) FROM "
+      "unnest($3::text[], $4::text[]) AS k(s, x) JOIN entries e ON e.client_id = $1 AND "
+      "e.passenger_module = $2 AND e.source_system = k.s AND e.external_id = k.x "
+      "GROUP BY e.source_system, e.external_id",
+      {text(client_id), text(passenger_module), text(text_array(sources)),
+       text(text_array(external_ids))});
+  for (int i = 0; i < r.rows(); ++i) {
+    found.emplace(DedupKey{r.text(i, 0), r.text(i, 1)}, r.text(i, 2));
+  }
+  return found;
+}
+
+std::set<std::string> PgDatabase::stored_ids(const std::string& client_id,
+                                             std::span<const std::string> internal_ids) {
+  check_client_id(client_id);
+  std::set<std::string> found;
+  if (internal_ids.empty()) return found;
+  const std::vector<std::string_view> ids(internal_ids.begin(), internal_ids.end());
+  const PgResult r = pool_.acquire()->run(
+      "SELECT internal_id FROM entries WHERE client_id = $1 AND internal_id = ANY($2::text[])",
+      {text(client_id), text(text_array(ids))});
+  for (int i = 0; i < r.rows(); ++i) found.insert(r.text(i, 0));
+  return found;
 }
 
 std::size_t PgDatabase::delete_complete_entries(const std::string& client_id,

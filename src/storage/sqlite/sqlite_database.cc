@@ -88,6 +88,35 @@ std::vector<BackupInfo> SqliteDatabase::list_backups(const std::string& client_i
   return out;
 }
 
+std::optional<std::string> SqliteDatabase::read_backup(const std::string& client_id,
+                                                       const std::string& backup_id) {
+  check_client_id(client_id);
+  check_file_name_id("backup id", backup_id);
+  SqliteRead read(pool_);
+  SqliteQuery q(read.connection(),
+                "SELECT content FROM backups WHERE client_id = ? AND backup_id = ?");
+  q.bind(1, client_id).bind(2, backup_id);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+void SqliteDatabase::restore_backup(const std::string& client_id, const BackupInfo& info,
+                                    const std::string& text) {
+  check_client_id(client_id);
+  check_backup_id(info.id, info.node);
+  SqliteWrite write(pool_);
+  SqliteQuery(write.connection(),
+              "INSERT OR REPLACE INTO backups (client_id, backup_id, node, created, content) "
+              "VALUES (?, ?, ?, ?, ?)")
+      .bind(1, client_id)
+      .bind(2, info.id)
+      .bind(3, info.node)
+      .bind(4, sql::to_micros(info.created))
+      .bind(5, text)
+      .run();
+  write.commit();
+}
+
 std::size_t SqliteDatabase::delete_backups_before(const std::string& client_id, TimePoint before) {
   check_client_id(client_id);
   SqliteWrite write(pool_);

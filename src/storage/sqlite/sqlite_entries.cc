@@ -1,4 +1,7 @@
 // The SQLite engine, part 2: the queue.
+#include <optional>
+#include <set>
+
 #include "databus/error.h"
 #include "storage/sql/sql_codec.h"
 #include "storage/sql/sql_query.h"
@@ -40,11 +43,12 @@ void check_ids(std::span<const QueueEntry> entries) {
 
 }  // namespace
 
-void SqliteDatabase::insert_attachments(SqliteConnection& c, const std::string& client_id,
+constexpr const char* kInsertAttachment =
+    "INSERT INTO attachments (client_id, internal_id, position, name, format, content) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+
+void SqliteDatabase::insert_attachments(SqliteQuery& q, const std::string& client_id,
                                         const Passenger& p) {
-  SqliteQuery q(c,
-                "INSERT INTO attachments (client_id, internal_id, position, name, format, "
-                "content) VALUES (?, ?, ?, ?, ?, ?)");
   std::int64_t position = 0;
   for (const Attachment& a : p.attachments) {
     q.bind(1, client_id)
@@ -65,12 +69,14 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
   if (entries.empty()) return;
   SqliteWrite write(pool_);
   SqliteConnection& c = write.connection();
+  // Prepared once per batch, reset per row.
+  SqliteQuery insert(c, kInsertEntry);
+  SqliteQuery attachments(c, kInsertAttachment);
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
     const sql::EntryFlags f = sql::EntryFlags::of(e);
     try {
-      SqliteQuery(c, kInsertEntry)
-          .bind(1, client_id)
+      insert.bind(1, client_id)
           .bind(2, p.internal_id)
           .bind(3, p.external_id)
           .bind(4, p.source_system)
@@ -84,11 +90,12 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
           .bind(12, sql::encode_steps(e))
           .bind(13, sql::encode_strings(p.log_guids))
           .run();
+      insert.reset();
     } catch (const StorageError& error) {
       throw StorageError("client " + client_id + ": entry " + p.internal_id +
                          " cannot be inserted (stored already?): " + error.what());
     }
-    insert_attachments(c, client_id, p);
+    insert_attachments(attachments, client_id, p);
   }
   write.commit();
 }
@@ -100,14 +107,20 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   if (entries.empty()) return;
   SqliteWrite write(pool_);
   SqliteConnection& c = write.connection();
+  // Prepared once per batch, reset per row.
+  SqliteQuery q(c, scope == SaveScope::statuses ? kUpdateStatuses : kUpdateEverything);
+  std::optional<SqliteQuery> drop_attachments;
+  std::optional<SqliteQuery> attachments;
+  if (scope == SaveScope::everything) {
+    drop_attachments.emplace(c, "DELETE FROM attachments WHERE client_id = ? AND internal_id = ?");
+    attachments.emplace(c, kInsertAttachment);
+  }
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
     if (scope == SaveScope::statuses) {
-      SqliteQuery q(c, kUpdateStatuses);
       bind_statuses(q, e);
       q.bind(7, client_id).bind(8, p.internal_id).run();
     } else {
-      SqliteQuery q(c, kUpdateEverything);
       bind_statuses(q, e);
       q.bind(7, p.external_id)
           .bind(8, p.source_system)
@@ -118,16 +131,15 @@ void SqliteDatabase::update_entries(const std::string& client_id,
           .bind(13, p.internal_id)
           .run();
     }
+    q.reset();
     if (c.changes() == 0) {
       throw NotFoundError("client " + client_id + ": queue entry " + p.internal_id +
                           " is not stored");  // Rolls the whole batch back.
     }
     if (scope == SaveScope::everything) {
-      SqliteQuery(c, "DELETE FROM attachments WHERE client_id = ? AND internal_id = ?")
-          .bind(1, client_id)
-          .bind(2, p.internal_id)
-          .run();
-      insert_attachments(c, client_id, p);
+      drop_attachments->bind(1, client_id).bind(2, p.internal_id).run();
+      drop_attachments->reset();
+      insert_attachments(*attachments, client_id, p);
     }
   }
   write.commit();
@@ -162,8 +174,9 @@ std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, Sqlite
                                 "AND internal_id = ? ORDER BY position"
                               : "SELECT name, format FROM attachments WHERE client_id = ? AND "
                                 "internal_id = ? ORDER BY position";
+  SqliteQuery a(c, sql);  // Prepared once, reset per entry.
   for (QueueEntry& e : out) {
-    SqliteQuery a(c, sql);
+    a.reset();
     a.bind(1, client_id).bind(2, e.passenger.internal_id);
     while (a.step()) {
       Attachment attachment;
@@ -226,6 +239,60 @@ std::optional<std::string> SqliteDatabase::find_entry(const std::string& client_
   q.bind(1, client_id).bind(2, passenger_module).bind(3, source_system).bind(4, external_id);
   if (!q.step()) return std::nullopt;
   return q.text(0);
+}
+
+std::map<DedupKey, std::string> SqliteDatabase::find_entries(const std::string& client_id,
+                                                             const std::string& passenger_module,
+                                                             std::span<const DedupKey> keys) {
+  check_client_id(client_id);
+  // Distinct keys, in chunks that stay far below SQLite's parameter limit;
+  // one statement per chunk probes the dedup index once per key.
+  const std::set<DedupKey> wanted(keys.begin(), keys.end());
+  constexpr std::size_t kChunk = 400;
+  std::map<DedupKey, std::string> found;
+  SqliteRead read(pool_);
+  auto it = wanted.begin();
+  while (it != wanted.end()) {
+    std::vector<const DedupKey*> chunk;
+    for (; it != wanted.end() && chunk.size() < kChunk; ++it) chunk.push_back(&*it);
+    std::string sql = "WITH k(s, x) AS (VALUES ";
+    for (std::size_t i = 0; i < chunk.size(); ++i) sql += i == 0 ? "(?, ?)" : ", (?, ?)";
+    sql +=
+        ") SELECT e.source_system, e.external_id, min(e.internal_id) FROM k JOIN entries e ON "
+        "e.client_id = ? AND e.passenger_module = ? AND e.source_system = k.s AND "
+        "e.external_id = k.x GROUP BY e.source_system, e.external_id";
+    SqliteQuery q(read.connection(), sql);
+    int n = 1;
+    for (const DedupKey* key : chunk) {
+      q.bind(n, key->source_system).bind(n + 1, key->external_id);
+      n += 2;
+    }
+    q.bind(n, client_id).bind(n + 1, passenger_module);
+    while (q.step()) found.emplace(DedupKey{q.text(0), q.text(1)}, q.text(2));
+  }
+  return found;
+}
+
+std::set<std::string> SqliteDatabase::stored_ids(const std::string& client_id,
+                                                 std::span<const std::string> internal_ids) {
+  check_client_id(client_id);
+  const std::set<std::string> wanted(internal_ids.begin(), internal_ids.end());
+  constexpr std::size_t kChunk = 500;
+  std::set<std::string> found;
+  SqliteRead read(pool_);
+  auto it = wanted.begin();
+  while (it != wanted.end()) {
+    std::vector<const std::string*> chunk;
+    for (; it != wanted.end() && chunk.size() < kChunk; ++it) chunk.push_back(&*it);
+    std::string sql = "SELECT internal_id FROM entries WHERE client_id = ? AND internal_id IN (";
+    for (std::size_t i = 0; i < chunk.size(); ++i) sql += i == 0 ? "?" : ", ?";
+    SqliteQuery q(read.connection(), sql + ")");
+    q.bind(1, client_id);
+    int n = 2;
+    for (const std::string* id : chunk) q.bind(n++, *id);
+    while (q.step()) found.insert(q.text(0));
+  }
+  return found;
 }
 
 std::size_t SqliteDatabase::delete_complete_entries(const std::string& client_id,

@@ -9,9 +9,9 @@
 //   db.fail_method("update_entries");   // every update_entries() fails
 //   db.heal();                          // back to normal
 //
-// Writes are the methods that change stored data (write_*, insert_entries,
-// update_entries, delete_*). A failing call throws before reaching the
-// wrapped database, so nothing of it is stored.
+// Writes are the methods that change stored data (write_*, restore_backup,
+// insert_entries, update_entries, delete_*). A failing call throws before
+// reaching the wrapped database, so nothing of it is stored.
 //
 // Thread-safety: as the wrapped database; the fault settings are guarded.
 #pragma once
@@ -86,6 +86,15 @@ class FaultyDatabase : public DatabaseWrapper {
     write("delete_backups_before");
     return DatabaseWrapper::delete_backups_before(c, before);
   }
+  std::optional<std::string> read_backup(const std::string& c, const std::string& id) override {
+    call("read_backup");
+    return DatabaseWrapper::read_backup(c, id);
+  }
+  void restore_backup(const std::string& c, const BackupInfo& info,
+                      const std::string& text) override {
+    write("restore_backup");
+    DatabaseWrapper::restore_backup(c, info, text);
+  }
   void insert_entries(const std::string& c, std::span<const QueueEntry> entries) override {
     write("insert_entries");
     DatabaseWrapper::insert_entries(c, entries);
@@ -112,6 +121,16 @@ class FaultyDatabase : public DatabaseWrapper {
                                         const std::string& external_id) override {
     call("find_entry");
     return DatabaseWrapper::find_entry(c, module, source, external_id);
+  }
+  std::map<DedupKey, std::string> find_entries(const std::string& c, const std::string& module,
+                                               std::span<const DedupKey> keys) override {
+    call("find_entries");
+    return DatabaseWrapper::find_entries(c, module, keys);
+  }
+  std::set<std::string> stored_ids(const std::string& c,
+                                   std::span<const std::string> ids) override {
+    call("stored_ids");
+    return DatabaseWrapper::stored_ids(c, ids);
   }
   std::size_t delete_complete_entries(const std::string& c, const std::string& module,
                                       TimePoint before) override {
