@@ -37,6 +37,9 @@ struct DispatcherStatus {
   // Clients whose configuration could not be read at the last cycle, with the
   // message naming file and field. Other clients are driven all the same.
   std::vector<std::string> config_errors;
+  // Where the web interface serves (e.g. "http://127.0.0.1:5000/") once
+  // start() started it; empty without one.
+  std::string web_address;
 };
 
 // A customizing node (DESIGN §2) of one client.
@@ -62,7 +65,11 @@ class Dispatcher {
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // Starts scheduling drives on the worker pool and returns at once.
+  // Starts the web interface when ticket.run_web_server is on (through
+  // ticket.web_server_factory; it stops when the dispatcher stops), then
+  // scheduling drives on the worker pool, and returns at once. Throws what
+  // the web interface throws (e.g. Error for a port in use); then nothing
+  // was started.
   void start();
   // Blocks until the dispatcher has stopped (after shutdown()).
   void wait();
@@ -73,8 +80,8 @@ class Dispatcher {
   // Throws StateError while shutting down.
   void pause();
   void resume();
-  // Lets running drives and a running export finish, then stops. Returns at
-  // once; wait() blocks until done. Idempotent.
+  // Lets running drives and a running export finish, then stops (the web
+  // interface too). Returns at once; wait() blocks until done. Idempotent.
   void shutdown();
 
   // Makes the client passenger due at once. Throws NotFoundError.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "databus/database.h"
+#include "databus/dispatcher_service.h"
 #include "databus/factories.h"
 #include "databus/observer.h"
 #include "databus/registry.h"
@@ -53,9 +54,15 @@ struct DispatcherTicket {
   // Told about significant events; see observer.h. Default: none.
   std::shared_ptr<DispatcherObserver> dispatcher_observer;
 
-  // Web interface. Default: on, port 5000.
+  // Web interface. Default: on, port 5000 (0 picks a free port), served on
+  // 127.0.0.1 from Dispatcher::start() until the dispatcher stops.
   bool run_web_server = true;
   int web_server_port = 5000;
+  // Makes the web interface when run_web_server is on. Default: empty,
+  // meaning the library's own (databus::default_web_server_factory() of
+  // web_server.h) when the program links it; set
+  // databus::web_server_factory(options) for another address or TLS.
+  DispatcherServiceFactory web_server_factory;
 
   // Extra JSON files editable as customizing nodes. Default: none.
   std::vector<ExternalConfigFile> external_config_files;

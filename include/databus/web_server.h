@@ -1,12 +1,18 @@
 // WebServer: the web interface and REST API of a running dispatcher
-// (DESIGN §5; routes and rules in docs/api.md). `databus run` starts one when
-// the ticket's run_web_server is on; an application embedding Databus does
-// the same after starting its dispatcher:
+// (DESIGN §5; routes and rules in docs/api.md).
 //
-//   databus::Dispatcher dispatcher(ticket);
-//   dispatcher.start();
-//   databus::WebServer web(dispatcher, {.port = ticket.web_server_port});
-//   web.start();
+// The dispatcher starts one itself when the ticket's run_web_server is on
+// (the default): Dispatcher::start() calls ticket.web_server_factory, which
+// by default is default_web_server_factory() below (127.0.0.1, port
+// ticket.web_server_port), and the server stops when the dispatcher stops.
+// To serve elsewhere or over TLS, set the factory:
+//
+//   databus::DispatcherTicket ticket;
+//   ticket.web_server_factory = databus::web_server_factory({.host = "0.0.0.0"});
+//   databus::Dispatcher dispatcher(std::move(ticket));
+//   dispatcher.start();  // Serves on 0.0.0.0:5000 until the dispatcher stops.
+//
+// A WebServer may also be made and started by hand (with run_web_server off).
 //
 // Thread-safety: start() and stop() from one thread; requests are served on
 // the server's own threads and call the dispatcher, which is thread-safe.
@@ -16,8 +22,10 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "databus/dispatcher.h"
+#include "databus/dispatcher_service.h"
 
 namespace databus {
 
@@ -39,6 +47,12 @@ struct WebServerOptions {
   std::string host = "127.0.0.1";
   // Default: 5000; 0 picks a free port (see WebServer::port()).
   int port = 5000;
+  // Against DNS rebinding, a request is answered only when its Host header
+  // (without the port) is an IP address literal, `localhost`, `host` above,
+  // or one of these names (case-insensitive); others get 421. Give the names
+  // users reach the server by (e.g. "databus.example.com"); "*" allows any.
+  // Default: none.
+  std::vector<std::string> allowed_hosts;
   // Both set: serve HTTPS with this PEM certificate and key. Default: HTTP.
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;
@@ -49,12 +63,12 @@ struct WebServerOptions {
   LoginThrottlePolicy throttle;
 };
 
-class WebServer {
+class WebServer : public DispatcherService {
  public:
   // `dispatcher` must outlive this object.
   WebServer(Dispatcher& dispatcher, WebServerOptions options);
   // Stops serving (and waits for a background export started from the web).
-  ~WebServer();
+  ~WebServer() override;
 
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;
@@ -62,15 +76,25 @@ class WebServer {
   // Binds the port and serves on a background thread; returns once serving.
   // Throws ConfigError when only one TLS file is given or they cannot be
   // loaded, and Error naming the address when the port cannot be bound.
-  void start();
+  void start() override;
   // The port bound by start() (useful with port 0).
   int port() const;
+  // "http://HOST:PORT/" (https under TLS), once started.
+  std::string address() const override;
   // Stops accepting requests and waits for the serving thread. Idempotent.
-  void stop();
+  void stop() override;
 
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// A ticket's web_server_factory serving with `options`, except that the port
+// is the ticket's web_server_port.
+DispatcherServiceFactory web_server_factory(WebServerOptions options);
+
+// What a ticket's empty web_server_factory means: web_server_factory() with
+// default options (127.0.0.1, no TLS).
+DispatcherServiceFactory default_web_server_factory();
 
 }  // namespace databus

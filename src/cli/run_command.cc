@@ -25,6 +25,7 @@ struct RunOptions {
   int workers = 0;
   int cycle_ms = 1000;
   std::string web_host = "127.0.0.1";
+  std::vector<std::string> allowed_hosts;
   std::string tls_cert;
   std::string tls_key;
 };
@@ -33,6 +34,12 @@ DispatcherTicket ticket_from(const RunOptions& options) {
   DispatcherTicket ticket = cli::ticket_from(options.storage);
   ticket.run_web_server = !options.no_web;
   ticket.web_server_port = options.port;
+  WebServerOptions web_options;
+  web_options.host = options.web_host;
+  web_options.allowed_hosts = options.allowed_hosts;
+  web_options.tls_cert = options.tls_cert;
+  web_options.tls_key = options.tls_key;
+  ticket.web_server_factory = web_server_factory(web_options);
   ticket.system_alias = options.alias;
   for (const std::string& text : options.external_configs) {
     ticket.external_config_files.push_back(parse_external_config(text));
@@ -49,26 +56,15 @@ int run(const RunOptions& options) {
   // blocked mask and only the signal thread sees SIGINT/SIGTERM.
   ShutdownSignals signals;
 
-  // Startup errors (ConfigError, StorageError, UnknownModuleError) propagate
-  // to main(), which reports them and exits 2.
+  // Startup errors (ConfigError, StorageError, UnknownModuleError, a web
+  // port that cannot be bound) propagate to main(), which reports them and
+  // exits 2. start() starts the web interface too (ticket.web_server_factory).
   Dispatcher dispatcher(std::move(ticket));
   dispatcher.start();
 
-  // Declared after the dispatcher, so it stops serving before the dispatcher
-  // goes away. A port that cannot be bound is a startup error (exit 2).
-  std::unique_ptr<WebServer> web_server;
-  if (dispatcher.ticket().run_web_server) {
-    WebServerOptions web_options;
-    web_options.host = options.web_host;
-    web_options.port = dispatcher.ticket().web_server_port;
-    web_options.tls_cert = options.tls_cert;
-    web_options.tls_key = options.tls_key;
-    web_server = std::make_unique<WebServer>(dispatcher, web_options);
-    web_server->start();
-    std::cout << "web interface: " << (options.tls_cert.empty() ? "http" : "https") << "://"
-              << options.web_host << ":" << web_server->port() << "/" << std::endl;
-  }
   const DispatcherStatus status = dispatcher.status();
+  if (!status.web_address.empty())
+    std::cout << "web interface: " << status.web_address << std::endl;
   std::cout << "databus " << kVersion << " running: engine " << dispatcher.database().engine()
             << " (" << dispatcher.database().describe() << "), data dir "
             << dispatcher.ticket().data_dir.string() << ", " << status.workers << " workers"
@@ -117,6 +113,12 @@ void add_run_command(CLI::App& app, int* exit_code) {
                    "Address the web interface listens on; 0.0.0.0 serves other hosts (use TLS)")
       ->type_name("ADDR")
       ->capture_default_str();
+  command
+      ->add_option("--allowed-host", options->allowed_hosts,
+                   "Host name the web interface answers for besides IP addresses, localhost and "
+                   "--web-host (against DNS rebinding); repeatable, * allows any. Default: none")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
   command->add_option("--tls-cert", options->tls_cert, "Serve HTTPS with this PEM certificate")
       ->type_name("FILE")
       ->check(CLI::ExistingFile);

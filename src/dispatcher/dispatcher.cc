@@ -27,7 +27,7 @@ Dispatcher::Dispatcher(DispatcherTicket ticket)
     : impl_(std::make_unique<Impl>(std::move(ticket))) {}
 Dispatcher::~Dispatcher() = default;
 
-void Dispatcher::start() { impl_->start(); }
+void Dispatcher::start() { impl_->start(*this); }
 void Dispatcher::wait() { impl_->wait(); }
 void Dispatcher::run() {
   start();

@@ -9,6 +9,14 @@
 
 namespace databus {
 
+// The library's web interface, defined in src/web (web_server.h). Declared
+// weak here: the dispatcher module does not link the web module (which
+// depends on it), so in a program without src/web the address is null and a
+// ticket's empty web_server_factory stays empty. libdatabus holds both, and
+// its CMake target tells the linker to keep the definition
+// (top-level CMakeLists.txt), also when it is a static library.
+[[gnu::weak]] DispatcherServiceFactory default_web_server_factory();
+
 using dispatch::Schedule;
 
 Dispatcher::Impl::Impl(DispatcherTicket ticket)
@@ -30,6 +38,9 @@ Dispatcher::Impl::Impl(DispatcherTicket ticket)
   ticket_.puller_factory = factories_.puller;
   ticket_.processor_factory = factories_.processor;
   ticket_.pusher_factory = factories_.pusher;
+  if (!ticket_.web_server_factory && &default_web_server_factory != nullptr) {
+    ticket_.web_server_factory = default_web_server_factory();
+  }
 
   database_ = factories_.database(ticket_.database_module,
                                   DatabaseEnv{ticket_.data_dir, ticket_.database_arguments});
@@ -52,12 +63,32 @@ Dispatcher::Impl::~Impl() {
   shutdown();
   wait();
   if (scheduler_.joinable()) scheduler_.join();
+  web_server_.reset();  // Stopped already; it refers to the database.
 }
 
-void Dispatcher::Impl::start() {
-  std::lock_guard lock(mu_);
-  if (started_) throw StateError("dispatcher: start() was already called");
-  if (shutting_down_) throw StateError("dispatcher: cannot start after shutdown()");
+void Dispatcher::Impl::start(Dispatcher& self) {
+  {
+    std::lock_guard lock(mu_);
+    if (started_) throw StateError("dispatcher: start() was already called");
+    if (shutting_down_) throw StateError("dispatcher: cannot start after shutdown()");
+  }
+  // Before any drive: a web interface that cannot start (port in use) is a
+  // startup error, and then nothing runs.
+  if (ticket_.run_web_server && ticket_.web_server_factory && !web_server_) {
+    std::unique_ptr<DispatcherService> web = ticket_.web_server_factory(self, ticket_);
+    if (web) {
+      web->start();
+      std::lock_guard lock(mu_);
+      web_address_ = web->address();
+      web_server_ = std::move(web);
+    }
+  }
+  std::unique_lock lock(mu_);
+  if (started_ || shutting_down_) {  // Raced with another start() or shutdown().
+    lock.unlock();
+    if (web_server_) web_server_->stop();
+    throw StateError("dispatcher: start() raced with start() or shutdown()");
+  }
   started_ = true;
   started_at_ = Clock::now();
   pool_ = std::make_unique<dispatch::WorkerPool>(workers_);
@@ -193,6 +224,13 @@ void Dispatcher::Impl::scheduler_loop() {
   pool_->join();  // Running drives finish; queued ones see shutting_down_.
   lock.lock();
   cv_.wait(lock, [this] { return running_drives_ == 0 && !export_running_; });
+  if (web_server_) {
+    // Outside the lock: the web server waits for its requests, which call
+    // into the dispatcher.
+    lock.unlock();
+    web_server_->stop();
+    lock.lock();
+  }
   stopped_ = true;
   cv_.notify_all();
 }
@@ -265,6 +303,7 @@ DispatcherStatus Dispatcher::Impl::status() const {
   {
     std::lock_guard lock(mu_);
     s.state = state_locked();
+    s.web_address = web_address_;
     s.started = started_at_;
     s.workers = workers_;
     s.running_drives = running_drives_;

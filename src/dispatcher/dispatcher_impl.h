@@ -33,7 +33,8 @@ class Dispatcher::Impl {
   explicit Impl(DispatcherTicket ticket);
   ~Impl();
 
-  void start();
+  // `self`: the public dispatcher, handed to the web server factory.
+  void start(Dispatcher& self);
   void wait();
   void pause();
   void resume();
@@ -89,6 +90,10 @@ class Dispatcher::Impl {
 
   std::unique_ptr<dispatch::WorkerPool> pool_;
   std::thread scheduler_;
+  // The web interface (ticket_.web_server_factory): started by start(),
+  // stopped by the scheduler thread before it marks the dispatcher stopped.
+  std::unique_ptr<DispatcherService> web_server_;
+  std::string web_address_;  // Guarded by mu_.
 };
 
 }  // namespace databus

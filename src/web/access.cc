@@ -18,19 +18,9 @@ std::optional<ClientConfig> try_load(Database& db, const std::string& client_id)
 }
 
 std::optional<Principal> from_bearer(WebState& state, const std::string& token) {
-  Database& db = state.dispatcher.database();
-  std::optional<Principal> found;
-  // Every user is compared, so the time taken does not tell where a match was.
-  for (const std::string& client_id : db.client_ids()) {
-    const std::optional<ClientConfig> config = try_load(db, client_id);
-    if (!config) continue;
-    for (const User& u : config->users) {
-      if (!u.token.empty() && secrets_equal(u.token, token) && !found) {
-        found = Principal{client_id, u.username, u.role, true, "", ""};
-      }
-    }
-  }
-  return found;
+  const std::optional<TokenUser> found = state.tokens.find(state.dispatcher.database(), token);
+  if (!found) return std::nullopt;
+  return Principal{found->client_id, found->user.username, found->user.role, true, "", ""};
 }
 
 std::optional<Principal> from_session(WebState& state, const std::string& id) {
@@ -125,7 +115,12 @@ Principal authorize(WebState& state, const httplib::Request& req, httplib::Respo
   if (config && config->users.empty()) {
     Principal anon{client_id, "", Role::administrator, false, "", ""};
     if (who && who->client_id == client_id) return *who;
-    if (page) {
+    if (page && who && !who->session_id.empty()) {
+      // Logged in to another client: keep that session (its cookie is not
+      // replaced) and let its CSRF token protect this client's forms too.
+      anon.session_id = who->session_id;
+      anon.csrf_token = who->csrf_token;
+    } else if (page) {
       const Session s = state.sessions.create(client_id, "", "");
       res.set_header("Set-Cookie", session_cookie(state, s.id));
       anon.session_id = s.id;

@@ -73,4 +73,20 @@ std::string random_hex(std::size_t bytes) {
   return hex;
 }
 
+std::string keyed_digest(std::string_view key, std::string_view message) {
+  init_crypto();
+  if (key.size() < crypto_generichash_KEYBYTES_MIN ||
+      key.size() > crypto_generichash_KEYBYTES_MAX) {
+    throw Error("keyed_digest: the key must have 16 to 64 bytes");
+  }
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size(), reinterpret_cast<const unsigned char*>(key.data()),
+                     key.size());
+  std::string hex(sizeof digest * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), digest, sizeof digest);
+  hex.pop_back();
+  return hex;
+}
+
 }  // namespace databus::web

@@ -34,4 +34,8 @@ bool secrets_equal(std::string_view a, std::string_view b);
 // `bytes` random bytes as lower-case hex (session ids, CSRF and user tokens).
 std::string random_hex(std::size_t bytes);
 
+// A keyed BLAKE2b digest (32 bytes, hex) of `message` under `key` (16 to 64
+// bytes): who does not know the key cannot compute it.
+std::string keyed_digest(std::string_view key, std::string_view message);
+
 }  // namespace databus::web

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "databus/error.h"
+
 namespace databus::web {
 namespace {
 
@@ -32,6 +34,16 @@ TEST(Credentials, RandomHexHasTheLengthAndDiffers) {
   EXPECT_EQ(a.size(), 64u);
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
   EXPECT_NE(random_hex(32), a);
+}
+
+TEST(Credentials, KeyedDigestDependsOnKeyAndMessage) {
+  const std::string key(32, 'k');
+  const std::string d = keyed_digest(key, "message");
+  EXPECT_EQ(d.size(), 64u);
+  EXPECT_EQ(keyed_digest(key, "message"), d);
+  EXPECT_NE(keyed_digest(key, "message2"), d);
+  EXPECT_NE(keyed_digest(std::string(32, 'K'), "message"), d);
+  EXPECT_THROW(keyed_digest("short", "message"), Error);
 }
 
 }  // namespace

@@ -6,6 +6,40 @@
 
 namespace databus::web {
 
+namespace {
+
+bool is_pre_session(const std::string& value) {
+  return value.size() == 64 && value.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+}  // namespace
+
+std::string login_pre_session(const httplib::Request& req, bool* set_cookie) {
+  std::string value = cookie(req, kLoginCookie);
+  *set_cookie = !is_pre_session(value);
+  if (*set_cookie) value = random_hex(32);
+  return value;
+}
+
+std::string login_cookie(const WebState& state, const std::string& value) {
+  std::string c =
+      std::string(kLoginCookie) + "=" + value +
+      "; Path=/login; HttpOnly; SameSite=Strict; Max-Age=" + (value.empty() ? "0" : "3600");
+  if (state.tls()) c += "; Secure";
+  return c;
+}
+
+std::string login_form_token(const WebState& state, const std::string& value) {
+  return keyed_digest(state.login_form_key, "login:" + value);
+}
+
+bool login_form_valid(const WebState& state, const httplib::Request& req) {
+  const std::string value = cookie(req, kLoginCookie);
+  const std::string sent = req.has_param("login_csrf") ? req.get_param_value("login_csrf") : "";
+  return is_pre_session(value) && !sent.empty() &&
+         secrets_equal(sent, login_form_token(state, value));
+}
+
 Session log_in(WebState& state, const std::string& client_id, const std::string& username,
                const std::string& password, const std::string& remote_addr) {
   const std::string user_key = "user:" + client_id + "/" + username;

@@ -3,10 +3,29 @@
 
 #include <string>
 
+#include "web/http.h"
 #include "web/sessions.h"
 #include "web/web_state.h"
 
 namespace databus::web {
+
+// The login form's CSRF protection, before any session exists: the login
+// page sets a random pre-session cookie (HttpOnly, SameSite=Strict, path
+// /login) and its form carries login_form_token() of it in the hidden field
+// `login_csrf`; a form login must send both. A forged cross-site form cannot
+// read or set the cookie, so it cannot log the victim in to the attacker's
+// account. (The JSON login API is protected by its content type.)
+inline constexpr char kLoginCookie[] = "databus_login";
+
+// The pre-session cookie of `req` when it has one of the right form, or a new
+// one; `set_cookie` tells whether it is new and must be sent.
+std::string login_pre_session(const httplib::Request& req, bool* set_cookie);
+// The Set-Cookie value for pre-session `value` (empty: ends it).
+std::string login_cookie(const WebState& state, const std::string& value);
+// The hidden field's value for pre-session `value`.
+std::string login_form_token(const WebState& state, const std::string& value);
+// True when `req` carries a pre-session cookie and its matching form token.
+bool login_form_valid(const WebState& state, const httplib::Request& req);
 
 // Starts a session for the user, or an anonymous one when the client has no
 // users (authentication off). Throws HttpError 429 (with the seconds to wait

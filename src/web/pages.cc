@@ -30,9 +30,14 @@ std::string s(const json& j) {
 
 void login_page(WebState& st, const Request& req, Response& res, const std::string& error,
                 int status) {
+  bool new_pre_session = false;
+  const std::string pre_session = login_pre_session(req, &new_pre_session);
+  if (new_pre_session) res.set_header("Set-Cookie", login_cookie(st, pre_session));
   std::string body = "<form class=\"card login\" method=\"post\" action=\"/login\">";
   if (!error.empty())
     body += "<div class=\"banner error\" role=\"alert\">" + escape_html(error) + "</div>";
+  body += "<input type=\"hidden\" name=\"login_csrf\" value=\"" +
+          login_form_token(st, pre_session) + "\">";
   body += "<input type=\"hidden\" name=\"next\" value=\"" +
           escape_html(safe_next(query(req, "next", "/"))) +
           "\">"
@@ -260,10 +265,19 @@ void add_page_routes(httplib::Server& server, WebState& st) {
              }));
   server.Post("/login", page(st, [&st](const Request& req, Response& res) {
                 const std::string client = query(req, "client");
+                if (!login_form_valid(st, req)) {
+                  // Not counted as a failed login: no password was checked.
+                  login_page(st, req, res,
+                             "The login form expired or did not come from this server; "
+                             "please log in again.",
+                             403);
+                  return;
+                }
                 try {
                   const Session session = log_in(st, client, query(req, "username"),
                                                  query(req, "password"), req.remote_addr);
                   res.set_header("Set-Cookie", session_cookie(st, session.id));
+                  res.set_header("Set-Cookie", login_cookie(st, ""));  // Used up.
                   const std::string next = safe_next(query(req, "next", "/"));
                   redirect(res, next == "/" ? client_url(client, "passengers") : next);
                 } catch (const HttpError& e) {

@@ -58,6 +58,7 @@ User& find_user(ClientConfig& config, const std::string& username) {
 void save_config(WebState& state, const ClientConfig& config) {
   try {
     state.dispatcher.save_customizing(config.id, kDatabusNode, config.to_json().dump(2) + "\n");
+    state.tokens.invalidate();
   } catch (const ConfigError& e) {
     throw HttpError(409, e.what());
   }
@@ -257,6 +258,7 @@ void save_customizing(WebState& state, const std::string& client_id, const std::
   check_node_access(state, client_id, node, who);
   try {
     state.dispatcher.save_customizing(client_id, node, text);
+    state.tokens.invalidate();  // Users and tokens may have changed.
   } catch (const ConfigError& e) {
     throw HttpError(422, e.what());
   } catch (const NotFoundError& e) {

@@ -5,6 +5,7 @@
 
 #include "databus/error.h"
 #include "web/credentials.h"
+#include "web/host_check.h"
 #include "web/http.h"
 #include "web/routes.h"
 
@@ -63,7 +64,24 @@ void WebServer::start() {
   }
   httplib::Server& server = *impl_->server;
   set_security_headers(server, impl_->state.tls());
+  // Before any route: refuse requests for other host names (DNS rebinding).
+  server.set_pre_routing_handler([&o](const httplib::Request& req, httplib::Response& res) {
+    if (web::host_allowed(req.get_header_value("Host"), o.host, o.allowed_hosts)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    res.status = 421;
+    res.set_content("421 Misdirected Request: this server does not answer for host '" +
+                        req.get_header_value("Host") + "' (see --allowed-host in docs/api.md)\n",
+                    "text/plain; charset=utf-8");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server.set_payload_max_length(8 * 1024 * 1024);
+  // httplib's default also sets SO_REUSEPORT, which lets a second server bind
+  // a busy port and share its requests; a busy port must be an error.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
   web::add_asset_routes(server);
   web::add_api_routes(server, impl_->state);
   web::add_page_routes(server, impl_->state);
@@ -87,9 +105,24 @@ void WebServer::start() {
 
 int WebServer::port() const { return impl_->port; }
 
+std::string WebServer::address() const {
+  return std::string(impl_->state.tls() ? "https" : "http") + "://" + impl_->state.options.host +
+         ":" + std::to_string(impl_->port) + "/";
+}
+
 void WebServer::stop() {
   if (impl_->server) impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
+
+DispatcherServiceFactory web_server_factory(WebServerOptions options) {
+  return [options](Dispatcher& dispatcher, const DispatcherTicket& ticket) {
+    WebServerOptions o = options;
+    o.port = ticket.web_server_port;
+    return std::make_unique<WebServer>(dispatcher, std::move(o));
+  };
+}
+
+DispatcherServiceFactory default_web_server_factory() { return web_server_factory({}); }
 
 }  // namespace databus

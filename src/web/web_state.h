@@ -3,9 +3,11 @@
 
 #include "databus/dispatcher.h"
 #include "databus/web_server.h"
+#include "web/credentials.h"
 #include "web/export_jobs.h"
 #include "web/login_throttle.h"
 #include "web/sessions.h"
+#include "web/token_index.h"
 
 namespace databus::web {
 
@@ -17,7 +19,8 @@ struct WebState {
         options(std::move(o)),
         sessions(options.session_idle, options.session_absolute),
         throttle(options.throttle),
-        exports(d) {}
+        exports(d),
+        login_form_key(random_hex(32)) {}
 
   bool tls() const { return !options.tls_cert.empty(); }
 
@@ -26,6 +29,10 @@ struct WebState {
   SessionStore sessions;
   LoginThrottle throttle;
   ExportJobs exports;
+  TokenIndex tokens;  // Bearer token -> user; invalidated by every save.
+  // Signs the login form's CSRF token (login.h); new with every server, so
+  // a restart invalidates open login forms.
+  const std::string login_form_key;
 };
 
 }  // namespace databus::web

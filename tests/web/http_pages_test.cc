@@ -66,15 +66,10 @@ TEST_F(WebTest, OperatorPagesHaveNoChangeButtons) {
 TEST_F(WebTest, PageLoginFlipAndCustomizingForms) {
   const std::string id = drive_demo();
   Browser b = browser();
-  auto login = b.post_form("/login", {{"client", "demo"},
-                                      {"username", "demo"},
-                                      {"password", "demo"},
-                                      {"next", "https://evil.example/"}});
+  auto login = b.form_login("demo", "demo", "demo", "https://evil.example/");
   ASSERT_TRUE(login);
   ASSERT_EQ(login->status, 303);
   EXPECT_EQ(login->get_header_value("Location"), "/c/demo/passengers");  // Not off-site.
-  const std::string set_cookie = login->get_header_value("Set-Cookie");
-  b.cookie = set_cookie.substr(0, set_cookie.find(';'));
 
   auto entry = b.get("/c/demo/queue/" + id);
   ASSERT_TRUE(entry);

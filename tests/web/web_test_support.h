@@ -24,6 +24,20 @@ namespace databus::web::testing {
 
 inline constexpr char kPassenger1[] = "databus.passenger.demo.demo_passenger_1";
 
+// The value of the hidden form field `name` in `html` (64 hex digits), or "".
+inline std::string hidden_field(const std::string& html, const std::string& name) {
+  const std::string marker = "name=\"" + name + "\" value=\"";
+  const std::size_t at = html.find(marker);
+  if (at == std::string::npos) return "";
+  const std::string value = html.substr(at + marker.size(), 64);
+  return value.find_first_not_of("0123456789abcdef") == std::string::npos ? value : "";
+}
+
+// "name=value" of a Set-Cookie header value.
+inline std::string cookie_pair(const std::string& set_cookie) {
+  return set_cookie.substr(0, set_cookie.find(';'));
+}
+
 // A logged-in (or anonymous) HTTP client of the server under test.
 class Browser {
  public:
@@ -43,6 +57,25 @@ class Browser {
       csrf = nlohmann::json::parse(res->body)["csrf_token"];
     }
     return res->status;
+  }
+
+  // Logs in through the login page as a browser does: gets the form (and its
+  // pre-session cookie), posts it. Returns the POST's result; on success
+  // `cookie` holds the session cookie.
+  httplib::Result form_login(const std::string& client, const std::string& user,
+                             const std::string& password, const std::string& next = "/") {
+    auto form = client_.Get("/login");
+    if (!form) return form;
+    const std::string login_cookie = cookie_pair(form->get_header_value("Set-Cookie"));
+    httplib::Headers h{{"Cookie", login_cookie}};
+    auto res = client_.Post("/login", h,
+                            httplib::Params{{"login_csrf", hidden_field(form->body, "login_csrf")},
+                                            {"client", client},
+                                            {"username", user},
+                                            {"password", password},
+                                            {"next", next}});
+    if (res && res->status == 303) cookie = cookie_pair(res->get_header_value("Set-Cookie"));
+    return res;
   }
 
   httplib::Headers headers(bool with_csrf = false) const {
