@@ -27,6 +27,8 @@ packages=(
   postgresql
   # Connectors (issue 6): zip archives for databus.processor.unzip.
   libarchive-dev
+  # HTTP connectors (issue 6): the client library.
+  libcurl4-openssl-dev
 )
 
 missing=()

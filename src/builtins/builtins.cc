@@ -6,6 +6,7 @@
 #include "components/directory/directory_components.h"
 #include "components/exec/exec_components.h"
 #include "components/filter/filter_attachments.h"
+#include "components/http/http_components.h"
 #include "components/unzip/unzip.h"
 #include "driver/primal_driver.h"
 #include "queue/primal_queue.h"
@@ -28,6 +29,7 @@ void register_builtins(Registry& registry) {
   register_filter_components(registry);
   register_unzip_components(registry);
   register_exec_components(registry);
+  register_http_components(registry);
 }
 
 std::shared_ptr<Registry> builtin_registry() {

@@ -1,0 +1,283 @@
+#include "components/http/http_components.h"
+
+#include <sodium.h>
+
+#include <cctype>
+
+#include "components/directory/directory_components.h"
+#include "components/exec/passenger_json.h"
+#include "components/settings.h"
+#include "databus/error.h"
+#include "registry/secrets.h"
+
+namespace databus {
+
+namespace cs = component_settings;
+namespace di = directory_internal;
+
+namespace {
+
+// Settings both HTTP connectors have; `url_text` describes the url.
+std::vector<SettingSpec> endpoint_settings(const std::string& url_text) {
+  return {
+      {"url", url_text, nullptr, true, false},
+      {"headers",
+       "Request headers, e.g. {\"X-Api-Key\": \"${env:ERP_KEY}\"}. Secret: values never "
+       "appear in logs or errors.",
+       nlohmann::json::object(), false, true},
+      {"auth", "\"none\", \"basic\" (username and password) or \"bearer\" (token).", "none", false,
+       false},
+      {"username", "User name for basic auth.", "", false, false},
+      {"password", "Password for basic auth; use ${env:NAME}.", "", false, true},
+      {"token", "Token for bearer auth; use ${env:NAME}.", "", false, true},
+      {"verify_tls", "Verify the server's TLS certificate and host name.", true, false, false},
+      {"timeout_seconds", "Seconds a whole request may take.", 30, false, false},
+  };
+}
+
+std::string dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A JSON pointer setting; empty allowed when `optional`.
+std::string pointer_setting(const ComponentEnv& env, const std::string& key,
+                            const std::string& fallback) {
+  std::string text = di::string_setting(env, key, fallback);
+  if (text.empty()) return text;
+  try {
+    nlohmann::json::json_pointer check(text);
+  } catch (const nlohmann::json::exception&) {
+    throw ConfigError(cs::where(env), key, "must be a JSON pointer such as \"/id\"");
+  }
+  return text;
+}
+
+// The external id at `pointer` in `item`: a non-empty string or a number.
+// Throws std::invalid_argument otherwise.
+std::string external_id_at(const nlohmann::json& item, const std::string& pointer) {
+  const nlohmann::json::json_pointer p(pointer);
+  if (!item.is_object() && !item.is_array()) throw std::invalid_argument("not an object");
+  if (!item.contains(p)) throw std::invalid_argument("no value at " + pointer);
+  const nlohmann::json& id = item.at(p);
+  std::string text;
+  if (id.is_string()) {
+    text = id.get<std::string>();
+  } else if (id.is_number()) {
+    text = id.dump();
+  } else {
+    throw std::invalid_argument("the value at " + pointer + " is not a string or number");
+  }
+  if (text.empty() || text.find_first_of("\r\n") != std::string::npos) {
+    throw std::invalid_argument("the value at " + pointer + " is empty or not one line");
+  }
+  return text;
+}
+
+bool looks_like_json(const std::string& body, const std::string& content_type) {
+  if (content_type.find("json") != std::string::npos) return true;
+  const std::size_t first = body.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && (body[first] == '{' || body[first] == '[');
+}
+
+}  // namespace
+
+namespace http_internal {
+
+std::string extension_for(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.back()))) type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::pair<const char*, const char*> known[] = {
+      {"application/json", "json"},
+      {"text/plain", "txt"},
+      {"text/csv", "csv"},
+      {"text/html", "html"},
+      {"application/xml", "xml"},
+      {"text/xml", "xml"},
+      {"application/pdf", "pdf"},
+      {"application/zip", "zip"},
+      {"image/png", "png"},
+      {"image/jpeg", "jpg"},
+      {"image/gif", "gif"},
+      {"text/markdown", "md"},
+      {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+  };
+  for (const auto& [name, ext] : known) {
+    if (type == name) return ext;
+  }
+  if (type.size() > 5 && type.ends_with("+json")) return "json";
+  if (type.size() > 4 && type.ends_with("+xml")) return "xml";
+  return "bin";
+}
+
+std::string body_digest(const std::string& bytes) {
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  static const char hex[] = "0123456789abcdef";
+  std::string out = "blake2b:";
+  for (unsigned char b : digest) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace http_internal
+
+ComponentSpec http_puller_spec() {
+  ComponentSpec spec;
+  spec.name = kHttpPullerModule;
+  spec.summary =
+      "GETs a URL each drive; a JSON array, a JSON object or any body becomes passengers.";
+  spec.settings = endpoint_settings("The URL to GET, http:// or https://.");
+  spec.settings.push_back({"external_id_pointer",
+                           "JSON pointer to the external id inside each JSON item.", "/id", false,
+                           false});
+  spec.settings.push_back({"items_pointer",
+                           "JSON pointer to the array of items inside the body, e.g. \"/data\"; "
+                           "empty: the body itself.",
+                           "", false, false});
+  spec.settings.push_back(
+      {"source_system", "Source system of the passengers.", "http", false, false});
+  spec.settings.push_back({"notify_url",
+                           "POSTed {\"external_ids\": [...]} after the passengers are queued; "
+                           "empty: none.",
+                           "", false, false});
+  return spec;
+}
+
+ComponentSpec http_pusher_spec() {
+  ComponentSpec spec;
+  spec.name = kHttpPusherModule;
+  spec.summary = "POSTs each passenger to a URL as JSON or multipart; 2xx delivers it.";
+  spec.settings = endpoint_settings("The URL to POST to, http:// or https://.");
+  spec.settings.push_back({"format",
+                           "\"json\" (the passenger as JSON) or \"multipart\" (one part per "
+                           "attachment).",
+                           "json", false, false});
+  return spec;
+}
+
+void register_http_components(Registry& registry) {
+  registry.add_puller(http_puller_spec(), [](const ComponentEnv& env) -> std::unique_ptr<Puller> {
+    return std::make_unique<HttpPuller>(env);
+  });
+  registry.add_pusher(http_pusher_spec(), [](const ComponentEnv& env) -> std::unique_ptr<Pusher> {
+    return std::make_unique<HttpPusher>(env);
+  });
+}
+
+HttpPuller::HttpPuller(const ComponentEnv& env)
+    : module_(env.module.empty() ? kHttpPullerModule : env.module),
+      endpoint_(read_http_endpoint(env)),
+      external_id_pointer_(pointer_setting(env, "external_id_pointer", "/id")),
+      items_pointer_(pointer_setting(env, "items_pointer", "")),
+      source_system_(di::string_setting(env, "source_system", "http")),
+      notify_url_(di::string_setting(env, "notify_url", "")) {
+  if (external_id_pointer_.empty()) {
+    throw ConfigError(cs::where(env), "external_id_pointer", "must not be empty");
+  }
+  if (sodium_init() < 0) throw Error("libsodium cannot be initialised");
+}
+
+std::vector<Passenger> HttpPuller::pull(DriveContext& ctx) {
+  const HttpResponse response = send_http(endpoint_, "GET", endpoint_.url);
+  check_http_success(endpoint_, "GET", endpoint_.url, response);
+  const std::string where = redact("GET " + endpoint_.url, endpoint_.secrets);
+  std::vector<Passenger> passengers;
+
+  nlohmann::json document;
+  bool is_json = false;
+  if (looks_like_json(response.body, response.content_type)) {
+    document = nlohmann::json::parse(response.body, nullptr, false);
+    is_json = !document.is_discarded() && (document.is_object() || document.is_array());
+  }
+  if (!items_pointer_.empty()) {
+    const nlohmann::json::json_pointer p(items_pointer_);
+    if (!is_json || !document.contains(p) || !document.at(p).is_array()) {
+      throw Error(where + ": the body has no JSON array at " + items_pointer_);
+    }
+    document = nlohmann::json(document.at(p));
+  }
+  if (!is_json) {
+    Passenger p =
+        ctx.new_passenger(http_internal::body_digest(response.body), source_system_, module_);
+    p.add_attachment("body." + http_internal::extension_for(response.content_type),
+                     di::is_text(response.body) ? AttachmentFormat::text : AttachmentFormat::binary,
+                     response.body);
+    passengers.push_back(std::move(p));
+  } else {
+    const nlohmann::json items = document.is_array() ? document : nlohmann::json::array({document});
+    std::size_t index = 0;
+    for (const nlohmann::json& item : items) {
+      ++index;
+      try {
+        Passenger p =
+            ctx.new_passenger(external_id_at(item, external_id_pointer_), source_system_, module_);
+        p.add_attachment("item.json", AttachmentFormat::text, dump(item));
+        passengers.push_back(std::move(p));
+      } catch (const std::exception& e) {
+        ctx.log().error(module_,
+                        where + ", item " + std::to_string(index) + " skipped: " + e.what());
+      }
+    }
+  }
+  ctx.log().info(module_,
+                 "Got " + std::to_string(passengers.size()) + " passenger(s) from " + where);
+  return passengers;
+}
+
+void HttpPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated) {
+  if (notify_url_.empty() || seated.empty()) return;
+  nlohmann::json ids = nlohmann::json::array();
+  for (const Passenger& p : seated) ids.push_back(p.external_id);
+  const std::string body = dump({{"external_ids", ids}});
+  const HttpResponse response = send_http(endpoint_, "POST", notify_url_, body, "application/json");
+  check_http_success(endpoint_, "POST", notify_url_, response);
+  ctx.log().info(module_, "Told " + redact(notify_url_, endpoint_.secrets) + " about " +
+                              std::to_string(seated.size()) + " queued passenger(s)");
+}
+
+HttpPusher::HttpPusher(const ComponentEnv& env)
+    : module_(env.module.empty() ? kHttpPusherModule : env.module),
+      endpoint_(read_http_endpoint(env)) {
+  const std::string format = di::string_setting(env, "format", "json");
+  if (format != "json" && format != "multipart") {
+    throw ConfigError(cs::where(env), "format", "must be \"json\" or \"multipart\"");
+  }
+  multipart_ = format == "multipart";
+}
+
+void HttpPusher::push(DriveContext& ctx, QueueEntry& entry) {
+  const Passenger& p = entry.passenger;
+  const std::vector<std::pair<std::string, std::string>> ids = {
+      {"X-Databus-External-Id", p.external_id},
+      {"X-Databus-Internal-Id", p.internal_id},
+      {"X-Databus-Source-System", p.source_system},
+  };
+  HttpResponse response;
+  if (multipart_) {
+    std::vector<HttpPart> parts;
+    for (const Attachment& a : p.attachments) {
+      parts.push_back({a.name, a.name,
+                       a.format == AttachmentFormat::text ? "text/plain; charset=utf-8"
+                                                          : "application/octet-stream",
+                       a.content});
+    }
+    if (parts.empty()) {
+      // No empty form: an empty JSON list says "no attachments".
+      response = send_http(endpoint_, "POST", endpoint_.url, "[]", "application/json", {}, ids);
+    } else {
+      response = send_http(endpoint_, "POST", endpoint_.url, "", "", parts, ids);
+    }
+  } else {
+    response = send_http(endpoint_, "POST", endpoint_.url, dump(passenger_to_json(p)),
+                         "application/json", {}, ids);
+  }
+  check_http_success(endpoint_, "POST", endpoint_.url, response);
+  ctx.log().info(module_, "Pushed passenger " + p.describe() + " to " +
+                              redact(endpoint_.url, endpoint_.secrets));
+}
+
+}  // namespace databus

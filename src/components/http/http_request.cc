@@ -1,0 +1,171 @@
+#include "components/http/http_request.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <mutex>
+
+#include "components/directory/directory_components.h"
+#include "components/settings.h"
+#include "databus/error.h"
+#include "registry/secrets.h"
+
+namespace databus {
+
+namespace cs = component_settings;
+
+namespace {
+
+// libcurl's global state, set up once per process before the first handle.
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct EasyDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct HeaderListDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+struct MimeDeleter {
+  void operator()(curl_mime* mime) const { curl_mime_free(mime); }
+};
+
+size_t append_body(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+// Header values may not break lines (header injection).
+std::string one_line(std::string value) {
+  for (char& c : value) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  return value;
+}
+
+}  // namespace
+
+HttpEndpoint read_http_endpoint(const ComponentEnv& env) {
+  namespace di = directory_internal;
+  HttpEndpoint e;
+  e.url = di::string_setting(env, "url", "");
+  if (e.url.empty()) throw ConfigError(cs::where(env), "url", "needs the URL to use");
+  e.headers = cs::string_map(env, "headers");
+  const std::string auth = di::string_setting(env, "auth", "none");
+  if (auth == "none") {
+    e.auth = HttpAuth::none;
+  } else if (auth == "basic") {
+    e.auth = HttpAuth::basic;
+  } else if (auth == "bearer") {
+    e.auth = HttpAuth::bearer;
+  } else {
+    throw ConfigError(cs::where(env), "auth", "must be \"none\", \"basic\" or \"bearer\"");
+  }
+  e.username = di::string_setting(env, "username", "");
+  e.password = di::string_setting(env, "password", "");
+  e.token = di::string_setting(env, "token", "");
+  if (e.auth == HttpAuth::basic && e.username.empty()) {
+    throw ConfigError(cs::where(env), "username", "is needed for \"basic\" auth");
+  }
+  if (e.auth == HttpAuth::bearer && e.token.empty()) {
+    throw ConfigError(cs::where(env), "token", "is needed for \"bearer\" auth");
+  }
+  e.verify_tls = di::bool_setting(env, "verify_tls", true);
+  const double seconds = cs::number(env, "timeout_seconds", 30, 0.001);
+  e.timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  for (const std::string* s : {&e.password, &e.token}) {
+    if (!s->empty()) e.secrets.push_back(*s);
+  }
+  for (const auto& [name, value] : e.headers) {
+    if (!value.empty()) e.secrets.push_back(value);
+  }
+  return e;
+}
+
+HttpResponse send_http(const HttpEndpoint& endpoint, const std::string& method,
+                       const std::string& url, const std::string& body,
+                       const std::string& content_type, const std::vector<HttpPart>& parts,
+                       const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+  init_curl_once();
+  const std::string what = redact(method + " " + url, endpoint.secrets);
+  std::unique_ptr<CURL, EasyDeleter> handle(curl_easy_init());
+  if (!handle) throw Error(what + ": cannot create a libcurl handle");
+  CURL* h = handle.get();
+
+  std::unique_ptr<curl_slist, HeaderListDeleter> headers;
+  auto add_header = [&headers](const std::string& line) {
+    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
+    if (grown == nullptr) throw Error("out of memory building HTTP headers");
+    headers.release();
+    headers.reset(grown);
+  };
+  for (const auto& [name, value] : endpoint.headers) add_header(name + ": " + one_line(value));
+  for (const auto& [name, value] : extra_headers) add_header(name + ": " + one_line(value));
+  if (endpoint.auth == HttpAuth::bearer) {
+    add_header("Authorization: Bearer " + one_line(endpoint.token));
+  }
+  if (!content_type.empty() && parts.empty()) add_header("Content-Type: " + content_type);
+  // No "Expect: 100-continue" round trip for large bodies.
+  add_header("Expect:");
+
+  char error_text[CURL_ERROR_SIZE] = {0};
+  HttpResponse response;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(endpoint.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, endpoint.verify_tls ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, endpoint.verify_tls ? 2L : 0L);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  if (endpoint.auth == HttpAuth::basic) {
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_easy_setopt(h, CURLOPT_USERNAME, endpoint.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, endpoint.password.c_str());
+  }
+
+  std::unique_ptr<curl_mime, MimeDeleter> mime;
+  if (!parts.empty()) {
+    mime.reset(curl_mime_init(h));
+    for (const HttpPart& part : parts) {
+      curl_mimepart* p = curl_mime_addpart(mime.get());
+      curl_mime_name(p, part.name.c_str());
+      curl_mime_data(p, part.data.data(), part.data.size());
+      if (!part.filename.empty()) curl_mime_filename(p, part.filename.c_str());
+      if (!part.content_type.empty()) curl_mime_type(p, part.content_type.c_str());
+    }
+    curl_easy_setopt(h, CURLOPT_MIMEPOST, mime.get());
+  } else if (method == "POST") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+  } else if (method != "GET") {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+
+  const CURLcode code = curl_easy_perform(h);
+  if (code != CURLE_OK) {
+    const std::string detail = error_text[0] != 0 ? error_text : curl_easy_strerror(code);
+    throw Error(what + " failed: " + redact(detail, endpoint.secrets));
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  char* type = nullptr;
+  curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type);
+  if (type != nullptr) response.content_type = type;
+  return response;
+}
+
+void check_http_success(const HttpEndpoint& endpoint, const std::string& method,
+                        const std::string& url, const HttpResponse& response) {
+  if (response.status >= 200 && response.status < 300) return;
+  std::string excerpt = response.body.substr(0, 200);
+  if (!directory_internal::is_text(excerpt)) excerpt = "(binary body)";
+  throw Error(redact(method + " " + url + " answered " + std::to_string(response.status) + ": " +
+                         one_line(excerpt),
+                     endpoint.secrets));
+}
+
+}  // namespace databus
