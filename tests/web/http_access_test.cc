@@ -13,7 +13,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // Every client-scoped read route of the API.
-std::vector<std::string> read_routes(const std::string& c, const std::string& id) {
+// `id`: a queue entry, `guid`: a log of client demo.
+std::vector<std::string> read_routes(const std::string& c, const std::string& id,
+                                     const std::string& guid) {
   const std::string base = "/api/v1/clients/" + c;
   return {base + "/passengers",
           base + "/passengers/" + std::string(kPassenger1) + "/peek",
@@ -21,9 +23,11 @@ std::vector<std::string> read_routes(const std::string& c, const std::string& id
           base + "/queue/" + id,
           base + "/queue/" + id + "/attachments/puller1_file1.txt",
           base + "/logs",
+          base + "/logs/" + guid,
           base + "/users",
           base + "/customizing",
-          base + "/customizing/__databus__"};
+          base + "/customizing/__databus__",
+          base + "/export"};
 }
 
 // Every client-scoped change route, with a body that would succeed.
@@ -53,7 +57,7 @@ TEST_F(WebTest, HealthAndReadiness) {
 TEST_F(WebTest, NothingWithoutLogin) {
   const std::string id = drive_demo();
   Browser b = browser();
-  for (const std::string& route : read_routes("demo", id)) {
+  for (const std::string& route : read_routes("demo", id, log_guid_of(id))) {
     EXPECT_EQ(b.status_of_get(route), 401) << route;
   }
   for (const auto& [route, body] : change_routes("demo", id)) {
@@ -98,7 +102,7 @@ TEST_F(WebTest, LoginSetsAStrictHttpOnlyCookieAndRejectsWrongPasswords) {
 TEST_F(WebTest, OperatorsReadButDoNotChange) {
   const std::string id = drive_demo();
   Browser b = logged_in("demo", "viewer", "viewer-pass");
-  for (const std::string& route : read_routes("demo", id)) {
+  for (const std::string& route : read_routes("demo", id, log_guid_of(id))) {
     EXPECT_EQ(b.status_of_get(route), 200) << route;
   }
   for (const auto& [route, body] : change_routes("demo", id)) {
@@ -117,7 +121,7 @@ TEST_F(WebTest, AdministratorsChangeTheirOwnClientOnly) {
   for (const auto& [route, body] : change_routes("demo", id)) {
     EXPECT_EQ(b.status_of_post(route, body), 200) << route;
   }
-  for (const std::string& route : read_routes("root", id)) {
+  for (const std::string& route : read_routes("root", id, log_guid_of(id))) {
     EXPECT_EQ(b.status_of_get(route), 403) << route;
   }
   EXPECT_EQ(b.status_of_get("/api/v1/system"), 403);
@@ -131,7 +135,7 @@ TEST_F(WebTest, AdministratorsChangeTheirOwnClientOnly) {
 TEST_F(WebTest, RootSeesEveryClientAndTheSystem) {
   const std::string id = drive_demo();
   Browser b = logged_in("root", "root", "root");
-  for (const std::string& route : read_routes("demo", id)) {
+  for (const std::string& route : read_routes("demo", id, log_guid_of(id))) {
     EXPECT_EQ(b.status_of_get(route), 200) << route;
   }
   auto clients = b.get("/api/v1/clients");
@@ -184,6 +188,45 @@ TEST_F(WebTest, StateChangesNeedTheCsrfToken) {
   auto ok = b.post_form(page_expedite, {{"csrf", right}});
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 303);
+}
+
+TEST_F(WebTest, EveryStateChangeNeedsTheCsrfToken) {
+  const std::string id = drive_demo();
+  Browser b = logged_in("root", "root", "root");
+  const std::string right = b.csrf;
+  std::vector<std::string> api;
+  for (const auto& [route, body] : change_routes("demo", id)) api.push_back(route);
+  for (const char* route :
+       {"/api/v1/clients/demo/users/demo/password", "/api/v1/clients/demo/customizing/__databus__",
+        "/api/v1/clients/demo/export", "/api/v1/system/pause", "/api/v1/logout"}) {
+    api.push_back(route);
+  }
+  for (const std::string& route : api) {
+    auto missing = b.post_without_csrf(route);
+    ASSERT_TRUE(missing) << route;
+    EXPECT_EQ(missing->status, 403) << route;
+    b.csrf = std::string(64, 'a');
+    EXPECT_EQ(b.status_of_post(route), 403) << route;
+    b.csrf = right;
+  }
+  const std::string c = "/c/demo";
+  for (const std::string& route :
+       {c + "/passengers/" + std::string(kPassenger1) + "/expedite", c + "/queue/purge",
+        c + "/queue/" + id + "/status", c + "/logs/purge", c + "/users/demo/revoke-token",
+        c + "/users/demo/password", c + "/customizing/__databus__", c + "/export",
+        std::string("/system/pause"), std::string("/system/shutdown"), std::string("/logout")}) {
+    auto missing = b.post_form(route, {});
+    ASSERT_TRUE(missing) << route;
+    EXPECT_EQ(missing->status, 403) << route;
+    auto wrong = b.post_form(route, {{"csrf", std::string(64, 'b')}});
+    ASSERT_TRUE(wrong) << route;
+    EXPECT_EQ(wrong->status, 403) << route;
+  }
+  // Nothing above took effect: the session lives, the dispatcher was not paused.
+  EXPECT_EQ(b.status_of_get("/api/v1/session"), 200);
+  auto system = b.get("/api/v1/system");
+  ASSERT_TRUE(system);
+  EXPECT_NE(json::parse(system->body)["state"], "paused");
 }
 
 TEST_F(WebTest, BearerTokensWorkWithoutCsrfUntilRevoked) {

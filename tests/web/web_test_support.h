@@ -172,6 +172,19 @@ class WebTest : public ::testing::Test {
     return b;
   }
 
+  // A log guid of the queue entry `internal_id` of client demo.
+  std::string log_guid_of(const std::string& internal_id) {
+    EntryQuery q;
+    q.passenger_module = kPassenger1;
+    for (const QueueEntry& e : dispatcher_->database().query_entries("demo", q)) {
+      if (e.passenger.internal_id == internal_id && !e.passenger.log_guids.empty()) {
+        return e.passenger.log_guids.front();
+      }
+    }
+    ADD_FAILURE() << "entry " << internal_id << " has no log";
+    return "";
+  }
+
   // Fills the demo queue by driving demo_passenger_1 once; returns the
   // internal id of ID_1_1.
   std::string drive_demo() {
