@@ -63,7 +63,8 @@ int run_export(const ExportCommandOptions& options) {
   if (terminal) std::cerr << std::endl;
   std::cout << "exported client " << options.client << " from " << from->describe() << " to "
             << to->describe() << ": " << (report.configuration ? "configuration, " : "")
-            << report.entries << " queue entries, " << report.logs << " logs" << std::endl;
+            << report.entries << " queue entries, " << report.logs << " logs, " << report.backups
+            << " backups" << std::endl;
   return kExitOk;
 }
 

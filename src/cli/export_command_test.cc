@@ -43,7 +43,7 @@ TEST_F(ExportCommandTest, CopiesAClientIntoSqliteWhereCheckAndDriveWork) {
                                           "--to-database", "sqlite", "--to-arg", "path=" + file});
   EXPECT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_THAT(exported.out, HasSubstr("exported client demo"));
-  EXPECT_THAT(exported.out, HasSubstr("3 queue entries, 1 logs"));
+  EXPECT_THAT(exported.out, HasSubstr("3 queue entries, 1 logs, 1 backups"));
   EXPECT_THAT(exported.err, Not(HasSubstr("\r")));  // No progress bar without a terminal.
 
   const ProgramResult check =

@@ -15,7 +15,10 @@ namespace {
 using nlohmann::json;
 
 json report_json(const ExportReport& r) {
-  return json{{"entries", r.entries}, {"logs", r.logs}, {"configuration", r.configuration}};
+  return json{{"entries", r.entries},
+              {"logs", r.logs},
+              {"backups", r.backups},
+              {"configuration", r.configuration}};
 }
 
 }  // namespace

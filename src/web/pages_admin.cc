@@ -162,7 +162,8 @@ void export_page(WebState& st, const Request& req, Response& res) {
       body += badge("error") + " " + escape_html(s(status["error"]));
     } else if (status.contains("result")) {
       body += badge("complete") + " " + escape_html(s(status["result"]["entries"])) + " entries, " +
-              escape_html(s(status["result"]["logs"])) + " logs";
+              escape_html(s(status["result"]["logs"])) + " logs, " +
+              escape_html(s(status["result"]["backups"])) + " backups";
     }
     body += "</p></div>";
   }
@@ -203,7 +204,8 @@ void run_export(WebState& st, const Request& req, Response& res) {
   const json out = st.exports.run(c, query(req, "engine"), arguments, async);
   flash(st, who,
         async ? "Export started in the background."
-              : "Exported " + s(out["entries"]) + " entries and " + s(out["logs"]) + " logs.");
+              : "Exported " + s(out["entries"]) + " entries, " + s(out["logs"]) + " logs and " +
+                    s(out["backups"]) + " backups.");
   redirect(res, client_url(c, "export"));
 }
 

@@ -39,6 +39,8 @@ TEST_F(WebTest, ExportIsForRootAdministratorsAndStaysUnderTheDataRoot) {
   ASSERT_TRUE(sync);
   ASSERT_EQ(sync->status, 200) << sync->body;
   EXPECT_EQ(json::parse(sync->body)["entries"], 3);
+  // The dispatcher backed up the client's config at start: it travels too.
+  EXPECT_GE(json::parse(sync->body)["backups"].get<int>(), 1);
   EXPECT_TRUE(std::filesystem::exists(dir_ / "exports" / "demo.sqlite"));
 
   auto async = root.post(
