@@ -62,6 +62,10 @@ struct EntryQuery {
   std::size_t offset = 0;
   std::size_t limit = std::numeric_limits<std::size_t>::max();
   bool with_attachments = true;  // False: attachments have name and format only.
+  // False, with with_attachments false: the entries may come without any
+  // attachment (an engine that has the names at hand may still give them),
+  // for a caller that has the attachments already (the primal queue).
+  bool with_attachment_names = true;
 };
 
 // What update_entries() rewrites.

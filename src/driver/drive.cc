@@ -1,6 +1,7 @@
 // The drive's frame and its first steps: problems, pull, seat, notify.
 #include "driver/drive.h"
 
+#include <algorithm>
 #include <exception>
 #include <regex>
 #include <utility>
@@ -126,12 +127,16 @@ std::vector<Passenger> Drive::pull() {
     pullers_.emplace_back(ref, std::move(made));
     try {
       std::vector<Passenger> got = puller.pull(ctx_);
+      const std::string tail = " from " + ref.module;
+      std::vector<std::string> names;
       for (Passenger& passenger : got) {
         fill_in(passenger, ref.module);
-        info("Got passenger " + passenger.describe() + " from " + ref.module);
+        names.push_back(passenger.source_system + " - " + passenger.external_id);
+        if (names.size() == kNamesPerLine) summarise("Got", tail, names);
         pulled.push_back(std::move(passenger));
         ++pulled_;
       }
+      summarise("Got", tail, names);
     } catch (...) {
       std::string what = current_exception_message();
       error("puller " + ref.module + " of passenger " + request_.passenger.name +
@@ -165,13 +170,16 @@ void Drive::seat(std::vector<Passenger> pulled) {
   if (pulled.empty()) return;
   try {
     std::vector<QueueEntry> entries = queue_->seat(ctx_, std::move(pulled));
+    std::vector<std::string> names;
     for (const QueueEntry& entry : entries) {
-      info("Seated passenger " + entry.passenger.describe());
+      names.push_back(entry.passenger.source_system + " - " + entry.passenger.external_id);
+      if (names.size() == kNamesPerLine) summarise("Seated", {}, names);
       ++seated_;
       if (request_.observer != nullptr) {
         request_.observer->passenger_seated(request_.client_id, entry);
       }
     }
+    summarise("Seated", {}, names);
   } catch (...) {
     error("cannot seat the pulled passengers of " + request_.passenger.name + ": " +
           current_exception_message());
@@ -183,10 +191,14 @@ void Drive::notify() {
     try {
       std::vector<QueueEntry> entries = queue_->unnotified(ctx_, ref.module);
       if (entries.empty()) continue;
+      // Lent to the puller and taken back: no copy of the attachments.
       std::vector<Passenger> passengers;
       passengers.reserve(entries.size());
-      for (const QueueEntry& entry : entries) passengers.push_back(entry.passenger);
+      for (QueueEntry& entry : entries) passengers.push_back(std::move(entry.passenger));
       puller->notify(ctx_, passengers);
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        entries[i].passenger = std::move(passengers[i]);
+      }
       queue_->mark_notified(ctx_, entries);
       info("Notified " + ref.module + " about " + std::to_string(entries.size()) +
            " seated passenger(s)");
@@ -218,6 +230,25 @@ ComponentRef Drive::find_ref(const std::vector<ComponentRef>& refs,
 }
 
 bool Drive::stopping() const { return request_.stop != nullptr && request_.stop->load(); }
+
+void Drive::summarise(const char* what, const std::string& tail, std::vector<std::string>& names) {
+  for (std::size_t first = 0; first < names.size(); first += kNamesPerLine) {
+    const std::size_t end = std::min(names.size(), first + kNamesPerLine);
+    std::string line = what;
+    line += ' ';
+    line += std::to_string(end - first);
+    line += " passenger(s)";
+    line += tail;
+    const char* separator = ": ";
+    for (std::size_t i = first; i < end; ++i) {
+      line += separator;
+      line += names[i];
+      separator = ", ";
+    }
+    info(std::move(line));
+  }
+  names.clear();
+}
 
 void Drive::info(std::string message) {
   request_.log->info(kPrimalDriverModule, std::move(message));

@@ -20,10 +20,13 @@ namespace databus {
 class Drive {
  public:
   // The process and push steps write the statuses of this many entries in
-  // one durable group (Queue::save_all): durability costs a sync per group,
-  // not per entry. A crash before a group's write repeats its steps at the
-  // next drive (at-least-once).
-  static constexpr std::size_t kSaveGroup = 500;
+  // one durable group (Queue::save_all): durability costs a sync (and on a
+  // server engine a few statements) per group, not per entry. A crash
+  // before a group's write repeats its steps at the next drive
+  // (at-least-once). 2,000 rather than 500: PostgreSQL W1 ~8 % faster.
+  static constexpr std::size_t kSaveGroup = 2000;
+  // Passengers named by one summarised info line, at most.
+  static constexpr std::size_t kNamesPerLine = 500;
 
   // REQUIRES: request.database, request.factories and request.log non-null.
   explicit Drive(const DriveRequest& request);
@@ -75,6 +78,13 @@ class Drive {
   ComponentRef find_ref(const std::vector<ComponentRef>& refs, const std::string& module) const;
 
   bool stopping() const;
+  // Info lines are summarised: one line names up to kNamesPerLine passengers
+  // ("<what> 3 passenger(s)<tail>: SRC - A1, SRC - A2, SRC - A3"), so a
+  // drive of many passengers writes a few lines, not one per passenger and
+  // step. Each passenger's entry records the drive's log GUID besides.
+  // Warnings and errors stay one line per passenger. Writes one line per
+  // kNamesPerLine names; clears `names`.
+  void summarise(const char* what, const std::string& tail, std::vector<std::string>& names);
   void info(std::string message);
   void warning(std::string message);
   void error(std::string message);

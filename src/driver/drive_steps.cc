@@ -20,6 +20,16 @@ std::vector<std::string> modules_of(const std::vector<StepState>& states) {
   return modules;
 }
 
+// The passenger names recorded for `module` in `done`, in first-seen order.
+std::vector<std::string>& names_of(
+    std::vector<std::pair<std::string, std::vector<std::string>>>& done,
+    const std::string& module) {
+  for (auto& [m, names] : done) {
+    if (m == module) return names;
+  }
+  return done.emplace_back(module, std::vector<std::string>{}).second;
+}
+
 }  // namespace
 
 void Drive::process() {
@@ -118,6 +128,7 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
 
 void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
   const bool is_processor = kind == StepKind::processor;
+  std::vector<std::pair<std::string, std::vector<std::string>>> done;  // Module, passengers.
   for (SaveScope scope : {SaveScope::statuses, SaveScope::everything}) {
     std::vector<QueueEntry> batch;
     std::vector<Pending*> members;
@@ -143,18 +154,22 @@ void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
         continue;
       }
       for (const std::string& module : pending.completed) {
+        names_of(done, module)
+            .push_back(entry.passenger.source_system + " - " + entry.passenger.external_id);
         if (is_processor) {
           ++processed_;
-          info("Processed passenger " + entry.passenger.describe() + " with " + module);
         } else {
           ++pushed_;
-          info("Pushed passenger " + entry.passenger.describe() + " with " + module);
           if (request_.observer != nullptr) {
             request_.observer->passenger_pushed(request_.client_id, entry, module);
           }
         }
       }
     }
+  }
+  // Summarised per module and group (see summarise()).
+  for (auto& [module, names] : done) {
+    summarise(is_processor ? "Processed" : "Pushed", " with " + module, names);
   }
   group.clear();
 }

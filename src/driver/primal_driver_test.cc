@@ -39,7 +39,35 @@ TEST(PrimalDriverTest, RunsTheStepsInOrder) {
     EXPECT_THAT(e.passenger.log_guids, ElementsAre(log.guid()));
   }
   EXPECT_FALSE(log.has_errors());
-  EXPECT_TRUE(log_has(log, LogType::info, {"Got passenger", "A1", kPullerA}));
+  // Info lines are summarised per puller, module and group.
+  EXPECT_TRUE(
+      log_has(log, LogType::info, {"Got 2 passenger(s) from test.puller.a: TEST - A1, TEST - A2"}));
+  EXPECT_TRUE(
+      log_has(log, LogType::info, {"Seated 3 passenger(s): TEST - A1, TEST - A2, TEST - B1"}));
+  EXPECT_TRUE(
+      log_has(log, LogType::info,
+              {"Pushed 3 passenger(s) with test.pusher.y: TEST - A1, TEST - A2, TEST - B1"}));
+}
+
+TEST(PrimalDriverTest, SummarisedInfoLinesNameAtMostAGroupOfPassengers) {
+  DriverHarness h;
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i <= Drive::kNamesPerLine; ++i) ids.push_back("N" + std::to_string(i));
+  h.script->pull_ids[kPullerA] = ids;
+
+  Log log = h.drive();
+
+  const std::string first = "Got " + std::to_string(Drive::kNamesPerLine) +
+                            " passenger(s) from test.puller.a: TEST - N0, TEST - N1";
+  EXPECT_TRUE(log_has(log, LogType::info, {first}));
+  const std::string last = "TEST - N" + std::to_string(Drive::kNamesPerLine);
+  EXPECT_TRUE(log_has(log, LogType::info, {"Got 1 passenger(s) from test.puller.a: " + last}));
+  // One group of pushes, named in two lines (in query order).
+  EXPECT_TRUE(log_has(log, LogType::info,
+                      {"Pushed " + std::to_string(Drive::kNamesPerLine) +
+                       " passenger(s) with test.pusher.x: TEST - N"}));
+  EXPECT_TRUE(log_has(log, LogType::info, {"Pushed 1 passenger(s) with test.pusher.x: TEST - N"}));
+  EXPECT_EQ(h.observer.events.size(), 3 * ids.size());  // Seated, then pushed by x and y.
 }
 
 TEST(PrimalDriverTest, MakesEachComponentOncePerDrive) {

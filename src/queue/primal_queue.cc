@@ -1,14 +1,36 @@
 #include "queue/primal_queue.h"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "databus/error.h"
 #include "databus/uuid.h"
 
 namespace databus {
+
+namespace {
+
+// A dedup key of the batch being seated, pointing into its DedupKey.
+struct KeyView {
+  std::string_view source_system;
+  std::string_view external_id;
+  bool operator==(const KeyView&) const = default;
+};
+
+struct KeyViewHash {
+  std::size_t operator()(const KeyView& k) const {
+    const std::size_t a = std::hash<std::string_view>()(k.source_system);
+    return a ^ (std::hash<std::string_view>()(k.external_id) + 0x9e3779b97f4a7c15ULL + (a << 6) +
+                (a >> 2));
+  }
+};
+
+}  // namespace
 
 PrimalQueue::PrimalQueue(QueueEnv env) : env_(std::move(env)) {
   if (env_.database == nullptr) {
@@ -32,18 +54,23 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
     if (is_uuid(p.internal_id)) given.push_back(p.internal_id);
   }
   const std::set<std::string> taken = env_.database->stored_ids(env_.client_id, given);
-  std::set<DedupKey> in_batch;
-  std::set<std::string> ids;
+  // Hashed: a pull of 10,000 passengers made these ordered sets a visible
+  // share of the seat step. `keys` outlives `in_batch`, which points into it.
+  std::unordered_set<KeyView, KeyViewHash> in_batch;
+  in_batch.reserve(passengers.size());
+  std::unordered_set<std::string> ids;
+  ids.reserve(passengers.size());
   std::vector<QueueEntry> seated;
+  seated.reserve(passengers.size());
   for (std::size_t i = 0; i < passengers.size(); ++i) {
     Passenger& passenger = passengers[i];
-    DedupKey& key = keys[i];
-    if (stored.count(key) > 0 || in_batch.count(key) > 0) {
+    const DedupKey& key = keys[i];
+    if ((!stored.empty() && stored.count(key) > 0) ||
+        !in_batch.insert(KeyView{key.source_system, key.external_id}).second) {
       ctx.log().warning(kPrimalQueueModule,
                         "Passenger " + passenger.describe() + " is already queued; skipped");
       continue;
     }
-    in_batch.insert(std::move(key));
     // insert_entries() requires new internal ids; a puller that set one
     // itself may have reused it.
     if (!is_uuid(passenger.internal_id) || !ids.insert(passenger.internal_id).second ||
@@ -57,6 +84,7 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
   }
   if (!seated.empty()) {
     env_.database->insert_entries(env_.client_id, seated);
+    for (const QueueEntry& entry : seated) remember(entry);
   }
   return seated;
 }
@@ -68,13 +96,24 @@ std::vector<QueueEntry> PrimalQueue::unnotified(DriveContext& ctx,
 
 void PrimalQueue::mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entries) {
   if (entries.empty()) return;
-  std::vector<QueueEntry> updated = entries;
-  for (QueueEntry& entry : updated) {
+  // Changed in place and changed back should the write fail: the caller's
+  // entries say notified only once that is durable.
+  std::vector<std::pair<bool, std::size_t>> before;  // Notified, number of log GUIDs.
+  before.reserve(entries.size());
+  for (QueueEntry& entry : entries) {
+    before.emplace_back(entry.puller_notified, entry.passenger.log_guids.size());
     entry.puller_notified = true;
     entry.passenger.add_log_guid(ctx.log().guid());
   }
-  env_.database->update_entries(env_.client_id, updated, SaveScope::statuses);
-  entries = std::move(updated);  // Only once durable.
+  try {
+    env_.database->update_entries(env_.client_id, entries, SaveScope::statuses);
+  } catch (...) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      entries[i].puller_notified = before[i].first;
+      entries[i].passenger.log_guids.resize(before[i].second);
+    }
+    throw;
+  }
 }
 
 std::vector<QueueEntry> PrimalQueue::awaiting_processing(DriveContext& ctx) {
@@ -86,14 +125,21 @@ std::vector<QueueEntry> PrimalQueue::awaiting_push(DriveContext& ctx) {
 }
 
 void PrimalQueue::save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) {
-  entry.passenger.add_log_guid(ctx.log().guid());
-  env_.database->update_entries(env_.client_id, std::span<const QueueEntry>(&entry, 1), scope);
+  save_all(ctx, std::span<QueueEntry>(&entry, 1), scope);
 }
 
 void PrimalQueue::save_all(DriveContext& ctx, std::span<QueueEntry> entries, SaveScope scope) {
   if (entries.empty()) return;
   for (QueueEntry& entry : entries) entry.passenger.add_log_guid(ctx.log().guid());
+  if (scope == SaveScope::statuses) {
+    // The stored attachments stay as they are, and so does what is cached.
+    env_.database->update_entries(env_.client_id, entries, scope);
+    return;
+  }
+  // Whatever happens below, the stored attachments may be the new ones.
+  for (const QueueEntry& entry : entries) forget(entry.passenger.internal_id);
   env_.database->update_entries(env_.client_id, entries, scope);
+  for (const QueueEntry& entry : entries) remember(entry);
 }
 
 std::size_t PrimalQueue::purge_complete(TimePoint before) {
@@ -105,7 +151,55 @@ std::vector<QueueEntry> PrimalQueue::query(EntryFilter filter, const std::string
   q.passenger_module = env_.passenger.name;
   q.filter = filter;
   q.puller_module = puller_module;
-  return env_.database->query_entries(env_.client_id, q);
+  q.with_attachments = false;
+  q.with_attachment_names = false;
+  std::vector<QueueEntry> entries = env_.database->query_entries(env_.client_id, q);
+  std::vector<std::size_t> missing;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto it = attachments_.find(entries[i].passenger.internal_id);
+    if (it == attachments_.end()) {
+      missing.push_back(i);
+    } else {
+      entries[i].passenger.attachments = it->second;
+    }
+  }
+  if (missing.empty()) return entries;
+  // Entries of earlier drives: a few are loaded one by one, many at once.
+  constexpr std::size_t kLoadOneByOne = 32;
+  if (missing.size() > kLoadOneByOne) {
+    q.with_attachments = true;
+    return env_.database->query_entries(env_.client_id, q);
+  }
+  std::vector<QueueEntry> out;
+  out.reserve(entries.size());
+  std::size_t next_missing = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (next_missing < missing.size() && missing[next_missing] == i) {
+      ++next_missing;
+      std::optional<QueueEntry> loaded =
+          env_.database->load_entry(env_.client_id, entries[i].passenger.internal_id);
+      if (!loaded) continue;  // Deleted meanwhile.
+      entries[i].passenger.attachments = std::move(loaded->passenger.attachments);
+    }
+    out.push_back(std::move(entries[i]));
+  }
+  return out;
+}
+
+void PrimalQueue::remember(const QueueEntry& entry) {
+  forget(entry.passenger.internal_id);
+  std::size_t bytes = 0;
+  for (const Attachment& a : entry.passenger.attachments) bytes += a.content.size();
+  if (cached_bytes_ + bytes > kCachedBytes) return;  // Loaded when needed instead.
+  attachments_.emplace(entry.passenger.internal_id, entry.passenger.attachments);
+  cached_bytes_ += bytes;
+}
+
+void PrimalQueue::forget(const std::string& internal_id) {
+  auto it = attachments_.find(internal_id);
+  if (it == attachments_.end()) return;
+  for (const Attachment& a : it->second) cached_bytes_ -= a.content.size();
+  attachments_.erase(it);
 }
 
 ComponentSpec primal_queue_spec() {

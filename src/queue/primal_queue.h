@@ -3,8 +3,10 @@
 // (dedup, seated statuses, log GUIDs) lives here.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "databus/queue.h"
@@ -16,6 +18,16 @@ inline constexpr char kPrimalQueueModule[] = "databus.pqueue.primal_queue";
 
 // One object serves one drive of one client passenger; not thread-safe.
 // Every write goes through one Database call, so it is durable on return.
+//
+// The drive's queries read entries without attachment contents: the queue
+// remembers the attachments of the entries it wrote itself during the drive
+// (seated, or saved with SaveScope::everything; up to kCachedBytes of
+// content) and fills them in from memory; the stored row gives everything
+// else (statuses, notified, log GUIDs), so a status flipped meanwhile (web
+// interface) is seen. Entries it did not write (left over from an earlier
+// drive) are loaded with their attachments. Attachments change only through
+// SaveScope::everything writes, and a drive is the only writer of its
+// entries' passengers while it runs, so what is filled in is what is stored.
 class PrimalQueue : public Queue {
  public:
   // REQUIRES: env.database is non-null and outlives the queue.
@@ -48,10 +60,18 @@ class PrimalQueue : public Queue {
 
   std::size_t purge_complete(TimePoint before) override;
 
+  // Attachment bytes a queue keeps in memory for its drive, at most.
+  static constexpr std::size_t kCachedBytes = std::size_t{64} << 20;
+
  private:
   std::vector<QueueEntry> query(EntryFilter filter, const std::string& puller_module = {});
+  // Remembers the attachments of `entry`, durably stored as they are.
+  void remember(const QueueEntry& entry);
+  void forget(const std::string& internal_id);
 
   QueueEnv env_;
+  std::unordered_map<std::string, std::vector<Attachment>> attachments_;
+  std::size_t cached_bytes_ = 0;
 };
 
 // The registry's description of the primal queue (no settings).

@@ -227,6 +227,56 @@ TEST_F(PrimalQueueTest, SaveAllWritesTheGroupInOneUpdateWithTheLogGuid) {
   EXPECT_EQ(counting.updates, 1);  // Nothing to write, no call.
 }
 
+// An engine that leaves out attachments whenever a query allows it.
+class BareDatabase : public DatabaseWrapper {
+ public:
+  using DatabaseWrapper::DatabaseWrapper;
+  std::vector<QueueEntry> query_entries(const std::string& client_id,
+                                        const EntryQuery& query) override {
+    std::vector<QueueEntry> out = DatabaseWrapper::query_entries(client_id, query);
+    if (!query.with_attachments && !query.with_attachment_names) {
+      for (QueueEntry& e : out) e.passenger.attachments.clear();
+    }
+    return out;
+  }
+};
+
+TEST_F(PrimalQueueTest, QueriesGiveStoredStatusesAndTheAttachmentsOfEveryEntry) {
+  BareDatabase bare(database_);
+  Passenger old = passenger("OLD");
+  old.add_attachment("old.txt", AttachmentFormat::text, "from an earlier drive");
+  {
+    PrimalQueue earlier = queue(&bare);
+    DriveContext ctx = context(log_);
+    earlier.seat(ctx, {old});
+  }
+  PrimalQueue q = queue(&bare);
+  DriveContext ctx = context(log_);
+  Passenger fresh = passenger("NEW");
+  fresh.add_attachment("new.bin", AttachmentFormat::binary, std::string("\0\1", 2));
+  QueueEntry seated = q.seat(ctx, {fresh})[0];
+
+  std::vector<QueueEntry> due = q.awaiting_processing(ctx);
+  ASSERT_THAT(ids(due), ElementsAre("OLD", "NEW"));
+  EXPECT_EQ(due[0].passenger.attachments,
+            database_.load_entry("acme", due[0].passenger.internal_id)->passenger.attachments);
+  EXPECT_EQ(due[1], seated);
+
+  // A status flipped by someone else (the web interface) is what counts.
+  QueueEntry flipped = seated;
+  flipped.processor_statuses[0].status = StepStatus::complete;
+  flipped.processor_statuses[1].status = StepStatus::complete;
+  database_.update_entries("acme", std::span(&flipped, 1), SaveScope::statuses);
+  EXPECT_THAT(ids(q.awaiting_processing(ctx)), ElementsAre("OLD"));
+
+  // New attachments written by the queue are the ones given back.
+  flipped.passenger.attachments[0].content = "changed";
+  q.save(ctx, flipped, SaveScope::everything);
+  std::vector<QueueEntry> push = q.awaiting_push(ctx);
+  ASSERT_EQ(push.size(), 1u);
+  EXPECT_EQ(push[0].passenger.attachments[0].content, "changed");
+}
+
 TEST_F(PrimalQueueTest, PurgesCompleteEntriesPulledBefore) {
   PrimalQueue q = queue();
   DriveContext ctx = context(log_);

@@ -282,6 +282,23 @@ TEST_P(DatabaseConformanceTest, FindEntryUsesTheDedupKey) {
   EXPECT_FALSE(db_->find_entry("other", kModule, "DEMO_SYSTEM", "ID_1_1"));
 }
 
+// Sources hand out ids with any bytes; an engine keeps them exactly (the
+// PostgreSQL engine escapes what its text columns cannot hold).
+TEST_P(DatabaseConformanceTest, NulBytesInPassengerFieldsRoundTrip) {
+  const std::string id = std::string("ID\0_1", 5);
+  const std::string source = std::string("SRC\0", 4);
+  QueueEntry e = make_entry(id, kT0, kModule, kPuller, source);
+  db_->insert_entries("demo", std::span(&e, 1));
+  EXPECT_EQ(db_->load_entry("demo", e.passenger.internal_id), e);
+  EXPECT_EQ(db_->find_entry("demo", kModule, source, id), e.passenger.internal_id);
+  EXPECT_FALSE(db_->find_entry("demo", kModule, source, "ID"));
+  const std::vector<DedupKey> keys = {{source, id}};
+  EXPECT_EQ(db_->find_entries("demo", kModule, keys).size(), 1u);
+  e.passenger.external_id = std::string("ID\0_2", 5);
+  db_->update_entries("demo", std::span(&e, 1), SaveScope::everything);
+  EXPECT_EQ(db_->query_entries("demo", EntryQuery{}), std::vector<QueueEntry>{e});
+}
+
 TEST_P(DatabaseConformanceTest, FindEntriesLooksUpManyKeysAtOnce) {
   const std::string odd = "a\"b\\c,{d} \xc3\xa4'";  // Quotes, braces, UTF-8.
   std::vector<QueueEntry> entries = {make_entry("ID_1_1", kT0), make_entry(odd, kT0),

@@ -4,6 +4,7 @@
 #include "databus/uuid.h"
 #include "storage/postgresql/pg_database_impl.h"
 #include "storage/postgresql/pg_schema.h"
+#include "storage/postgresql/pg_text.h"
 #include "storage/sql/sql_codec.h"
 #include "storage/storage_names.h"
 
@@ -14,6 +15,8 @@ constexpr std::size_t kPgConnections = 8;
 
 PgParam text(std::string value) { return {std::move(value), false}; }
 PgParam number(std::int64_t value) { return {std::to_string(value), false}; }
+// A document (configuration, backup), which may hold any bytes (pg_text.h).
+PgParam document(std::string_view value) { return {pg_escape_text(value), false}; }
 
 }  // namespace
 
@@ -37,7 +40,7 @@ std::string PgDatabase::read_client_config_text(const std::string& client_id) {
   const PgResult r = pool_.acquire()->run("SELECT config_text FROM clients WHERE client_id = $1",
                                           {text(client_id)});
   if (r.rows() == 0) throw NotFoundError("unknown client '" + client_id + "'");
-  return r.text(0, 0);
+  return pg_unescape_text(r.text(0, 0));
 }
 
 ClientConfig PgDatabase::load_client(const std::string& client_id) {
@@ -50,7 +53,7 @@ void PgDatabase::write_client_config_text(const std::string& client_id, const st
   pool_.acquire()->run(
       "INSERT INTO clients (client_id, config_text) VALUES ($1, $2) "
       "ON CONFLICT (client_id) DO UPDATE SET config_text = excluded.config_text",
-      {text(client_id), text(t)});
+      {text(client_id), document(t)});
 }
 
 // --- Customizing backups --------------------------------------------------------
@@ -63,7 +66,7 @@ void PgDatabase::write_backup(const std::string& client_id, const std::string& n
       "INSERT INTO backups (client_id, backup_id, node, created, content) "
       "VALUES ($1, $2, $3, $4, $5)",
       {text(client_id), text(new_uuid() + "-" + node), text(node),
-       number(sql::to_micros(Clock::now())), text(t)});
+       number(sql::to_micros(Clock::now())), document(t)});
 }
 
 std::vector<BackupInfo> PgDatabase::list_backups(const std::string& client_id) {
@@ -87,7 +90,7 @@ std::optional<std::string> PgDatabase::read_backup(const std::string& client_id,
       pool_.acquire()->run("SELECT content FROM backups WHERE client_id = $1 AND backup_id = $2",
                            {text(client_id), text(backup_id)});
   if (r.rows() == 0) return std::nullopt;
-  return r.text(0, 0);
+  return pg_unescape_text(r.text(0, 0));
 }
 
 void PgDatabase::restore_backup(const std::string& client_id, const BackupInfo& info,
@@ -99,7 +102,7 @@ void PgDatabase::restore_backup(const std::string& client_id, const BackupInfo& 
       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (client_id, backup_id) DO UPDATE SET "
       "node = excluded.node, created = excluded.created, content = excluded.content",
       {text(client_id), text(info.id), text(info.node), number(sql::to_micros(info.created)),
-       text(t)});
+       document(t)});
 }
 
 std::size_t PgDatabase::delete_backups_before(const std::string& client_id, TimePoint before) {

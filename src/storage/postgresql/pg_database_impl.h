@@ -67,9 +67,10 @@ class PgDatabase : public Database {
  private:
   // Runs `inner` (selecting sql::kEntryColumns, ordered) joined with the
   // attachments in one statement (one snapshot) and decodes the rows;
-  // malformed ones are recorded as problems and skipped.
+  // malformed ones are recorded as problems and skipped. Without content
+  // and names, `inner` runs alone and the entries have no attachments.
   std::vector<QueueEntry> read_entries(const sql::Statement& inner, const std::string& client_id,
-                                       bool with_content, bool newest_first);
+                                       bool with_content, bool with_names, bool newest_first);
   // Multi-row INSERTs of the attachments of `entries`, inside `tx`.
   void insert_attachments(PgTransaction& tx, const std::string& client_id,
                           std::span<const QueueEntry> entries);

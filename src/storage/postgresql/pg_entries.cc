@@ -1,9 +1,11 @@
 // The PostgreSQL engine, part 2: the queue, in multi-row statements.
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "databus/error.h"
 #include "storage/postgresql/pg_database_impl.h"
+#include "storage/postgresql/pg_text.h"
 #include "storage/sql/sql_codec.h"
 #include "storage/storage_names.h"
 
@@ -16,6 +18,8 @@ constexpr std::size_t kRowsPerStatement = 1000;
 constexpr std::size_t kBytesPerStatement = 32 << 20;
 
 PgParam text(std::string value) { return {std::move(value), false}; }
+// A passenger field, which may hold any bytes (pg_text.h).
+PgParam field(std::string_view value) { return {pg_escape_text(value), false}; }
 PgParam number(std::int64_t value) { return {std::to_string(value), false}; }
 // A text[] literal: every element double-quoted, '"' and '\\' escaped.
 std::string text_array(const std::vector<std::string_view>& values) {
@@ -32,7 +36,10 @@ std::string text_array(const std::vector<std::string_view>& values) {
   return out + "}";
 }
 
-PgParam flag(bool value) { return {value ? "1" : "0", false}; }
+// A text[] parameter of `values`.
+PgParam text_array_of(const std::vector<std::string>& values) {
+  return text(text_array(std::vector<std::string_view>(values.begin(), values.end())));
+}
 
 // "($k::t1, $k+1::t2, ...)" for the next casts.size() parameters of `params`.
 std::string placeholders(const PgParams& params, std::size_t count,
@@ -50,7 +57,8 @@ PgParams to_params(const std::vector<sql::Value>& values) {
   PgParams out;
   for (const sql::Value& v : values) {
     if (const auto* s = std::get_if<std::string>(&v)) {
-      out.push_back(text(*s));
+      // Compared with stored passenger fields, so escaped as they are.
+      out.push_back(field(*s));
     } else {
       out.push_back(number(std::get<std::int64_t>(v)));
     }
@@ -96,7 +104,7 @@ void PgDatabase::insert_attachments(PgTransaction& tx, const std::string& client
       params.push_back(text(client_id));
       params.push_back(text(e.passenger.internal_id));
       params.push_back(number(position++));
-      params.push_back(text(a.name));
+      params.push_back(field(a.name));
       params.push_back(text(std::string(to_string(a.format))));
       params.push_back({a.content, true});
       sql += (rows ? ", " : "") + placeholders(params, 6);
@@ -112,33 +120,42 @@ void PgDatabase::insert_entries(const std::string& client_id, std::span<const Qu
   check_client_id(client_id);
   check_ids(entries);
   if (entries.empty()) return;
+  // One statement, each column one array parameter (as in update_entries).
+  std::vector<std::string> ids, ext, src, module, puller, steps, guids;
+  std::string pulled = "{", notified = "{", pc = "{", puc = "{", done = "{";
+  for (const QueueEntry& e : entries) {
+    const Passenger& p = e.passenger;
+    const sql::EntryFlags f = sql::EntryFlags::of(e);
+    const char* comma = ids.empty() ? "" : ",";
+    ids.push_back(p.internal_id);
+    ext.push_back(pg_escape_text(p.external_id));
+    src.push_back(pg_escape_text(p.source_system));
+    module.push_back(pg_escape_text(p.passenger_module));
+    puller.push_back(pg_escape_text(p.puller_module));
+    pulled += comma + std::to_string(sql::to_micros(p.pull_datetime));
+    notified += comma + std::string(f.notified ? "1" : "0");
+    pc += comma + std::string(f.processors_complete ? "1" : "0");
+    puc += comma + std::string(f.pushers_complete ? "1" : "0");
+    done += comma + std::string(f.complete ? "1" : "0");
+    steps.push_back(sql::encode_steps(e));
+    guids.push_back(sql::encode_strings(p.log_guids));
+  }
   PgTransaction tx(pool_);
-  for (std::size_t start = 0; start < entries.size(); start += kRowsPerStatement) {
-    std::string sql =
+  try {
+    tx.run(
         "INSERT INTO entries (client_id, internal_id, external_id, source_system, "
         "passenger_module, puller_module, pull_time, notified, processors_complete, "
-        "pushers_complete, complete, steps, log_guids) VALUES ";
-    PgParams params;
-    const std::size_t end = std::min(entries.size(), start + kRowsPerStatement);
-    for (std::size_t i = start; i < end; ++i) {
-      const QueueEntry& e = entries[i];
-      const Passenger& p = e.passenger;
-      const sql::EntryFlags f = sql::EntryFlags::of(e);
-      params.insert(
-          params.end(),
-          {text(client_id), text(p.internal_id), text(p.external_id), text(p.source_system),
-           text(p.passenger_module), text(p.puller_module), number(sql::to_micros(p.pull_datetime)),
-           flag(f.notified), flag(f.processors_complete), flag(f.pushers_complete),
-           flag(f.complete), text(sql::encode_steps(e)), text(sql::encode_strings(p.log_guids))});
-      sql += (i > start ? ", " : "") + placeholders(params, 13);
-    }
-    try {
-      tx.run(sql, params);
-    } catch (const StorageError& error) {
-      if (tx.connection().sqlstate() != "23505") throw;
-      throw StorageError("client " + client_id +
-                         ": an entry of the batch is stored already: " + error.what());
-    }
+        "pushers_complete, complete, steps, log_guids) SELECT $1, v.* FROM unnest($2::text[], "
+        "$3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::smallint[], "
+        "$9::smallint[], $10::smallint[], $11::smallint[], $12::text[], $13::text[]) AS v",
+        {text(client_id), text_array_of(ids), text_array_of(ext), text_array_of(src),
+         text_array_of(module), text_array_of(puller), text(pulled + "}"), text(notified + "}"),
+         text(pc + "}"), text(puc + "}"), text(done + "}"), text_array_of(steps),
+         text_array_of(guids)});
+  } catch (const StorageError& error) {
+    if (tx.connection().sqlstate() != "23505") throw;
+    throw StorageError("client " + client_id +
+                       ": an entry of the batch is stored already: " + error.what());
   }
   insert_attachments(tx, client_id, entries);
   tx.commit();
@@ -155,45 +172,57 @@ void PgDatabase::update_entries(const std::string& client_id, std::span<const Qu
   std::vector<const QueueEntry*> unique;
   for (const auto& [id, e] : latest) unique.push_back(e);
 
+  // One statement for the whole batch, whatever its size: each column
+  // travels as one array parameter and unnest() turns them back into rows,
+  // joined to their entries by key. Short to parse and bind, unlike a
+  // multi-row VALUES list of 7-12 parameters per entry.
   const bool everything = scope == SaveScope::everything;
-  static const std::vector<const char*> kCasts = {"text",     "smallint", "smallint", "smallint",
-                                                  "smallint", "text",     "text",     "text",
-                                                  "text",     "text",     "text",     "bigint"};
-  const std::size_t columns = everything ? 12 : 7;
-  PgTransaction tx(pool_);
-  std::int64_t updated = 0;
-  for (std::size_t start = 0; start < unique.size(); start += kRowsPerStatement) {
-    std::string sql =
-        "UPDATE entries AS e SET notified = v.notified, processors_complete = v.pc, "
-        "pushers_complete = v.puc, complete = v.done, steps = v.steps, log_guids = v.guids";
+  std::vector<std::string> ids, steps, guids;
+  std::string notified = "{", pc = "{", puc = "{", done = "{";
+  std::vector<std::string> ext, src, module, puller;
+  std::string pulled = "{";
+  for (const QueueEntry* e : unique) {
+    const Passenger& p = e->passenger;
+    const sql::EntryFlags f = sql::EntryFlags::of(*e);
+    const char* comma = ids.empty() ? "" : ",";
+    ids.push_back(p.internal_id);
+    steps.push_back(sql::encode_steps(*e));
+    guids.push_back(sql::encode_strings(p.log_guids));
+    notified += comma + std::string(f.notified ? "1" : "0");
+    pc += comma + std::string(f.processors_complete ? "1" : "0");
+    puc += comma + std::string(f.pushers_complete ? "1" : "0");
+    done += comma + std::string(f.complete ? "1" : "0");
     if (everything) {
-      sql +=
-          ", external_id = v.ext, source_system = v.src, passenger_module = v.module, "
-          "puller_module = v.puller, pull_time = v.pulled";
+      ext.push_back(pg_escape_text(p.external_id));
+      src.push_back(pg_escape_text(p.source_system));
+      module.push_back(pg_escape_text(p.passenger_module));
+      puller.push_back(pg_escape_text(p.puller_module));
+      pulled += comma + std::to_string(sql::to_micros(p.pull_datetime));
     }
-    sql += " FROM (VALUES ";
-    PgParams params{text(client_id)};
-    const std::size_t end = std::min(unique.size(), start + kRowsPerStatement);
-    for (std::size_t i = start; i < end; ++i) {
-      const QueueEntry& e = *unique[i];
-      const Passenger& p = e.passenger;
-      const sql::EntryFlags f = sql::EntryFlags::of(e);
-      params.insert(params.end(),
-                    {text(p.internal_id), flag(f.notified), flag(f.processors_complete),
-                     flag(f.pushers_complete), flag(f.complete), text(sql::encode_steps(e)),
-                     text(sql::encode_strings(p.log_guids))});
-      if (everything) {
-        params.insert(params.end(),
-                      {text(p.external_id), text(p.source_system), text(p.passenger_module),
-                       text(p.puller_module), number(sql::to_micros(p.pull_datetime))});
-      }
-      sql += (i > start ? ", " : "") + placeholders(params, columns, kCasts);
-    }
-    sql += ") AS v(id, notified, pc, puc, done, steps, guids";
-    sql += everything ? ", ext, src, module, puller, pulled)" : ")";
-    sql += " WHERE e.client_id = $1 AND e.internal_id = v.id";
-    updated += tx.run(sql, params).affected();
   }
+  const auto array = text_array_of;
+  PgParams params{text(client_id), array(ids),       text(notified + "}"), text(pc + "}"),
+                  text(puc + "}"), text(done + "}"), array(steps),         array(guids)};
+  std::string sql =
+      "UPDATE entries AS e SET notified = v.notified, processors_complete = v.pc, "
+      "pushers_complete = v.puc, complete = v.done, steps = v.steps, log_guids = v.guids";
+  std::string arrays =
+      "$2::text[], $3::smallint[], $4::smallint[], $5::smallint[], $6::smallint[], $7::text[], "
+      "$8::text[]";
+  std::string names = "id, notified, pc, puc, done, steps, guids";
+  if (everything) {
+    sql +=
+        ", external_id = v.ext, source_system = v.src, passenger_module = v.module, "
+        "puller_module = v.puller, pull_time = v.pulled";
+    arrays += ", $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[]";
+    names += ", ext, src, module, puller, pulled";
+    params.insert(params.end(),
+                  {array(ext), array(src), array(module), array(puller), text(pulled + "}")});
+  }
+  sql += " FROM unnest(" + arrays + ") AS v(" + names +
+         ") WHERE e.client_id = $1 AND e.internal_id = v.id";
+  PgTransaction tx(pool_);
+  const std::int64_t updated = tx.run(sql, params).affected();
   if (updated != static_cast<std::int64_t>(unique.size())) {
     const PgResult found = tx.run(
         "SELECT internal_id FROM entries WHERE client_id = $1 AND internal_id = ANY($2::text[])",
@@ -219,13 +248,16 @@ void PgDatabase::update_entries(const std::string& client_id, std::span<const Qu
 
 std::vector<QueueEntry> PgDatabase::read_entries(const sql::Statement& inner,
                                                  const std::string& client_id, bool with_content,
-                                                 bool newest_first) {
+                                                 bool with_names, bool newest_first) {
   const char* order = newest_first ? " DESC" : "";
-  const std::string sql = std::string("SELECT e.*, a.name, a.format") +
-                          (with_content ? ", a.content" : "") + " FROM (" + inner.text +
-                          ") AS e LEFT JOIN attachments AS a ON a.client_id = $1 AND "
-                          "a.internal_id = e.internal_id ORDER BY e.pull_time" +
-                          order + ", e.internal_id" + order + ", a.position";
+  const bool joined = with_content || with_names;
+  const std::string sql = !joined
+                              ? inner.text
+                              : std::string("SELECT e.*, a.name, a.format") +
+                                    (with_content ? ", a.content" : "") + " FROM (" + inner.text +
+                                    ") AS e LEFT JOIN attachments AS a ON a.client_id = $1 "
+                                    "AND a.internal_id = e.internal_id ORDER BY e.pull_time" +
+                                    order + ", e.internal_id" + order + ", a.position";
   const PgResult r = pool_.acquire()->run(sql, to_params(inner.parameters));
   std::vector<QueueEntry> out;
   std::string current;  // Internal id of the row group being read.
@@ -238,10 +270,10 @@ std::vector<QueueEntry> PgDatabase::read_entries(const sql::Statement& inner,
       QueueEntry e;
       Passenger& p = e.passenger;
       p.internal_id = id;
-      p.external_id = r.text(row, 1);
-      p.source_system = r.text(row, 2);
-      p.passenger_module = r.text(row, 3);
-      p.puller_module = r.text(row, 4);
+      p.external_id = pg_unescape_text(r.text(row, 1));
+      p.source_system = pg_unescape_text(r.text(row, 2));
+      p.passenger_module = pg_unescape_text(r.text(row, 3));
+      p.puller_module = pg_unescape_text(r.text(row, 4));
       p.pull_datetime = sql::from_micros(r.integer(row, 5));
       e.puller_notified = r.integer(row, 6) != 0;
       try {
@@ -253,9 +285,9 @@ std::vector<QueueEntry> PgDatabase::read_entries(const sql::Statement& inner,
         skip = true;
       }
     }
-    if (skip || r.is_null(row, 9)) continue;
+    if (!joined || skip || r.is_null(row, 9)) continue;
     Attachment a;
-    a.name = r.text(row, 9);
+    a.name = pg_unescape_text(r.text(row, 9));
     try {
       a.format = parse_attachment_format(r.text(row, 10));
     } catch (const std::invalid_argument& error) {
@@ -273,7 +305,7 @@ std::vector<QueueEntry> PgDatabase::query_entries(const std::string& client_id,
                                                   const EntryQuery& query) {
   check_client_id(client_id);
   return read_entries(sql::select_entries(sql::postgresql_dialect(), client_id, query), client_id,
-                      query.with_attachments, query.newest_first);
+                      query.with_attachments, query.with_attachment_names, query.newest_first);
 }
 
 std::size_t PgDatabase::count_entries(const std::string& client_id, const EntryQuery& query) {
@@ -291,7 +323,7 @@ std::optional<QueueEntry> PgDatabase::load_entry(const std::string& client_id,
   s.text = std::string("SELECT ") + sql::kEntryColumns +
            " FROM entries WHERE client_id = $1 AND internal_id = $2";
   s.parameters = {client_id, internal_id};
-  std::vector<QueueEntry> found = read_entries(s, client_id, true, false);
+  std::vector<QueueEntry> found = read_entries(s, client_id, true, true, false);
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
 }
@@ -301,12 +333,16 @@ std::optional<std::string> PgDatabase::find_entry(const std::string& client_id,
                                                   const std::string& source_system,
                                                   const std::string& external_id) {
   check_client_id(client_id);
+  // Every match, the least id chosen here: "ORDER BY internal_id LIMIT 1"
+  // let the planner walk the primary key instead of the dedup index.
   const PgResult r = pool_.acquire()->run(
       "SELECT internal_id FROM entries WHERE client_id = $1 AND passenger_module = $2 AND "
-      "source_system = $3 AND external_id = $4 ORDER BY internal_id LIMIT 1",
-      {text(client_id), text(passenger_module), text(source_system), text(external_id)});
+      "source_system = $3 AND external_id = $4",
+      {text(client_id), field(passenger_module), field(source_system), field(external_id)});
   if (r.rows() == 0) return std::nullopt;
-  return r.text(0, 0);
+  std::string least = r.text(0, 0);
+  for (int i = 1; i < r.rows(); ++i) least = std::min(least, r.text(i, 0));
+  return least;
 }
 
 std::map<DedupKey, std::string> PgDatabase::find_entries(const std::string& client_id,
@@ -316,21 +352,32 @@ std::map<DedupKey, std::string> PgDatabase::find_entries(const std::string& clie
   std::map<DedupKey, std::string> found;
   if (keys.empty()) return found;
   // One round trip: the keys travel as two parallel arrays.
+  const std::set<DedupKey> wanted(keys.begin(), keys.end());
+  std::vector<std::string> escaped;  // Stored forms; the views below point into it.
+  escaped.reserve(2 * wanted.size());
   std::vector<std::string_view> sources;
   std::vector<std::string_view> external_ids;
-  for (const DedupKey& key : keys) {
-    sources.push_back(key.source_system);
-    external_ids.push_back(key.external_id);
+  for (const DedupKey& key : wanted) {
+    sources.push_back(escaped.emplace_back(pg_escape_text(key.source_system)));
+    external_ids.push_back(escaped.emplace_back(pg_escape_text(key.external_id)));
   }
+  // One probe of the dedup index per key: a LATERAL subquery that OFFSET 0
+  // keeps from being flattened into a join, every match returned and the
+  // least id kept here. As a plain join the planner, whose statistics lag
+  // behind a queue that just grew, hashed the keys and scanned every entry
+  // of the passenger type (40-100 ms at 100,000 entries); with min() in the
+  // subquery it walked the primary key in id order instead (seconds).
   const PgResult r = pool_.acquire()->run(
-      "SELECT e.source_system, e.external_id, min(e.internal_id) FROM "
-      "unnest($3::text[], $4::text[]) AS k(s, x) JOIN entries e ON e.client_id = $1 AND "
-      "e.passenger_module = $2 AND e.source_system = k.s AND e.external_id = k.x "
-      "GROUP BY e.source_system, e.external_id",
-      {text(client_id), text(passenger_module), text(text_array(sources)),
+      "SELECT k.s, k.x, e.internal_id FROM unnest($3::text[], $4::text[]) AS k(s, x) CROSS "
+      "JOIN LATERAL (SELECT internal_id FROM entries WHERE client_id = $1 AND "
+      "passenger_module = $2 AND source_system = k.s AND external_id = k.x OFFSET 0) AS e",
+      {text(client_id), field(passenger_module), text(text_array(sources)),
        text(text_array(external_ids))});
   for (int i = 0; i < r.rows(); ++i) {
-    found.emplace(DedupKey{r.text(i, 0), r.text(i, 1)}, r.text(i, 2));
+    DedupKey key{pg_unescape_text(r.text(i, 0)), pg_unescape_text(r.text(i, 1))};
+    std::string id = r.text(i, 2);
+    auto [it, inserted] = found.try_emplace(std::move(key), id);
+    if (!inserted && id < it->second) it->second = std::move(id);
   }
   return found;
 }
@@ -352,14 +399,24 @@ std::size_t PgDatabase::delete_complete_entries(const std::string& client_id,
                                                 const std::string& passenger_module,
                                                 TimePoint before) {
   check_client_id(client_id);
-  // One statement: atomic without a transaction of its own.
-  const PgResult r = pool_.acquire()->run(
-      "WITH gone AS (DELETE FROM entries WHERE client_id = $1 AND passenger_module = $2 AND "
-      "complete = 1 AND pull_time < $3 RETURNING internal_id), "
-      "dropped AS (DELETE FROM attachments WHERE client_id = $1 AND internal_id IN "
-      "(SELECT internal_id FROM gone)) SELECT count(*) FROM gone",
-      {text(client_id), text(passenger_module), number(sql::ceil_micros(before))});
-  return static_cast<std::size_t>(r.integer(0, 0));
+  // The entries first, then their attachments by id, in one transaction:
+  // exact whatever the planner believes. (One statement deleting the
+  // attachments "IN (SELECT ... FROM gone)" of a data-modifying CTE ran for
+  // minutes at 100,000 entries: estimating one purged entry, the planner
+  // rescanned the CTE for every attachment.)
+  PgTransaction tx(pool_);
+  const PgResult gone = tx.run(
+      "DELETE FROM entries WHERE client_id = $1 AND passenger_module = $2 AND complete = 1 AND "
+      "pull_time < $3 RETURNING internal_id",
+      {text(client_id), field(passenger_module), number(sql::ceil_micros(before))});
+  if (gone.rows() > 0) {
+    std::string ids = "{";  // UUIDs: nothing to quote.
+    for (int i = 0; i < gone.rows(); ++i) (ids += i ? "," : "") += gone.text(i, 0);
+    tx.run("DELETE FROM attachments WHERE client_id = $1 AND internal_id = ANY($2::text[])",
+           {text(client_id), text(ids + "}")});
+  }
+  tx.commit();
+  return static_cast<std::size_t>(gone.rows());
 }
 
 }  // namespace databus

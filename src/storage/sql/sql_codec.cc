@@ -1,8 +1,11 @@
 #include "storage/sql/sql_codec.h"
 
+#include <charconv>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "storage/sql/text_codec.h"
 
 namespace databus::sql {
 namespace {
@@ -63,13 +66,135 @@ EntryFlags EntryFlags::of(const QueueEntry& entry) {
   return f;
 }
 
+namespace {
+
+char status_letter(StepStatus s) {
+  switch (s) {
+    case StepStatus::undefined:
+      return 'u';
+    case StepStatus::incomplete:
+      return 'i';
+    case StepStatus::complete:
+      return 'c';
+  }
+  return 'i';
+}
+
+StepStatus status_of_letter(char c) {
+  switch (c) {
+    case 'u':
+      return StepStatus::undefined;
+    case 'i':
+      return StepStatus::incomplete;
+    case 'c':
+      return StepStatus::complete;
+  }
+  throw std::invalid_argument(std::string("steps: unknown status letter '") + c + "'");
+}
+
+void append_number(std::string& out, std::int64_t n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
+}
+
+// "<length>:<bytes>", the bytes made storable first.
+void append_field(std::string& out, std::string_view text) {
+  if (first_unstorable_byte(text) == std::string_view::npos) {
+    append_number(out, static_cast<std::int64_t>(text.size()));
+    out += ':';
+    out.append(text);
+    return;
+  }
+  std::string clean;
+  append_storable(clean, text);
+  append_field(out, clean);
+}
+
+void append_steps(std::string& out, char kind, const std::vector<StepState>& steps) {
+  for (const StepState& s : steps) {
+    out += kind;
+    out += status_letter(s.status);
+    append_number(out, s.attempts);
+    out += ':';
+    append_field(out, s.module);
+    append_field(out, s.last_error);
+  }
+}
+
+// Reads what append_number() or append_field() wrote, advancing `at`.
+class CompactReader {
+ public:
+  explicit CompactReader(std::string_view text) : text_(text) {}
+  bool done() const { return at_ >= text_.size(); }
+  char letter() {
+    if (done()) fail("ends early");
+    return text_[at_++];
+  }
+  std::int64_t number() {
+    std::int64_t n = 0;
+    const char* begin = text_.data() + at_;
+    const auto [end, ec] = std::from_chars(begin, text_.data() + text_.size(), n);
+    if (ec != std::errc() || end == text_.data() + text_.size() || *end != ':') fail("bad number");
+    at_ += static_cast<std::size_t>(end - begin) + 1;
+    return n;
+  }
+  std::string field() {
+    const std::int64_t n = number();
+    if (n < 0 || static_cast<std::size_t>(n) > text_.size() - at_) fail("bad length");
+    std::string out(text_.substr(at_, static_cast<std::size_t>(n)));
+    at_ += static_cast<std::size_t>(n);
+    return out;
+  }
+  [[noreturn]] void fail(const char* what) const {
+    throw std::invalid_argument(std::string("steps: ") + what + " at byte " + std::to_string(at_));
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+// A log GUID that needs no quoting in the comma-separated form.
+bool plain_guid(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string encode_steps(const QueueEntry& entry) {
-  return json{{"processors", steps_to_json(entry.processor_statuses)},
-              {"pushers", steps_to_json(entry.pusher_statuses)}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(16 + 48 * (entry.processor_statuses.size() + entry.pusher_statuses.size()));
+  out += kCompactStepsMark;
+  append_steps(out, 'p', entry.processor_statuses);
+  append_steps(out, 'q', entry.pusher_statuses);
+  return out;
 }
 
 void decode_steps(std::string_view text, QueueEntry& entry) {
+  if (!text.empty() && text.front() == kCompactStepsMark) {
+    CompactReader r(text.substr(1));
+    entry.processor_statuses.clear();
+    entry.pusher_statuses.clear();
+    while (!r.done()) {
+      const char kind = r.letter();
+      if (kind != 'p' && kind != 'q') r.fail("unknown step kind");
+      StepState s;
+      s.status = status_of_letter(r.letter());
+      s.attempts = static_cast<int>(r.number());
+      s.module = r.field();
+      s.last_error = r.field();
+      (kind == 'p' ? entry.processor_statuses : entry.pusher_statuses).push_back(std::move(s));
+    }
+    return;
+  }
+  // Schema version 1 wrote JSON; such rows are read until rewritten.
   try {
     const json j = parse(text, "steps");
     entry.processor_statuses = steps_from_json(j.at("processors"), "steps.processors");
@@ -80,10 +205,35 @@ void decode_steps(std::string_view text, QueueEntry& entry) {
 }
 
 std::string encode_strings(const std::vector<std::string>& values) {
-  return json(values).dump(-1, ' ', false, json::error_handler_t::replace);
+  bool plain = true;
+  std::size_t size = 0;
+  for (const std::string& v : values) {
+    plain = plain && plain_guid(v);
+    size += v.size() + 1;
+  }
+  if (!plain) return json(values).dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(size);
+  for (const std::string& v : values) {
+    if (!out.empty()) out += ',';
+    out += v;
+  }
+  return out;
 }
 
 std::vector<std::string> decode_strings(std::string_view text) {
+  if (text.empty()) return {};
+  if (text.front() != '[' && text.front() != '{') {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t comma = text.find(',', start);
+      out.emplace_back(text.substr(start, comma - start));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    return out;
+  }
   try {
     return parse(text, "log_guids").get<std::vector<std::string>>();
   } catch (const json::exception& e) {
@@ -92,12 +242,24 @@ std::vector<std::string> decode_strings(std::string_view text) {
 }
 
 std::string encode_log_entries(const Log& log) {
-  json out = json::array();
+  // Written by hand: a drive's log holds a few lines per passenger, and this
+  // runs once per drive on the hot path. Invalid UTF-8 is replaced rather
+  // than refused: a log must always be writable.
+  std::string out = "[";
   for (const LogEntry& e : log.entries()) {
-    out.push_back({to_micros(e.time), e.source, std::string(to_string(e.type)), e.message});
+    if (out.size() > 1) out += ',';
+    out += '[';
+    append_number(out, to_micros(e.time));
+    out += ',';
+    append_json_string(out, e.source);
+    out += ',';
+    append_json_string(out, to_string(e.type));
+    out += ',';
+    append_json_string(out, e.message);
+    out += ']';
   }
-  // Replace invalid UTF-8 rather than fail: a log must always be writable.
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  out += ']';
+  return out;
 }
 
 Log decode_log(std::string guid, TimePoint created, std::string_view text) {

@@ -37,16 +37,24 @@ struct EntryFlags {
   static EntryFlags of(const QueueEntry& entry);
 };
 
-// The `steps` column: {"processors": [...], "pushers": [...]}, each item
-// {"module", "status", "attempts", "last_error"}.
+// The `steps` column (schema version 2): kCompactStepsMark, then per step
+// "<kind><status><attempts>:<length>:<module><length>:<last error>" with
+// kind 'p' (processor) or 'q' (pusher), status 'u' | 'i' | 'c', processors
+// first, each kind in config order. Cheap to write and read (it is written
+// at every status change), and storable in any text column: a NUL or an
+// invalid UTF-8 byte of a module name or error message becomes U+FFFD.
+inline constexpr char kCompactStepsMark = 'S';
 std::string encode_steps(const QueueEntry& entry);
-// Fills entry.processor_statuses and entry.pusher_statuses. Throws
-// std::invalid_argument naming the field when `text` is malformed.
+// Fills entry.processor_statuses and entry.pusher_statuses from the compact
+// form or from the JSON form of schema version 1 ({"processors": [...],
+// "pushers": [...]}, items {"module", "status", "attempts", "last_error"}).
+// Throws std::invalid_argument naming the field when `text` is malformed.
 void decode_steps(std::string_view text, QueueEntry& entry);
 
-// The `log_guids` column: a JSON array of strings.
+// The `log_guids` column: the values joined with ',' when each is a plain
+// GUID ([0-9A-Za-z_.-]+), otherwise (and in schema version 1) a JSON array.
 std::string encode_strings(const std::vector<std::string>& values);
-// Throws std::invalid_argument when `text` is not such an array.
+// Reads either form. Throws std::invalid_argument for a malformed JSON form.
 std::vector<std::string> decode_strings(std::string_view text);
 
 // The `entries` column of a log row: a JSON array of

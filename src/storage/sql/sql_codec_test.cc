@@ -4,6 +4,7 @@
 
 #include "databus/uuid.h"
 #include "storage/sql/sql_query.h"
+#include "storage/sql/text_codec.h"
 
 namespace databus::sql {
 namespace {
@@ -17,6 +18,53 @@ TEST(SqlCodecTest, StepsRoundTripWithAttemptsAndErrors) {
   decode_steps(encode_steps(e), back);
   EXPECT_EQ(back.processor_statuses, e.processor_statuses);
   EXPECT_EQ(back.pusher_statuses, e.pusher_statuses);
+}
+
+TEST(SqlCodecTest, CompactStepsKeepColonsDigitsAndLineBreaks) {
+  QueueEntry e;
+  e.processor_statuses = {{"12:p", StepStatus::complete, 0, "3:4:"}};
+  e.pusher_statuses = {{"q", StepStatus::incomplete, 12, "a\r\nb"}, {"r", StepStatus::undefined}};
+  const std::string text = encode_steps(e);
+  EXPECT_EQ(text.front(), kCompactStepsMark);
+  QueueEntry back;
+  decode_steps(text, back);
+  EXPECT_EQ(back.processor_statuses, e.processor_statuses);
+  EXPECT_EQ(back.pusher_statuses, e.pusher_statuses);
+  EXPECT_THROW(decode_steps(text.substr(0, text.size() - 1), back), std::invalid_argument);
+  EXPECT_THROW(decode_steps("Sx", back), std::invalid_argument);
+}
+
+TEST(SqlCodecTest, UnstorableBytesOfAnErrorBecomeReplacementCharacters) {
+  QueueEntry e;
+  e.processor_statuses = {{"p", StepStatus::incomplete, 1, std::string("a\0b\xff", 4)}};
+  const std::string text = encode_steps(e);
+  EXPECT_EQ(first_unstorable_byte(text), std::string_view::npos);
+  QueueEntry back;
+  decode_steps(text, back);
+  EXPECT_EQ(back.processor_statuses[0].last_error,
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD");
+}
+
+TEST(SqlCodecTest, SchemaVersion1JsonColumnsAreStillRead) {
+  QueueEntry e;
+  decode_steps(
+      R"({"processors": [{"module": "p", "status": "complete", "attempts": 0, "last_error": ""}],)"
+      R"( "pushers": [{"module": "q", "status": "incomplete", "attempts": 2, "last_error": "x"}]})",
+      e);
+  EXPECT_EQ(e.processor_statuses, (std::vector<StepState>{{"p", StepStatus::complete, 0, ""}}));
+  EXPECT_EQ(e.pusher_statuses, (std::vector<StepState>{{"q", StepStatus::incomplete, 2, "x"}}));
+  EXPECT_EQ(decode_strings(R"(["a", "b"])"), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(SqlCodecTest, LogGuidsArePlainUnlessAValueNeedsQuoting) {
+  const std::vector<std::string> plain = {new_uuid(), new_uuid()};
+  EXPECT_EQ(encode_strings(plain), plain[0] + "," + plain[1]);
+  EXPECT_EQ(decode_strings(encode_strings(plain)), plain);
+  const std::vector<std::string> odd = {"a,b", "", "[c"};
+  EXPECT_EQ(encode_strings(odd).front(), '[');
+  EXPECT_EQ(decode_strings(encode_strings(odd)), odd);
+  EXPECT_TRUE(decode_strings(encode_strings({})).empty());
 }
 
 TEST(SqlCodecTest, MalformedColumnsAreInvalidArgumentNamingTheColumn) {
@@ -37,7 +85,15 @@ TEST(SqlCodecTest, LogsKeepLineBreaksAndTypes) {
   Log log(new_uuid(), parse_iso("2024-02-03T04:05:06.123456"));
   log.append({parse_iso("2024-02-03T04:05:07.000001"), "src", LogType::warning, "two\r\nlines"});
   log.append({parse_iso("2024-02-03T04:05:08"), "src", LogType::error, ""});
+  log.append({parse_iso("2024-02-03T04:05:09"), "s\"\\", LogType::info, "tab\tbell\a\xc3\xa4"});
   EXPECT_EQ(decode_log(log.guid(), log.created(), encode_log_entries(log)), log);
+  Log broken(new_uuid(), parse_iso("2024-02-03T04:05:06"));
+  broken.append({parse_iso("2024-02-03T04:05:07"), "src", LogType::info, "bad \xff byte"});
+  EXPECT_EQ(decode_log(broken.guid(), broken.created(), encode_log_entries(broken))
+                .entries()
+                .front()
+                .message,
+            "bad \xEF\xBF\xBD byte");
   EXPECT_EQ(decode_strings(encode_strings({"a", "b"})), (std::vector<std::string>{"a", "b"}));
 }
 

@@ -65,9 +65,12 @@ class SqliteDatabase : public Database {
 
  private:
   // Rows of `q` (selecting sql::kEntryColumns) decoded, with their
-  // attachments; malformed rows are recorded as problems and skipped.
+  // attachments (names and formats unless `with_content`, none unless
+  // `with_content` or `with_names`); malformed rows are recorded as problems
+  // and skipped.
   std::vector<QueueEntry> read_entries(SqliteConnection& c, SqliteQuery& q,
-                                       const std::string& client_id, bool with_content);
+                                       const std::string& client_id, bool with_content,
+                                       bool with_names);
   // Inserts the passenger's attachments with `q`, prepared from
   // kInsertAttachment; leaves it reset.
   void insert_attachments(SqliteQuery& q, const std::string& client_id, const Passenger& passenger);

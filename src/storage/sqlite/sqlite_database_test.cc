@@ -6,6 +6,7 @@
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "storage/database_conformance.h"
+#include "storage/sqlite/sqlite_schema.h"
 
 namespace databus {
 
@@ -68,6 +69,38 @@ TEST_F(SqliteDatabaseTest, NewerSchemaIsRefused) {
   open_sqlite_database({dir_, {}}).reset();
   poke(file, "UPDATE schema_version SET version = 99");
   EXPECT_THROW(open_sqlite_database({dir_, {}}), StorageError);
+}
+
+TEST_F(SqliteDatabaseTest, Version1FileIsMigratedAndItsRowsRead) {
+  Passenger p;
+  p.internal_id = new_uuid();
+  p.passenger_module = "m";
+  p.log_guids = {"g1", "g2"};
+  QueueEntry entry = QueueEntry::seat(p, {"proc"}, {"push"});
+  entry.processor_statuses[0] = {"proc", StepStatus::complete, 0, ""};
+  entry.pusher_statuses[0] = {"push", StepStatus::incomplete, 2, "down"};
+  {
+    auto db = open_sqlite_database({dir_, {}});
+    db->insert_entries("demo", std::span(&entry, 1));
+  }
+  // What version 1 wrote: JSON columns.
+  poke(dir_ / "databus.sqlite",
+       "UPDATE entries SET log_guids = '[\"g1\", \"g2\"]', steps = '{\"processors\": "
+       "[{\"module\": \"proc\", \"status\": \"complete\", \"attempts\": 0, "
+       "\"last_error\": \"\"}], \"pushers\": [{\"module\": \"push\", \"status\": "
+       "\"incomplete\", \"attempts\": 2, \"last_error\": \"down\"}]}'; "
+       "UPDATE schema_version SET version = 1");
+  auto db = open_sqlite_database({dir_, {}});
+  EXPECT_EQ(db->load_entry("demo", p.internal_id), entry);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "databus.sqlite").c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT version FROM schema_version", -1, &q, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(q, 0), kSqliteSchemaVersion);
+  sqlite3_finalize(q);
+  sqlite3_close(raw);
 }
 
 TEST_F(SqliteDatabaseTest, MalformedRowsAreReportedAndSkipped) {

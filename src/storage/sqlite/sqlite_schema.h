@@ -7,7 +7,7 @@
 
 namespace databus {
 
-inline constexpr int kSqliteSchemaVersion = 1;
+inline constexpr int kSqliteSchemaVersion = 2;
 
 // Creates the tables on first use and applies the missing migrations, in one
 // write transaction. Throws StorageError when the file is of a newer schema.
