@@ -29,6 +29,14 @@ packages=(
   libarchive-dev
   # HTTP connectors (issue 6): the client library.
   libcurl4-openssl-dev
+  # E-mail connectors (issue 6): MIME parsing and writing; the IMAP server
+  # and the SMTP server the tests start themselves (scripts/mail-test-server.sh,
+  # whose certificate openssl, listed below, makes).
+  libgmime-3.0-dev
+  dovecot-imapd
+  python3-aiosmtpd
+  # The HTTPS connector test makes a self-signed certificate with openssl.
+  openssl
 )
 
 missing=()

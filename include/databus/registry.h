@@ -47,6 +47,11 @@ struct ComponentSpec {
   std::string summary;  // One line for users.
   std::vector<SettingSpec> settings;
   std::vector<std::string> aliases;  // Other names that resolve to this one.
+  // Passengers only: every "<name>.<suffix>" also resolves to this spec, and
+  // a passenger made under such a name keeps it as its passenger_module. One
+  // generic passenger type thus serves many client passengers of one client
+  // (a client passenger is identified by its module name).
+  bool family = false;
 };
 
 using PassengerMaker = std::function<Passenger()>;
@@ -65,7 +70,8 @@ class Registry {
 
   // Each add_*() throws Error when the name (or an alias) is taken for that
   // kind. A passenger maker returns an empty passenger; passenger_module is
-  // set to the spec's name by the registry.
+  // set by the registry to the spec's name (to the name asked for, for a
+  // member of a family).
   void add_passenger(ComponentSpec spec, PassengerMaker maker = nullptr);
   void add_puller(ComponentSpec spec, PullerMaker maker);
   void add_processor(ComponentSpec spec, ProcessorMaker maker);

@@ -87,8 +87,17 @@ const ComponentSpec* Registry::find(ComponentKind kind, std::string_view name) c
   if (it == names->second.end()) {
     const auto& aliases = aliases_.at(kind);
     const auto alias = aliases.find(name);
-    if (alias == aliases.end()) return nullptr;
-    it = names->second.find(alias->second);
+    if (alias != aliases.end()) return &names->second.find(alias->second)->second.spec;
+    // A member "<family>.<suffix>" of the longest family name it extends.
+    const ComponentSpec* family = nullptr;
+    for (const auto& [canonical, e] : names->second) {
+      if (e.spec.family && name.size() > canonical.size() + 1 && name.starts_with(canonical) &&
+          name[canonical.size()] == '.' &&
+          (family == nullptr || canonical.size() > family->name.size())) {
+        family = &e.spec;
+      }
+    }
+    return family;
   }
   return &it->second.spec;
 }
@@ -139,7 +148,8 @@ nlohmann::json Registry::resolve_settings(ComponentKind kind, const ComponentRef
 Passenger Registry::make_passenger(const std::string& name) const {
   const Entry& e = entry(ComponentKind::passenger, name);
   Passenger p = e.passenger ? e.passenger() : Passenger{};
-  p.passenger_module = e.spec.name;
+  const bool member = e.spec.family && name.starts_with(e.spec.name + ".");
+  p.passenger_module = member ? name : e.spec.name;
   return p;
 }
 

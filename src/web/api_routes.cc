@@ -4,6 +4,7 @@
 
 #include "databus/error.h"
 #include "web/access.h"
+#include "web/error_status.h"
 #include "web/login.h"
 #include "web/routes.h"
 #include "web/service.h"
@@ -18,31 +19,16 @@ using Handler = std::function<void(const Request&, Response&)>;
 
 constexpr char kClient[] = R"(/api/v1/clients/([^/]+))";
 
-// Answers every error as {"error": message} with its status.
+// Answers every error as {"error": message} with its status (error_status.h).
 Handler api(Handler h) {
   return [h](const Request& req, Response& res) {
-    int status = 500;
-    std::string message;
     try {
       h(req, res);
-      return;
-    } catch (const HttpError& e) {
-      status = e.status();
-      message = e.what();
-      if (e.retry_after() > 0) res.set_header("Retry-After", std::to_string(e.retry_after()));
-    } catch (const NotFoundError& e) {
-      status = 404;
-      message = e.what();
-    } catch (const ConfigError& e) {
-      status = 400;
-      message = e.what();
-    } catch (const StateError& e) {
-      status = 409;
-      message = e.what();
-    } catch (const std::exception& e) {
-      message = std::string("internal error: ") + e.what();
+    } catch (...) {
+      const ErrorStatus error = error_status(std::current_exception());
+      send_json(res, json{{"error", error.message}}, error.status);
+      apply_error_status(error, res);
     }
-    send_json(res, json{{"error", message}}, status);
   };
 }
 

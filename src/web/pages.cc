@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "databus/error.h"
+#include "web/error_status.h"
 #include "web/html.h"
 #include "web/login.h"
 #include "web/pages_common.h"
@@ -188,23 +189,15 @@ void system_page(WebState& st, const Request& req, Response& res) {
 
 PageHandler page(WebState& state, PageHandler handler) {
   return [&state, handler](const Request& req, Response& res) {
-    int status = 500;
-    std::string message;
+    ErrorStatus error;
     try {
       handler(req, res);
       return;
-    } catch (const HttpError& e) {
-      status = e.status();
-      message = e.what();
-    } catch (const NotFoundError& e) {
-      status = 404;
-      message = e.what();
-    } catch (const StateError& e) {
-      status = 409;
-      message = e.what();
-    } catch (const std::exception& e) {
-      message = std::string("internal error: ") + e.what();
+    } catch (...) {
+      error = error_status(std::current_exception());
     }
+    const int status = error.status;
+    const std::string& message = error.message;
     if (status == 401 && req.method == "GET") {
       redirect(res, "/login?next=" + url_encode(req.path));
       return;
@@ -216,6 +209,7 @@ PageHandler page(WebState& state, PageHandler handler) {
               render_page(state, who ? &*who : nullptr,
                           PageFrame{"Error " + std::to_string(status), "", "", body}),
               status);
+    apply_error_status(error, res);
   };
 }
 

@@ -14,7 +14,8 @@ namespace databus::web {
 using PageHandler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
 // Wraps a page handler: a 401 redirects to the login page (coming back
-// afterwards), any other error renders an error page with its status.
+// afterwards), any other error renders an error page with the status (and
+// Retry-After) the API would answer (error_status.h).
 PageHandler page(WebState& state, PageHandler handler);
 
 void send_html(httplib::Response& res, const std::string& html, int status = 200);

@@ -10,6 +10,7 @@
 #include "databus/uuid.h"
 #include "databus/version.h"
 #include "web/credentials.h"
+#include "web/secret_mask.h"
 
 namespace databus::web::service {
 namespace {
@@ -34,6 +35,8 @@ const ClientPassenger& find_passenger(const ClientConfig& config, const std::str
   }
   return *p;
 }
+
+const Registry& registry(WebState& state) { return *state.dispatcher.ticket().registry; }
 
 json time_or_null(const std::optional<TimePoint>& t) { return t ? json(to_iso(*t)) : json(); }
 
@@ -245,9 +248,9 @@ json customizing_node(WebState& state, const std::string& client_id, const std::
                       const Principal& who) {
   check_node_access(state, client_id, node, who);
   try {
-    return json{{"client_id", client_id},
-                {"node", node},
-                {"text", state.dispatcher.read_customizing(client_id, node)}};
+    std::string text = state.dispatcher.read_customizing(client_id, node);
+    if (node == kDatabusNode) text = mask_config_secrets(text, registry(state));
+    return json{{"client_id", client_id}, {"node", node}, {"text", text}};
   } catch (const NotFoundError& e) {
     throw HttpError(404, e.what());
   }
@@ -257,7 +260,13 @@ void save_customizing(WebState& state, const std::string& client_id, const std::
                       const std::string& text, const Principal& who) {
   check_node_access(state, client_id, node, who);
   try {
-    state.dispatcher.save_customizing(client_id, node, text);
+    // A mask left unchanged keeps the stored secret (secret_mask.h).
+    const std::string restored =
+        node == kDatabusNode
+            ? restore_config_secrets(text, state.dispatcher.read_customizing(client_id, node),
+                                     registry(state))
+            : text;
+    state.dispatcher.save_customizing(client_id, node, restored);
     state.tokens.invalidate();  // Users and tokens may have changed.
   } catch (const ConfigError& e) {
     throw HttpError(422, e.what());

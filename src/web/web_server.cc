@@ -3,15 +3,20 @@
 #include <chrono>
 #include <thread>
 
+#include "components/webhook/webhook_puller.h"
 #include "databus/error.h"
 #include "web/credentials.h"
 #include "web/host_check.h"
 #include "web/http.h"
+#include "web/inbox.h"
 #include "web/routes.h"
 
 namespace databus {
 
 namespace {
+
+// The largest request body of every route but the webhook inbox.
+constexpr std::uint64_t kBodyLimit = 8 * 1024 * 1024;
 
 // Sent with every response: no framing, no sniffing, nothing from other hosts.
 void set_security_headers(httplib::Server& server, bool tls) {
@@ -66,16 +71,25 @@ void WebServer::start() {
   set_security_headers(server, impl_->state.tls());
   // Before any route: refuse requests for other host names (DNS rebinding).
   server.set_pre_routing_handler([&o](const httplib::Request& req, httplib::Response& res) {
-    if (web::host_allowed(req.get_header_value("Host"), o.host, o.allowed_hosts)) {
-      return httplib::Server::HandlerResponse::Unhandled;
+    if (!web::host_allowed(req.get_header_value("Host"), o.host, o.allowed_hosts)) {
+      res.status = 421;
+      res.set_content("421 Misdirected Request: this server does not answer for host '" +
+                          req.get_header_value("Host") + "' (see --allowed-host in docs/api.md)\n",
+                      "text/plain; charset=utf-8");
+      return httplib::Server::HandlerResponse::Handled;
     }
-    res.status = 421;
-    res.set_content("421 Misdirected Request: this server does not answer for host '" +
-                        req.get_header_value("Host") + "' (see --allowed-host in docs/api.md)\n",
-                    "text/plain; charset=utf-8");
-    return httplib::Server::HandlerResponse::Handled;
+    // Bodies are read before routing ends: refuse large ones before reading,
+    // except on the webhook inbox, whose pullers set their own limit.
+    if (!req.path.starts_with("/api/v1/inbox/") &&
+        req.get_header_value<std::uint64_t>("Content-Length") > kBodyLimit) {
+      res.status = 413;
+      res.set_content("413 Payload Too Large\n", "text/plain; charset=utf-8");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
-  server.set_payload_max_length(8 * 1024 * 1024);
+  // Chunked bodies have no length to check first; they stop here.
+  server.set_payload_max_length(kWebhookBodyCeiling);
   // httplib's default also sets SO_REUSEPORT, which lets a second server bind
   // a busy port and share its requests; a busy port must be an error.
   server.set_socket_options([](socket_t sock) {
@@ -84,6 +98,7 @@ void WebServer::start() {
   });
   web::add_asset_routes(server);
   web::add_api_routes(server, impl_->state);
+  web::add_inbox_routes(server, impl_->state);
   web::add_page_routes(server, impl_->state);
 
   if (o.port == 0) {

@@ -5,6 +5,7 @@
 #include "databus/web_server.h"
 #include "web/credentials.h"
 #include "web/export_jobs.h"
+#include "web/inbox.h"
 #include "web/login_throttle.h"
 #include "web/sessions.h"
 #include "web/token_index.h"
@@ -29,7 +30,8 @@ struct WebState {
   SessionStore sessions;
   LoginThrottle throttle;
   ExportJobs exports;
-  TokenIndex tokens;  // Bearer token -> user; invalidated by every save.
+  TokenIndex tokens;       // Bearer token -> user; invalidated by every save.
+  InboxLocks inbox_locks;  // Serialises webhook seats per client passenger.
   // Signs the login form's CSRF token (login.h); new with every server, so
   // a restart invalidates open login forms.
   const std::string login_form_key;

@@ -31,6 +31,10 @@ std::vector<SettingSpec> endpoint_settings(const std::string& url_text) {
       {"password", "Password for basic auth; use ${env:NAME}.", "", false, true},
       {"token", "Token for bearer auth; use ${env:NAME}.", "", false, true},
       {"verify_tls", "Verify the server's TLS certificate and host name.", true, false, false},
+      {"ca_file",
+       "PEM file of the certificate authorities to trust instead of the system's (an internal "
+       "CA, a self-signed server); empty: the system's.",
+       "", false, false},
       {"timeout_seconds", "Seconds a whole request may take.", 30, false, false},
   };
 }
@@ -140,6 +144,9 @@ ComponentSpec http_puller_spec() {
                            "", false, false});
   spec.settings.push_back(
       {"source_system", "Source system of the passengers.", "http", false, false});
+  spec.settings.push_back({"max_response_bytes",
+                           "Longest response body accepted; a longer one fails the pull.",
+                           static_cast<std::int64_t>(kDefaultMaxResponseBytes), false, false});
   spec.settings.push_back({"notify_url",
                            "POSTed {\"external_ids\": [...]} after the passengers are queued; "
                            "empty: none.",

@@ -1,7 +1,8 @@
 // Connectors for HTTP(S) servers, over libcurl (http_request.h). Both share
 // the settings url, headers, auth ("none", "basic" with username/password,
-// "bearer" with token), verify_tls (default true) and timeout_seconds
-// (default 30). password, token and headers are secret: their values never
+// "bearer" with token), verify_tls (default true), ca_file (default: the
+// system's CAs) and timeout_seconds (default 30); the puller also
+// max_response_bytes (default 64 MiB). password, token and headers are secret: their values never
 // appear in logs or errors. Redirects are not followed.
 #pragma once
 

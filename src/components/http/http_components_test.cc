@@ -239,12 +239,44 @@ TEST_F(HttpComponentsTest, ErrorsNameTheUrlButNoSecret) {
   }
 }
 
+TEST_F(HttpComponentsTest, PullerRefusesAResponseLargerThanItsLimit) {
+  serve("/big", std::string(4000, 'x'), "text/plain");
+  // Without Content-Length (chunked): the limit applies while reading.
+  server_.Get("/stream", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/plain", [](size_t offset, httplib::DataSink& sink) {
+      if (offset >= 4000) {
+        sink.done();
+        return true;
+      }
+      const std::string chunk(500, 'y');
+      return sink.write(chunk.data(), chunk.size());
+    });
+  });
+  DriveContext ctx = context();
+  for (const std::string path : {"/big", "/stream"}) {
+    HttpPuller puller(env({{"url", url(path)},
+                           {"max_response_bytes", 1000},
+                           {"headers", {{"X-Api-Key", "big-secret"}}}}));
+    try {
+      puller.pull(ctx);
+      FAIL() << "no error for a response over the limit at " << path;
+    } catch (const Error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(url(path)));
+      EXPECT_THAT(e.what(), HasSubstr("max_response_bytes"));
+      EXPECT_THAT(e.what(), Not(HasSubstr("big-secret")));
+    }
+    HttpPuller roomy(env({{"url", url(path)}, {"max_response_bytes", 4000}}));
+    EXPECT_EQ(roomy.pull(ctx).size(), 1u) << path;
+  }
+}
+
 TEST_F(HttpComponentsTest, SettingsAreChecked) {
   EXPECT_THROW(HttpPuller(env(nlohmann::json::object())), ConfigError);
   EXPECT_THROW(HttpPuller(env({{"url", url("/")}, {"auth", "digest"}})), ConfigError);
   EXPECT_THROW(HttpPuller(env({{"url", url("/")}, {"auth", "bearer"}})), ConfigError);
   EXPECT_THROW(HttpPuller(env({{"url", url("/")}, {"external_id_pointer", "id"}})), ConfigError);
   EXPECT_THROW(HttpPusher(env({{"url", url("/")}, {"format", "xml"}})), ConfigError);
+  EXPECT_THROW(HttpPuller(env({{"url", url("/")}, {"max_response_bytes", 0}})), ConfigError);
   std::shared_ptr<Registry> registry = builtin_registry();
   EXPECT_NE(registry->find(ComponentKind::puller, kHttpPullerModule), nullptr);
   EXPECT_NE(registry->find(ComponentKind::pusher, kHttpPusherModule), nullptr);

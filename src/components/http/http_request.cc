@@ -32,8 +32,20 @@ struct MimeDeleter {
   void operator()(curl_mime* mime) const { curl_mime_free(mime); }
 };
 
+// Where the response body goes, up to a limit.
+struct BodySink {
+  std::string* body;
+  std::size_t limit;
+  bool exceeded = false;
+};
+
 size_t append_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  BodySink& sink = *static_cast<BodySink*>(user);
+  if (sink.body->size() + size * count > sink.limit) {
+    sink.exceeded = true;
+    return 0;  // libcurl stops with CURLE_WRITE_ERROR.
+  }
+  sink.body->append(data, size * count);
   return size * count;
 }
 
@@ -73,6 +85,9 @@ HttpEndpoint read_http_endpoint(const ComponentEnv& env) {
     throw ConfigError(cs::where(env), "token", "is needed for \"bearer\" auth");
   }
   e.verify_tls = di::bool_setting(env, "verify_tls", true);
+  e.ca_file = di::string_setting(env, "ca_file", "");
+  e.max_response_bytes = static_cast<std::size_t>(cs::integer(
+      env, "max_response_bytes", static_cast<std::int64_t>(kDefaultMaxResponseBytes), 1));
   const double seconds = cs::number(env, "timeout_seconds", 30, 0.001);
   e.timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
   for (const std::string* s : {&e.password, &e.token}) {
@@ -120,8 +135,13 @@ HttpResponse send_http(const HttpEndpoint& endpoint, const std::string& method,
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, endpoint.verify_tls ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, endpoint.verify_tls ? 2L : 0L);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  if (!endpoint.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, endpoint.ca_file.c_str());
+  BodySink sink{&response.body, endpoint.max_response_bytes};
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  // Refused before any byte is read when the server announces the length.
+  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(endpoint.max_response_bytes));
   if (endpoint.auth == HttpAuth::basic) {
     curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     curl_easy_setopt(h, CURLOPT_USERNAME, endpoint.username.c_str());
@@ -147,9 +167,17 @@ HttpResponse send_http(const HttpEndpoint& endpoint, const std::string& method,
   }
 
   const CURLcode code = curl_easy_perform(h);
+  if (sink.exceeded || code == CURLE_FILESIZE_EXCEEDED) {
+    throw Error(what + " failed: the response is larger than " +
+                std::to_string(endpoint.max_response_bytes) + " bytes (max_response_bytes)");
+  }
   if (code != CURLE_OK) {
     const std::string detail = error_text[0] != 0 ? error_text : curl_easy_strerror(code);
-    throw Error(what + " failed: " + redact(detail, endpoint.secrets));
+    std::string hint;
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE) {
+      hint = " (the server's TLS certificate is not trusted: give its CA in ca_file)";
+    }
+    throw Error(what + " failed: " + redact(detail, endpoint.secrets) + hint);
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   char* type = nullptr;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,8 @@ namespace databus {
 
 enum class HttpAuth { none, basic, bearer };
 
+inline constexpr std::size_t kDefaultMaxResponseBytes = 64 * 1024 * 1024;
+
 // Where and how to reach a server; what the connectors' common settings say.
 struct HttpEndpoint {
   std::string url;
@@ -23,7 +26,12 @@ struct HttpEndpoint {
   std::string password;  // Secret.
   std::string token;     // Secret.
   bool verify_tls = true;
+  // PEM file of the certificate authorities to trust instead of the
+  // system's (e.g. an internal CA or a self-signed server); "" the system's.
+  std::string ca_file;
   std::chrono::milliseconds timeout{30000};
+  // A longer response body fails the request. Default: 64 MiB.
+  std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   // Values never to show in messages (password, token, header values).
   std::vector<std::string> secrets;
 };
@@ -43,7 +51,8 @@ struct HttpResponse {
 };
 
 // Reads url (required), headers, auth, username, password, token,
-// verify_tls and timeout_seconds from `env`. Throws ConfigError naming the
+// verify_tls, ca_file, timeout_seconds and (when present) max_response_bytes
+// from `env`. Throws ConfigError naming the
 // setting for a bad value (never showing a secret).
 HttpEndpoint read_http_endpoint(const ComponentEnv& env);
 
@@ -55,7 +64,8 @@ HttpEndpoint read_http_endpoint(const ComponentEnv& env);
 //
 // Returns whatever status the server answered. Throws Error naming the
 // method and URL (secrets replaced by "***") on a transport failure
-// (connection refused, timeout, TLS verification failure).
+// (connection refused, timeout, TLS verification failure) and when the
+// response body is longer than endpoint.max_response_bytes.
 HttpResponse send_http(const HttpEndpoint& endpoint, const std::string& method,
                        const std::string& url, const std::string& body = "",
                        const std::string& content_type = "",
