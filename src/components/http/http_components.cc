@@ -1,9 +1,8 @@
 #include "components/http/http_components.h"
 
-#include <sodium.h>
-
 #include <cctype>
 
+#include "components/content_digest.h"
 #include "components/directory/directory_components.h"
 #include "components/exec/passenger_json.h"
 #include "components/settings.h"
@@ -114,19 +113,6 @@ std::string extension_for(const std::string& content_type) {
   return "bin";
 }
 
-std::string body_digest(const std::string& bytes) {
-  unsigned char digest[32];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
-  static const char hex[] = "0123456789abcdef";
-  std::string out = "blake2b:";
-  for (unsigned char b : digest) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
-}
-
 }  // namespace http_internal
 
 ComponentSpec http_puller_spec() {
@@ -185,7 +171,6 @@ HttpPuller::HttpPuller(const ComponentEnv& env)
   if (external_id_pointer_.empty()) {
     throw ConfigError(cs::where(env), "external_id_pointer", "must not be empty");
   }
-  if (sodium_init() < 0) throw Error("libsodium cannot be initialised");
 }
 
 std::vector<Passenger> HttpPuller::pull(DriveContext& ctx) {
@@ -208,8 +193,7 @@ std::vector<Passenger> HttpPuller::pull(DriveContext& ctx) {
     document = nlohmann::json(document.at(p));
   }
   if (!is_json) {
-    Passenger p =
-        ctx.new_passenger(http_internal::body_digest(response.body), source_system_, module_);
+    Passenger p = ctx.new_passenger(content_digest(response.body), source_system_, module_);
     p.add_attachment("body." + http_internal::extension_for(response.content_type),
                      di::is_text(response.body) ? AttachmentFormat::text : AttachmentFormat::binary,
                      response.body);

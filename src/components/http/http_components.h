@@ -81,9 +81,6 @@ namespace http_internal {
 // "bin" for an unknown or empty one.
 std::string extension_for(const std::string& content_type);
 
-// "blake2b:" and the lower-case hex BLAKE2b-256 digest of `bytes`.
-std::string body_digest(const std::string& bytes);
-
 }  // namespace http_internal
 
 }  // namespace databus

@@ -1,10 +1,10 @@
 #include "components/mail/email_reader.h"
 
-#include <sodium.h>
 #include <strings.h>
 
 #include <nlohmann/json.hpp>
 
+#include "components/content_digest.h"
 #include "components/directory/directory_components.h"
 #include "components/mail/gmime_support.h"
 #include "databus/error.h"
@@ -143,20 +143,6 @@ std::string headers_json(GMimeMessage* message) {
 
 namespace email_internal {
 
-std::string digest_id(const std::string& bytes) {
-  if (sodium_init() < 0) throw Error("libsodium cannot be initialised");
-  unsigned char digest[32];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
-  static const char hex[] = "0123456789abcdef";
-  std::string out = "blake2b:";
-  for (unsigned char b : digest) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
-}
-
 std::string base_name(const std::string& name) {
   const std::size_t cut = name.find_last_of("/\\");
   return cut == std::string::npos ? name : name.substr(cut + 1);
@@ -175,7 +161,7 @@ EmailContent read_email(const std::string& raw) {
   const char* id = g_mime_message_get_message_id(message.get());
   std::string message_id = id != nullptr ? id : "";
   if (message_id.find_first_of("\r\n") != std::string::npos) message_id.clear();
-  out.external_id = message_id.empty() ? email_internal::digest_id(raw) : "<" + message_id + ">";
+  out.external_id = message_id.empty() ? content_digest(raw) : "<" + message_id + ">";
   const char* subject = g_mime_message_get_subject(message.get());
   if (subject != nullptr) out.subject = subject;
 

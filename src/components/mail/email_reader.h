@@ -39,9 +39,6 @@ EmailContent read_email(const std::string& raw);
 
 namespace email_internal {
 
-// "blake2b:" and the lower-case hex BLAKE2b-256 digest of `bytes`.
-std::string digest_id(const std::string& bytes);
-
 // The file name part of `name`: everything after the last '/' or '\'.
 std::string base_name(const std::string& name);
 

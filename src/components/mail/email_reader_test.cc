@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "components/content_digest.h"
 #include "databus/error.h"
 
 namespace databus {
@@ -93,7 +94,7 @@ TEST(EmailReaderTest, ReadsBodiesHeadersAndDecodedParts) {
 TEST(EmailReaderTest, AMessageWithoutMessageIdGetsADigestOfItsBytes) {
   const std::string raw = "From: a@example.com\r\nSubject: x\r\n\r\nplain body\r\n";
   const EmailContent email = read_email(raw);
-  EXPECT_EQ(email.external_id, email_internal::digest_id(raw));
+  EXPECT_EQ(email.external_id, content_digest(raw));
   EXPECT_THAT(email.external_id, testing::StartsWith("blake2b:"));
   EXPECT_NE(read_email(raw + "more\r\n").external_id, email.external_id);
   EXPECT_THAT(names(email), ElementsAre("_body.txt", "_headers.json"));

@@ -18,27 +18,6 @@ size_t append_to(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-// Keeps the last protocol line the server sent: its answer to the command.
-size_t keep_last_line(char* data, size_t size, size_t count, void* user) {
-  std::string line(data, size * count);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (!line.empty()) *static_cast<std::string*>(user) = line.substr(0, 300);
-  return size * count;
-}
-
-struct Upload {
-  const std::string* data;
-  std::size_t offset = 0;
-};
-
-size_t read_upload(char* buffer, size_t size, size_t count, void* user) {
-  auto* upload = static_cast<Upload*>(user);
-  const std::size_t n = std::min(size * count, upload->data->size() - upload->offset);
-  std::copy_n(upload->data->data() + upload->offset, n, buffer);
-  upload->offset += n;
-  return n;
-}
-
 std::string upper(std::string text) {
   for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return text;
@@ -121,19 +100,18 @@ std::string ImapSession::perform(const std::string& url, const std::string& comm
   std::string body;
   std::string last_line;
   char error_text[CURL_ERROR_SIZE] = {0};
-  Upload source{upload};
+  MailUpload source{upload};
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, command.empty() ? nullptr : command.c_str());
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_to);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_last_line);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_last_mail_line);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &last_line);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text);
-  curl_easy_setopt(h, CURLOPT_UPLOAD, upload != nullptr ? 1L : 0L);
   if (upload != nullptr) {
-    curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
-    curl_easy_setopt(h, CURLOPT_READDATA, &source);
-    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload->size()));
+    set_mail_upload(h, source);
+  } else {
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 0L);
   }
   const CURLcode code = curl_easy_perform(h);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);

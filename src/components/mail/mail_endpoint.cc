@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "components/directory/directory_components.h"
@@ -94,6 +95,32 @@ MailEndpoint read_mail_endpoint(const ComponentEnv& env, MailProtocol protocol) 
   const double seconds = cs::number(env, "timeout_seconds", 30, 0.001);
   e.timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
   return e;
+}
+
+namespace {
+
+size_t read_upload(char* buffer, size_t size, size_t count, void* user) {
+  auto* upload = static_cast<MailUpload*>(user);
+  const std::size_t n = std::min(size * count, upload->data->size() - upload->offset);
+  std::copy_n(upload->data->data() + upload->offset, n, buffer);
+  upload->offset += n;
+  return n;
+}
+
+}  // namespace
+
+void set_mail_upload(CURL* h, MailUpload& upload) {
+  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
+  curl_easy_setopt(h, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload.data->size()));
+}
+
+size_t keep_last_mail_line(char* data, size_t size, size_t count, void* line) {
+  std::string text(data, size * count);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (!text.empty()) *static_cast<std::string*>(line) = text.substr(0, 300);
+  return size * count;
 }
 
 void apply_mail_endpoint(CURL* h, const MailEndpoint& e) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -48,5 +49,19 @@ MailEndpoint read_mail_endpoint(const ComponentEnv& env, MailProtocol protocol);
 // Sets on `handle` what the endpoint says: TLS mode and verification,
 // ca_file, credentials, timeouts, the protocol allowed, no signals.
 void apply_mail_endpoint(CURL* handle, const MailEndpoint& endpoint);
+
+// A text libcurl sends (IMAP APPEND, SMTP DATA), from `offset` on.
+struct MailUpload {
+  const std::string* data;
+  std::size_t offset = 0;
+};
+
+// Makes `handle` upload `upload`, which must outlive the transfer.
+void set_mail_upload(CURL* handle, MailUpload& upload);
+
+// A CURLOPT_HEADERFUNCTION keeping the last protocol line the server sent
+// (its answer to the command, at most 300 characters, without CRLF) in the
+// std::string given as CURLOPT_HEADERDATA.
+size_t keep_last_mail_line(char* data, size_t size, size_t count, void* line);
 
 }  // namespace databus

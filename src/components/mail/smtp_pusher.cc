@@ -19,29 +19,9 @@ namespace di = directory_internal;
 
 namespace {
 
-struct Upload {
-  const std::string* data;
-  std::size_t offset = 0;
-};
-
-size_t read_upload(char* buffer, size_t size, size_t count, void* user) {
-  auto* upload = static_cast<Upload*>(user);
-  const std::size_t n = std::min(size * count, upload->data->size() - upload->offset);
-  std::copy_n(upload->data->data() + upload->offset, n, buffer);
-  upload->offset += n;
-  return n;
-}
-
 size_t ignore(char*, size_t size, size_t count, void*) { return size * count; }
 
 // Keeps the last protocol line the server sent.
-size_t keep_last_line(char* data, size_t size, size_t count, void* user) {
-  std::string line(data, size * count);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (!line.empty()) *static_cast<std::string*>(user) = line.substr(0, 300);
-  return size * count;
-}
-
 struct EasyDeleter {
   void operator()(CURL* h) const { curl_easy_cleanup(h); }
 };
@@ -109,18 +89,15 @@ void send_email(const MailEndpoint& endpoint, const WrittenEmail& email) {
     recipients.reset(grown);
   }
   const std::string from = "<" + email.envelope_from + ">";
-  Upload source{&email.raw};
+  MailUpload source{&email.raw};
   std::string last_line;
   char error_text[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
-  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
-  curl_easy_setopt(h, CURLOPT_READDATA, &source);
-  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(email.raw.size()));
+  set_mail_upload(h, source);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, ignore);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_last_line);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_last_mail_line);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &last_line);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text);
   const CURLcode code = curl_easy_perform(h);

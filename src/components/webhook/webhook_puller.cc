@@ -3,6 +3,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "components/content_digest.h"
 #include "components/directory/directory_components.h"
 #include "components/http/http_components.h"
 #include "components/settings.h"
@@ -129,7 +130,7 @@ void webhook_passenger(const WebhookSettings& settings, const WebhookRequest& re
   } else if (!settings.external_id_pointer.empty()) {
     passenger.external_id = id_at(document, settings.external_id_pointer);
   } else {
-    passenger.external_id = http_internal::body_digest(content);
+    passenger.external_id = content_digest(content);
   }
 }
 
