@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -21,6 +22,8 @@ namespace stdfs = std::filesystem;
 // Above this many files a batch syncs the whole file system once instead of
 // each file: one syncfs() is cheaper than thousands of fsync() calls.
 constexpr std::size_t kSyncfsThreshold = 16;
+// What overwrite_file() writes in place: no more than one page.
+constexpr std::size_t kPage = 4096;
 
 [[noreturn]] void fail(const std::string& what, const stdfs::path& path, int err) {
   throw StorageError(what + " " + path.string() + ": " + std::strerror(err));
@@ -76,13 +79,6 @@ void sync_path(const stdfs::path& path, bool directory) {
   if (::fsync(fd.get()) != 0) fail("cannot sync", path, errno);
 }
 
-// Makes everything written to the file system holding `any` durable.
-void sync_file_system(const stdfs::path& any) {
-  Fd fd(::open(any.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) fail("cannot open", any, errno);
-  if (::syncfs(fd.get()) != 0) fail("cannot sync the file system of", any, errno);
-}
-
 stdfs::path parent_of(const stdfs::path& path) {
   stdfs::path parent = path.parent_path();
   return parent.empty() ? stdfs::path(".") : parent;
@@ -102,6 +98,46 @@ bool is_temporary_name(std::string_view name) {
 }
 
 void sync_directory(const stdfs::path& dir) { sync_path(dir, true); }
+
+void sync_file_system(const stdfs::path& any) {
+  Fd fd(::open(any.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) fail("cannot open", any, errno);
+  if (::syncfs(fd.get()) != 0) fail("cannot sync the file system of", any, errno);
+}
+
+void write_file(const stdfs::path& path, std::string_view content) {
+  write_plain(path, content, false);
+}
+
+bool overwrite_file(const stdfs::path& path, std::string_view content, char pad) {
+  Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (fd.get() < 0 && errno == ENOENT) return false;
+  if (fd.get() < 0) fail("cannot open", path, errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) fail("cannot stat", path, errno);
+  const std::size_t old_size = static_cast<std::size_t>(st.st_size);
+  if (std::max(old_size, content.size()) > kPage) {
+    fd.close();
+    const stdfs::path temp = temporary_sibling(path);
+    try {
+      write_plain(temp, content, false);
+      if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename to", path, errno);
+    } catch (...) {
+      ::unlink(temp.c_str());
+      throw;
+    }
+    return true;
+  }
+  // One write within one page: the kernel copies it whole or not at all.
+  std::string padded(content);
+  if (padded.size() < old_size) padded.append(old_size - padded.size(), pad);
+  const ssize_t n = ::pwrite(fd.get(), padded.data(), padded.size(), 0);
+  if (n < 0) fail("cannot write", path, errno);
+  if (static_cast<std::size_t>(n) != padded.size()) fail("short write to", path, EIO);
+  // No truncation: it would cost more than the blanks it saves.
+  if (fd.close() != 0) fail("cannot close", path, errno);
+  return true;
+}
 
 void write_file_atomically(const stdfs::path& path, std::string_view content) {
   stdfs::path temp = temporary_sibling(path);

@@ -28,6 +28,26 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // Makes the entries of directory `dir` (creations, renames, removals) durable.
 void sync_directory(const std::filesystem::path& dir);
 
+// Makes everything written to the file system that holds `any` durable
+// (syncfs): one call instead of an fsync() per file, for many files.
+void sync_file_system(const std::filesystem::path& any);
+
+// The writes below are not durable on return: they are for engines that
+// journal a change first (journal_file.h) and sync the files later.
+
+// Writes `content` to `path` (created or truncated).
+void write_file(const std::filesystem::path& path, std::string_view content);
+
+// Overwrites `path` with `content` so that, should the writer die at any
+// instant, the file holds either its old bytes or `content` followed by `pad`
+// bytes up to the old size. When old and new fit in one page: one write of
+// the content, padded to the old size, over the same inode (no new inode,
+// nothing deleted, the size never shrinks); otherwise a temporary file
+// renamed over it. A text format that ignores trailing blanks (JSON, with pad
+// ' ') stays readable at every instant. False (nothing written) when `path`
+// does not exist.
+bool overwrite_file(const std::filesystem::path& path, std::string_view content, char pad);
+
 // Creates `dir` and missing parents; makes each new entry durable by syncing
 // the parent of every directory it created.
 void create_directories_durably(const std::filesystem::path& dir);

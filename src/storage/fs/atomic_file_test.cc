@@ -1,6 +1,7 @@
 #include "storage/fs/atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "databus/error.h"
@@ -99,6 +100,31 @@ TEST_F(AtomicFileTest, DirectoriesAndRemovals) {
   remove_durably(dir_ / "a");
   EXPECT_FALSE(stdfs::exists(dir_ / "a"));
   remove_durably(dir_ / "a");  // Missing: fine.
+}
+
+TEST_F(AtomicFileTest, OverwriteKeepsTheInodeAndPadsWhatIsShorter) {
+  write_file(dir_ / "p.json", R"({"status": "incomplete"})");
+  const auto inode = [&] {
+    struct stat st;
+    EXPECT_EQ(::stat((dir_ / "p.json").c_str(), &st), 0);
+    return st.st_ino;
+  };
+  const auto before = inode();
+  EXPECT_TRUE(overwrite_file(dir_ / "p.json", R"({"status": "complete"})", ' '));
+  EXPECT_EQ(read_file(dir_ / "p.json"), R"({"status": "complete"}  )");
+  EXPECT_EQ(inode(), before);
+  EXPECT_TRUE(overwrite_file(dir_ / "p.json", R"({"status": "complete", "more": 1})", ' '));
+  EXPECT_EQ(read_file(dir_ / "p.json"), R"({"status": "complete", "more": 1})");
+  EXPECT_EQ(inode(), before);
+  // Beyond one page: replaced through a temporary file, no blanks left over.
+  const std::string big(5000, 'x');
+  EXPECT_TRUE(overwrite_file(dir_ / "p.json", big, ' '));
+  EXPECT_EQ(read_file(dir_ / "p.json"), big);
+  EXPECT_TRUE(overwrite_file(dir_ / "p.json", "small", ' '));
+  EXPECT_EQ(read_file(dir_ / "p.json"), "small");
+  EXPECT_EQ(names(dir_), std::vector<std::string>{"p.json"});
+  EXPECT_FALSE(overwrite_file(dir_ / "missing.json", "x", ' '));
+  EXPECT_FALSE(stdfs::exists(dir_ / "missing.json"));
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 #include "storage/json_db/entry_store.h"
 
-#include <sys/stat.h>
-
-#include <algorithm>
-#include <set>
+#include <unistd.h>
 
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "storage/fs/atomic_file.h"
+#include "storage/json_db/entry_files.h"
+#include "storage/json_db/entry_journal.h"
 #include "storage/json_db/passenger_codec.h"
 #include "storage/storage_names.h"
 
@@ -15,12 +14,8 @@ namespace databus {
 namespace {
 
 namespace stdfs = std::filesystem;
-constexpr const char* kPassengerFile = "passenger.json";
-constexpr const char* kAttachmentsDir = "attachments";
-// Upper bound of the cache of recently written entries (attachment bytes
-// plus a fixed allowance per entry): a drive of ~50,000 1 KiB passengers.
-constexpr std::size_t kCacheBytes = 64u << 20;
-constexpr std::size_t kCacheEntryOverhead = 1024;
+using entry_files::kAttachmentsDir;
+using entry_files::kPassengerFile;
 
 void check_attachments(const QueueEntry& entry, const std::string& client_id) {
   for (const Attachment& a : entry.passenger.attachments) {
@@ -34,7 +29,26 @@ void check_attachments(const QueueEntry& entry, const std::string& client_id) {
 }  // namespace
 
 EntryStore::EntryStore(stdfs::path pqueue_dir, std::string client_id)
-    : dir_(std::move(pqueue_dir)), client_id_(std::move(client_id)) {}
+    : dir_(std::move(pqueue_dir)),
+      client_id_(std::move(client_id)),
+      journal_path_(journal_path(dir_)),
+      cache_(dir_) {}
+
+EntryStore::~EntryStore() {
+  std::unique_lock lock(mutex_);
+  if (!journal_) return;
+  try {
+    if (journal_->size() > 0) durable::sync_file_system(dir_);
+    journal_.reset();
+    ::unlink(journal_path_.c_str());  // Replaying it again would do no harm.
+  } catch (...) {
+    // Kept: the next open replays it.
+  }
+}
+
+stdfs::path EntryStore::journal_path(const stdfs::path& pqueue_dir) {
+  return pqueue_dir.parent_path() / "pqueue.journal";
+}
 
 void EntryStore::add_problem(const std::string& path, std::string message) {
   // A CorruptDataError's text starts with its path; the problem names the
@@ -54,16 +68,46 @@ std::vector<StorageProblem> EntryStore::problems() {
   return problems_;
 }
 
+void EntryStore::recover() {
+  std::unique_lock lock(mutex_);
+  replay_journal();
+}
+
 void EntryStore::ensure_index() {
   if (indexed_.load(std::memory_order_acquire)) return;
   std::unique_lock lock(mutex_);
   if (indexed_.load(std::memory_order_relaxed)) return;
+  replay_journal();
   scan();
   indexed_.store(true, std::memory_order_release);
 }
 
+void EntryStore::replay_journal() {
+  if (recovered_) return;
+  std::error_code ec;
+  if (stdfs::exists(journal_path_, ec)) {
+    const std::vector<std::string> records = durable::JournalFile::read(journal_path_);
+    for (const std::string& bytes : records) {
+      EntryRecord record;
+      try {
+        record = EntryRecord::decode(bytes, journal_path_.string());
+      } catch (const CorruptDataError& e) {
+        // Checksummed yet unreadable: kept aside for a human, never deleted.
+        add_problem(journal_path_.string(),
+                    std::string(e.what()) + "; kept as " + journal_path_.string() + ".corrupt");
+        stdfs::rename(journal_path_, journal_path_.string() + ".corrupt");
+        break;
+      }
+      entry_files::apply(dir_, record);
+    }
+    if (!records.empty()) durable::sync_file_system(dir_.parent_path());
+    if (stdfs::exists(journal_path_, ec)) durable::remove_durably(journal_path_);
+  }
+  recovered_ = true;
+}
+
 QueueEntry EntryStore::read_passenger_json(const std::string& id) const {
-  const stdfs::path path = entry_dir(id) / kPassengerFile;
+  const stdfs::path path = dir_ / id / kPassengerFile;
   QueueEntry entry = decode_passenger_json(durable::read_file(path), path.string());
   if (entry.passenger.internal_id != id) {
     throw CorruptDataError(path.string(), "field 'internal_id' is '" + entry.passenger.internal_id +
@@ -72,8 +116,26 @@ QueueEntry EntryStore::read_passenger_json(const std::string& id) const {
   return entry;
 }
 
+void EntryStore::index_put(EntrySummary summary) {
+  if (const EntrySummary* old = index_.find(summary.internal_id); old && old->complete()) {
+    complete_[old->passenger_module].erase({old->pull_datetime, old->internal_id});
+  }
+  if (summary.complete()) {
+    complete_[summary.passenger_module].emplace(summary.pull_datetime, summary.internal_id);
+  }
+  index_.put(std::move(summary));
+}
+
+void EntryStore::index_erase(const std::string& id) {
+  if (const EntrySummary* old = index_.find(id); old && old->complete()) {
+    complete_[old->passenger_module].erase({old->pull_datetime, old->internal_id});
+  }
+  index_.erase(id);
+}
+
 void EntryStore::scan() {
   index_.clear();
+  complete_.clear();
   std::error_code ec;
   if (!stdfs::is_directory(dir_, ec)) return;
   for (const auto& item : stdfs::directory_iterator(dir_)) {
@@ -97,76 +159,41 @@ void EntryStore::scan() {
               path, "attachment '" + a.name + "' listed in field 'attachments' is missing");
         }
       }
-      index_.put(EntrySummary::of(entry));
+      index_put(EntrySummary::of(entry));
     } catch (const StorageError& e) {
       add_problem(path, e.what());
     }
   }
 }
 
-std::optional<EntryStore::FileStamp> EntryStore::stamp_of(const std::string& id) const {
-  struct stat st;
-  if (::stat((entry_dir(id) / kPassengerFile).c_str(), &st) != 0) return std::nullopt;
-  return FileStamp{static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_size),
-                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
-const QueueEntry* EntryStore::cached(const std::string& id) const {
-  auto it = cache_.find(id);
-  if (it == cache_.end()) return nullptr;
-  // Someone may have changed the files behind the engine's back.
-  std::optional<FileStamp> now = stamp_of(id);
-  if (!now || !(*now == it->second.stamp)) return nullptr;
-  return &it->second.entry;
-}
-
-void EntryStore::cache_put(const QueueEntry& entry) {
-  const std::string& id = entry.passenger.internal_id;
-  cache_erase(id);
-  std::size_t bytes = kCacheEntryOverhead;
-  for (const Attachment& a : entry.passenger.attachments) bytes += a.content.size();
-  if (bytes > kCacheBytes / 4) return;  // A giant entry would push out everything else.
-  std::optional<FileStamp> stamp = stamp_of(id);
-  if (!stamp) return;
-  const std::uint64_t number = ++cache_number_;
-  cache_.emplace(id, CachedEntry{entry, number, bytes, *stamp});
-  cache_order_.emplace_back(number, id);
-  cache_bytes_ += bytes;
-  if (cache_order_.size() > 2 * cache_.size() + 1024) {
-    // Re-written entries leave stale items behind; drop them.
-    std::erase_if(cache_order_, [this](const auto& item) {
-      auto it = cache_.find(item.second);
-      return it == cache_.end() || it->second.number != item.first;
-    });
+void EntryStore::journal(std::span<const std::string> records) {
+  if (!journal_) {
+    durable::create_directories_durably(dir_);
+    journal_ = std::make_unique<durable::JournalFile>(journal_path_);
   }
-  while (cache_bytes_ > kCacheBytes && !cache_order_.empty()) {
-    auto [oldest, oldest_id] = std::move(cache_order_.front());
-    cache_order_.pop_front();
-    auto it = cache_.find(oldest_id);
-    if (it != cache_.end() && it->second.number == oldest) {
-      cache_bytes_ -= it->second.bytes;
-      cache_.erase(it);
-    }
-  }
+  journal_->append(records);
 }
 
-void EntryStore::cache_erase(const std::string& id) {
-  auto it = cache_.find(id);
-  if (it == cache_.end()) return;
-  cache_bytes_ -= it->second.bytes;
-  cache_.erase(it);  // Its cache_order_ item is skipped when it comes up.
-  if (cache_.empty()) cache_order_.clear();
+void EntryStore::checkpoint_if_large() {
+  if (!journal_ || journal_->size() <= kCheckpointBytes) return;
+  try {
+    durable::sync_file_system(dir_);
+    journal_->clear();
+  } catch (const StorageError& e) {
+    // What was written is durable in the journal; the next batch tries again.
+    add_problem(journal_path_.string(), std::string("checkpoint failed: ") + e.what());
+  }
 }
 
 std::optional<QueueEntry> EntryStore::read(const std::string& id, bool with_attachments) {
-  if (const QueueEntry* hit = cached(id)) {
+  if (const QueueEntry* hit = cache_.find(id)) {
     QueueEntry entry = *hit;
     if (!with_attachments) {
       for (Attachment& a : entry.passenger.attachments) a.content.clear();
     }
     return entry;
   }
-  const stdfs::path dir = entry_dir(id);
+  const stdfs::path dir = dir_ / id;
   try {
     QueueEntry entry = read_passenger_json(id);
     if (with_attachments) {
@@ -202,32 +229,26 @@ void EntryStore::insert(std::span<const QueueEntry> entries) {
                          " is stored already");
     }
   }
-  durable::create_directories_durably(dir_);
-  std::vector<stdfs::path> staged;
-  try {
-    durable::WriteBatch batch;
+  std::vector<std::string> jsons;
+  jsons.reserve(entries.size());
+  {
+    std::vector<std::string> records;
+    records.reserve(entries.size());
     for (const QueueEntry& e : entries) {
-      const std::string& id = e.passenger.internal_id;
-      const stdfs::path staging = durable::temporary_sibling(entry_dir(id));
-      batch.create_directory(staging);
-      staged.push_back(staging);
-      batch.create_directory(staging / kAttachmentsDir);
-      for (const Attachment& a : e.passenger.attachments) {
-        batch.create(staging / kAttachmentsDir / a.name, a.content);
-      }
-      batch.create(staging / kPassengerFile, encode_passenger_json(e));
-      batch.rename(staging, entry_dir(id));
+      jsons.push_back(encode_passenger_json(e));
+      records.push_back(EntryRecord::encode_put(e, jsons.back()));
     }
-    batch.commit();
-  } catch (...) {
-    std::error_code ec;
-    for (const auto& s : staged) stdfs::remove_all(s, ec);
-    throw;
+    journal(records);
   }
-  for (const QueueEntry& e : entries) {
-    index_.put(EntrySummary::of(e));
-    cache_put(e);
+  // Durable from here. An entry whose files cannot be written is not
+  // indexed now, yet the journal's replay at the next open brings it.
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const QueueEntry& e = entries[i];
+    entry_files::put(dir_, e.passenger.internal_id, jsons[i], e.passenger.attachments);
+    index_put(EntrySummary::of(e));
+    cache_.put(e);
   }
+  checkpoint_if_large();
 }
 
 void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
@@ -246,53 +267,49 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
   }
   std::vector<QueueEntry> saved;  // What the files hold after the batch.
   std::vector<bool> whole;        // saved[i] has its attachments' contents.
-  std::vector<stdfs::path> obsolete;
-  durable::WriteBatch batch;
-  for (const QueueEntry& e : entries) {
-    const std::string& id = e.passenger.internal_id;
-    const stdfs::path dir = entry_dir(id);
-    QueueEntry next;
-    if (scope == SaveScope::statuses) {
-      const QueueEntry* hit = cached(id);
-      whole.push_back(hit != nullptr);
-      next = hit != nullptr ? *hit : read_passenger_json(id);
-      next.puller_notified = e.puller_notified;
-      next.processor_statuses = e.processor_statuses;
-      next.pusher_statuses = e.pusher_statuses;
-      next.passenger.log_guids = e.passenger.log_guids;
-    } else {
-      next = e;
-      whole.push_back(true);
-      const stdfs::path attachments = dir / kAttachmentsDir;
-      durable::create_directories_durably(attachments);
-      std::set<std::string> listed;
-      for (const Attachment& a : e.passenger.attachments) {
-        batch.replace(attachments / a.name, a.content);
-        listed.insert(a.name);
+  std::vector<std::string> jsons;
+  {
+    std::vector<std::string> records;
+    for (const QueueEntry& e : entries) {
+      const std::string& id = e.passenger.internal_id;
+      QueueEntry next;
+      if (scope == SaveScope::statuses) {
+        const QueueEntry* hit = cache_.find(id);
+        whole.push_back(hit != nullptr);
+        next = hit != nullptr ? *hit : read_passenger_json(id);
+        next.puller_notified = e.puller_notified;
+        next.processor_statuses = e.processor_statuses;
+        next.pusher_statuses = e.pusher_statuses;
+        next.passenger.log_guids = e.passenger.log_guids;
+        jsons.push_back(encode_passenger_json(next));
+        records.push_back(EntryRecord::encode_statuses(id, jsons.back()));
+      } else {
+        next = e;
+        whole.push_back(true);
+        jsons.push_back(encode_passenger_json(next));
+        records.push_back(EntryRecord::encode_put(next, jsons.back()));
       }
-      for (const auto& file : stdfs::directory_iterator(attachments)) {
-        if (listed.count(file.path().filename().string()) == 0) obsolete.push_back(file.path());
-      }
+      saved.push_back(std::move(next));
     }
-    // Attachments first: passenger.json never lists a file that is not there.
-    batch.replace(dir / kPassengerFile, encode_passenger_json(next));
-    saved.push_back(std::move(next));
+    // A batch that fails half-way leaves some files new and some old: no
+    // cached copy of any of them may survive it.
+    for (const QueueEntry& e : saved) cache_.erase(e.passenger.internal_id);
+    journal(records);
   }
-  // A batch that fails half-way leaves some files new and some old: no
-  // cached copy of any of them may survive it.
-  for (const QueueEntry& e : saved) cache_erase(e.passenger.internal_id);
-  batch.commit();
   for (std::size_t i = 0; i < saved.size(); ++i) {
-    index_.put(EntrySummary::of(saved[i]));
-    if (whole[i]) cache_put(saved[i]);
+    const std::string& id = saved[i].passenger.internal_id;
+    if (scope == SaveScope::statuses) {
+      if (!entry_files::put_passenger_json(dir_, id, jsons[i])) {
+        throw StorageError("client " + client_id_ + ": the folder of queue entry " + id +
+                           " vanished");
+      }
+    } else {
+      entry_files::put(dir_, id, jsons[i], saved[i].passenger.attachments);
+    }
+    index_put(EntrySummary::of(saved[i]));
+    if (whole[i]) cache_.put(saved[i]);
   }
-  std::set<stdfs::path> touched;
-  std::error_code ec;
-  for (const auto& file : obsolete) {
-    stdfs::remove(file, ec);
-    touched.insert(file.parent_path());
-  }
-  for (const auto& dir : touched) durable::sync_directory(dir);
+  checkpoint_if_large();
 }
 
 std::vector<QueueEntry> EntryStore::query(const EntryQuery& query) {
@@ -353,20 +370,24 @@ std::set<std::string> EntryStore::stored_ids(std::span<const std::string> intern
 std::size_t EntryStore::delete_complete(const std::string& passenger_module, TimePoint before) {
   ensure_index();
   std::unique_lock lock(mutex_);
-  const std::vector<std::string> ids = index_.complete_before(passenger_module, before);
-  if (ids.empty()) return 0;
-  // Renamed away first, so a crash never leaves a half-deleted entry visible.
-  std::vector<stdfs::path> doomed;
-  for (const std::string& id : ids) {
-    stdfs::path away = durable::temporary_sibling(entry_dir(id));
-    cache_erase(id);
-    stdfs::rename(entry_dir(id), away);
-    doomed.push_back(away);
-    index_.erase(id);
+  std::vector<std::string> ids;
+  if (auto it = complete_.find(passenger_module); it != complete_.end()) {
+    for (const auto& [pulled, id] : it->second) {
+      if (!(pulled < before)) break;
+      ids.push_back(id);
+    }
   }
-  durable::sync_directory(dir_);
-  std::error_code ec;
-  for (const auto& path : doomed) stdfs::remove_all(path, ec);
+  if (ids.empty()) return 0;
+  std::vector<std::string> records;
+  records.reserve(ids.size());
+  for (const std::string& id : ids) records.push_back(EntryRecord::encode_remove(id));
+  journal(records);
+  for (const std::string& id : ids) {
+    cache_.erase(id);
+    index_erase(id);
+    entry_files::remove(dir_, id);
+  }
+  checkpoint_if_large();
   return ids.size();
 }
 

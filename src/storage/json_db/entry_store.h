@@ -3,19 +3,20 @@
 //
 // An in-memory EntryIndex, built by one scan of pqueue/ at first use and kept
 // current by every write, answers filters, counts and the dedup lookup; only
-// the entries a query returns are read from disk. A new entry is staged in
-// pqueue/<id>.tmp-<random>/ and published by one rename; updates replace files
-// atomically; deletions rename the entry away before removing it. So after a
-// crash every visible entry is whole, and leftovers (*.tmp-*) are removed by
-// the next scan. A batch of writes is made durable with one sync.
+// the entries a query returns are read from disk (or from the EntryCache of
+// entries written last). Complete entries are also indexed by pull time, so
+// the purge after a drive visits only what it deletes.
 //
-// The entries written last are also kept whole (attachments included) in a
-// bounded in-memory cache, so that what a drive reads right after writing it
-// (the next step's query, the read-modify-write of a status update) costs one
-// stat() instead of reading its files; a passenger.json changed or removed
-// behind the engine's back (identity, size or time differ) is read again. The cache only ever holds
-// what the files hold: it is changed after a write is durable and emptied of a batch's entries
-// before the batch is written, so a failed write never leaves a stale copy.
+// Durability: every batch of writes is first appended to the client's
+// journal, clients/<id>/pqueue.journal (entry_journal.h), with one
+// fdatasync(); then the entries' files are written without syncing
+// (entry_files.h: new folders by rename, passenger.json overwritten in place,
+// so no inode is created or deleted for a status change). When the journal
+// passes kCheckpointBytes, and when the store is destroyed, a checkpoint
+// syncs the file system and empties the journal (removes it on destruction).
+// The journal left by a crash is replayed before anything else reads or
+// writes the queue (recover()), so a crash at any instant leaves each entry
+// either old or new. Once closed, the folder holds only the DESIGN §4 layout.
 //
 // Malformed entries (passenger.json unreadable, a field missing, a listed
 // attachment missing) are recorded as StorageProblems, left on disk and left
@@ -26,29 +27,43 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "databus/database.h"
 #include "storage/entry_index.h"
+#include "storage/fs/journal_file.h"
+#include "storage/json_db/entry_cache.h"
 
 namespace databus {
 
 class EntryStore {
  public:
+  // A checkpoint follows the batch that makes the journal larger than this.
+  static constexpr std::uint64_t kCheckpointBytes = 64u << 20;
+
   EntryStore(std::filesystem::path pqueue_dir, std::string client_id);
   EntryStore(const EntryStore&) = delete;
   EntryStore& operator=(const EntryStore&) = delete;
+  // Checkpoints and removes the journal (errors keep it, for the next open).
+  ~EntryStore();
+
+  // The journal path of the queue in `pqueue_dir`.
+  static std::filesystem::path journal_path(const std::filesystem::path& pqueue_dir);
+
+  // Replays and removes the journal a crash left behind, once; every other
+  // method does this first. Throws StorageError when a replayed change cannot
+  // be written (the journal is then kept).
+  void recover();
 
   // The Database methods of the same meaning, for this client.
   void insert(std::span<const QueueEntry> entries);
@@ -67,50 +82,39 @@ class EntryStore {
   std::vector<StorageProblem> problems();
 
  private:
-  std::filesystem::path entry_dir(const std::string& id) const { return dir_ / id; }
-  // Builds the index on first use.
+  // Recovers and builds the index on first use.
   void ensure_index();
-  // REQUIRES: mutex_ held exclusively.
+  // REQUIRES: mutex_ held exclusively (for the three below).
+  void replay_journal();
   void scan();
+  // Appends `records` to the journal durably (opening it on first use).
+  void journal(std::span<const std::string> records);
+  // A checkpoint when the journal has grown past kCheckpointBytes.
+  void checkpoint_if_large();
+
+  // The index and the complete entries by pull time, kept together.
+  // REQUIRES: mutex_ held exclusively.
+  void index_put(EntrySummary summary);
+  void index_erase(const std::string& id);
+
   // Reads one entry; nullopt (and a recorded problem) when it is malformed.
   std::optional<QueueEntry> read(const std::string& id, bool with_attachments);
   // Reads and decodes passenger.json; throws CorruptDataError or StorageError.
   QueueEntry read_passenger_json(const std::string& id) const;
   void add_problem(const std::string& path, std::string message);
 
-  // The cache. REQUIRES: mutex_ held exclusively for cache_put/cache_erase,
-  // at least shared for cached().
-  const QueueEntry* cached(const std::string& id) const;
-  void cache_put(const QueueEntry& entry);
-  void cache_erase(const std::string& id);
-
   const std::filesystem::path dir_;
   const std::string client_id_;
+  const std::filesystem::path journal_path_;
 
-  std::shared_mutex mutex_;  // Guards index_ and the files under dir_.
+  std::shared_mutex mutex_;  // Guards everything below and the files under dir_.
   std::atomic<bool> indexed_{false};
+  bool recovered_ = false;
+  std::unique_ptr<durable::JournalFile> journal_;  // Open once something was written.
   EntryIndex index_;
-
-  // What identifies one version of a file: inode, size, modification time.
-  struct FileStamp {
-    std::uint64_t inode = 0, size = 0;
-    std::int64_t mtime_ns = 0;
-    bool operator==(const FileStamp&) const = default;
-  };
-  // The stamp of `id`'s passenger.json; nullopt when it cannot be stat'ed.
-  std::optional<FileStamp> stamp_of(const std::string& id) const;
-  // Whole entries by internal id, each with its insertion number; `order_`
-  // lists (number, id) oldest first, so eviction drops the oldest copies.
-  struct CachedEntry {
-    QueueEntry entry;
-    std::uint64_t number = 0;
-    std::size_t bytes = 0;
-    FileStamp stamp;  // Of passenger.json when the entry was cached.
-  };
-  std::unordered_map<std::string, CachedEntry> cache_;
-  std::deque<std::pair<std::uint64_t, std::string>> cache_order_;
-  std::uint64_t cache_number_ = 0;
-  std::size_t cache_bytes_ = 0;
+  // Per passenger module, the complete entries as (pull time, internal id).
+  std::map<std::string, std::set<std::pair<TimePoint, std::string>>> complete_;
+  EntryCache cache_;
 
   std::mutex problems_mutex_;  // Readers record problems under a shared lock.
   std::vector<StorageProblem> problems_;

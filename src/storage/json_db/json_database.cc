@@ -39,7 +39,7 @@ struct ClientData {
 class JsonDatabase : public Database {
  public:
   explicit JsonDatabase(stdfs::path root) : root_(std::move(root)), lock_(root_) {
-    durable::create_directories_durably(root_ / "clients");
+    guarded([&] { open_clients(); });
   }
 
   std::string engine() const override { return "json_db"; }
@@ -150,6 +150,25 @@ class JsonDatabase : public Database {
   }
 
  private:
+  // Creates clients/ and replays the queue journals a crash left behind, at
+  // once, so the directory holds the plain layout again however little of
+  // it this process uses.
+  void open_clients() {
+    durable::create_directories_durably(root_ / "clients");
+    std::error_code ec;
+    for (const auto& item : stdfs::directory_iterator(root_ / "clients")) {
+      const stdfs::path pqueue = item.path() / "pqueue";
+      if (!stdfs::exists(EntryStore::journal_path(pqueue), ec)) continue;
+      const std::string id = item.path().filename().string();
+      try {
+        check_client_id(id);
+      } catch (const ConfigError&) {
+        continue;  // Not a folder this engine writes.
+      }
+      client(id).entries.recover();
+    }
+  }
+
   // The stores of `id`, made on first use. Stores live as long as the
   // database, so the returned reference stays valid.
   ClientData& client(const std::string& id) {

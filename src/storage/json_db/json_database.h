@@ -7,9 +7,12 @@
 //   clients/<client_id>/log/<time>_<guid>.txt            LogStore
 //
 // Opening takes the directory for this process alone (DirectoryLock on
-// <root>/.lock). Per-client stores are made on first use and keep in-memory
-// indexes, so queries never rescan the queue. Every write is durable and
-// atomic on return (see fs/atomic_file.h).
+// <root>/.lock) and replays the queue journal (clients/<id>/pqueue.journal,
+// EntryStore) that a crash left behind for any client. Per-client stores are
+// made on first use and keep in-memory indexes, so queries never rescan the
+// queue. Every write is durable and atomic on return: queue writes through
+// the journal, configuration, backups and logs through fs/atomic_file.h.
+// Closing checkpoints and removes the journals.
 //
 // Queue, log and backup methods accept any valid client id, whether or not
 // the client has a config.json; client_ids() lists only clients that have one.

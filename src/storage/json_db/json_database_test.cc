@@ -3,6 +3,7 @@
 #include "storage/json_db/json_database.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "databus/uuid.h"
 #include "storage/database_conformance.h"
 #include "storage/fs/atomic_file.h"
+#include "storage/json_db/passenger_codec.h"
 
 namespace databus {
 
@@ -203,6 +205,77 @@ TEST_F(JsonDatabaseTest, CrashLeftoversAreIgnoredAndRemoved) {
   EXPECT_EQ(external_ids(), std::set<std::string>{"A"});
   EXPECT_TRUE(db_->problems("demo").empty());
   EXPECT_FALSE(stdfs::exists(staging));
+}
+
+// A process that dies after its writes returned (no destructor runs): the
+// journal holds what the files may not have made durable yet.
+TEST_F(JsonDatabaseTest, TheJournalRedoesWhatACrashLeftUndoneAndIsThenRemoved) {
+  db_.reset();
+  QueueEntry a = make_entry("A"), b = make_entry("B"), gone = make_entry("GONE");
+  gone.passenger.pull_datetime = parse_iso("2022-11-06T22:00:00");
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int status = 0;
+    try {
+      auto db = open_json_database({dir_, {}});
+      std::vector<QueueEntry> entries{a, b, gone};
+      db->insert_entries("demo", entries);
+      a.puller_notified = true;
+      a.complete_all_steps();
+      db->update_entries("demo", std::span(&a, 1), SaveScope::statuses);
+      gone.puller_notified = true;
+      gone.complete_all_steps();
+      db->update_entries("demo", std::span(&gone, 1), SaveScope::statuses);
+      db->delete_complete_entries("demo", kModule, parse_iso("2022-11-06T22:10:00"));
+      db.release();  // Never closed: as if killed.
+    } catch (...) {
+      status = 1;
+    }
+    ::_exit(status);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_TRUE(stdfs::exists(dir_ / "clients/demo/pqueue.journal"));
+  // What a power loss may leave of files that were never synced.
+  const stdfs::path dir_a = pqueue() / a.passenger.internal_id;
+  write_text(dir_a / "passenger.json", "{\"external_id\": \"A\", \"inter");
+  stdfs::remove_all(pqueue() / b.passenger.internal_id);
+  stdfs::create_directories(pqueue() / gone.passenger.internal_id);  // Deletion lost.
+
+  db_ = open_json_database({dir_, {}});
+  EXPECT_FALSE(stdfs::exists(dir_ / "clients/demo/pqueue.journal"));
+  EXPECT_FALSE(stdfs::exists(pqueue() / gone.passenger.internal_id));
+  EXPECT_TRUE(db_->problems("demo").empty());
+  EXPECT_EQ(external_ids(), (std::set<std::string>{"A", "B"}));
+  std::optional<QueueEntry> stored_a = db_->load_entry("demo", a.passenger.internal_id);
+  ASSERT_TRUE(stored_a);
+  EXPECT_TRUE(stored_a->complete());
+  std::optional<QueueEntry> stored_b = db_->load_entry("demo", b.passenger.internal_id);
+  ASSERT_TRUE(stored_b);
+  EXPECT_EQ(stored_b->passenger.attachments, b.passenger.attachments);
+  EXPECT_FALSE(stored_b->complete());
+}
+
+TEST_F(JsonDatabaseTest, ClosingLeavesOnlyTheLayoutAndStatusWritesKeepTheFiles) {
+  QueueEntry e = insert({"A"})[0];
+  const stdfs::path json = pqueue() / e.passenger.internal_id / "passenger.json";
+  struct stat before;
+  ASSERT_EQ(::stat(json.c_str(), &before), 0);
+  e.puller_notified = true;
+  e.complete_all_steps();
+  db_->update_entries("demo", std::span(&e, 1), SaveScope::statuses);
+  struct stat after;
+  ASSERT_EQ(::stat(json.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // Rewritten in place: no new inode.
+  EXPECT_TRUE(stdfs::exists(dir_ / "clients/demo/pqueue.journal"));
+  db_.reset();
+  EXPECT_FALSE(stdfs::exists(dir_ / "clients/demo/pqueue.journal"));
+  // What is left parses as it always did (trailing blanks allowed).
+  EXPECT_TRUE(decode_passenger_json(durable::read_file(json), json.string()).complete());
+  db_ = open_json_database({dir_, {}});
+  EXPECT_TRUE(db_->load_entry("demo", e.passenger.internal_id)->complete());
 }
 
 TEST_F(JsonDatabaseTest, MalformedEntriesAreReportedAndLeftOnDisk) {

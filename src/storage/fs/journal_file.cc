@@ -1,0 +1,138 @@
+#include "storage/fs/journal_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "databus/error.h"
+#include "storage/fs/atomic_file.h"
+
+namespace databus::durable {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+constexpr std::size_t kHeader = 8;
+
+[[noreturn]] void fail(const std::string& what, const stdfs::path& path, int err) {
+  throw StorageError(what + " " + path.string() + ": " + std::strerror(err));
+}
+
+std::array<std::uint32_t, 256> make_crc_table() {
+  std::array<std::uint32_t, 256> table{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+std::uint32_t get_u32(const char* p) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+std::uint32_t record_crc(std::string_view length_bytes, std::string_view payload) {
+  return crc32(payload, crc32(length_bytes));
+}
+
+}  // namespace
+
+std::uint32_t crc32(std::string_view bytes, std::uint32_t crc) {
+  static const std::array<std::uint32_t, 256> table = make_crc_table();
+  crc = ~crc;
+  for (char ch : bytes) crc = table[(crc ^ static_cast<unsigned char>(ch)) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+JournalFile::JournalFile(stdfs::path path) : path_(std::move(path)) {
+  const bool existed = stdfs::exists(path_);
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail("cannot open", path_, errno);
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) {
+    const int err = errno;
+    ::close(fd_);
+    fail("cannot stat", path_, err);
+  }
+  size_ = static_cast<std::uint64_t>(st.st_size);
+  if (!existed) {
+    try {
+      sync_directory(path_.has_parent_path() ? path_.parent_path() : stdfs::path("."));
+    } catch (...) {
+      ::close(fd_);
+      throw;
+    }
+  }
+}
+
+JournalFile::~JournalFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::vector<std::string> JournalFile::read(const stdfs::path& path) {
+  std::vector<std::string> records;
+  std::error_code ec;
+  if (!stdfs::exists(path, ec)) return records;
+  const std::string data = read_file(path);
+  std::size_t at = 0;
+  while (data.size() - at >= kHeader) {
+    const std::uint32_t length = get_u32(data.data() + at);
+    const std::uint32_t crc = get_u32(data.data() + at + 4);
+    if (length == 0 || length > data.size() - at - kHeader) break;
+    const std::string_view payload(data.data() + at + kHeader, length);
+    if (record_crc(std::string_view(data.data() + at, 4), payload) != crc) break;
+    records.emplace_back(payload);
+    at += kHeader + length;
+  }
+  return records;
+}
+
+void JournalFile::append(std::span<const std::string> records) {
+  if (records.empty()) return;
+  std::size_t total = 0;
+  for (const std::string& r : records) total += kHeader + r.size();
+  std::string buffer;
+  buffer.reserve(total);
+  for (const std::string& r : records) {
+    if (r.empty() || r.size() > 0xFFFFFFFFu) {
+      throw StorageError("journal " + path_.string() + ": a record must hold 1 byte to 4 GiB");
+    }
+    std::string length;
+    put_u32(length, static_cast<std::uint32_t>(r.size()));
+    buffer += length;
+    put_u32(buffer, record_crc(length, r));
+    buffer += r;
+  }
+  const char* p = buffer.data();
+  std::size_t left = buffer.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot append to", path_, errno);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  size_ += buffer.size();
+  if (::fdatasync(fd_) != 0) fail("cannot sync", path_, errno);
+}
+
+void JournalFile::clear() {
+  if (::ftruncate(fd_, 0) != 0) fail("cannot truncate", path_, errno);
+  if (::fdatasync(fd_) != 0) fail("cannot sync", path_, errno);
+  size_ = 0;
+}
+
+}  // namespace databus::durable

@@ -1,0 +1,125 @@
+#include "storage/json_db/entry_files.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <vector>
+
+#include "databus/error.h"
+#include "databus/uuid.h"
+#include "storage/fs/atomic_file.h"
+#include "storage/storage_names.h"
+
+namespace databus::entry_files {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+void rename_or_throw(const stdfs::path& from, const stdfs::path& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0) {
+    throw StorageError("cannot rename " + from.string() + " to " + to.string() + ": " +
+                       std::strerror(errno));
+  }
+}
+
+void make_directory(const stdfs::path& dir) {
+  std::error_code ec;
+  stdfs::create_directory(dir, ec);
+  if (ec) throw StorageError("cannot create " + dir.string() + ": " + ec.message());
+}
+
+// Replaces the files of the existing folder `dir`.
+void rewrite(const stdfs::path& dir, std::string_view passenger_json,
+             std::span<const Attachment> attachments) {
+  const stdfs::path files = dir / kAttachmentsDir;
+  make_directory(files);
+  std::set<std::string> listed;
+  for (const Attachment& a : attachments) {
+    // Attachments first: passenger.json never lists a file that is not there.
+    const stdfs::path temp = durable::temporary_sibling(files / a.name);
+    try {
+      durable::write_file(temp, a.content);
+      rename_or_throw(temp, files / a.name);
+    } catch (...) {
+      std::error_code ec;
+      stdfs::remove(temp, ec);
+      throw;
+    }
+    listed.insert(a.name);
+  }
+  const stdfs::path json = dir / kPassengerFile;
+  if (!durable::overwrite_file(json, passenger_json, ' '))
+    durable::write_file(json, passenger_json);
+  std::error_code ec;
+  for (const auto& file : stdfs::directory_iterator(files)) {
+    if (listed.count(file.path().filename().string()) == 0) stdfs::remove(file.path(), ec);
+  }
+}
+
+}  // namespace
+
+void put(const stdfs::path& pqueue, const std::string& id, std::string_view passenger_json,
+         std::span<const Attachment> attachments) {
+  const stdfs::path dir = pqueue / id;
+  std::error_code ec;
+  if (stdfs::is_directory(dir, ec)) {
+    rewrite(dir, passenger_json, attachments);
+    return;
+  }
+  const stdfs::path staging = durable::temporary_sibling(dir);
+  try {
+    make_directory(staging);
+    make_directory(staging / kAttachmentsDir);
+    for (const Attachment& a : attachments) {
+      durable::write_file(staging / kAttachmentsDir / a.name, a.content);
+    }
+    durable::write_file(staging / kPassengerFile, passenger_json);
+    rename_or_throw(staging, dir);
+  } catch (...) {
+    stdfs::remove_all(staging, ec);
+    throw;
+  }
+}
+
+bool put_passenger_json(const stdfs::path& pqueue, const std::string& id,
+                        std::string_view passenger_json) {
+  const stdfs::path json = pqueue / id / kPassengerFile;
+  if (durable::overwrite_file(json, passenger_json, ' ')) return true;
+  std::error_code ec;
+  if (!stdfs::is_directory(json.parent_path(), ec)) return false;
+  durable::write_file(json, passenger_json);
+  return true;
+}
+
+void remove(const stdfs::path& pqueue, const std::string& id) {
+  const stdfs::path dir = pqueue / id;
+  std::error_code ec;
+  if (!stdfs::exists(dir, ec)) return;
+  const stdfs::path away = durable::temporary_sibling(dir);
+  rename_or_throw(dir, away);
+  stdfs::remove_all(away, ec);
+}
+
+void apply(const stdfs::path& pqueue, EntryRecord record) {
+  if (!is_uuid(record.internal_id)) return;
+  switch (record.kind) {
+    case EntryRecord::Kind::put: {
+      std::vector<Attachment> attachments;
+      for (auto& [name, content] : record.attachments) {
+        if (!is_safe_attachment_name(name)) continue;
+        attachments.push_back(Attachment{name, AttachmentFormat::text, std::move(content)});
+      }
+      put(pqueue, record.internal_id, record.passenger_json, attachments);
+      break;
+    }
+    case EntryRecord::Kind::statuses:
+      put_passenger_json(pqueue, record.internal_id, record.passenger_json);
+      break;
+    case EntryRecord::Kind::remove:
+      remove(pqueue, record.internal_id);
+      break;
+  }
+}
+
+}  // namespace databus::entry_files

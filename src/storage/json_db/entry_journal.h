@@ -1,0 +1,37 @@
+// The records of the JSON DB's queue journal, clients/<id>/pqueue.journal
+// (an extension of the DESIGN §4 layout; see EntryStore and
+// docs/storage-engines.md). Each record says what one entry's files must
+// hold, so that replaying the records in order after a crash redoes every
+// acknowledged change whose files were not durable yet; replaying a record
+// twice does no harm.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "databus/queue_entry.h"
+
+namespace databus {
+
+struct EntryRecord {
+  enum class Kind : char {
+    put = 'P',       // The whole entry: passenger.json and every attachment.
+    statuses = 'S',  // passenger.json only; the attachments are unchanged.
+    remove = 'D',    // The entry's folder is gone.
+  };
+  Kind kind = Kind::put;
+  std::string internal_id;
+  std::string passenger_json;                                    // put, statuses
+  std::vector<std::pair<std::string, std::string>> attachments;  // put: name, content
+
+  // One record's bytes (the journal frames and checksums them).
+  static std::string encode_put(const QueueEntry& entry, std::string_view passenger_json);
+  static std::string encode_statuses(std::string_view internal_id, std::string_view passenger_json);
+  static std::string encode_remove(std::string_view internal_id);
+  // Throws CorruptDataError naming `path` when `bytes` is not a record.
+  static EntryRecord decode(std::string_view bytes, const std::string& path);
+};
+
+}  // namespace databus
