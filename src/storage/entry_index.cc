@@ -50,31 +50,86 @@ bool EntrySummary::matches(const EntryQuery& q) const {
   return true;
 }
 
-void EntryIndex::put(EntrySummary summary) {
-  erase(summary.internal_id);
+std::size_t EntryIndex::KeyHash::operator()(const KeyView& key) const {
+  std::hash<std::string_view> hash;
+  std::size_t h = hash(std::get<0>(key));
+  h = h * 31 + hash(std::get<1>(key));
+  return h * 31 + hash(std::get<2>(key));
+}
+
+void EntryIndex::track_completion(const EntrySummary& s) {
+  if (s.complete()) {
+    incomplete_.erase(&s);
+  } else {
+    incomplete_.insert(&s);
+  }
+}
+
+void EntryIndex::insert(EntrySummary summary) {
   const std::string id = summary.internal_id;
-  keys_[key_of(summary)].insert(id);
-  if (!summary.complete()) incomplete_.insert(id);
-  entries_.emplace(id, std::move(summary));
+  const EntrySummary& s = entries_.emplace(id, std::move(summary)).first->second;
+  keys_[key_of(s)].push_back(&s);
+  track_completion(s);
+}
+
+void EntryIndex::put(EntrySummary summary) {
+  auto it = entries_.find(summary.internal_id);
+  if (it == entries_.end()) return insert(std::move(summary));
+  EntrySummary& old = it->second;
+  if (key_of(old) != key_of(summary)) {
+    erase(summary.internal_id);
+    return insert(std::move(summary));
+  }
+  // Same key: the key's strings stay where keys_ points.
+  old.puller_module = std::move(summary.puller_module);
+  old.pull_datetime = summary.pull_datetime;
+  old.notified = summary.notified;
+  old.processors_complete = summary.processors_complete;
+  old.pushers_complete = summary.pushers_complete;
+  track_completion(old);
+}
+
+void EntryIndex::put(const QueueEntry& entry) {
+  const Passenger& p = entry.passenger;
+  auto it = entries_.find(p.internal_id);
+  if (it == entries_.end() ||
+      key_of(it->second) != KeyView{p.passenger_module, p.source_system, p.external_id}) {
+    return put(EntrySummary::of(entry));
+  }
+  EntrySummary& old = it->second;
+  old.puller_module = p.puller_module;  // Equal lengths reuse the buffer.
+  old.pull_datetime = p.pull_datetime;
+  old.notified = entry.puller_notified;
+  old.processors_complete = entry.processors_complete();
+  old.pushers_complete = !entry.has_incomplete_pusher();
+  track_completion(old);
 }
 
 bool EntryIndex::erase(const std::string& internal_id) {
   auto it = entries_.find(internal_id);
   if (it == entries_.end()) return false;
-  auto key = keys_.find(key_of(it->second));
+  const EntrySummary* s = &it->second;
+  auto key = keys_.find(key_of(*s));
   if (key != keys_.end()) {
-    key->second.erase(internal_id);
-    if (key->second.empty()) keys_.erase(key);
+    std::erase(key->second, s);
+    if (key->second.empty()) {
+      keys_.erase(key);
+    } else if (std::get<2>(key->first).data() == s->external_id.data()) {
+      // The key viewed the erased holder's strings: view another's.
+      auto node = keys_.extract(key);
+      node.key() = key_of(*node.mapped().front());
+      keys_.insert(std::move(node));
+    }
   }
-  incomplete_.erase(internal_id);
+  incomplete_.erase(s);
   entries_.erase(it);
   return true;
 }
 
 void EntryIndex::clear() {
-  entries_.clear();
-  incomplete_.clear();
   keys_.clear();
+  incomplete_.clear();
+  entries_.clear();
 }
 
 const EntrySummary* EntryIndex::find(const std::string& internal_id) const {
@@ -85,9 +140,14 @@ const EntrySummary* EntryIndex::find(const std::string& internal_id) const {
 std::optional<std::string> EntryIndex::find_key(const std::string& passenger_module,
                                                 const std::string& source_system,
                                                 const std::string& external_id) const {
-  auto it = keys_.find(Key{passenger_module, source_system, external_id});
+  auto it = keys_.find(KeyView{passenger_module, source_system, external_id});
   if (it == keys_.end() || it->second.empty()) return std::nullopt;
-  return *it->second.begin();
+  // The smallest id when several entries share the key.
+  const EntrySummary* first = it->second.front();
+  for (const EntrySummary* s : it->second) {
+    if (s->internal_id < first->internal_id) first = s;
+  }
+  return first->internal_id;
 }
 
 template <typename Visit>
@@ -95,9 +155,8 @@ void EntryIndex::candidates(const EntryQuery& query, Visit visit) const {
   const bool only_incomplete =
       query.filter != EntryFilter::all && query.filter != EntryFilter::complete;
   if (only_incomplete) {
-    for (const auto& id : incomplete_) {
-      const EntrySummary& s = entries_.at(id);
-      if (s.matches(query)) visit(s);
+    for (const EntrySummary* s : incomplete_) {
+      if (s->matches(query)) visit(*s);
     }
   } else {
     for (const auto& [id, s] : entries_) {
@@ -138,6 +197,7 @@ std::vector<std::string> EntryIndex::complete_before(const std::string& passenge
   query.pulled_before = before;
   std::vector<std::string> ids;
   candidates(query, [&](const EntrySummary& s) { ids.push_back(s.internal_id); });
+  std::sort(ids.begin(), ids.end());
   return ids;
 }
 

@@ -8,11 +8,13 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
+#include <functional>
 #include <optional>
-#include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "databus/database.h"
@@ -42,8 +44,12 @@ struct EntrySummary {
 
 class EntryIndex {
  public:
-  // Adds the summary or replaces the one with the same internal_id.
+  // Adds the summary or replaces the one with the same internal_id. A
+  // replacement with the same dedup key updates the indexed summary in place.
   void put(EntrySummary summary);
+  // Same as put(EntrySummary::of(entry)), but copies no string when the entry
+  // is indexed already with the same dedup key (a status update).
+  void put(const QueueEntry& entry);
   // Removes the entry; false when it was not indexed.
   bool erase(const std::string& internal_id);
 
@@ -58,7 +64,7 @@ class EntryIndex {
   std::vector<std::string> select(const EntryQuery& query) const;
   // How many entries `query` selects without offset and limit.
   std::size_t count(const EntryQuery& query) const;
-  // Complete entries of `passenger_module` pulled before `before`.
+  // Complete entries of `passenger_module` pulled before `before`, by id.
   std::vector<std::string> complete_before(const std::string& passenger_module,
                                            TimePoint before) const;
 
@@ -66,19 +72,35 @@ class EntryIndex {
   void clear();
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string>;
-  static Key key_of(const EntrySummary& s) {
+  // A dedup key (passenger_module, source_system, external_id). The views in
+  // keys_ point into the strings of one of the key's holders; the strings of
+  // an indexed summary's key never change (a key change is erase + insert),
+  // and unordered_map nodes do not move, so the views stay valid.
+  using KeyView = std::tuple<std::string_view, std::string_view, std::string_view>;
+  static KeyView key_of(const EntrySummary& s) {
     return {s.passenger_module, s.source_system, s.external_id};
   }
+  struct KeyHash {
+    std::size_t operator()(const KeyView& key) const;
+  };
+  // Indexed entries by internal_id; nodes are stable, so the pointers below
+  // stay valid until the entry is erased.
+  using Entries = std::unordered_map<std::string, EntrySummary>;
+
+  // Inserts a summary whose internal_id is not indexed.
+  void insert(EntrySummary summary);
+  // Moves `s` in or out of incomplete_ after its states changed.
+  void track_completion(const EntrySummary& s);
   // Calls `visit` for each entry that may match `query`: only the incomplete
-  // ones when the filter excludes complete entries.
+  // ones when the filter excludes complete entries. In no particular order.
   template <typename Visit>
   void candidates(const EntryQuery& query, Visit visit) const;
 
-  std::map<std::string, EntrySummary> entries_;  // By internal_id.
-  std::set<std::string> incomplete_;             // Ids of entries not complete.
-  // Ids per dedup key; a set because data written by hand may repeat a key.
-  std::map<Key, std::set<std::string>> keys_;
+  Entries entries_;
+  std::unordered_set<const EntrySummary*> incomplete_;  // Entries not complete.
+  // Holders per dedup key; several because data written by hand may repeat a
+  // key. Usually one.
+  std::unordered_map<KeyView, std::vector<const EntrySummary*>, KeyHash> keys_;
 };
 
 }  // namespace databus

@@ -38,13 +38,43 @@ TEST(EntryIndexTest, ReplacingAnEntryMovesItsDedupKeyAndState) {
   EXPECT_TRUE(index.complete_before("q", parse_iso("2025-01-01T00:00:00")).empty());
 }
 
+TEST(EntryIndexTest, PuttingAQueueEntryUpdatesItsStateAndKey) {
+  Passenger p;
+  p.internal_id = "1";
+  p.external_id = "A";
+  p.source_system = "SRC";
+  p.passenger_module = "p";
+  p.puller_module = "puller";
+  QueueEntry entry = QueueEntry::seat(p, {}, {"push"});
+  EntryIndex index;
+  index.put(entry);
+  EntryQuery unnotified;
+  unnotified.filter = EntryFilter::unnotified;
+  EXPECT_EQ(index.select(unnotified), std::vector<std::string>{"1"});
+
+  entry.puller_notified = true;
+  index.put(entry);
+  EXPECT_EQ(index.count(unnotified), 0u);
+  EXPECT_TRUE(index.find("1")->notified);
+  EXPECT_EQ(index.find_key("p", "SRC", "A"), "1");
+
+  entry.passenger.external_id = "B";
+  index.put(entry);
+  EXPECT_EQ(index.size(), 1u);
+  EXPECT_FALSE(index.find_key("p", "SRC", "A"));
+  EXPECT_EQ(index.find_key("p", "SRC", "B"), "1");
+}
+
 TEST(EntryIndexTest, ARepeatedDedupKeySurvivesTheErasureOfOneHolder) {
   EntryIndex index;
   index.put(summary("1", "A", 0, false));
   index.put(summary("2", "A", 1, false));
+  index.put(summary("3", "A", 2, false));
+  EXPECT_EQ(index.find_key("p", "SRC", "A"), "1");
   EXPECT_TRUE(index.erase("1"));
   EXPECT_FALSE(index.erase("1"));
   EXPECT_EQ(index.find_key("p", "SRC", "A"), "2");
+  EXPECT_TRUE(index.erase("3"));
   EXPECT_TRUE(index.erase("2"));
   EXPECT_FALSE(index.find_key("p", "SRC", "A"));
   EXPECT_EQ(index.find("2"), nullptr);

@@ -25,6 +25,36 @@ std::unique_ptr<Database> open_memory_database(const DatabaseEnv& env) {
   return std::make_unique<MemoryDatabase>();
 }
 
+namespace {
+
+// A copy of `stored` whose attachments have their name and format but no
+// content, without copying the contents first. Lists every field of
+// QueueEntry, Passenger and Attachment (memory_database_test.cc checks it).
+QueueEntry copy_without_contents(const QueueEntry& stored) {
+  QueueEntry out;
+  const Passenger& from = stored.passenger;
+  Passenger& to = out.passenger;
+  to.external_id = from.external_id;
+  to.internal_id = from.internal_id;
+  to.source_system = from.source_system;
+  to.passenger_module = from.passenger_module;
+  to.puller_module = from.puller_module;
+  to.pull_datetime = from.pull_datetime;
+  to.attachments.reserve(from.attachments.size());
+  for (const Attachment& a : from.attachments) {
+    Attachment& copy = to.attachments.emplace_back();
+    copy.name = a.name;
+    copy.format = a.format;
+  }
+  to.log_guids = from.log_guids;
+  out.puller_notified = stored.puller_notified;
+  out.processor_statuses = stored.processor_statuses;
+  out.pusher_statuses = stored.pusher_statuses;
+  return out;
+}
+
+}  // namespace
+
 MemoryDatabase::Client& MemoryDatabase::client(const std::string& client_id) {
   check_client_id(client_id);
   std::lock_guard<std::mutex> guard(clients_mutex_);
@@ -131,8 +161,8 @@ void MemoryDatabase::insert_entries(const std::string& client_id,
     }
   }
   for (const QueueEntry& e : entries) {
-    c.entries[e.passenger.internal_id] = e;
-    c.index.put(EntrySummary::of(e));
+    c.entries.insert_or_assign(e.passenger.internal_id, e);
+    c.index.put(e);
   }
 }
 
@@ -141,23 +171,29 @@ void MemoryDatabase::update_entries(const std::string& client_id,
   for (const QueueEntry& e : entries) check_uuid("internal id", e.passenger.internal_id);
   Client& c = client(client_id);
   std::unique_lock lock(c.mutex);
+  // Looked up once; all are checked before any is changed.
+  std::vector<QueueEntry*> stored;
+  stored.reserve(entries.size());
   for (const QueueEntry& e : entries) {
-    if (c.entries.count(e.passenger.internal_id) == 0) {
+    auto it = c.entries.find(e.passenger.internal_id);
+    if (it == c.entries.end()) {
       throw NotFoundError("client " + client_id + ": queue entry " + e.passenger.internal_id +
                           " is not stored");
     }
+    stored.push_back(&it->second);
   }
-  for (const QueueEntry& e : entries) {
-    QueueEntry& stored = c.entries[e.passenger.internal_id];
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const QueueEntry& e = entries[i];
+    QueueEntry& s = *stored[i];
     if (scope == SaveScope::everything) {
-      stored = e;
+      s = e;
     } else {
-      stored.puller_notified = e.puller_notified;
-      stored.processor_statuses = e.processor_statuses;
-      stored.pusher_statuses = e.pusher_statuses;
-      stored.passenger.log_guids = e.passenger.log_guids;
+      s.puller_notified = e.puller_notified;
+      s.processor_statuses = e.processor_statuses;
+      s.pusher_statuses = e.pusher_statuses;
+      s.passenger.log_guids = e.passenger.log_guids;
     }
-    c.index.put(EntrySummary::of(stored));
+    c.index.put(s);
   }
 }
 
@@ -165,12 +201,12 @@ std::vector<QueueEntry> MemoryDatabase::query_entries(const std::string& client_
                                                       const EntryQuery& query) {
   Client& c = client(client_id);
   std::shared_lock lock(c.mutex);
+  const std::vector<std::string> ids = c.index.select(query);
   std::vector<QueueEntry> out;
-  for (const std::string& id : c.index.select(query)) {
-    out.push_back(c.entries.at(id));
-    if (!query.with_attachments) {
-      for (Attachment& a : out.back().passenger.attachments) a.content.clear();
-    }
+  out.reserve(ids.size());
+  for (const std::string& id : ids) {
+    const QueueEntry& stored = c.entries.at(id);
+    out.push_back(query.with_attachments ? stored : copy_without_contents(stored));
   }
   return out;
 }

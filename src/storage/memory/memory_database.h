@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <unordered_map>
 
 #include "databus/database.h"
 #include "databus/registry.h"
@@ -89,7 +90,7 @@ class MemoryDatabase : public Database {
     std::shared_mutex mutex;  // Guards every field below.
     std::optional<std::string> config_text;
     std::vector<Backup> backups;
-    std::map<std::string, QueueEntry> entries;  // By internal_id.
+    std::unordered_map<std::string, QueueEntry> entries;  // By internal_id.
     EntryIndex index;
     std::map<std::string, Log> logs;  // By guid.
     std::vector<StorageProblem> problems;
