@@ -18,6 +18,8 @@ void SqliteQuery::reset() {
   sqlite3_clear_bindings(statement_);
 }
 
+void SqliteQuery::rewind() { sqlite3_reset(statement_); }
+
 SqliteQuery& SqliteQuery::bind(int index, std::string_view text) {
   if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT,
                           SQLITE_UTF8) != SQLITE_OK) {
@@ -39,6 +41,23 @@ SqliteQuery& SqliteQuery::bind_blob(int index, std::string_view bytes) {
                                : sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(),
                                                      SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) connection_.fail("binding a parameter");
+  return *this;
+}
+
+SqliteQuery& SqliteQuery::bind_unowned(int index, std::string_view text) {
+  if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_STATIC,
+                          SQLITE_UTF8) != SQLITE_OK) {
+    connection_.fail("binding a parameter");
+  }
+  return *this;
+}
+
+SqliteQuery& SqliteQuery::bind_blob_unowned(int index, std::string_view bytes) {
+  if (bytes.empty()) return bind_blob(index, bytes);
+  if (sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_STATIC) !=
+      SQLITE_OK) {
+    connection_.fail("binding a parameter");
+  }
   return *this;
 }
 

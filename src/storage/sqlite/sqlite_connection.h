@@ -41,6 +41,11 @@ class SqliteQuery {
   SqliteQuery& bind(int index, std::string_view text);
   SqliteQuery& bind(int index, std::int64_t value);
   SqliteQuery& bind_blob(int index, std::string_view bytes);
+  // Bind without copying: the bytes must stay valid and unchanged until the
+  // statement has run (and is reset, rewound or bound anew). For the rows of
+  // a batch, whose strings outlive their statement's step.
+  SqliteQuery& bind_unowned(int index, std::string_view text);
+  SqliteQuery& bind_blob_unowned(int index, std::string_view bytes);
   SqliteQuery& bind_all(const std::vector<sql::Value>& values);
 
   // Steps once: true when a row is available, false when done.
@@ -49,6 +54,9 @@ class SqliteQuery {
   void run();
   // Makes the statement ready to run again with new bindings.
   void reset();
+  // Makes the statement ready to run again, keeping its bindings: for a loop
+  // that binds every parameter anew on each row.
+  void rewind();
 
   std::string text(int column) const;  // Also reads BLOBs, byte for byte.
   std::int64_t integer(int column) const;

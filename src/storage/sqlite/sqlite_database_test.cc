@@ -140,5 +140,45 @@ TEST_F(SqliteDatabaseTest, FailedBatchLeavesNothingBehind) {
   EXPECT_FALSE(db->load_entry("demo", first.passenger.internal_id)->puller_notified);
 }
 
+// Status writes of incomplete entries skip the `complete` column (and the
+// queue index) when it already holds the value; an entry that goes from
+// complete back to incomplete still moves between the filters.
+TEST_F(SqliteDatabaseTest, StatusWritesMoveEntriesBetweenCompleteAndIncomplete) {
+  auto db = open_sqlite_database({dir_, {}});
+  Passenger p;
+  p.internal_id = new_uuid();
+  p.passenger_module = "m";
+  QueueEntry e = QueueEntry::seat(p, {"proc"}, {"push"});
+  db->insert_entries("demo", std::span(&e, 1));
+  auto ids = [&](EntryFilter filter) {
+    EntryQuery q;
+    q.filter = filter;
+    std::vector<std::string> out;
+    for (const QueueEntry& found : db->query_entries("demo", q)) {
+      out.push_back(found.passenger.internal_id);
+    }
+    return out;
+  };
+  const std::vector<std::string> just_e{p.internal_id};
+
+  e.puller_notified = true;
+  e.processor_statuses[0].status = StepStatus::complete;
+  db->update_entries("demo", std::span(&e, 1), SaveScope::statuses);
+  EXPECT_EQ(*db->load_entry("demo", p.internal_id), e);
+  EXPECT_EQ(ids(EntryFilter::push_due), just_e);
+  EXPECT_EQ(ids(EntryFilter::incomplete), just_e);
+
+  e.complete_all_steps();
+  db->update_entries("demo", std::span(&e, 1), SaveScope::statuses);
+  EXPECT_EQ(ids(EntryFilter::complete), just_e);
+  EXPECT_TRUE(ids(EntryFilter::incomplete).empty());
+
+  e.pusher_statuses[0] = {"push", StepStatus::incomplete, 1, "retry"};
+  db->update_entries("demo", std::span(&e, 1), SaveScope::statuses);
+  EXPECT_EQ(*db->load_entry("demo", p.internal_id), e);
+  EXPECT_EQ(ids(EntryFilter::incomplete), just_e);
+  EXPECT_TRUE(ids(EntryFilter::complete).empty());
+}
+
 }  // namespace
 }  // namespace databus

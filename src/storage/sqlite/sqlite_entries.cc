@@ -20,6 +20,15 @@ constexpr const char* kUpdateStatuses =
     "UPDATE entries SET notified = ?, processors_complete = ?, pushers_complete = ?, "
     "complete = ?, steps = ?, log_guids = ? WHERE client_id = ? AND internal_id = ?";
 
+// The same without `complete`, for a row whose `complete` already has the
+// new value (bound last and matched in the WHERE clause). SQLite rewrites an
+// index only when its columns are SET, so this leaves the queue index (which
+// holds `complete`) alone: the notify and process steps, two of a
+// passenger's three status writes, then change the row and nothing else.
+constexpr const char* kUpdateStatusesSameComplete =
+    "UPDATE entries SET notified = ?, processors_complete = ?, pushers_complete = ?, "
+    "steps = ?, log_guids = ? WHERE client_id = ? AND internal_id = ? AND complete = ?";
+
 constexpr const char* kUpdateEverything =
     "UPDATE entries SET notified = ?, processors_complete = ?, pushers_complete = ?, "
     "complete = ?, steps = ?, log_guids = ?, external_id = ?, source_system = ?, "
@@ -51,12 +60,12 @@ void SqliteDatabase::insert_attachments(SqliteQuery& q, const std::string& clien
                                         const Passenger& p) {
   std::int64_t position = 0;
   for (const Attachment& a : p.attachments) {
-    q.bind(1, client_id)
-        .bind(2, p.internal_id)
+    q.bind_unowned(1, client_id)
+        .bind_unowned(2, p.internal_id)
         .bind(3, position++)
-        .bind(4, a.name)
+        .bind_unowned(4, a.name)
         .bind(5, to_string(a.format))
-        .bind_blob(6, a.content);
+        .bind_blob_unowned(6, a.content);  // Not copied: lives until the reset.
     q.run();
     q.reset();  // For the next row; the statement stays prepared.
   }
@@ -69,28 +78,31 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
   if (entries.empty()) return;
   SqliteWrite write(pool_);
   SqliteConnection& c = write.connection();
-  // Prepared once per batch, reset per row.
+  // Prepared once per batch, rewound per row.
   SqliteQuery insert(c, kInsertEntry);
   SqliteQuery attachments(c, kInsertAttachment);
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
     const sql::EntryFlags f = sql::EntryFlags::of(e);
+    const std::string steps = sql::encode_steps(e);
+    const std::string log_guids = sql::encode_strings(p.log_guids);
     try {
-      insert.bind(1, client_id)
-          .bind(2, p.internal_id)
-          .bind(3, p.external_id)
-          .bind(4, p.source_system)
-          .bind(5, p.passenger_module)
-          .bind(6, p.puller_module)
+      // Not copied by SQLite: every string outlives the step.
+      insert.bind_unowned(1, client_id)
+          .bind_unowned(2, p.internal_id)
+          .bind_unowned(3, p.external_id)
+          .bind_unowned(4, p.source_system)
+          .bind_unowned(5, p.passenger_module)
+          .bind_unowned(6, p.puller_module)
           .bind(7, sql::to_micros(p.pull_datetime))
           .bind(8, std::int64_t{f.notified})
           .bind(9, std::int64_t{f.processors_complete})
           .bind(10, std::int64_t{f.pushers_complete})
           .bind(11, std::int64_t{f.complete})
-          .bind(12, sql::encode_steps(e))
-          .bind(13, sql::encode_strings(p.log_guids))
+          .bind_unowned(12, steps)
+          .bind_unowned(13, log_guids)
           .run();
-      insert.reset();
+      insert.rewind();
     } catch (const StorageError& error) {
       throw StorageError("client " + client_id + ": entry " + p.internal_id +
                          " cannot be inserted (stored already?): " + error.what());
@@ -107,8 +119,10 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   if (entries.empty()) return;
   SqliteWrite write(pool_);
   SqliteConnection& c = write.connection();
-  // Prepared once per batch, reset per row.
+  // Prepared once per batch, rewound per row.
   SqliteQuery q(c, scope == SaveScope::statuses ? kUpdateStatuses : kUpdateEverything);
+  std::optional<SqliteQuery> same_complete;
+  if (scope == SaveScope::statuses) same_complete.emplace(c, kUpdateStatusesSameComplete);
   std::optional<SqliteQuery> drop_attachments;
   std::optional<SqliteQuery> attachments;
   if (scope == SaveScope::everything) {
@@ -118,6 +132,25 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
     if (scope == SaveScope::statuses) {
+      // An incomplete entry most likely was incomplete before: try the
+      // narrow statement first, and fall back to the full one when the row
+      // was complete (or is missing, which the full one then reports).
+      const sql::EntryFlags f = sql::EntryFlags::of(e);
+      if (!f.complete) {
+        const std::string steps = sql::encode_steps(e);
+        const std::string log_guids = sql::encode_strings(p.log_guids);
+        same_complete->bind(1, std::int64_t{f.notified})
+            .bind(2, std::int64_t{f.processors_complete})
+            .bind(3, std::int64_t{f.pushers_complete})
+            .bind_unowned(4, steps)  // Not copied: outlive the step.
+            .bind_unowned(5, log_guids)
+            .bind_unowned(6, client_id)
+            .bind_unowned(7, p.internal_id)
+            .bind(8, std::int64_t{0})
+            .run();
+        same_complete->rewind();
+        if (c.changes() > 0) continue;
+      }
       bind_statuses(q, e);
       q.bind(7, client_id).bind(8, p.internal_id).run();
     } else {
@@ -131,7 +164,7 @@ void SqliteDatabase::update_entries(const std::string& client_id,
           .bind(13, p.internal_id)
           .run();
     }
-    q.reset();
+    q.rewind();
     if (c.changes() == 0) {
       throw NotFoundError("client " + client_id + ": queue entry " + p.internal_id +
                           " is not stored");  // Rolls the whole batch back.
