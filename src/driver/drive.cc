@@ -66,6 +66,10 @@ Drive::Drive(const DriveRequest& request)
       ctx_(request.client_id, request.passenger, *request.log, passenger_maker(request),
            request.stop) {}
 
+Drive::~Drive() {
+  if (group_write_ && group_write_->writer.joinable()) group_write_->writer.join();
+}
+
 void Drive::run() {
   report_problems();
   if (!open_queue()) return;

@@ -4,7 +4,9 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -30,6 +32,9 @@ class Drive {
 
   // REQUIRES: request.database, request.factories and request.log non-null.
   explicit Drive(const DriveRequest& request);
+  // Waits for a group still being written (run() returned early by an
+  // exception).
+  ~Drive();
 
   // Runs every step in order. Throws only what the steps do not catch
   // (nothing but std::bad_alloc in practice); PrimalDriver catches it.
@@ -45,6 +50,19 @@ class Drive {
     QueueEntry* entry = nullptr;
     SaveScope scope = SaveScope::statuses;  // everything once a step changed the passenger.
     std::vector<std::string> completed;     // Modules that succeeded, in run order.
+    std::string failure;                    // Why its write failed; empty once durable.
+  };
+
+  // A group being written on a second thread while the drive runs the next
+  // group's steps (2 cores: the steps' CPU work and the engine's write
+  // overlap). Its entries are not touched by the drive until it is joined;
+  // the queue is used by the writing thread alone meanwhile (the drive
+  // calls the queue only after joining); outcomes are reported after the
+  // join, so only what is durable is reported.
+  struct GroupWrite {
+    std::vector<Pending> group;
+    StepKind kind = StepKind::processor;
+    std::thread writer;
   };
 
   // A component made once per drive; `error` is set when making it failed.
@@ -66,10 +84,15 @@ class Drive {
   // outcome in `entry` and `pending` (written later by save_group()).
   StepOutcome run_step(Pending& pending, StepKind kind, const std::string& module);
   void call_step(QueueEntry& entry, StepKind kind, const std::string& module);
-  // Writes the entries of `group` durably (one Queue::save_all() per scope),
-  // then reports their completed steps; an entry whose write failed is
-  // reported as unsaved, and its steps run again at the next drive.
+  // Starts the durable write of `group` (one Queue::save_all() per scope) on
+  // a second thread, after finishing the one before; leaves `group` empty.
   void save_group(std::vector<Pending>& group, StepKind kind);
+  // Waits for the group being written, then reports its completed steps; an
+  // entry whose write failed is reported as unsaved, and its steps run
+  // again at the next drive. Does nothing when no group is being written.
+  void finish_group_write();
+  // The body of the writing thread.
+  void write_group(std::vector<Pending>& group);
   void fill_in(Passenger& passenger, const std::string& puller_module);
 
   ComponentEnv component_env(const ComponentRef& ref) const;
@@ -97,6 +120,7 @@ class Drive {
   std::map<std::string, Made<Processor>> processors_;
   std::map<std::string, Made<Pusher>> pushers_;
 
+  std::optional<GroupWrite> group_write_;  // The group being written, if any.
   std::size_t pulled_ = 0, seated_ = 0, processed_ = 0, pushed_ = 0, failures_ = 0;
   bool stopped_ = false;
 };

@@ -1,4 +1,6 @@
 // The drive's processing and pushing steps.
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "databus/error.h"
@@ -58,6 +60,7 @@ void Drive::process() {
     if (group.size() == kSaveGroup) save_group(group, StepKind::processor);
   }
   save_group(group, StepKind::processor);
+  finish_group_write();  // Pushing relies on these statuses being durable.
 }
 
 void Drive::push() {
@@ -88,6 +91,7 @@ void Drive::push() {
     if (group.size() == kSaveGroup) save_group(group, StepKind::pusher);
   }
   save_group(group, StepKind::pusher);
+  finish_group_write();
 }
 
 Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::string& module) {
@@ -127,8 +131,20 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
 }
 
 void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
-  const bool is_processor = kind == StepKind::processor;
-  std::vector<std::pair<std::string, std::vector<std::string>>> done;  // Module, passengers.
+  finish_group_write();
+  if (group.empty()) return;
+  GroupWrite& write = group_write_.emplace();
+  write.group = std::move(group);
+  write.kind = kind;
+  group.clear();
+  try {
+    write.writer = std::thread([this, &write] { write_group(write.group); });
+  } catch (const std::system_error&) {
+    write_group(write.group);  // No thread to be had: written here instead.
+  }
+}
+
+void Drive::write_group(std::vector<Pending>& group) {
   for (SaveScope scope : {SaveScope::statuses, SaveScope::everything}) {
     std::vector<QueueEntry> batch;
     std::vector<Pending*> members;
@@ -145,24 +161,34 @@ void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
       failure = current_exception_message();
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      Pending& pending = *members[i];
-      QueueEntry& entry = *pending.entry;
-      entry = std::move(batch[i]);
-      if (!failure.empty()) {
-        error("cannot save the queue entry of passenger " + entry.passenger.describe() + ": " +
-              failure + "; retried at the next drive");
-        continue;
-      }
-      for (const std::string& module : pending.completed) {
-        names_of(done, module)
-            .push_back(entry.passenger.source_system + " - " + entry.passenger.external_id);
-        if (is_processor) {
-          ++processed_;
-        } else {
-          ++pushed_;
-          if (request_.observer != nullptr) {
-            request_.observer->passenger_pushed(request_.client_id, entry, module);
-          }
+      *members[i]->entry = std::move(batch[i]);
+      members[i]->failure = failure;
+    }
+  }
+}
+
+void Drive::finish_group_write() {
+  if (!group_write_) return;
+  GroupWrite& write = *group_write_;
+  if (write.writer.joinable()) write.writer.join();
+  const bool is_processor = write.kind == StepKind::processor;
+  std::vector<std::pair<std::string, std::vector<std::string>>> done;  // Module, passengers.
+  for (Pending& pending : write.group) {
+    QueueEntry& entry = *pending.entry;
+    if (!pending.failure.empty()) {
+      error("cannot save the queue entry of passenger " + entry.passenger.describe() + ": " +
+            pending.failure + "; retried at the next drive");
+      continue;
+    }
+    for (const std::string& module : pending.completed) {
+      names_of(done, module)
+          .push_back(entry.passenger.source_system + " - " + entry.passenger.external_id);
+      if (is_processor) {
+        ++processed_;
+      } else {
+        ++pushed_;
+        if (request_.observer != nullptr) {
+          request_.observer->passenger_pushed(request_.client_id, entry, module);
         }
       }
     }
@@ -171,7 +197,7 @@ void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
   for (auto& [module, names] : done) {
     summarise(is_processor ? "Processed" : "Pushed", " with " + module, names);
   }
-  group.clear();
+  group_write_.reset();
 }
 
 void Drive::call_step(QueueEntry& entry, StepKind kind, const std::string& module) {

@@ -4,6 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "databus/database_wrapper.h"
+
 #include "driver/drive.h"
 #include "driver/recording_components.h"
 
@@ -47,6 +53,61 @@ TEST(PrimalDriverTest, RunsTheStepsInOrder) {
   EXPECT_TRUE(
       log_has(log, LogType::info,
               {"Pushed 3 passenger(s) with test.pusher.y: TEST - A1, TEST - A2, TEST - B1"}));
+}
+
+// While a group's statuses are written, the steps of the next group run
+// (on the other core): the write of the first processed group waits until
+// the processor has started on the second group.
+TEST(PrimalDriverTest, AGroupIsWrittenWhileTheNextGroupIsProcessed) {
+  struct Gate {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool second_group_started = false;
+  };
+  auto gate = std::make_shared<Gate>();
+  const std::string first_of_second = "N" + std::to_string(Drive::kSaveGroup);
+
+  // Holds the first write of processed statuses until the second group's
+  // first passenger is processed, or for 20 s at most.
+  class WaitingDatabase : public DatabaseWrapper {
+   public:
+    WaitingDatabase(Database& target, std::shared_ptr<Gate> gate)
+        : DatabaseWrapper(target), gate_(std::move(gate)) {}
+    void update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
+                        SaveScope scope) override {
+      const StepState* p1 = entries.empty() ? nullptr : entries[0].processor(kProcessor1);
+      if (!waited_ && p1 != nullptr && p1->status == StepStatus::complete) {
+        waited_ = true;
+        std::unique_lock<std::mutex> lock(gate_->mutex);
+        overlapped = gate_->changed.wait_for(lock, std::chrono::seconds(20),
+                                             [&] { return gate_->second_group_started; });
+      }
+      DatabaseWrapper::update_entries(client_id, entries, scope);
+    }
+    bool overlapped = false;
+
+   private:
+    std::shared_ptr<Gate> gate_;
+    bool waited_ = false;
+  };
+
+  DriverHarness h;
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i <= Drive::kSaveGroup; ++i) ids.push_back("N" + std::to_string(i));
+  h.script->pull_ids[kPullerA] = ids;
+  h.script->actions[kProcessor1] = [gate, first_of_second](QueueEntry& entry) {
+    if (entry.passenger.external_id != first_of_second) return;
+    std::lock_guard<std::mutex> lock(gate->mutex);
+    gate->second_group_started = true;
+    gate->changed.notify_all();
+  };
+  WaitingDatabase db(h.database, gate);
+
+  Log log = h.drive(&db);
+
+  EXPECT_TRUE(db.overlapped);
+  EXPECT_FALSE(log.has_errors());
+  for (const QueueEntry& e : h.entries()) ASSERT_TRUE(e.complete()) << e.passenger.external_id;
 }
 
 TEST(PrimalDriverTest, SummarisedInfoLinesNameAtMostAGroupOfPassengers) {

@@ -22,6 +22,10 @@ TEST(UuidTest, AcceptsOriginalTimeBasedIdsAndRejectsPaths) {
   EXPECT_FALSE(is_uuid("../../etc/passwd"));
   EXPECT_FALSE(is_uuid("082791e0-5e07-11ed-8023-acde4800112"));
   EXPECT_FALSE(is_uuid("082791e0/5e07-11ed-8023-acde48001122"));
+  EXPECT_TRUE(is_uuid("082791E0-5E07-11ED-8023-ACDE48001122"));
+  EXPECT_FALSE(is_uuid("082791g0-5e07-11ed-8023-acde48001122"));     // Not a hex digit.
+  EXPECT_FALSE(is_uuid("082791e0-5e07-11ed-8023-acde4800112-"));     // A dash for a digit.
+  EXPECT_FALSE(is_uuid("082791e0-5e07-11ed-8023-acde4800112\xff"));  // Not ASCII.
 }
 
 }  // namespace

@@ -118,7 +118,9 @@ TEST(SqlQueryTest, ParametersCarryEveryValueAndPlaceholdersFollowTheDialect) {
   EXPECT_EQ(pg.text.find("DROP"), std::string::npos);
   EXPECT_NE(pg.text.find("LIMIT 5 OFFSET 0"), std::string::npos);
   Statement lite = count_entries(sqlite_dialect(), "demo", EntryQuery{});
-  EXPECT_EQ(lite.text, "SELECT count(*) FROM entries WHERE client_id = ?");
+  EXPECT_EQ(
+      lite.text,
+      "SELECT count(*) FROM entries LEFT JOIN entry_statuses USING (entry) WHERE client_id = ?");
 }
 
 }  // namespace

@@ -50,12 +50,13 @@ std::string where(const Dialect& d, Statement& s, const std::string& client_id,
 }  // namespace
 
 const Dialect& sqlite_dialect() {
-  static const Dialect d{false, "instr", "-1"};
+  // Schema 3 keeps the status columns in a table of their own (sqlite_schema.cc).
+  static const Dialect d{false, "instr", "-1", "entries LEFT JOIN entry_statuses USING (entry)"};
   return d;
 }
 
 const Dialect& postgresql_dialect() {
-  static const Dialect d{true, "strpos", "ALL"};
+  static const Dialect d{true, "strpos", "ALL", "entries"};
   return d;
 }
 
@@ -66,7 +67,8 @@ std::string Statement::bind(const Dialect& dialect, Value value) {
 
 Statement select_entries(const Dialect& d, const std::string& client_id, const EntryQuery& q) {
   Statement s;
-  s.text = std::string("SELECT ") + kEntryColumns + " FROM entries" + where(d, s, client_id, q);
+  s.text = std::string("SELECT ") + kEntryColumns + " FROM " + d.entries_from +
+           where(d, s, client_id, q);
   const char* order = q.newest_first ? " DESC" : "";
   s.text += std::string(" ORDER BY pull_time") + order + ", internal_id" + order;
   s.text += " LIMIT ";
@@ -79,7 +81,7 @@ Statement select_entries(const Dialect& d, const std::string& client_id, const E
 
 Statement count_entries(const Dialect& d, const std::string& client_id, const EntryQuery& q) {
   Statement s;
-  s.text = "SELECT count(*) FROM entries" + where(d, s, client_id, q);
+  s.text = "SELECT count(*) FROM " + d.entries_from + where(d, s, client_id, q);
   return s;
 }
 

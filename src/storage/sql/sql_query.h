@@ -18,6 +18,9 @@ struct Dialect {
   bool numbered_parameters = false;  // "$1, $2" (PostgreSQL) or "?" (SQLite).
   std::string contains_function;     // f(haystack, needle) > 0: "instr" | "strpos".
   std::string no_limit;              // LIMIT value meaning none: "-1" | "ALL".
+  // What the queries select from: a table, or tables joined, that has every
+  // column of kEntryColumns and of the filters under its plain name.
+  std::string entries_from;
 };
 
 const Dialect& sqlite_dialect();

@@ -79,6 +79,8 @@ class SqliteConnection {
   void exec(const std::string& sql);
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const;
+  // The rowid (INTEGER PRIMARY KEY) of the row the last INSERT added.
+  std::int64_t last_insert_rowid() const;
 
   // Throws StorageError "sqlite <path>: <what>: <SQLite's message>".
   [[noreturn]] void fail(std::string_view what) const;

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "databus/database.h"
@@ -71,12 +73,31 @@ class SqliteDatabase : public Database {
   std::vector<QueueEntry> read_entries(SqliteConnection& c, SqliteQuery& q,
                                        const std::string& client_id, bool with_content,
                                        bool with_names);
-  // Inserts the passenger's attachments with `q`, prepared from
-  // kInsertAttachment; leaves it reset.
-  void insert_attachments(SqliteQuery& q, const std::string& client_id, const Passenger& passenger);
+
+  struct StoredEntry {
+    std::int64_t entry = 0;  // Its key (schema 3).
+    bool complete = false;
+  };
+  // The stored entry `internal_id` of `client_id`, found by its remembered
+  // key when there is one, else by the text index (`learnt` then true);
+  // std::nullopt when not stored. REQUIRES: inside a write transaction on `c`.
+  std::optional<StoredEntry> find_stored(SqliteConnection& c, const std::string& client_id,
+                                         const std::string& internal_id, bool& learnt);
+  // Remembers keys learnt in a transaction, once it committed.
+  void remember_keys(const std::string& client_id,
+                     std::vector<std::pair<std::string, std::int64_t>>& keys);
 
   SqlitePool pool_;
   sql::ProblemList problems_;
+  // Per client, internal id -> `entry`, for the entries this process wrote
+  // or updated: a status write then finds its rows by integer key, without
+  // the text index. Only committed keys are kept, and a key is used only
+  // after checking that its row still holds the internal id (SQLite may give
+  // the key of a deleted entry to a new one, here or in another process);
+  // otherwise the entry is looked up anew. Used under the pool's write
+  // mutex only (SqliteWrite); emptied per client beyond kCachedKeys.
+  static constexpr std::size_t kCachedKeys = 200000;
+  std::unordered_map<std::string, std::unordered_map<std::string, std::int64_t>> keys_;
 };
 
 }  // namespace databus

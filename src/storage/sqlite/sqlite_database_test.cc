@@ -6,6 +6,7 @@
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "storage/database_conformance.h"
+#include "storage/sql/sql_codec.h"
 #include "storage/sqlite/sqlite_schema.h"
 
 namespace databus {
@@ -71,34 +72,78 @@ TEST_F(SqliteDatabaseTest, NewerSchemaIsRefused) {
   EXPECT_THROW(open_sqlite_database({dir_, {}}), StorageError);
 }
 
-TEST_F(SqliteDatabaseTest, Version1FileIsMigratedAndItsRowsRead) {
+// Files of schema versions 1 and 2 (one table of entries with the status
+// columns, attachments keyed by client and internal id; steps and log GUIDs
+// as JSON in version 1, compact in version 2) are migrated to the current
+// schema at open, every row kept and read back the same.
+TEST_F(SqliteDatabaseTest, OlderSchemaFilesAreMigratedAndTheirRowsRead) {
+  const auto file = dir_ / "databus.sqlite";
+  std::filesystem::create_directories(dir_);
+  {
+    SqlitePool pool(file, 1);
+    migrate_sqlite_schema(pool, 2);
+  }
   Passenger p;
   p.internal_id = new_uuid();
+  p.external_id = "x-1";
+  p.source_system = "s";
   p.passenger_module = "m";
+  p.puller_module = "pull";
   p.log_guids = {"g1", "g2"};
-  QueueEntry entry = QueueEntry::seat(p, {"proc"}, {"push"});
-  entry.processor_statuses[0] = {"proc", StepStatus::complete, 0, ""};
-  entry.pusher_statuses[0] = {"push", StepStatus::incomplete, 2, "down"};
-  {
-    auto db = open_sqlite_database({dir_, {}});
-    db->insert_entries("demo", std::span(&entry, 1));
-  }
-  // What version 1 wrote: JSON columns.
-  poke(dir_ / "databus.sqlite",
-       "UPDATE entries SET log_guids = '[\"g1\", \"g2\"]', steps = '{\"processors\": "
-       "[{\"module\": \"proc\", \"status\": \"complete\", \"attempts\": 0, "
-       "\"last_error\": \"\"}], \"pushers\": [{\"module\": \"push\", \"status\": "
-       "\"incomplete\", \"attempts\": 2, \"last_error\": \"down\"}]}'; "
-       "UPDATE schema_version SET version = 1");
+  p.attachments.push_back({"a.txt", AttachmentFormat::text, "text"});
+  p.attachments.push_back({"b.bin", AttachmentFormat::binary, std::string("\0\1\2", 3)});
+  QueueEntry v1 = QueueEntry::seat(p, {"proc"}, {"push"});
+  v1.processor_statuses[0] = {"proc", StepStatus::complete, 0, ""};
+  v1.pusher_statuses[0] = {"push", StepStatus::incomplete, 2, "down"};
+  v1.puller_notified = true;
+  p.internal_id = new_uuid();
+  p.external_id = "x-2";
+  p.attachments.clear();
+  QueueEntry v2 = QueueEntry::seat(p, {"proc"}, {"push"});
+  v2.complete_all_steps();
+  const std::string columns =
+      "INSERT INTO entries (client_id, internal_id, external_id, source_system, "
+      "passenger_module, puller_module, pull_time, notified, processors_complete, "
+      "pushers_complete, complete, steps, log_guids) VALUES ";
+  // What version 1 wrote: JSON columns; what version 2 wrote: compact ones.
+  poke(file, columns + "('demo', '" + v1.passenger.internal_id +
+                 "', 'x-1', 's', 'm', 'pull', 1000000, 1, 1, 0, 0, '{\"processors\": "
+                 "[{\"module\": \"proc\", \"status\": \"complete\", \"attempts\": 0, "
+                 "\"last_error\": \"\"}], \"pushers\": [{\"module\": \"push\", \"status\": "
+                 "\"incomplete\", \"attempts\": 2, \"last_error\": \"down\"}]}', "
+                 "'[\"g1\", \"g2\"]'), ('demo', '" +
+                 v2.passenger.internal_id + "', 'x-2', 's', 'm', 'pull', 2000000, 0, 1, 1, 1, '" +
+                 sql::encode_steps(v2) + "', '" + sql::encode_strings(p.log_guids) +
+                 "'); INSERT INTO attachments VALUES ('demo', '" + v1.passenger.internal_id +
+                 "', 0, 'a.txt', 'text', X'74657874'), ('demo', '" + v1.passenger.internal_id +
+                 "', 1, 'b.bin', 'binary', X'000102'); UPDATE schema_version SET version = 1");
+  v1.passenger.pull_datetime = sql::from_micros(1000000);
+  v2.passenger.pull_datetime = sql::from_micros(2000000);
+
   auto db = open_sqlite_database({dir_, {}});
-  EXPECT_EQ(db->load_entry("demo", p.internal_id), entry);
+  EXPECT_EQ(db->load_entry("demo", v1.passenger.internal_id), v1);
+  EXPECT_EQ(db->load_entry("demo", v2.passenger.internal_id), v2);
+  EntryQuery open;
+  open.filter = EntryFilter::push_due;
+  ASSERT_EQ(db->count_entries("demo", open), 1u);
+  EXPECT_EQ(db->query_entries("demo", open)[0].passenger.internal_id, v1.passenger.internal_id);
+  // The migrated rows take status writes like new ones.
+  v1.complete_all_steps();
+  db->update_entries("demo", std::span(&v1, 1), SaveScope::statuses);
+  EXPECT_EQ(db->count_entries("demo", open), 0u);
+  EXPECT_EQ(db->delete_complete_entries("demo", "m", sql::from_micros(3000000)), 2u);
   sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / "databus.sqlite").c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
   sqlite3_stmt* q = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT version FROM schema_version", -1, &q, nullptr),
+  ASSERT_EQ(sqlite3_prepare_v2(raw,
+                               "SELECT (SELECT version FROM schema_version), (SELECT count(*) "
+                               "FROM entry_attachments), (SELECT count(*) FROM entry_statuses)",
+                               -1, &q, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(q, 0), kSqliteSchemaVersion);
+  EXPECT_EQ(sqlite3_column_int(q, 1), 0);  // Purged with their entries.
+  EXPECT_EQ(sqlite3_column_int(q, 2), 0);
   sqlite3_finalize(q);
   sqlite3_close(raw);
 }
@@ -111,13 +156,53 @@ TEST_F(SqliteDatabaseTest, MalformedRowsAreReportedAndSkipped) {
   QueueEntry good = QueueEntry::seat(p, {"proc"}, {"push"});
   p.internal_id = new_uuid();
   QueueEntry bad = QueueEntry::seat(p, {"proc"}, {"push"});
-  db->insert_entries("demo", std::vector<QueueEntry>{good, bad});
+  const std::string bad_id = p.internal_id;
+  p.internal_id = new_uuid();
+  QueueEntry bare = QueueEntry::seat(p, {"proc"}, {"push"});  // Loses its status row.
+  db->insert_entries("demo", std::vector<QueueEntry>{good, bad, bare});
   poke(dir_ / "databus.sqlite",
-       "UPDATE entries SET steps = '{broken' WHERE internal_id = '" + p.internal_id + "'");
+       "UPDATE entry_statuses SET steps = '{broken' WHERE entry = (SELECT entry FROM entries "
+       "WHERE internal_id = '" +
+           bad_id + "'); DELETE FROM entry_statuses WHERE entry = (SELECT entry FROM entries " +
+           "WHERE internal_id = '" + bare.passenger.internal_id + "')");
   EXPECT_EQ(db->query_entries("demo", EntryQuery{}), std::vector<QueueEntry>{good});
   const std::vector<StorageProblem> problems = db->problems("demo");
-  ASSERT_EQ(problems.size(), 1u);
-  EXPECT_NE(problems[0].path.find(p.internal_id), std::string::npos);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].path.find(bad_id), std::string::npos);
+  EXPECT_NE(problems[1].path.find(bare.passenger.internal_id), std::string::npos);
+  // A status write gives the entry its row back.
+  db->update_entries("demo", std::span(&bare, 1), SaveScope::statuses);
+  EXPECT_EQ(db->load_entry("demo", bare.passenger.internal_id), bare);
+}
+
+// A status write finds its rows by the key the engine remembered when it
+// wrote the entry; another process (here: a second database object on the
+// same file) may have deleted the entry, or deleted it and stored it again.
+TEST_F(SqliteDatabaseTest, RememberedKeysOfEntriesChangedElsewhereAreNotTrusted) {
+  auto mine = open_sqlite_database({dir_, {}});
+  auto other = open_sqlite_database({dir_, {}});
+  Passenger p;
+  p.internal_id = new_uuid();
+  p.passenger_module = "m";
+  QueueEntry e = QueueEntry::seat(p, {"proc"}, {"push"});
+  mine->insert_entries("demo", std::span(&e, 1));
+
+  e.puller_notified = true;  // Complete: notified and every step complete.
+  e.complete_all_steps();
+  other->update_entries("demo", std::span(&e, 1), SaveScope::statuses);
+  ASSERT_EQ(other->delete_complete_entries("demo", "m", Clock::now() + std::chrono::hours(1)), 1u);
+  QueueEntry again = QueueEntry::seat(p, {"proc"}, {"push"});
+  again.puller_notified = true;
+  other->insert_entries("demo", std::span(&again, 1));
+  again.processor_statuses[0].status = StepStatus::complete;
+  mine->update_entries("demo", std::span(&again, 1), SaveScope::statuses);
+  EXPECT_EQ(other->load_entry("demo", p.internal_id), again);
+
+  again.complete_all_steps();
+  other->update_entries("demo", std::span(&again, 1), SaveScope::statuses);
+  ASSERT_EQ(other->delete_complete_entries("demo", "m", Clock::now() + std::chrono::hours(1)), 1u);
+  EXPECT_THROW(mine->update_entries("demo", std::span(&again, 1), SaveScope::statuses),
+               NotFoundError);
 }
 
 TEST_F(SqliteDatabaseTest, FailedBatchLeavesNothingBehind) {

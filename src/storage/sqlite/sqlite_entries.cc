@@ -11,65 +11,72 @@
 namespace databus {
 namespace {
 
+// Schema 3 (sqlite_schema.cc): an entry is a row of `entries` (its fields
+// and `complete`), a row of `entry_statuses` and its rows of
+// `entry_attachments`, all three keyed by the integer `entry`.
 constexpr const char* kInsertEntry =
     "INSERT INTO entries (client_id, internal_id, external_id, source_system, passenger_module, "
-    "puller_module, pull_time, notified, processors_complete, pushers_complete, complete, steps, "
-    "log_guids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "puller_module, pull_time, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+constexpr const char* kInsertStatuses =
+    "INSERT INTO entry_statuses (entry, notified, processors_complete, pushers_complete, steps, "
+    "log_guids) VALUES (?, ?, ?, ?, ?, ?)";
 
 constexpr const char* kUpdateStatuses =
-    "UPDATE entries SET notified = ?, processors_complete = ?, pushers_complete = ?, "
-    "complete = ?, steps = ?, log_guids = ? WHERE client_id = ? AND internal_id = ?";
+    "UPDATE entry_statuses SET notified = ?, processors_complete = ?, pushers_complete = ?, "
+    "steps = ?, log_guids = ? WHERE entry = ?";
 
-// The same without `complete`, for a row whose `complete` already has the
-// new value (bound last and matched in the WHERE clause). SQLite rewrites an
-// index only when its columns are SET, so this leaves the queue index (which
-// holds `complete`) alone: the notify and process steps, two of a
-// passenger's three status writes, then change the row and nothing else.
-constexpr const char* kUpdateStatusesSameComplete =
-    "UPDATE entries SET notified = ?, processors_complete = ?, pushers_complete = ?, "
-    "steps = ?, log_guids = ? WHERE client_id = ? AND internal_id = ? AND complete = ?";
+constexpr const char* kFindEntry =
+    "SELECT entry, complete FROM entries WHERE client_id = ? AND internal_id = ?";
 
-constexpr const char* kUpdateEverything =
-    "UPDATE entries SET notified = ?, processors_complete = ?, pushers_complete = ?, "
-    "complete = ?, steps = ?, log_guids = ?, external_id = ?, source_system = ?, "
-    "passenger_module = ?, puller_module = ?, pull_time = ? "
-    "WHERE client_id = ? AND internal_id = ?";
+// A remembered key still names the entry: keys of deleted entries may be
+// given to new ones.
+constexpr const char* kCheckEntry =
+    "SELECT entry, complete FROM entries WHERE entry = ? AND internal_id = ?";
 
-// Binds the status columns in the order of kUpdateStatuses and kUpdateEverything.
-void bind_statuses(SqliteQuery& q, const QueueEntry& e) {
-  const sql::EntryFlags f = sql::EntryFlags::of(e);
-  q.bind(1, std::int64_t{f.notified})
-      .bind(2, std::int64_t{f.processors_complete})
-      .bind(3, std::int64_t{f.pushers_complete})
-      .bind(4, std::int64_t{f.complete})
-      .bind(5, sql::encode_steps(e))
-      .bind(6, sql::encode_strings(e.passenger.log_guids));
+// `complete` changes once in a passenger's life (and sometimes back): only
+// then is the row of `entries`, and its partial index of open entries,
+// written.
+constexpr const char* kUpdateComplete = "UPDATE entries SET complete = ? WHERE entry = ?";
+
+constexpr const char* kUpdateFields =
+    "UPDATE entries SET external_id = ?, source_system = ?, passenger_module = ?, "
+    "puller_module = ?, pull_time = ?, complete = ? WHERE entry = ?";
+
+constexpr const char* kInsertAttachment =
+    "INSERT INTO entry_attachments (entry, position, name, format, content) VALUES (?, ?, ?, ?, ?)";
+
+// Binds the status columns, as the first five parameters of kInsertStatuses
+// (after `entry`) or kUpdateStatuses. `steps` and `log_guids` are bound
+// without a copy: they must outlive the statement's run.
+void bind_statuses(SqliteQuery& q, int first, const sql::EntryFlags& f, const std::string& steps,
+                   const std::string& log_guids) {
+  q.bind(first, std::int64_t{f.notified})
+      .bind(first + 1, std::int64_t{f.processors_complete})
+      .bind(first + 2, std::int64_t{f.pushers_complete})
+      .bind_unowned(first + 3, steps)
+      .bind_unowned(first + 4, log_guids);
 }
 
 void check_ids(std::span<const QueueEntry> entries) {
   for (const QueueEntry& e : entries) check_uuid("internal id", e.passenger.internal_id);
 }
 
-}  // namespace
-
-constexpr const char* kInsertAttachment =
-    "INSERT INTO attachments (client_id, internal_id, position, name, format, content) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-
-void SqliteDatabase::insert_attachments(SqliteQuery& q, const std::string& client_id,
-                                        const Passenger& p) {
+// Inserts the attachments of `p` as rows of `entry` with `q` (kInsertAttachment).
+void insert_attachments(SqliteQuery& q, std::int64_t entry, const Passenger& p) {
   std::int64_t position = 0;
   for (const Attachment& a : p.attachments) {
-    q.bind_unowned(1, client_id)
-        .bind_unowned(2, p.internal_id)
-        .bind(3, position++)
-        .bind_unowned(4, a.name)
-        .bind(5, to_string(a.format))
-        .bind_blob_unowned(6, a.content);  // Not copied: lives until the reset.
+    q.bind(1, entry)
+        .bind(2, position++)
+        .bind_unowned(3, a.name)
+        .bind(4, to_string(a.format))
+        .bind_blob_unowned(5, a.content);  // Not copied: lives until the rewind.
     q.run();
-    q.reset();  // For the next row; the statement stays prepared.
+    q.rewind();  // For the next row; the statement stays prepared.
   }
 }
+
+}  // namespace
 
 void SqliteDatabase::insert_entries(const std::string& client_id,
                                     std::span<const QueueEntry> entries) {
@@ -80,7 +87,10 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
   SqliteConnection& c = write.connection();
   // Prepared once per batch, rewound per row.
   SqliteQuery insert(c, kInsertEntry);
+  SqliteQuery statuses(c, kInsertStatuses);
   SqliteQuery attachments(c, kInsertAttachment);
+  std::vector<std::pair<std::string, std::int64_t>> keys;
+  keys.reserve(entries.size());
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
     const sql::EntryFlags f = sql::EntryFlags::of(e);
@@ -95,21 +105,51 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
           .bind_unowned(5, p.passenger_module)
           .bind_unowned(6, p.puller_module)
           .bind(7, sql::to_micros(p.pull_datetime))
-          .bind(8, std::int64_t{f.notified})
-          .bind(9, std::int64_t{f.processors_complete})
-          .bind(10, std::int64_t{f.pushers_complete})
-          .bind(11, std::int64_t{f.complete})
-          .bind_unowned(12, steps)
-          .bind_unowned(13, log_guids)
+          .bind(8, std::int64_t{f.complete})
           .run();
       insert.rewind();
     } catch (const StorageError& error) {
       throw StorageError("client " + client_id + ": entry " + p.internal_id +
                          " cannot be inserted (stored already?): " + error.what());
     }
-    insert_attachments(attachments, client_id, p);
+    const std::int64_t entry = c.last_insert_rowid();
+    keys.emplace_back(p.internal_id, entry);
+    statuses.bind(1, entry);
+    bind_statuses(statuses, 2, f, steps, log_guids);
+    statuses.run();
+    statuses.rewind();
+    insert_attachments(attachments, entry, p);
   }
   write.commit();
+  remember_keys(client_id, keys);
+}
+
+std::optional<SqliteDatabase::StoredEntry> SqliteDatabase::find_stored(
+    SqliteConnection& c, const std::string& client_id, const std::string& internal_id,
+    bool& learnt) {
+  learnt = false;
+  auto client = keys_.find(client_id);
+  if (client != keys_.end()) {
+    auto it = client->second.find(internal_id);
+    if (it != client->second.end()) {
+      SqliteQuery check(c, kCheckEntry);
+      check.bind(1, it->second).bind_unowned(2, internal_id);
+      if (check.step()) return StoredEntry{check.integer(0), check.integer(1) != 0};
+    }
+  }
+  SqliteQuery find(c, kFindEntry);
+  find.bind_unowned(1, client_id).bind_unowned(2, internal_id);
+  if (!find.step()) return std::nullopt;
+  learnt = true;
+  return StoredEntry{find.integer(0), find.integer(1) != 0};
+}
+
+void SqliteDatabase::remember_keys(const std::string& client_id,
+                                   std::vector<std::pair<std::string, std::int64_t>>& keys) {
+  if (keys.empty()) return;
+  std::unordered_map<std::string, std::int64_t>& known = keys_[client_id];
+  if (known.size() + keys.size() > kCachedKeys) known.clear();
+  for (auto& [id, entry] : keys) known.insert_or_assign(std::move(id), entry);
 }
 
 void SqliteDatabase::update_entries(const std::string& client_id,
@@ -120,62 +160,62 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   SqliteWrite write(pool_);
   SqliteConnection& c = write.connection();
   // Prepared once per batch, rewound per row.
-  SqliteQuery q(c, scope == SaveScope::statuses ? kUpdateStatuses : kUpdateEverything);
-  std::optional<SqliteQuery> same_complete;
-  if (scope == SaveScope::statuses) same_complete.emplace(c, kUpdateStatusesSameComplete);
+  SqliteQuery statuses(c, kUpdateStatuses);
+  std::optional<SqliteQuery> complete;
+  std::optional<SqliteQuery> add_statuses;  // Only for a row that lost its statuses.
+  std::optional<SqliteQuery> fields;
   std::optional<SqliteQuery> drop_attachments;
   std::optional<SqliteQuery> attachments;
   if (scope == SaveScope::everything) {
-    drop_attachments.emplace(c, "DELETE FROM attachments WHERE client_id = ? AND internal_id = ?");
+    fields.emplace(c, kUpdateFields);
+    drop_attachments.emplace(c, "DELETE FROM entry_attachments WHERE entry = ?");
     attachments.emplace(c, kInsertAttachment);
   }
+  std::vector<std::pair<std::string, std::int64_t>> learnt;
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
-    if (scope == SaveScope::statuses) {
-      // An incomplete entry most likely was incomplete before: try the
-      // narrow statement first, and fall back to the full one when the row
-      // was complete (or is missing, which the full one then reports).
-      const sql::EntryFlags f = sql::EntryFlags::of(e);
-      if (!f.complete) {
-        const std::string steps = sql::encode_steps(e);
-        const std::string log_guids = sql::encode_strings(p.log_guids);
-        same_complete->bind(1, std::int64_t{f.notified})
-            .bind(2, std::int64_t{f.processors_complete})
-            .bind(3, std::int64_t{f.pushers_complete})
-            .bind_unowned(4, steps)  // Not copied: outlive the step.
-            .bind_unowned(5, log_guids)
-            .bind_unowned(6, client_id)
-            .bind_unowned(7, p.internal_id)
-            .bind(8, std::int64_t{0})
-            .run();
-        same_complete->rewind();
-        if (c.changes() > 0) continue;
-      }
-      bind_statuses(q, e);
-      q.bind(7, client_id).bind(8, p.internal_id).run();
-    } else {
-      bind_statuses(q, e);
-      q.bind(7, p.external_id)
-          .bind(8, p.source_system)
-          .bind(9, p.passenger_module)
-          .bind(10, p.puller_module)
-          .bind(11, sql::to_micros(p.pull_datetime))
-          .bind(12, client_id)
-          .bind(13, p.internal_id)
-          .run();
-    }
-    q.rewind();
-    if (c.changes() == 0) {
+    bool new_key = false;
+    const std::optional<StoredEntry> stored = find_stored(c, client_id, p.internal_id, new_key);
+    if (!stored) {
       throw NotFoundError("client " + client_id + ": queue entry " + p.internal_id +
                           " is not stored");  // Rolls the whole batch back.
     }
+    if (new_key) learnt.emplace_back(p.internal_id, stored->entry);
+    const sql::EntryFlags f = sql::EntryFlags::of(e);
+    const std::string steps = sql::encode_steps(e);
+    const std::string log_guids = sql::encode_strings(p.log_guids);
+    bind_statuses(statuses, 1, f, steps, log_guids);
+    statuses.bind(6, stored->entry).run();
+    statuses.rewind();
+    if (c.changes() == 0) {
+      // Only a hand edit removes a status row; the write restores it.
+      if (!add_statuses) add_statuses.emplace(c, kInsertStatuses);
+      add_statuses->bind(1, stored->entry);
+      bind_statuses(*add_statuses, 2, f, steps, log_guids);
+      add_statuses->run();
+      add_statuses->rewind();
+    }
     if (scope == SaveScope::everything) {
-      drop_attachments->bind(1, client_id).bind(2, p.internal_id).run();
-      drop_attachments->reset();
-      insert_attachments(*attachments, client_id, p);
+      fields->bind_unowned(1, p.external_id)
+          .bind_unowned(2, p.source_system)
+          .bind_unowned(3, p.passenger_module)
+          .bind_unowned(4, p.puller_module)
+          .bind(5, sql::to_micros(p.pull_datetime))
+          .bind(6, std::int64_t{f.complete})
+          .bind(7, stored->entry)
+          .run();
+      fields->rewind();
+      drop_attachments->bind(1, stored->entry).run();
+      drop_attachments->rewind();
+      insert_attachments(*attachments, stored->entry, p);
+    } else if (stored->complete != f.complete) {
+      if (!complete) complete.emplace(c, kUpdateComplete);
+      complete->bind(1, std::int64_t{f.complete}).bind(2, stored->entry).run();
+      complete->rewind();
     }
   }
   write.commit();
+  remember_keys(client_id, learnt);
 }
 
 std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, SqliteQuery& q,
@@ -203,11 +243,10 @@ std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, Sqlite
     out.push_back(std::move(e));
   }
   if (!with_content && !with_names) return out;
-  const std::string sql = with_content
-                              ? "SELECT name, format, content FROM attachments WHERE client_id = ? "
-                                "AND internal_id = ? ORDER BY position"
-                              : "SELECT name, format FROM attachments WHERE client_id = ? AND "
-                                "internal_id = ? ORDER BY position";
+  const std::string sql =
+      std::string(with_content ? "SELECT name, format, content" : "SELECT name, format") +
+      " FROM entry_attachments WHERE entry = (SELECT entry FROM entries WHERE client_id = ? AND "
+      "internal_id = ?) ORDER BY position";
   SqliteQuery a(c, sql);  // Prepared once, reset per entry.
   for (QueueEntry& e : out) {
     a.reset();
@@ -254,8 +293,9 @@ std::optional<QueueEntry> SqliteDatabase::load_entry(const std::string& client_i
   check_client_id(client_id);
   check_uuid("internal id", internal_id);
   SqliteRead read(pool_);
-  SqliteQuery q(read.connection(), std::string("SELECT ") + sql::kEntryColumns +
-                                       " FROM entries WHERE client_id = ? AND internal_id = ?");
+  SqliteQuery q(read.connection(), std::string("SELECT ") + sql::kEntryColumns + " FROM " +
+                                       sql::sqlite_dialect().entries_from +
+                                       " WHERE client_id = ? AND internal_id = ?");
   q.bind(1, client_id).bind(2, internal_id);
   std::vector<QueueEntry> found = read_entries(read.connection(), q, client_id, true, true);
   if (found.empty()) return std::nullopt;
@@ -340,22 +380,19 @@ std::size_t SqliteDatabase::delete_complete_entries(const std::string& client_id
   const std::int64_t bound = sql::ceil_micros(before);
   SqliteWrite write(pool_);
   SqliteConnection& c = write.connection();
-  SqliteQuery(c,
-              "DELETE FROM attachments WHERE client_id = ? AND internal_id IN (SELECT "
-              "internal_id FROM entries WHERE client_id = ? AND passenger_module = ? AND "
-              "complete = 1 AND pull_time < ?)")
-      .bind(1, client_id)
-      .bind(2, client_id)
-      .bind(3, passenger_module)
-      .bind(4, bound)
-      .run();
-  SqliteQuery(c,
-              "DELETE FROM entries WHERE client_id = ? AND passenger_module = ? AND "
-              "complete = 1 AND pull_time < ?")
-      .bind(1, client_id)
-      .bind(2, passenger_module)
-      .bind(3, bound)
-      .run();
+  // The entries' own rows last, as the statement that counts. The pulled
+  // index finds them among the ones pulled before the bound; left to itself
+  // SQLite would walk every entry of the passenger type (dedup index).
+  const std::string purged =
+      "(SELECT entry FROM entries INDEXED BY entries_pulled WHERE client_id = ? AND pull_time < "
+      "? AND passenger_module = ? AND complete = 1)";
+  for (const char* table : {"entry_attachments", "entry_statuses", "entries"}) {
+    SqliteQuery(c, std::string("DELETE FROM ") + table + " WHERE entry IN " + purged)
+        .bind(1, client_id)
+        .bind(2, bound)
+        .bind(3, passenger_module)
+        .run();
+  }
   const auto n = static_cast<std::size_t>(c.changes());
   write.commit();
   return n;

@@ -7,10 +7,11 @@
 
 namespace databus {
 
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
-// Creates the tables on first use and applies the missing migrations, in one
-// write transaction. Throws StorageError when the file is of a newer schema.
-void migrate_sqlite_schema(SqlitePool& pool);
+// Creates the tables on first use and applies the missing migrations up to
+// `target` (tests make files of older versions with it), in one write
+// transaction. Throws StorageError when the file is of a newer schema.
+void migrate_sqlite_schema(SqlitePool& pool, int target = kSqliteSchemaVersion);
 
 }  // namespace databus
