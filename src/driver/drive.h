@@ -93,6 +93,8 @@ class Drive {
   void finish_group_write();
   // The body of the writing thread.
   void write_group(std::vector<Pending>& group);
+  // Reports the outcomes of a written group (log lines, counts, observer).
+  void report_group(GroupWrite& write);
   void fill_in(Passenger& passenger, const std::string& puller_module);
 
   ComponentEnv component_env(const ComponentRef& ref) const;

@@ -131,17 +131,26 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
 }
 
 void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
-  finish_group_write();
-  if (group.empty()) return;
-  GroupWrite& write = group_write_.emplace();
-  write.group = std::move(group);
-  write.kind = kind;
-  group.clear();
-  try {
-    write.writer = std::thread([this, &write] { write_group(write.group); });
-  } catch (const std::system_error&) {
-    write_group(write.group);  // No thread to be had: written here instead.
+  // The group before is joined first (one write at a time keeps the groups'
+  // order), and reported while this one is written.
+  std::optional<GroupWrite> written;
+  if (group_write_) {
+    if (group_write_->writer.joinable()) group_write_->writer.join();
+    written = std::move(group_write_);
+    group_write_.reset();
   }
+  if (!group.empty()) {
+    GroupWrite& write = group_write_.emplace();
+    write.group = std::move(group);
+    write.kind = kind;
+    group.clear();
+    try {
+      write.writer = std::thread([this, &write] { write_group(write.group); });
+    } catch (const std::system_error&) {
+      write_group(write.group);  // No thread to be had: written here instead.
+    }
+  }
+  if (written) report_group(*written);
 }
 
 void Drive::write_group(std::vector<Pending>& group) {
@@ -169,8 +178,12 @@ void Drive::write_group(std::vector<Pending>& group) {
 
 void Drive::finish_group_write() {
   if (!group_write_) return;
-  GroupWrite& write = *group_write_;
-  if (write.writer.joinable()) write.writer.join();
+  if (group_write_->writer.joinable()) group_write_->writer.join();
+  report_group(*group_write_);
+  group_write_.reset();
+}
+
+void Drive::report_group(GroupWrite& write) {
   const bool is_processor = write.kind == StepKind::processor;
   std::vector<std::pair<std::string, std::vector<std::string>>> done;  // Module, passengers.
   for (Pending& pending : write.group) {
@@ -197,7 +210,6 @@ void Drive::finish_group_write() {
   for (auto& [module, names] : done) {
     summarise(is_processor ? "Processed" : "Pushed", " with " + module, names);
   }
-  group_write_.reset();
 }
 
 void Drive::call_step(QueueEntry& entry, StepKind kind, const std::string& module) {

@@ -5,6 +5,8 @@
 #include <set>
 #include <span>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <unordered_set>
 #include <utility>
 
@@ -82,9 +84,32 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
     passenger.add_log_guid(ctx.log().guid());
     seated.push_back(QueueEntry::seat(std::move(passenger), processors, pushers));
   }
-  if (!seated.empty()) {
+  if (seated.empty()) return seated;
+  // The attachments to remember are copied on a second thread while the
+  // engine writes (both only read `seated`); kept once the write succeeded.
+  std::vector<std::vector<Attachment>> copies;
+  std::thread copier;
+  try {
+    copier = std::thread([&] {
+      try {
+        copies.reserve(seated.size());
+        for (const QueueEntry& entry : seated) copies.push_back(entry.passenger.attachments);
+      } catch (...) {
+        copies.clear();  // Out of memory: nothing remembered, loaded when needed.
+      }
+    });
+  } catch (const std::system_error&) {
+    // No thread to be had: nothing remembered.
+  }
+  try {
     env_.database->insert_entries(env_.client_id, seated);
-    for (const QueueEntry& entry : seated) remember(entry);
+  } catch (...) {
+    if (copier.joinable()) copier.join();
+    throw;
+  }
+  if (copier.joinable()) copier.join();
+  for (std::size_t i = 0; i < copies.size(); ++i) {
+    remember(seated[i].passenger.internal_id, std::move(copies[i]));
   }
   return seated;
 }
@@ -187,11 +212,15 @@ std::vector<QueueEntry> PrimalQueue::query(EntryFilter filter, const std::string
 }
 
 void PrimalQueue::remember(const QueueEntry& entry) {
-  forget(entry.passenger.internal_id);
+  remember(entry.passenger.internal_id, entry.passenger.attachments);
+}
+
+void PrimalQueue::remember(const std::string& internal_id, std::vector<Attachment> attachments) {
+  forget(internal_id);
   std::size_t bytes = 0;
-  for (const Attachment& a : entry.passenger.attachments) bytes += a.content.size();
+  for (const Attachment& a : attachments) bytes += a.content.size();
   if (cached_bytes_ + bytes > kCachedBytes) return;  // Loaded when needed instead.
-  attachments_.emplace(entry.passenger.internal_id, entry.passenger.attachments);
+  attachments_.emplace(internal_id, std::move(attachments));
   cached_bytes_ += bytes;
 }
 

@@ -67,6 +67,7 @@ class PrimalQueue : public Queue {
   std::vector<QueueEntry> query(EntryFilter filter, const std::string& puller_module = {});
   // Remembers the attachments of `entry`, durably stored as they are.
   void remember(const QueueEntry& entry);
+  void remember(const std::string& internal_id, std::vector<Attachment> attachments);
   void forget(const std::string& internal_id);
 
   QueueEnv env_;

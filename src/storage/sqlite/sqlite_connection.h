@@ -126,22 +126,32 @@ class SqlitePool {
   std::condition_variable released_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_;
   std::size_t open_ = 0;
-  std::mutex write_mutex_;  // Held by the one SqliteWrite of this process.
+  std::mutex write_mutex_;  // Held by the one SqliteWrite of this process; guards the below.
+  // Every write of this pool goes through this one connection (opened on
+  // the first write), so that its `PRAGMA data_version` tells commits of
+  // other connections (other processes) from this pool's own.
+  std::unique_ptr<SqliteConnection> writer_;
+  std::int64_t data_version_ = -1;  // At the end of the last write; -1 before the first.
+  std::uint64_t foreign_writes_ = 0;
 };
 
-// A write transaction (BEGIN IMMEDIATE) on a leased connection, holding the
-// pool's write mutex. Rolled back unless commit() returned.
+// A write transaction (BEGIN IMMEDIATE) on the pool's write connection,
+// holding the pool's write mutex. Rolled back unless commit() returned.
 class SqliteWrite {
  public:
   explicit SqliteWrite(SqlitePool& pool);
   ~SqliteWrite();
-  SqliteConnection& connection() { return *lease_; }
+  SqliteConnection& connection() { return *pool_.writer_; }
   // Commits; durable on return (WAL with synchronous=FULL syncs the log).
   void commit();
+  // Counts the transactions that found the file changed by another
+  // connection (another process) since this pool's previous write: a
+  // caller that keeps what it wrote in memory drops it when this moved.
+  std::uint64_t foreign_writes() const { return pool_.foreign_writes_; }
 
  private:
   std::unique_lock<std::mutex> lock_;
-  SqlitePool::Lease lease_;
+  SqlitePool& pool_;
   bool done_ = false;
 };
 

@@ -76,28 +76,32 @@ class SqliteDatabase : public Database {
 
   struct StoredEntry {
     std::int64_t entry = 0;  // Its key (schema 3).
-    bool complete = false;
+    bool complete = false;   // As stored.
   };
-  // The stored entry `internal_id` of `client_id`, found by its remembered
-  // key when there is one, else by the text index (`learnt` then true);
-  // std::nullopt when not stored. REQUIRES: inside a write transaction on `c`.
+  using KnownEntries = std::vector<std::pair<std::string, StoredEntry>>;
+  // The stored entry `internal_id` of `client_id`, from keys_ when it is
+  // known there, else from the text index; std::nullopt when not stored.
+  // REQUIRES: inside `write`, after forget_keys_if_stale(write).
   std::optional<StoredEntry> find_stored(SqliteConnection& c, const std::string& client_id,
-                                         const std::string& internal_id, bool& learnt);
-  // Remembers keys learnt in a transaction, once it committed.
-  void remember_keys(const std::string& client_id,
-                     std::vector<std::pair<std::string, std::int64_t>>& keys);
+                                         const std::string& internal_id);
+  // Empties keys_ when another connection wrote since this pool's last write.
+  void forget_keys_if_stale(const SqliteWrite& write);
+  // Records what a committed transaction stored.
+  void remember_keys(const std::string& client_id, KnownEntries& known);
 
   SqlitePool pool_;
   sql::ProblemList problems_;
-  // Per client, internal id -> `entry`, for the entries this process wrote
-  // or updated: a status write then finds its rows by integer key, without
-  // the text index. Only committed keys are kept, and a key is used only
-  // after checking that its row still holds the internal id (SQLite may give
-  // the key of a deleted entry to a new one, here or in another process);
-  // otherwise the entry is looked up anew. Used under the pool's write
+  // Per client, internal id -> key and `complete` of the entries this
+  // object wrote or updated, as committed: a status write then finds its
+  // rows by integer key, with no lookup statement at all. Exact because
+  // every write of the file either goes through this object (which keeps
+  // it current, and forgets a client's keys when it deletes entries, since
+  // SQLite may give a deleted entry's key to a new one) or is seen by
+  // forget_keys_if_stale() (another process). Used under the pool's write
   // mutex only (SqliteWrite); emptied per client beyond kCachedKeys.
   static constexpr std::size_t kCachedKeys = 200000;
-  std::unordered_map<std::string, std::unordered_map<std::string, std::int64_t>> keys_;
+  std::unordered_map<std::string, std::unordered_map<std::string, StoredEntry>> keys_;
+  std::uint64_t keys_foreign_writes_ = 0;  // SqliteWrite::foreign_writes() keys_ is current for.
 };
 
 }  // namespace databus

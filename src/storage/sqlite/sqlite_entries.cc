@@ -29,11 +29,6 @@ constexpr const char* kUpdateStatuses =
 constexpr const char* kFindEntry =
     "SELECT entry, complete FROM entries WHERE client_id = ? AND internal_id = ?";
 
-// A remembered key still names the entry: keys of deleted entries may be
-// given to new ones.
-constexpr const char* kCheckEntry =
-    "SELECT entry, complete FROM entries WHERE entry = ? AND internal_id = ?";
-
 // `complete` changes once in a passenger's life (and sometimes back): only
 // then is the row of `entries`, and its partial index of open entries,
 // written.
@@ -89,8 +84,9 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
   SqliteQuery insert(c, kInsertEntry);
   SqliteQuery statuses(c, kInsertStatuses);
   SqliteQuery attachments(c, kInsertAttachment);
-  std::vector<std::pair<std::string, std::int64_t>> keys;
-  keys.reserve(entries.size());
+  forget_keys_if_stale(write);
+  KnownEntries inserted;
+  inserted.reserve(entries.size());
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
     const sql::EntryFlags f = sql::EntryFlags::of(e);
@@ -113,7 +109,7 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
                          " cannot be inserted (stored already?): " + error.what());
     }
     const std::int64_t entry = c.last_insert_rowid();
-    keys.emplace_back(p.internal_id, entry);
+    inserted.emplace_back(p.internal_id, StoredEntry{entry, f.complete});
     statuses.bind(1, entry);
     bind_statuses(statuses, 2, f, steps, log_guids);
     statuses.run();
@@ -121,35 +117,33 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
     insert_attachments(attachments, entry, p);
   }
   write.commit();
-  remember_keys(client_id, keys);
+  remember_keys(client_id, inserted);
+}
+
+void SqliteDatabase::forget_keys_if_stale(const SqliteWrite& write) {
+  if (write.foreign_writes() == keys_foreign_writes_) return;
+  keys_.clear();
+  keys_foreign_writes_ = write.foreign_writes();
 }
 
 std::optional<SqliteDatabase::StoredEntry> SqliteDatabase::find_stored(
-    SqliteConnection& c, const std::string& client_id, const std::string& internal_id,
-    bool& learnt) {
-  learnt = false;
+    SqliteConnection& c, const std::string& client_id, const std::string& internal_id) {
   auto client = keys_.find(client_id);
   if (client != keys_.end()) {
     auto it = client->second.find(internal_id);
-    if (it != client->second.end()) {
-      SqliteQuery check(c, kCheckEntry);
-      check.bind(1, it->second).bind_unowned(2, internal_id);
-      if (check.step()) return StoredEntry{check.integer(0), check.integer(1) != 0};
-    }
+    if (it != client->second.end()) return it->second;
   }
   SqliteQuery find(c, kFindEntry);
   find.bind_unowned(1, client_id).bind_unowned(2, internal_id);
   if (!find.step()) return std::nullopt;
-  learnt = true;
   return StoredEntry{find.integer(0), find.integer(1) != 0};
 }
 
-void SqliteDatabase::remember_keys(const std::string& client_id,
-                                   std::vector<std::pair<std::string, std::int64_t>>& keys) {
-  if (keys.empty()) return;
-  std::unordered_map<std::string, std::int64_t>& known = keys_[client_id];
-  if (known.size() + keys.size() > kCachedKeys) known.clear();
-  for (auto& [id, entry] : keys) known.insert_or_assign(std::move(id), entry);
+void SqliteDatabase::remember_keys(const std::string& client_id, KnownEntries& known) {
+  if (known.empty()) return;
+  std::unordered_map<std::string, StoredEntry>& keys = keys_[client_id];
+  if (keys.size() + known.size() > kCachedKeys) keys.clear();
+  for (auto& [id, stored] : known) keys.insert_or_assign(std::move(id), stored);
 }
 
 void SqliteDatabase::update_entries(const std::string& client_id,
@@ -171,17 +165,18 @@ void SqliteDatabase::update_entries(const std::string& client_id,
     drop_attachments.emplace(c, "DELETE FROM entry_attachments WHERE entry = ?");
     attachments.emplace(c, kInsertAttachment);
   }
-  std::vector<std::pair<std::string, std::int64_t>> learnt;
+  forget_keys_if_stale(write);
+  KnownEntries written;
+  written.reserve(entries.size());
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
-    bool new_key = false;
-    const std::optional<StoredEntry> stored = find_stored(c, client_id, p.internal_id, new_key);
+    const std::optional<StoredEntry> stored = find_stored(c, client_id, p.internal_id);
     if (!stored) {
       throw NotFoundError("client " + client_id + ": queue entry " + p.internal_id +
                           " is not stored");  // Rolls the whole batch back.
     }
-    if (new_key) learnt.emplace_back(p.internal_id, stored->entry);
     const sql::EntryFlags f = sql::EntryFlags::of(e);
+    written.emplace_back(p.internal_id, StoredEntry{stored->entry, f.complete});
     const std::string steps = sql::encode_steps(e);
     const std::string log_guids = sql::encode_strings(p.log_guids);
     bind_statuses(statuses, 1, f, steps, log_guids);
@@ -215,7 +210,7 @@ void SqliteDatabase::update_entries(const std::string& client_id,
     }
   }
   write.commit();
-  remember_keys(client_id, learnt);
+  remember_keys(client_id, written);
 }
 
 std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, SqliteQuery& q,
@@ -395,6 +390,8 @@ std::size_t SqliteDatabase::delete_complete_entries(const std::string& client_id
   }
   const auto n = static_cast<std::size_t>(c.changes());
   write.commit();
+  // Their keys may be given to new entries now.
+  if (n > 0) keys_.erase(client_id);
   return n;
 }
 
