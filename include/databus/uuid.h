@@ -6,8 +6,11 @@
 
 namespace databus {
 
-// Returns a new random UUID in canonical lower-case form
-// ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"). Thread-safe.
+// Returns a new UUID in canonical lower-case form, version 7 (RFC 9562:
+// "tttttttt-tttt-7ccc-yxxx-xxxxxxxxxxxx", Unix milliseconds first, then a
+// counter, then 62 random bits), so that ids made later sort later: ids
+// made by one thread strictly increase. Not a secret: do not use it for
+// tokens. Thread-safe.
 std::string new_uuid();
 
 // True when `text` is a UUID in canonical form (any version, either case).

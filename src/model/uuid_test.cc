@@ -2,19 +2,30 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <set>
 
 namespace databus {
 namespace {
 
-TEST(UuidTest, NewUuidsAreCanonicalVersion4AndDistinct) {
-  std::set<std::string> seen;
-  for (int i = 0; i < 1000; ++i) {
+TEST(UuidTest, NewUuidsAreCanonicalVersion7AndIncreasing) {
+  std::string before;
+  for (int i = 0; i < 10000; ++i) {  // Many per millisecond: the counter orders them.
     const std::string u = new_uuid();
     ASSERT_TRUE(is_uuid(u)) << u;
-    EXPECT_EQ(u[14], '4');
-    EXPECT_TRUE(seen.insert(u).second);
+    EXPECT_EQ(u[14], '7');
+    EXPECT_NE(std::string("89ab").find(u[19]), std::string::npos) << u;  // RFC 9562 variant.
+    ASSERT_LT(before, u);
+    before = u;
   }
+  // The first 48 bits are the time in milliseconds.
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  const std::string u = new_uuid();
+  const long long stamp = std::stoll(u.substr(0, 8) + u.substr(9, 4), nullptr, 16);
+  EXPECT_LE(std::llabs(stamp - ms), 1000);
 }
 
 TEST(UuidTest, AcceptsOriginalTimeBasedIdsAndRejectsPaths) {

@@ -134,7 +134,7 @@ SqliteConnection::SqliteConnection(std::filesystem::path path) : path_(std::move
   // commit writes each changed page to the log with two system calls, and a
   // drive's batches change many neighbouring pages (W1 -12 %,
   // docs/performance.md "SQLite: schema 3").
-  exec("PRAGMA page_size=32768;");
+  exec("PRAGMA page_size=16384;");
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;");
   // Checkpoints (copying the log into the database file, with a sync) at
   // 64 MiB of log rather than 4 MiB: a drive rewrites each entry's row a few
@@ -165,6 +165,8 @@ void SqliteConnection::exec(const std::string& sql) {
     throw StorageError("sqlite " + path_.string() + ": running " + sql.substr(0, 60) + ": " + text);
   }
 }
+
+void SqliteConnection::run(const std::string& sql) { SqliteQuery(*this, sql).run(); }
 
 std::int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); }
 
@@ -229,7 +231,7 @@ SqlitePool::Lease SqlitePool::acquire() {
 SqliteWrite::SqliteWrite(SqlitePool& pool) : lock_(pool.write_mutex_), pool_(pool) {
   if (!pool_.writer_) pool_.writer_ = std::make_unique<SqliteConnection>(pool_.path_);
   SqliteConnection& c = *pool_.writer_;
-  c.exec("BEGIN IMMEDIATE");
+  c.run("BEGIN IMMEDIATE");
   // Stable from here on: no other connection commits while this one holds
   // the write lock.
   std::int64_t version = 0;
@@ -237,7 +239,7 @@ SqliteWrite::SqliteWrite(SqlitePool& pool) : lock_(pool.write_mutex_), pool_(poo
     SqliteQuery q(c, "PRAGMA data_version");
     if (q.step()) version = q.integer(0);
   } catch (...) {
-    c.exec("ROLLBACK");
+    c.run("ROLLBACK");
     throw;
   }
   if (pool_.data_version_ != version) ++pool_.foreign_writes_;
@@ -247,25 +249,25 @@ SqliteWrite::SqliteWrite(SqlitePool& pool) : lock_(pool.write_mutex_), pool_(poo
 SqliteWrite::~SqliteWrite() {
   if (done_) return;
   try {
-    pool_.writer_->exec("ROLLBACK");
+    pool_.writer_->run("ROLLBACK");
   } catch (const StorageError&) {
     // SQLite may have rolled back already (e.g. after an I/O error).
   }
 }
 
 void SqliteWrite::commit() {
-  pool_.writer_->exec("COMMIT");
+  pool_.writer_->run("COMMIT");
   done_ = true;
 }
 
-SqliteRead::SqliteRead(SqlitePool& pool) : lease_(pool.acquire()) { lease_->exec("BEGIN"); }
+SqliteRead::SqliteRead(SqlitePool& pool) : lease_(pool.acquire()) { lease_->run("BEGIN"); }
 
 SqliteRead::~SqliteRead() {
   try {
-    lease_->exec("COMMIT");
+    lease_->run("COMMIT");
   } catch (const StorageError&) {
     try {
-      lease_->exec("ROLLBACK");  // Ends the snapshot all the same.
+      lease_->run("ROLLBACK");  // Ends the snapshot all the same.
     } catch (const StorageError&) {
     }
   }

@@ -77,6 +77,8 @@ class SqliteConnection {
 
   // Runs one or more statements without parameters.
   void exec(const std::string& sql);
+  // Runs one statement without parameters, prepared once (BEGIN, COMMIT).
+  void run(const std::string& sql);
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const;
   // The rowid (INTEGER PRIMARY KEY) of the row the last INSERT added.
