@@ -1,4 +1,4 @@
-// Random (version 4) UUIDs for internal ids, log GUIDs and backup names.
+// Time-ordered (version 7) UUIDs for internal ids, log GUIDs and backup names.
 #pragma once
 
 #include <string>
