@@ -34,9 +34,6 @@ int main(int argc, char** argv) {
   if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) {
     mi_option_set_enabled(mi_option_large_os_pages, true);
     mi_option_set(mi_option_eager_commit_delay, 0);  // What the variable implies.
-    // The heap made before main() has its memory in small pages: this
-    // thread allocates from a new one from here on.
-    mi_heap_set_default(mi_heap_new());
   }
 #endif
 
