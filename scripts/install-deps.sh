@@ -37,8 +37,8 @@ packages=(
   python3-aiosmtpd
   # The HTTPS connector test makes a self-signed certificate with openssl.
   openssl
-  # The databus program's allocator (issue 5).
-  libmimalloc-dev
+  # The databus program's allocator (issue 5): tcmalloc_minimal.
+  libgoogle-perftools-dev
 )
 
 missing=()

@@ -1,14 +1,9 @@
 // `databus`: the command-line program on top of libdatabus.
 
-#include <cstdlib>
 #include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-
-#if DATABUS_MIMALLOC
-#include <mimalloc.h>
-#endif
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -26,16 +21,6 @@ int fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace databus::cli;
-#if DATABUS_MIMALLOC
-  // The heap in 2 MiB pages where the kernel gives them (transparent huge
-  // pages): a drive of 10,000 passengers otherwise spends a tenth of its
-  // time in page faults. MIMALLOC_LARGE_OS_PAGES=0 in the environment
-  // still turns it off.
-  if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) {
-    mi_option_set_enabled(mi_option_large_os_pages, true);
-    mi_option_set(mi_option_eager_commit_delay, 0);  // What the variable implies.
-  }
-#endif
 
   CLI::App app(
       "Databus " DATABUS_VERSION

@@ -27,6 +27,9 @@ class Drive {
   // before a group's write repeats its steps at the next drive
   // (at-least-once). 2,000 rather than 500: PostgreSQL W1 ~8 % faster.
   static constexpr std::size_t kSaveGroup = 2000;
+  // A group of fewer entries is written on the drive's own thread: a second
+  // thread (and its memory) costs more than such a write.
+  static constexpr std::size_t kOverlapGroup = 256;
   // Passengers named by one summarised info line, at most.
   static constexpr std::size_t kNamesPerLine = 500;
 

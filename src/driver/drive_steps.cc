@@ -144,10 +144,14 @@ void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
     write.group = std::move(group);
     write.kind = kind;
     group.clear();
-    try {
-      write.writer = std::thread([this, &write] { write_group(write.group); });
-    } catch (const std::system_error&) {
-      write_group(write.group);  // No thread to be had: written here instead.
+    if (write.group.size() < kOverlapGroup) {
+      write_group(write.group);  // Too small for a thread to pay.
+    } else {
+      try {
+        write.writer = std::thread([this, &write] { write_group(write.group); });
+      } catch (const std::system_error&) {
+        write_group(write.group);  // No thread to be had: written here instead.
+      }
     }
   }
   if (written) report_group(*written);

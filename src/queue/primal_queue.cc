@@ -87,19 +87,23 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
   if (seated.empty()) return seated;
   // The attachments to remember are copied on a second thread while the
   // engine writes (both only read `seated`); kept once the write succeeded.
+  // A small batch is copied afterwards, here: a thread would cost more.
   std::vector<std::vector<Attachment>> copies;
+  auto copy = [&] {
+    try {
+      copies.reserve(seated.size());
+      for (const QueueEntry& entry : seated) copies.push_back(entry.passenger.attachments);
+    } catch (...) {
+      copies.clear();  // Out of memory: nothing remembered, loaded when needed.
+    }
+  };
   std::thread copier;
-  try {
-    copier = std::thread([&] {
-      try {
-        copies.reserve(seated.size());
-        for (const QueueEntry& entry : seated) copies.push_back(entry.passenger.attachments);
-      } catch (...) {
-        copies.clear();  // Out of memory: nothing remembered, loaded when needed.
-      }
-    });
-  } catch (const std::system_error&) {
-    // No thread to be had: nothing remembered.
+  if (seated.size() >= kCopyOnThread) {
+    try {
+      copier = std::thread(copy);
+    } catch (const std::system_error&) {
+      // No thread to be had: copied below.
+    }
   }
   try {
     env_.database->insert_entries(env_.client_id, seated);
@@ -107,7 +111,11 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
     if (copier.joinable()) copier.join();
     throw;
   }
-  if (copier.joinable()) copier.join();
+  if (copier.joinable()) {
+    copier.join();
+  } else {
+    copy();
+  }
   for (std::size_t i = 0; i < copies.size(); ++i) {
     remember(seated[i].passenger.internal_id, std::move(copies[i]));
   }

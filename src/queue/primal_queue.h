@@ -62,6 +62,9 @@ class PrimalQueue : public Queue {
 
   // Attachment bytes a queue keeps in memory for its drive, at most.
   static constexpr std::size_t kCachedBytes = std::size_t{64} << 20;
+  // Seating at least this many passengers copies their attachments for
+  // memory on a second thread while the engine writes them.
+  static constexpr std::size_t kCopyOnThread = 256;
 
  private:
   std::vector<QueueEntry> query(EntryFilter filter, const std::string& puller_module = {});

@@ -119,7 +119,7 @@ DROP TABLE attachments;
 DROP TABLE entries;
 ALTER TABLE entries_v3 RENAME TO entries;
 CREATE UNIQUE INDEX entries_id ON entries (client_id, internal_id);
-CREATE INDEX entries_open ON entries (client_id, passenger_module, pull_time) WHERE complete = 0;
+CREATE INDEX entries_open ON entries (client_id, passenger_module, pull_time, internal_id) WHERE complete = 0;
 CREATE INDEX entries_dedup ON entries (client_id, passenger_module, source_system, external_id);
 CREATE INDEX entries_pulled ON entries (client_id, pull_time);
 )sql",
