@@ -47,16 +47,41 @@ std::string where(const Dialect& d, Statement& s, const std::string& client_id,
   return w;
 }
 
+// Whether `filter` selects incomplete entries only.
+bool open_only(EntryFilter filter) {
+  switch (filter) {
+    case EntryFilter::unnotified:
+    case EntryFilter::processing_due:
+    case EntryFilter::push_due:
+    case EntryFilter::incomplete:
+      return true;
+    case EntryFilter::all:
+    case EntryFilter::complete:
+      return false;
+  }
+  return false;
+}
+
+const std::string& from(const Dialect& d, const EntryQuery& q) {
+  return open_only(q.filter) && !d.open_entries_from.empty() ? d.open_entries_from : d.entries_from;
+}
+
 }  // namespace
 
 const Dialect& sqlite_dialect() {
-  // Schema 3 keeps the status columns in a table of their own (sqlite_schema.cc).
-  static const Dialect d{false, "instr", "-1", "entries LEFT JOIN entry_statuses USING (entry)"};
+  // Schema 3 keeps the status columns in a table of their own and lists the
+  // incomplete entries in `entry_open` (sqlite_schema.cc). USING makes the
+  // shared columns one, taken from the table on the left, so the filters on
+  // client and passenger type apply to entry_open's primary key.
+  static const Dialect d{
+      false, "instr", "-1", "entries LEFT JOIN entry_statuses USING (entry)",
+      "entry_open JOIN entries USING (entry, client_id, passenger_module, pull_time, "
+      "internal_id) LEFT JOIN entry_statuses USING (entry)"};
   return d;
 }
 
 const Dialect& postgresql_dialect() {
-  static const Dialect d{true, "strpos", "ALL", "entries"};
+  static const Dialect d{true, "strpos", "ALL", "entries", ""};
   return d;
 }
 
@@ -67,8 +92,8 @@ std::string Statement::bind(const Dialect& dialect, Value value) {
 
 Statement select_entries(const Dialect& d, const std::string& client_id, const EntryQuery& q) {
   Statement s;
-  s.text = std::string("SELECT ") + kEntryColumns + " FROM " + d.entries_from +
-           where(d, s, client_id, q);
+  s.text =
+      std::string("SELECT ") + kEntryColumns + " FROM " + from(d, q) + where(d, s, client_id, q);
   const char* order = q.newest_first ? " DESC" : "";
   s.text += std::string(" ORDER BY pull_time") + order + ", internal_id" + order;
   s.text += " LIMIT ";
@@ -81,7 +106,7 @@ Statement select_entries(const Dialect& d, const std::string& client_id, const E
 
 Statement count_entries(const Dialect& d, const std::string& client_id, const EntryQuery& q) {
   Statement s;
-  s.text = "SELECT count(*) FROM " + d.entries_from + where(d, s, client_id, q);
+  s.text = "SELECT count(*) FROM " + from(d, q) + where(d, s, client_id, q);
   return s;
 }
 

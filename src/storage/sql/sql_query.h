@@ -21,6 +21,9 @@ struct Dialect {
   // What the queries select from: a table, or tables joined, that has every
   // column of kEntryColumns and of the filters under its plain name.
   std::string entries_from;
+  // When not empty, what the queries of incomplete entries only select from
+  // instead (a table of the open entries first, whose order is the queries').
+  std::string open_entries_from;
 };
 
 const Dialect& sqlite_dialect();

@@ -150,6 +150,8 @@ SqliteConnection::SqliteConnection(std::filesystem::path path) : path_(std::move
   // drive reads back the rows it wrote a moment ago, and rereading them
   // through the operating system costs a system call per page.
   exec("PRAGMA cache_size=-65536;");
+  // Temporary tables (the purge's list of keys) in memory, not in a file.
+  exec("PRAGMA temp_store=MEMORY;");
 }
 
 SqliteConnection::~SqliteConnection() {

@@ -212,6 +212,67 @@ TEST_F(SqliteDatabaseTest, RememberedKeysOfEntriesChangedElsewhereAreNotTrusted)
                NotFoundError);
 }
 
+// entry_open lists exactly the incomplete entries, under their current
+// fields, whatever the writes did: insert, complete, reopen, a passenger
+// rewritten with a new pull time, the purge.
+TEST_F(SqliteDatabaseTest, OpenEntriesFollowEveryWrite) {
+  auto db = open_sqlite_database({dir_, {}});
+  auto open_rows = [&] {
+    sqlite3* raw = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ / "databus.sqlite").c_str(), &raw), SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(raw,
+                                 "SELECT count(*) FROM entry_open o JOIN entries e USING (entry, "
+                                 "client_id, passenger_module, pull_time, internal_id)",
+                                 -1, &q, nullptr),
+              SQLITE_OK);
+    EXPECT_EQ(sqlite3_step(q), SQLITE_ROW);
+    const int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(raw);
+    return n;
+  };
+  Passenger p;
+  p.internal_id = new_uuid();
+  p.passenger_module = "m";
+  p.pull_datetime = sql::from_micros(1000);
+  QueueEntry a = QueueEntry::seat(p, {"proc"}, {"push"});
+  p.internal_id = new_uuid();
+  p.pull_datetime = sql::from_micros(2000);
+  QueueEntry b = QueueEntry::seat(p, {"proc"}, {"push"});
+  db->insert_entries("demo", std::vector<QueueEntry>{a, b});
+  EXPECT_EQ(open_rows(), 2);
+
+  // A passenger rewritten with a later pull time moves behind the other.
+  a.passenger.pull_datetime = sql::from_micros(3000);
+  a.passenger.attachments.push_back({"x.txt", AttachmentFormat::text, "x"});
+  db->update_entries("demo", std::span(&a, 1), SaveScope::everything);
+  EXPECT_EQ(open_rows(), 2);
+  EntryQuery q;
+  q.filter = EntryFilter::incomplete;
+  std::vector<QueueEntry> found = db->query_entries("demo", q);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].passenger.internal_id, b.passenger.internal_id);
+  EXPECT_EQ(found[1], a);
+
+  a.puller_notified = true;
+  a.complete_all_steps();
+  db->update_entries("demo", std::span(&a, 1), SaveScope::statuses);
+  EXPECT_EQ(open_rows(), 1);
+  a.pusher_statuses[0].status = StepStatus::incomplete;  // Reopened.
+  db->update_entries("demo", std::span(&a, 1), SaveScope::statuses);
+  EXPECT_EQ(open_rows(), 2);
+  EXPECT_EQ(db->count_entries("demo", q), 2u);
+
+  b.puller_notified = true;
+  b.complete_all_steps();
+  db->update_entries("demo", std::span(&b, 1), SaveScope::everything);
+  EXPECT_EQ(open_rows(), 1);
+  EXPECT_EQ(db->delete_complete_entries("demo", "m", sql::from_micros(10000)), 1u);
+  EXPECT_EQ(open_rows(), 1);
+  EXPECT_EQ(db->query_entries("demo", q), std::vector<QueueEntry>{a});
+}
+
 TEST_F(SqliteDatabaseTest, FailedBatchLeavesNothingBehind) {
   auto db = open_sqlite_database({dir_, {}});
   Passenger p;

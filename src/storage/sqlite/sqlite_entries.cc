@@ -11,37 +11,45 @@
 namespace databus {
 namespace {
 
-// Schema 3 (sqlite_schema.cc): an entry is a row of `entries` (its fields
-// and `complete`), a row of `entry_statuses` and its rows of
-// `entry_attachments`, all three keyed by the integer `entry`.
+// Schema 3 (sqlite_schema.cc): an entry is a row of `entries` (its fields),
+// a row of `entry_statuses` (with `complete`), its rows of
+// `entry_attachments`, all keyed by the integer `entry`, and while it is
+// incomplete a row of `entry_open`.
 constexpr const char* kInsertEntry =
     "INSERT INTO entries (client_id, internal_id, external_id, source_system, passenger_module, "
-    "puller_module, pull_time, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "puller_module, pull_time) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 constexpr const char* kInsertStatuses =
-    "INSERT INTO entry_statuses (entry, notified, processors_complete, pushers_complete, steps, "
-    "log_guids) VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO entry_statuses (entry, notified, processors_complete, pushers_complete, "
+    "complete, steps, log_guids) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 constexpr const char* kUpdateStatuses =
     "UPDATE entry_statuses SET notified = ?, processors_complete = ?, pushers_complete = ?, "
-    "steps = ?, log_guids = ? WHERE entry = ?";
+    "complete = ?, steps = ?, log_guids = ? WHERE entry = ?";
 
 constexpr const char* kFindEntry =
-    "SELECT entry, complete FROM entries WHERE client_id = ? AND internal_id = ?";
+    "SELECT entry, complete FROM entries LEFT JOIN entry_statuses USING (entry) WHERE client_id "
+    "= ? AND internal_id = ?";
 
 // `complete` changes once in a passenger's life (and sometimes back): only
-// then is the row of `entries`, and its partial index of open entries,
-// written.
-constexpr const char* kUpdateComplete = "UPDATE entries SET complete = ? WHERE entry = ?";
+// then is `entry_open` written.
+constexpr const char* kOpen =
+    "INSERT OR REPLACE INTO entry_open (client_id, passenger_module, pull_time, internal_id, "
+    "entry) VALUES (?, ?, ?, ?, ?)";
+// By the stored fields: an entry whose fields change leaves entry_open under
+// its old key.
+constexpr const char* kCloseStored =
+    "DELETE FROM entry_open WHERE (client_id, passenger_module, pull_time, internal_id) IN "
+    "(SELECT client_id, passenger_module, pull_time, internal_id FROM entries WHERE entry = ?)";
 
 constexpr const char* kUpdateFields =
     "UPDATE entries SET external_id = ?, source_system = ?, passenger_module = ?, "
-    "puller_module = ?, pull_time = ?, complete = ? WHERE entry = ?";
+    "puller_module = ?, pull_time = ? WHERE entry = ?";
 
 constexpr const char* kInsertAttachment =
     "INSERT INTO entry_attachments (entry, position, name, format, content) VALUES (?, ?, ?, ?, ?)";
 
-// Binds the status columns, as the first five parameters of kInsertStatuses
+// Binds the status columns, as the first six parameters of kInsertStatuses
 // (after `entry`) or kUpdateStatuses. `steps` and `log_guids` are bound
 // without a copy: they must outlive the statement's run.
 void bind_statuses(SqliteQuery& q, int first, const sql::EntryFlags& f, const std::string& steps,
@@ -49,8 +57,18 @@ void bind_statuses(SqliteQuery& q, int first, const sql::EntryFlags& f, const st
   q.bind(first, std::int64_t{f.notified})
       .bind(first + 1, std::int64_t{f.processors_complete})
       .bind(first + 2, std::int64_t{f.pushers_complete})
-      .bind_unowned(first + 3, steps)
-      .bind_unowned(first + 4, log_guids);
+      .bind(first + 3, std::int64_t{f.complete})
+      .bind_unowned(first + 4, steps)
+      .bind_unowned(first + 5, log_guids);
+}
+
+// Binds the key of `p` in entry_open, as the first four parameters of kOpen;
+// the strings must outlive the statement's run.
+void bind_open_key(SqliteQuery& q, const std::string& client_id, const Passenger& p) {
+  q.bind_unowned(1, client_id)
+      .bind_unowned(2, p.passenger_module)
+      .bind(3, sql::to_micros(p.pull_datetime))
+      .bind_unowned(4, p.internal_id);
 }
 
 void check_ids(std::span<const QueueEntry> entries) {
@@ -83,6 +101,7 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
   // Prepared once per batch, rewound per row.
   SqliteQuery insert(c, kInsertEntry);
   SqliteQuery statuses(c, kInsertStatuses);
+  SqliteQuery open(c, kOpen);
   SqliteQuery attachments(c, kInsertAttachment);
   forget_keys_if_stale(write);
   KnownEntries inserted;
@@ -101,7 +120,6 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
           .bind_unowned(5, p.passenger_module)
           .bind_unowned(6, p.puller_module)
           .bind(7, sql::to_micros(p.pull_datetime))
-          .bind(8, std::int64_t{f.complete})
           .run();
       insert.rewind();
     } catch (const StorageError& error) {
@@ -114,6 +132,11 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
     bind_statuses(statuses, 2, f, steps, log_guids);
     statuses.run();
     statuses.rewind();
+    if (!f.complete) {
+      bind_open_key(open, client_id, p);
+      open.bind(5, entry).run();
+      open.rewind();
+    }
     insert_attachments(attachments, entry, p);
   }
   write.commit();
@@ -155,7 +178,8 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   SqliteConnection& c = write.connection();
   // Prepared once per batch, rewound per row.
   SqliteQuery statuses(c, kUpdateStatuses);
-  std::optional<SqliteQuery> complete;
+  std::optional<SqliteQuery> open;
+  std::optional<SqliteQuery> close_stored;
   std::optional<SqliteQuery> add_statuses;  // Only for a row that lost its statuses.
   std::optional<SqliteQuery> fields;
   std::optional<SqliteQuery> drop_attachments;
@@ -180,7 +204,7 @@ void SqliteDatabase::update_entries(const std::string& client_id,
     const std::string steps = sql::encode_steps(e);
     const std::string log_guids = sql::encode_strings(p.log_guids);
     bind_statuses(statuses, 1, f, steps, log_guids);
-    statuses.bind(6, stored->entry).run();
+    statuses.bind(7, stored->entry).run();
     statuses.rewind();
     if (c.changes() == 0) {
       // Only a hand edit removes a status row; the write restores it.
@@ -191,22 +215,30 @@ void SqliteDatabase::update_entries(const std::string& client_id,
       add_statuses->rewind();
     }
     if (scope == SaveScope::everything) {
+      if (!close_stored) close_stored.emplace(c, kCloseStored);
+      close_stored->bind(1, stored->entry).run();  // Its key may change.
+      close_stored->rewind();
       fields->bind_unowned(1, p.external_id)
           .bind_unowned(2, p.source_system)
           .bind_unowned(3, p.passenger_module)
           .bind_unowned(4, p.puller_module)
           .bind(5, sql::to_micros(p.pull_datetime))
-          .bind(6, std::int64_t{f.complete})
-          .bind(7, stored->entry)
+          .bind(6, stored->entry)
           .run();
       fields->rewind();
       drop_attachments->bind(1, stored->entry).run();
       drop_attachments->rewind();
       insert_attachments(*attachments, stored->entry, p);
-    } else if (stored->complete != f.complete) {
-      if (!complete) complete.emplace(c, kUpdateComplete);
-      complete->bind(1, std::int64_t{f.complete}).bind(2, stored->entry).run();
-      complete->rewind();
+    }
+    if (!f.complete && (scope == SaveScope::everything || stored->complete)) {
+      if (!open) open.emplace(c, kOpen);
+      bind_open_key(*open, client_id, p);
+      open->bind(5, stored->entry).run();
+      open->rewind();
+    } else if (f.complete && !stored->complete && scope == SaveScope::statuses) {
+      if (!close_stored) close_stored.emplace(c, kCloseStored);
+      close_stored->bind(1, stored->entry).run();
+      close_stored->rewind();
     }
   }
   write.commit();
@@ -375,20 +407,31 @@ std::size_t SqliteDatabase::delete_complete_entries(const std::string& client_id
   const std::int64_t bound = sql::ceil_micros(before);
   SqliteWrite write(pool_);
   SqliteConnection& c = write.connection();
-  // The entries' own rows last, as the statement that counts. The pulled
-  // index finds them among the ones pulled before the bound; left to itself
-  // SQLite would walk every entry of the passenger type (dedup index).
-  const std::string purged =
-      "(SELECT entry FROM entries INDEXED BY entries_pulled WHERE client_id = ? AND pull_time < "
-      "? AND passenger_module = ? AND complete = 1)";
-  for (const char* table : {"entry_attachments", "entry_statuses", "entries"}) {
-    SqliteQuery(c, std::string("DELETE FROM ") + table + " WHERE entry IN " + purged)
-        .bind(1, client_id)
-        .bind(2, bound)
-        .bind(3, passenger_module)
-        .run();
-  }
+  // The keys first (the pulled index finds the entries among the ones pulled
+  // before the bound; left to itself SQLite would walk every entry of the
+  // passenger type), then their rows in each table by key.
+  c.run("CREATE TEMP TABLE IF NOT EXISTS purged (entry INTEGER PRIMARY KEY)");
+  c.run("DELETE FROM temp.purged");
+  SqliteQuery(c,
+              "INSERT INTO temp.purged SELECT entry FROM entries INDEXED BY entries_pulled JOIN "
+              "entry_statuses USING (entry) WHERE client_id = ? AND pull_time < ? AND "
+              "passenger_module = ? AND complete = 1")
+      .bind(1, client_id)
+      .bind(2, bound)
+      .bind(3, passenger_module)
+      .run();
   const auto n = static_cast<std::size_t>(c.changes());
+  if (n > 0) {
+    c.run(
+        "DELETE FROM entry_open WHERE (client_id, passenger_module, pull_time, internal_id) IN "
+        "(SELECT client_id, passenger_module, pull_time, internal_id FROM entries WHERE entry IN "
+        "(SELECT entry FROM temp.purged))");
+    for (const char* table : {"entry_attachments", "entry_statuses", "entries"}) {
+      c.run(std::string("DELETE FROM ") + table +
+            " WHERE entry IN (SELECT entry FROM temp.purged)");
+    }
+  }
+  c.run("DELETE FROM temp.purged");
   write.commit();
   // Their keys may be given to new entries now.
   if (n > 0) keys_.erase(client_id);

@@ -76,9 +76,11 @@ CREATE INDEX logs_created ON logs (client_id, created);
       // statuses and attachments share, so that they are found by that key
       // rather than by a (client, internal id) text key; the status columns a
       // drive rewrites three times per passenger move to a narrow table of
-      // their own, `entry_statuses`; `entries` keeps `complete`, which
-      // changes once per passenger, and indexes the incomplete entries only
-      // (`entries_open`, partial). Rows are copied in their old order.
+      // their own, `entry_statuses`, `complete` with them; the incomplete
+      // entries are listed in `entry_open` (a row while incomplete), which
+      // serves the drive's queries in their order: completing an entry
+      // deletes its row there instead of rewriting its `entries` row and an
+      // index. Rows are copied in their old order.
       R"sql(
 CREATE TABLE entries_v3 (
   entry INTEGER PRIMARY KEY,
@@ -88,15 +90,22 @@ CREATE TABLE entries_v3 (
   source_system TEXT NOT NULL,
   passenger_module TEXT NOT NULL,
   puller_module TEXT NOT NULL,
-  pull_time INTEGER NOT NULL,
-  complete INTEGER NOT NULL);
+  pull_time INTEGER NOT NULL);
 CREATE TABLE entry_statuses (
   entry INTEGER PRIMARY KEY,
   notified INTEGER NOT NULL,
   processors_complete INTEGER NOT NULL,
   pushers_complete INTEGER NOT NULL,
+  complete INTEGER NOT NULL,
   steps TEXT NOT NULL,
   log_guids TEXT NOT NULL);
+CREATE TABLE entry_open (
+  client_id TEXT NOT NULL,
+  passenger_module TEXT NOT NULL,
+  pull_time INTEGER NOT NULL,
+  internal_id TEXT NOT NULL,
+  entry INTEGER NOT NULL,
+  PRIMARY KEY (client_id, passenger_module, pull_time, internal_id)) WITHOUT ROWID;
 CREATE TABLE entry_attachments (
   entry INTEGER NOT NULL,
   position INTEGER NOT NULL,
@@ -105,13 +114,19 @@ CREATE TABLE entry_attachments (
   content BLOB NOT NULL,
   PRIMARY KEY (entry, position));
 INSERT INTO entries_v3 (client_id, internal_id, external_id, source_system, passenger_module,
-                        puller_module, pull_time, complete)
+                        puller_module, pull_time)
   SELECT client_id, internal_id, external_id, source_system, passenger_module, puller_module,
-         pull_time, complete
+         pull_time
   FROM entries ORDER BY rowid;
-INSERT INTO entry_statuses (entry, notified, processors_complete, pushers_complete, steps, log_guids)
-  SELECT n.entry, o.notified, o.processors_complete, o.pushers_complete, o.steps, o.log_guids
+INSERT INTO entry_statuses (entry, notified, processors_complete, pushers_complete, complete,
+                            steps, log_guids)
+  SELECT n.entry, o.notified, o.processors_complete, o.pushers_complete, o.complete, o.steps,
+         o.log_guids
   FROM entries_v3 n JOIN entries o ON o.client_id = n.client_id AND o.internal_id = n.internal_id;
+INSERT OR IGNORE INTO entry_open (client_id, passenger_module, pull_time, internal_id, entry)
+  SELECT n.client_id, n.passenger_module, n.pull_time, n.internal_id, n.entry
+  FROM entries_v3 n JOIN entries o ON o.client_id = n.client_id AND o.internal_id = n.internal_id
+  WHERE o.complete = 0;
 INSERT INTO entry_attachments (entry, position, name, format, content)
   SELECT n.entry, a.position, a.name, a.format, a.content
   FROM attachments a JOIN entries_v3 n ON n.client_id = a.client_id AND n.internal_id = a.internal_id;
@@ -119,7 +134,6 @@ DROP TABLE attachments;
 DROP TABLE entries;
 ALTER TABLE entries_v3 RENAME TO entries;
 CREATE UNIQUE INDEX entries_id ON entries (client_id, internal_id);
-CREATE INDEX entries_open ON entries (client_id, passenger_module, pull_time, internal_id) WHERE complete = 0;
 CREATE INDEX entries_dedup ON entries (client_id, passenger_module, source_system, external_id);
 CREATE INDEX entries_pulled ON entries (client_id, pull_time);
 )sql",
