@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 #include <algorithm>
+#include <cctype>
 
 #include "databus/error.h"
 #include "databus/uuid.h"
@@ -210,6 +211,28 @@ TEST_F(SqliteDatabaseTest, RememberedKeysOfEntriesChangedElsewhereAreNotTrusted)
   ASSERT_EQ(other->delete_complete_entries("demo", "m", Clock::now() + std::chrono::hours(1)), 1u);
   EXPECT_THROW(mine->update_entries("demo", std::span(&again, 1), SaveScope::statuses),
                NotFoundError);
+}
+
+// Internal ids are text: an upper-case id and its lower-case twin are two
+// entries, which the remembered keys must not mix up.
+TEST_F(SqliteDatabaseTest, IdsDifferingInCaseAreDifferentEntries) {
+  auto db = open_sqlite_database({dir_, {}});
+  Passenger p;
+  p.internal_id = new_uuid();
+  p.passenger_module = "m";
+  QueueEntry lower = QueueEntry::seat(p, {"proc"}, {"push"});
+  for (char& c : p.internal_id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  p.external_id = "upper";
+  QueueEntry upper = QueueEntry::seat(p, {"proc"}, {"push"});
+  db->insert_entries("demo", std::vector<QueueEntry>{lower, upper});
+  upper.puller_notified = true;
+  db->update_entries("demo", std::span(&upper, 1), SaveScope::statuses);
+  EXPECT_FALSE(db->load_entry("demo", lower.passenger.internal_id)->puller_notified);
+  EXPECT_TRUE(db->load_entry("demo", upper.passenger.internal_id)->puller_notified);
+  lower.complete_all_steps();
+  db->update_entries("demo", std::span(&lower, 1), SaveScope::statuses);
+  EXPECT_EQ(db->load_entry("demo", lower.passenger.internal_id), lower);
+  EXPECT_EQ(db->load_entry("demo", upper.passenger.internal_id), upper);
 }
 
 // entry_open lists exactly the incomplete entries, under their current
