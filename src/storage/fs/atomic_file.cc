@@ -64,12 +64,28 @@ void write_all(int fd, std::string_view content, const stdfs::path& path) {
   }
 }
 
+FileVersion version_from(const struct stat& st) {
+  return FileVersion{
+      static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_size),
+      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+// Stores the version of open file `fd` in `*version`, if given.
+void take_version(int fd, const stdfs::path& path, FileVersion* version) {
+  if (version == nullptr) return;
+  struct stat st;
+  if (::fstat(fd, &st) != 0) fail("cannot stat", path, errno);
+  *version = version_from(st);
+}
+
 // Writes `content` to a new or truncated file; fsyncs it when `sync`.
-void write_plain(const stdfs::path& path, std::string_view content, bool sync) {
+void write_plain(const stdfs::path& path, std::string_view content, bool sync,
+                 FileVersion* version = nullptr) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (fd.get() < 0) fail("cannot create", path, errno);
   write_all(fd.get(), content, path);
   if (sync && ::fsync(fd.get()) != 0) fail("cannot sync", path, errno);
+  take_version(fd.get(), path, version);
   if (fd.close() != 0) fail("cannot close", path, errno);
 }
 
@@ -105,11 +121,24 @@ void sync_file_system(const stdfs::path& any) {
   if (::syncfs(fd.get()) != 0) fail("cannot sync the file system of", any, errno);
 }
 
-void write_file(const stdfs::path& path, std::string_view content) {
-  write_plain(path, content, false);
+std::optional<FileVersion> version_of(const stdfs::path& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return version_from(st);
 }
 
-bool overwrite_file(const stdfs::path& path, std::string_view content, char pad) {
+std::optional<FileVersion> version_at(int dir_fd, const std::string& relative) {
+  struct stat st;
+  if (::fstatat(dir_fd, relative.c_str(), &st, 0) != 0) return std::nullopt;
+  return version_from(st);
+}
+
+void write_file(const stdfs::path& path, std::string_view content, FileVersion* version) {
+  write_plain(path, content, false, version);
+}
+
+bool overwrite_file(const stdfs::path& path, std::string_view content, char pad,
+                    FileVersion* version) {
   Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (fd.get() < 0 && errno == ENOENT) return false;
   if (fd.get() < 0) fail("cannot open", path, errno);
@@ -120,7 +149,7 @@ bool overwrite_file(const stdfs::path& path, std::string_view content, char pad)
     fd.close();
     const stdfs::path temp = temporary_sibling(path);
     try {
-      write_plain(temp, content, false);
+      write_plain(temp, content, false, version);
       if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename to", path, errno);
     } catch (...) {
       ::unlink(temp.c_str());
@@ -135,6 +164,7 @@ bool overwrite_file(const stdfs::path& path, std::string_view content, char pad)
   if (n < 0) fail("cannot write", path, errno);
   if (static_cast<std::size_t>(n) != padded.size()) fail("short write to", path, EIO);
   // No truncation: it would cost more than the blanks it saves.
+  take_version(fd.get(), path, version);
   if (fd.close() != 0) fail("cannot close", path, errno);
   return true;
 }

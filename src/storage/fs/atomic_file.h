@@ -14,7 +14,9 @@
 // Two writers of the same path at the same time are the caller's problem.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,11 +34,28 @@ void sync_directory(const std::filesystem::path& dir);
 // (syncfs): one call instead of an fsync() per file, for many files.
 void sync_file_system(const std::filesystem::path& any);
 
+// What identifies one version of a file's content without reading it: inode,
+// size, modification time. A file rewritten within the file system's clock
+// tick at the same size keeps its version (the caller's risk to accept).
+struct FileVersion {
+  std::uint64_t inode = 0, size = 0;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const FileVersion&) const = default;
+};
+
+// The version of `path` now (stat); nullopt when it cannot be stat'ed.
+std::optional<FileVersion> version_of(const std::filesystem::path& path);
+// The same for `relative` to the directory open as `dir_fd` (fstatat).
+std::optional<FileVersion> version_at(int dir_fd, const std::string& relative);
+
 // The writes below are not durable on return: they are for engines that
-// journal a change first (journal_file.h) and sync the files later.
+// journal a change first (journal_file.h) and sync the files later. Given
+// `version`, they store there the version of the file they wrote, taken from
+// the open file (fstat) so that the caller needs no stat() of its own.
 
 // Writes `content` to `path` (created or truncated).
-void write_file(const std::filesystem::path& path, std::string_view content);
+void write_file(const std::filesystem::path& path, std::string_view content,
+                FileVersion* version = nullptr);
 
 // Overwrites `path` with `content` so that, should the writer die at any
 // instant, the file holds either its old bytes or `content` followed by `pad`
@@ -46,7 +65,8 @@ void write_file(const std::filesystem::path& path, std::string_view content);
 // renamed over it. A text format that ignores trailing blanks (JSON, with pad
 // ' ') stays readable at every instant. False (nothing written) when `path`
 // does not exist.
-bool overwrite_file(const std::filesystem::path& path, std::string_view content, char pad);
+bool overwrite_file(const std::filesystem::path& path, std::string_view content, char pad,
+                    FileVersion* version = nullptr);
 
 // Creates `dir` and missing parents; makes each new entry durable by syncing
 // the parent of every directory it created.

@@ -31,6 +31,12 @@ TEST_F(JournalFileTest, Crc32IsTheStandardOne) {
   EXPECT_EQ(crc32("123456789"), 0xCBF43926u);
   EXPECT_EQ(crc32(""), 0u);
   EXPECT_EQ(crc32("6789", crc32("12345")), crc32("123456789"));
+  // Long input (eight bytes at a time), also continued from odd offsets.
+  std::string data(1000, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 7 + 3) & 0xFF);
+  EXPECT_EQ(crc32(data), 0x17BC2A46u);  // Python's zlib.crc32 of the same bytes.
+  const std::string_view all(data);
+  EXPECT_EQ(crc32(all.substr(13), crc32(all.substr(0, 13))), 0x17BC2A46u);
 }
 
 TEST_F(JournalFileTest, RecordsComeBackInOrderAcrossAppendsAndOpens) {

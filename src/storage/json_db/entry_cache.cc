@@ -1,6 +1,7 @@
 #include "storage/json_db/entry_cache.h"
 
-#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -14,33 +15,31 @@ constexpr std::size_t kEntryOverhead = 1024;
 
 }  // namespace
 
-std::optional<EntryCache::FileStamp> EntryCache::stamp_of(const std::string& id) const {
-  struct stat st;
-  if (::stat((dir_ / id / "passenger.json").c_str(), &st) != 0) return std::nullopt;
-  return FileStamp{static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_size),
-                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+EntryCache::~EntryCache() {
+  if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
 const QueueEntry* EntryCache::find(const std::string& id) const {
   auto it = entries_.find(id);
   if (it == entries_.end()) return nullptr;
   // Someone may have changed the files behind the engine's back.
-  std::optional<FileStamp> now = stamp_of(id);
-  if (!now || !(*now == it->second.stamp)) return nullptr;
+  const std::string file = id + "/passenger.json";
+  std::optional<durable::FileVersion> now =
+      dir_fd_ >= 0 ? durable::version_at(dir_fd_, file) : durable::version_of(dir_ / file);
+  if (!now || !(*now == it->second.version)) return nullptr;
   return &it->second.entry;
 }
 
-void EntryCache::put(const QueueEntry& entry) {
-  const std::string& id = entry.passenger.internal_id;
+void EntryCache::put(QueueEntry entry, const durable::FileVersion& version) {
+  if (dir_fd_ < 0) dir_fd_ = ::open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  std::string id = entry.passenger.internal_id;
   erase(id);
   std::size_t bytes = kEntryOverhead;
   for (const Attachment& a : entry.passenger.attachments) bytes += a.content.size();
   if (bytes > kCacheBytes / 4) return;  // A giant entry would push out everything else.
-  std::optional<FileStamp> stamp = stamp_of(id);
-  if (!stamp) return;
   const std::uint64_t number = ++number_;
-  entries_.emplace(id, Cached{entry, number, bytes, *stamp});
-  order_.emplace_back(number, id);
+  entries_.emplace(id, Cached{std::move(entry), number, bytes, version});
+  order_.emplace_back(number, std::move(id));
   bytes_ += bytes;
   if (order_.size() > 2 * entries_.size() + 1024) {
     // Re-written entries leave stale items behind; drop them.

@@ -31,7 +31,7 @@ void make_directory(const stdfs::path& dir) {
 
 // Replaces the files of the existing folder `dir`.
 void rewrite(const stdfs::path& dir, std::string_view passenger_json,
-             std::span<const Attachment> attachments) {
+             std::span<const Attachment> attachments, durable::FileVersion* version) {
   const stdfs::path files = dir / kAttachmentsDir;
   make_directory(files);
   std::set<std::string> listed;
@@ -49,8 +49,8 @@ void rewrite(const stdfs::path& dir, std::string_view passenger_json,
     listed.insert(a.name);
   }
   const stdfs::path json = dir / kPassengerFile;
-  if (!durable::overwrite_file(json, passenger_json, ' '))
-    durable::write_file(json, passenger_json);
+  if (!durable::overwrite_file(json, passenger_json, ' ', version))
+    durable::write_file(json, passenger_json, version);
   std::error_code ec;
   for (const auto& file : stdfs::directory_iterator(files)) {
     if (listed.count(file.path().filename().string()) == 0) stdfs::remove(file.path(), ec);
@@ -60,11 +60,11 @@ void rewrite(const stdfs::path& dir, std::string_view passenger_json,
 }  // namespace
 
 void put(const stdfs::path& pqueue, const std::string& id, std::string_view passenger_json,
-         std::span<const Attachment> attachments) {
+         std::span<const Attachment> attachments, durable::FileVersion* version) {
   const stdfs::path dir = pqueue / id;
   std::error_code ec;
   if (stdfs::is_directory(dir, ec)) {
-    rewrite(dir, passenger_json, attachments);
+    rewrite(dir, passenger_json, attachments, version);
     return;
   }
   const stdfs::path staging = durable::temporary_sibling(dir);
@@ -74,7 +74,8 @@ void put(const stdfs::path& pqueue, const std::string& id, std::string_view pass
     for (const Attachment& a : attachments) {
       durable::write_file(staging / kAttachmentsDir / a.name, a.content);
     }
-    durable::write_file(staging / kPassengerFile, passenger_json);
+    // Renaming the folder keeps the file's version (inode, size, time).
+    durable::write_file(staging / kPassengerFile, passenger_json, version);
     rename_or_throw(staging, dir);
   } catch (...) {
     stdfs::remove_all(staging, ec);
@@ -83,12 +84,12 @@ void put(const stdfs::path& pqueue, const std::string& id, std::string_view pass
 }
 
 bool put_passenger_json(const stdfs::path& pqueue, const std::string& id,
-                        std::string_view passenger_json) {
+                        std::string_view passenger_json, durable::FileVersion* version) {
   const stdfs::path json = pqueue / id / kPassengerFile;
-  if (durable::overwrite_file(json, passenger_json, ' ')) return true;
+  if (durable::overwrite_file(json, passenger_json, ' ', version)) return true;
   std::error_code ec;
   if (!stdfs::is_directory(json.parent_path(), ec)) return false;
-  durable::write_file(json, passenger_json);
+  durable::write_file(json, passenger_json, version);
   return true;
 }
 

@@ -9,9 +9,13 @@
 // Databus included, never sees half a passenger.json; only a crash of the
 // machine can leave a torn file, which the journal's replay rewrites.
 //
-// Each throws StorageError naming the path on an I/O failure.
+// Each throws StorageError naming the path on an I/O failure. Given
+// `version`, put() and put_passenger_json() store there the version of the
+// passenger.json they wrote (for the EntryCache), without a stat() of its own.
 //
-// Thread-safety: thread-compatible; EntryStore serialises writers.
+// Thread-safety: thread-compatible per entry: calls for distinct ids may run
+// at once (EntryStore runs a batch's entries on its FileWorkers); calls for
+// the same id must not.
 #pragma once
 
 #include <filesystem>
@@ -20,6 +24,7 @@
 #include <string_view>
 
 #include "databus/attachment.h"
+#include "storage/fs/atomic_file.h"
 #include "storage/json_db/entry_journal.h"
 
 namespace databus::entry_files {
@@ -32,12 +37,13 @@ inline constexpr const char* kAttachmentsDir = "attachments";
 // renamed into place; an existing one gets its attachments replaced, then
 // passenger.json, then the files no longer listed removed.
 void put(const std::filesystem::path& pqueue, const std::string& id,
-         std::string_view passenger_json, std::span<const Attachment> attachments);
+         std::string_view passenger_json, std::span<const Attachment> attachments,
+         durable::FileVersion* version = nullptr);
 
 // Rewrites pqueue/<id>/passenger.json. False (nothing written) when the
 // entry's folder does not exist.
 bool put_passenger_json(const std::filesystem::path& pqueue, const std::string& id,
-                        std::string_view passenger_json);
+                        std::string_view passenger_json, durable::FileVersion* version = nullptr);
 
 // Removes pqueue/<id>, if it exists: renamed to a temporary name first, so
 // the entry disappears at once and whole.

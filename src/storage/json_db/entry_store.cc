@@ -14,8 +14,6 @@ namespace databus {
 namespace {
 
 namespace stdfs = std::filesystem;
-using entry_files::kAttachmentsDir;
-using entry_files::kPassengerFile;
 
 void check_attachments(const QueueEntry& entry, const std::string& client_id) {
   for (const Attachment& a : entry.passenger.attachments) {
@@ -28,15 +26,17 @@ void check_attachments(const QueueEntry& entry, const std::string& client_id) {
 
 }  // namespace
 
-EntryStore::EntryStore(stdfs::path pqueue_dir, std::string client_id)
+EntryStore::EntryStore(stdfs::path pqueue_dir, std::string client_id, FileWorkers* workers)
     : dir_(std::move(pqueue_dir)),
       client_id_(std::move(client_id)),
       journal_path_(journal_path(dir_)),
+      workers_(workers),
       cache_(dir_) {}
 
 EntryStore::~EntryStore() {
   std::unique_lock lock(mutex_);
   if (!journal_) return;
+  if (unapplied_) return;  // Kept for the next open's replay.
   try {
     if (journal_->size() > 0) durable::sync_file_system(dir_);
     journal_.reset();
@@ -68,52 +68,32 @@ std::vector<StorageProblem> EntryStore::problems() {
   return problems_;
 }
 
-void EntryStore::recover() {
-  std::unique_lock lock(mutex_);
-  replay_journal();
-}
-
-void EntryStore::ensure_index() {
-  if (indexed_.load(std::memory_order_acquire)) return;
-  std::unique_lock lock(mutex_);
-  if (indexed_.load(std::memory_order_relaxed)) return;
-  replay_journal();
-  scan();
-  indexed_.store(true, std::memory_order_release);
-}
-
-void EntryStore::replay_journal() {
-  if (recovered_) return;
-  std::error_code ec;
-  if (stdfs::exists(journal_path_, ec)) {
-    const std::vector<std::string> records = durable::JournalFile::read(journal_path_);
-    for (const std::string& bytes : records) {
-      EntryRecord record;
-      try {
-        record = EntryRecord::decode(bytes, journal_path_.string());
-      } catch (const CorruptDataError& e) {
-        // Checksummed yet unreadable: kept aside for a human, never deleted.
-        add_problem(journal_path_.string(),
-                    std::string(e.what()) + "; kept as " + journal_path_.string() + ".corrupt");
-        stdfs::rename(journal_path_, journal_path_.string() + ".corrupt");
-        break;
-      }
-      entry_files::apply(dir_, record);
+FileWorkers::Failures EntryStore::for_each(std::size_t n,
+                                           const std::function<void(std::size_t)>& job) {
+  if (workers_ != nullptr) return workers_->run(n, job);
+  FileWorkers::Failures failures;
+  for (std::size_t i = 0; i < n; ++i) {
+    try {
+      job(i);
+    } catch (...) {
+      failures.emplace_back(i, std::current_exception());
     }
-    if (!records.empty()) durable::sync_file_system(dir_.parent_path());
-    if (stdfs::exists(journal_path_, ec)) durable::remove_durably(journal_path_);
   }
-  recovered_ = true;
+  return failures;
 }
 
-QueueEntry EntryStore::read_passenger_json(const std::string& id) const {
-  const stdfs::path path = dir_ / id / kPassengerFile;
-  QueueEntry entry = decode_passenger_json(durable::read_file(path), path.string());
-  if (entry.passenger.internal_id != id) {
-    throw CorruptDataError(path.string(), "field 'internal_id' is '" + entry.passenger.internal_id +
-                                              "' but the folder is named '" + id + "'");
+void EntryStore::report(const FileWorkers::Failures& failures, std::size_t n) {
+  if (failures.empty()) return;
+  if (failures.size() == 1) std::rethrow_exception(failures[0].second);
+  std::string first = "unknown error";
+  try {
+    std::rethrow_exception(failures[0].second);
+  } catch (const std::exception& e) {
+    first = e.what();
+  } catch (...) {
   }
-  return entry;
+  throw StorageError("client " + client_id_ + ": " + std::to_string(failures.size()) + " of " +
+                     std::to_string(n) + " entries of a batch failed; the first: " + first);
 }
 
 void EntryStore::index_put(EntrySummary summary) {
@@ -133,39 +113,6 @@ void EntryStore::index_erase(const std::string& id) {
   index_.erase(id);
 }
 
-void EntryStore::scan() {
-  index_.clear();
-  complete_.clear();
-  std::error_code ec;
-  if (!stdfs::is_directory(dir_, ec)) return;
-  for (const auto& item : stdfs::directory_iterator(dir_)) {
-    const std::string name = item.path().filename().string();
-    if (durable::is_temporary_name(name)) {
-      // Half-built or half-deleted entry from a crash: never visible.
-      stdfs::remove_all(item.path(), ec);
-      continue;
-    }
-    if (!item.is_directory(ec)) continue;
-    const std::string path = (item.path() / kPassengerFile).string();
-    if (!is_uuid(name)) {
-      add_problem(item.path().string(), "folder name is not an internal id (UUID)");
-      continue;
-    }
-    try {
-      QueueEntry entry = read_passenger_json(name);
-      for (const Attachment& a : entry.passenger.attachments) {
-        if (!stdfs::is_regular_file(item.path() / kAttachmentsDir / a.name, ec)) {
-          throw CorruptDataError(
-              path, "attachment '" + a.name + "' listed in field 'attachments' is missing");
-        }
-      }
-      index_put(EntrySummary::of(entry));
-    } catch (const StorageError& e) {
-      add_problem(path, e.what());
-    }
-  }
-}
-
 void EntryStore::journal(std::span<const std::string> records) {
   if (!journal_) {
     durable::create_directories_durably(dir_);
@@ -175,43 +122,13 @@ void EntryStore::journal(std::span<const std::string> records) {
 }
 
 void EntryStore::checkpoint_if_large() {
-  if (!journal_ || journal_->size() <= kCheckpointBytes) return;
+  if (!journal_ || journal_->size() <= kCheckpointBytes || unapplied_) return;
   try {
     durable::sync_file_system(dir_);
     journal_->clear();
   } catch (const StorageError& e) {
     // What was written is durable in the journal; the next batch tries again.
     add_problem(journal_path_.string(), std::string("checkpoint failed: ") + e.what());
-  }
-}
-
-std::optional<QueueEntry> EntryStore::read(const std::string& id, bool with_attachments) {
-  if (const QueueEntry* hit = cache_.find(id)) {
-    QueueEntry entry = *hit;
-    if (!with_attachments) {
-      for (Attachment& a : entry.passenger.attachments) a.content.clear();
-    }
-    return entry;
-  }
-  const stdfs::path dir = dir_ / id;
-  try {
-    QueueEntry entry = read_passenger_json(id);
-    if (with_attachments) {
-      for (Attachment& a : entry.passenger.attachments) {
-        const stdfs::path file = dir / kAttachmentsDir / a.name;
-        std::error_code ec;
-        if (!stdfs::is_regular_file(file, ec)) {
-          throw CorruptDataError(
-              (dir / kPassengerFile).string(),
-              "attachment '" + a.name + "' listed in field 'attachments' is missing");
-        }
-        a.content = durable::read_file(file);
-      }
-    }
-    return entry;
-  } catch (const StorageError& e) {
-    add_problem((dir / kPassengerFile).string(), e.what());
-    return std::nullopt;
   }
 }
 
@@ -229,25 +146,36 @@ void EntryStore::insert(std::span<const QueueEntry> entries) {
                          " is stored already");
     }
   }
-  std::vector<std::string> jsons;
-  jsons.reserve(entries.size());
+  const std::size_t n = entries.size();
+  std::vector<std::string> jsons(n);
   {
-    std::vector<std::string> records;
-    records.reserve(entries.size());
-    for (const QueueEntry& e : entries) {
-      jsons.push_back(encode_passenger_json(e));
-      records.push_back(EntryRecord::encode_put(e, jsons.back()));
-    }
+    std::vector<std::string> records(n);
+    report(for_each(n,
+                    [&](std::size_t i) {
+                      jsons[i] = encode_passenger_json(entries[i]);
+                      records[i] = EntryRecord::encode_put(entries[i], jsons[i]);
+                    }),
+           n);
     journal(records);
   }
   // Durable from here. An entry whose files cannot be written is not
-  // indexed now, yet the journal's replay at the next open brings it.
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const QueueEntry& e = entries[i];
-    entry_files::put(dir_, e.passenger.internal_id, jsons[i], e.passenger.attachments);
-    index_put(EntrySummary::of(e));
-    cache_.put(e);
+  // indexed now, yet the journal, kept from now on, brings it at the next
+  // open.
+  std::vector<durable::FileVersion> versions(n);
+  const FileWorkers::Failures failed = for_each(n, [&](std::size_t i) {
+    const Passenger& p = entries[i].passenger;
+    entry_files::put(dir_, p.internal_id, jsons[i], p.attachments, &versions[i]);
+  });
+  for (std::size_t i = 0, f = 0; i < n; ++i) {
+    if (f < failed.size() && failed[f].first == i) {
+      ++f;
+      continue;
+    }
+    index_put(EntrySummary::of(entries[i]));
+    cache_.put(entries[i], versions[i]);
   }
+  if (!failed.empty()) unapplied_ = true;
+  report(failed, n);
   checkpoint_if_large();
 }
 
@@ -265,50 +193,63 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
                           " is not stored");
     }
   }
-  std::vector<QueueEntry> saved;  // What the files hold after the batch.
-  std::vector<bool> whole;        // saved[i] has its attachments' contents.
-  std::vector<std::string> jsons;
+  const std::size_t n = entries.size();
+  std::vector<QueueEntry> saved(n);  // What the files hold after the batch.
+  std::vector<char> whole(n, 1);     // saved[i] has its attachments' contents.
+  std::vector<std::string> jsons(n);
   {
-    std::vector<std::string> records;
-    for (const QueueEntry& e : entries) {
-      const std::string& id = e.passenger.internal_id;
-      QueueEntry next;
-      if (scope == SaveScope::statuses) {
-        const QueueEntry* hit = cache_.find(id);
-        whole.push_back(hit != nullptr);
-        next = hit != nullptr ? *hit : read_passenger_json(id);
-        next.puller_notified = e.puller_notified;
-        next.processor_statuses = e.processor_statuses;
-        next.pusher_statuses = e.pusher_statuses;
-        next.passenger.log_guids = e.passenger.log_guids;
-        jsons.push_back(encode_passenger_json(next));
-        records.push_back(EntryRecord::encode_statuses(id, jsons.back()));
-      } else {
-        next = e;
-        whole.push_back(true);
-        jsons.push_back(encode_passenger_json(next));
-        records.push_back(EntryRecord::encode_put(next, jsons.back()));
-      }
-      saved.push_back(std::move(next));
-    }
+    std::vector<std::string> records(n);
+    // Reads only (the cache is not changed here), so the entries may go in
+    // parallel; a failure leaves everything as it was.
+    report(for_each(n,
+                    [&](std::size_t i) {
+                      const QueueEntry& e = entries[i];
+                      const std::string& id = e.passenger.internal_id;
+                      QueueEntry& next = saved[i];
+                      if (scope == SaveScope::statuses) {
+                        const QueueEntry* hit = cache_.find(id);
+                        whole[i] = hit != nullptr;
+                        next = hit != nullptr ? *hit : read_passenger_json(id);
+                        next.puller_notified = e.puller_notified;
+                        next.processor_statuses = e.processor_statuses;
+                        next.pusher_statuses = e.pusher_statuses;
+                        next.passenger.log_guids = e.passenger.log_guids;
+                        jsons[i] = encode_passenger_json(next);
+                        records[i] = EntryRecord::encode_statuses(id, jsons[i]);
+                      } else {
+                        next = e;
+                        jsons[i] = encode_passenger_json(next);
+                        records[i] = EntryRecord::encode_put(next, jsons[i]);
+                      }
+                    }),
+           n);
     // A batch that fails half-way leaves some files new and some old: no
     // cached copy of any of them may survive it.
     for (const QueueEntry& e : saved) cache_.erase(e.passenger.internal_id);
     journal(records);
   }
-  for (std::size_t i = 0; i < saved.size(); ++i) {
+  std::vector<durable::FileVersion> versions(n);
+  const FileWorkers::Failures failed = for_each(n, [&](std::size_t i) {
     const std::string& id = saved[i].passenger.internal_id;
     if (scope == SaveScope::statuses) {
-      if (!entry_files::put_passenger_json(dir_, id, jsons[i])) {
+      if (!entry_files::put_passenger_json(dir_, id, jsons[i], &versions[i])) {
         throw StorageError("client " + client_id_ + ": the folder of queue entry " + id +
                            " vanished");
       }
     } else {
-      entry_files::put(dir_, id, jsons[i], saved[i].passenger.attachments);
+      entry_files::put(dir_, id, jsons[i], saved[i].passenger.attachments, &versions[i]);
+    }
+  });
+  for (std::size_t i = 0, f = 0; i < n; ++i) {
+    if (f < failed.size() && failed[f].first == i) {
+      ++f;
+      continue;
     }
     index_put(EntrySummary::of(saved[i]));
-    if (whole[i]) cache_.put(saved[i]);
+    if (whole[i]) cache_.put(std::move(saved[i]), versions[i]);
   }
+  if (!failed.empty()) unapplied_ = true;
+  report(failed, n);
   checkpoint_if_large();
 }
 
@@ -385,8 +326,12 @@ std::size_t EntryStore::delete_complete(const std::string& passenger_module, Tim
   for (const std::string& id : ids) {
     cache_.erase(id);
     index_erase(id);
-    entry_files::remove(dir_, id);
   }
+  // A folder that cannot be removed now is removed by the journal's replay.
+  const FileWorkers::Failures failed =
+      for_each(ids.size(), [&](std::size_t i) { entry_files::remove(dir_, ids[i]); });
+  if (!failed.empty()) unapplied_ = true;
+  report(failed, ids.size());
   checkpoint_if_large();
   return ids.size();
 }

@@ -11,9 +11,18 @@
 // journal, clients/<id>/pqueue.journal (entry_journal.h), with one
 // fdatasync(); then the entries' files are written without syncing
 // (entry_files.h: new folders by rename, passenger.json overwritten in place,
-// so no inode is created or deleted for a status change). When the journal
+// so no inode is created or deleted for a status change). The per-entry work
+// of a batch (encoding passenger.json, reading what a status update keeps,
+// writing or removing files) runs on the FileWorkers, all cores at once, and
+// is finished before the call returns, so every reader of the files sees the
+// batch; the journal, the index and the cache are handled by the caller
+// alone. When some entries' files fail, the others are still written and
+// indexed, and the call throws: the one failure as it was, or a StorageError
+// naming how many failed and the first. When the journal
 // passes kCheckpointBytes, and when the store is destroyed, a checkpoint
-// syncs the file system and empties the journal (removes it on destruction).
+// syncs the file system and empties the journal (removes it on destruction),
+// unless some entry's files failed after its change was journaled: the
+// journal is then kept for the next open's replay.
 // The journal left by a crash is replayed before anything else reads or
 // writes the queue (recover()), so a crash at any instant leaves each entry
 // either old or new. Once closed, the folder holds only the DESIGN §4 layout.
@@ -28,6 +37,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +53,7 @@
 #include "storage/entry_index.h"
 #include "storage/fs/journal_file.h"
 #include "storage/json_db/entry_cache.h"
+#include "storage/json_db/file_workers.h"
 
 namespace databus {
 
@@ -51,10 +62,12 @@ class EntryStore {
   // A checkpoint follows the batch that makes the journal larger than this.
   static constexpr std::uint64_t kCheckpointBytes = 64u << 20;
 
-  EntryStore(std::filesystem::path pqueue_dir, std::string client_id);
+  // `workers` (may be null: everything on the caller) must outlive the store.
+  EntryStore(std::filesystem::path pqueue_dir, std::string client_id, FileWorkers* workers);
   EntryStore(const EntryStore&) = delete;
   EntryStore& operator=(const EntryStore&) = delete;
-  // Checkpoints and removes the journal (errors keep it, for the next open).
+  // Checkpoints and removes the journal (errors, and earlier failures of
+  // some entry's files, keep it, for the next open).
   ~EntryStore();
 
   // The journal path of the queue in `pqueue_dir`.
@@ -92,6 +105,11 @@ class EntryStore {
   // A checkpoint when the journal has grown past kCheckpointBytes.
   void checkpoint_if_large();
 
+  // Runs job(i) for every i in [0, n) on the workers (or here).
+  FileWorkers::Failures for_each(std::size_t n, const std::function<void(std::size_t)>& job);
+  // Throws for the `failures` of a batch of `n` entries; returns when none.
+  void report(const FileWorkers::Failures& failures, std::size_t n);
+
   // The index and the complete entries by pull time, kept together.
   // REQUIRES: mutex_ held exclusively.
   void index_put(EntrySummary summary);
@@ -106,11 +124,16 @@ class EntryStore {
   const std::filesystem::path dir_;
   const std::string client_id_;
   const std::filesystem::path journal_path_;
+  FileWorkers* const workers_;
 
   std::shared_mutex mutex_;  // Guards everything below and the files under dir_.
   std::atomic<bool> indexed_{false};
   bool recovered_ = false;
   std::unique_ptr<durable::JournalFile> journal_;  // Open once something was written.
+  // Some journaled change is not in the files (its entry's files failed):
+  // no checkpoint empties the journal, and closing keeps it, so that the
+  // next open's replay redoes the change.
+  bool unapplied_ = false;
   EntryIndex index_;
   // Per passenger module, the complete entries as (pull time, internal id).
   std::map<std::string, std::set<std::pair<TimePoint, std::string>>> complete_;

@@ -9,6 +9,7 @@
 #include "storage/fs/directory_lock.h"
 #include "storage/json_db/client_store.h"
 #include "storage/json_db/entry_store.h"
+#include "storage/json_db/file_workers.h"
 #include "storage/json_db/log_store.h"
 #include "storage/storage_names.h"
 
@@ -29,8 +30,8 @@ auto guarded(F&& f) -> decltype(f()) {
 
 // Everything stored for one client.
 struct ClientData {
-  ClientData(const stdfs::path& dir, const std::string& id)
-      : config(dir, id), entries(dir / "pqueue", id), logs(dir / "log", id) {}
+  ClientData(const stdfs::path& dir, const std::string& id, FileWorkers* workers)
+      : config(dir, id), entries(dir / "pqueue", id, workers), logs(dir / "log", id) {}
   ClientStore config;
   EntryStore entries;
   LogStore logs;
@@ -175,12 +176,14 @@ class JsonDatabase : public Database {
     check_client_id(id);
     std::lock_guard<std::mutex> guard(clients_mutex_);
     auto& slot = clients_[id];
-    if (!slot) slot = std::make_unique<ClientData>(root_ / "clients" / id, id);
+    if (!slot) slot = std::make_unique<ClientData>(root_ / "clients" / id, id, &workers_);
     return *slot;
   }
 
   const stdfs::path root_;
   durable::DirectoryLock lock_;
+  // Shared by every client's store; outlives them (declared before clients_).
+  FileWorkers workers_{FileWorkers::default_workers()};
   std::mutex clients_mutex_;  // Guards clients_ (not the stores, which lock themselves).
   std::map<std::string, std::unique_ptr<ClientData>> clients_;
 };

@@ -9,46 +9,61 @@ namespace databus {
 namespace {
 
 using nlohmann::json;
-using nlohmann::ordered_json;
 
-// One line with Python's json.dumps separators (", " and ": "), as the
-// original wrote passenger.json. Invalid UTF-8 in a string (a source sending
-// Latin-1 ids) is replaced rather than failing the write.
-void dump_python_style(const ordered_json& j, std::string& out) {
-  if (j.is_object()) {
-    out += '{';
-    bool first = true;
-    for (const auto& [key, value] : j.items()) {
-      if (!first) out += ", ";
-      first = false;
-      out += ordered_json(key).dump(-1, ' ', false, json::error_handler_t::replace);
-      out += ": ";
-      dump_python_style(value, out);
+// passenger.json is written as one line with Python's json.dumps separators
+// (", " and ": "), as the original wrote it, straight into one string: this
+// runs three times per passenger and drive, and building an ordered_json
+// first cost more than the rest of the encoding.
+
+// Appends `text` as a JSON string. Plain printable ASCII (ids, module names,
+// dates) is copied; anything else goes through nlohmann::json, which escapes
+// control characters and replaces invalid UTF-8 (a source sending Latin-1
+// ids) rather than failing the write: the bytes stay what they always were.
+void append_string(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') {
+      out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
     }
-    out += '}';
-  } else if (j.is_array()) {
-    out += '[';
-    for (std::size_t i = 0; i < j.size(); ++i) {
-      if (i > 0) out += ", ";
-      dump_python_style(j[i], out);
-    }
-    out += ']';
-  } else {
-    out += j.dump(-1, ' ', false, json::error_handler_t::replace);
   }
+  out += '"';
+  out.append(text);
+  out += '"';
 }
 
-ordered_json encode_steps(const std::vector<StepState>& steps, const char* module_key) {
-  ordered_json out = ordered_json::array();
-  for (const StepState& step : steps) {
-    ordered_json s;
-    s[module_key] = step.module;
-    s["status"] = std::string(to_string(step.status));
-    if (step.attempts != 0) s["attempts"] = step.attempts;
-    if (!step.last_error.empty()) s["last_error"] = step.last_error;
-    out.push_back(std::move(s));
+// Appends `"key": ` (keys are plain ASCII literals).
+void append_key(std::string& out, std::string_view key) {
+  out += '"';
+  out.append(key);
+  out += "\": ";
+}
+
+void append_steps(std::string& out, const std::vector<StepState>& steps,
+                  std::string_view module_key) {
+  out += '[';
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const StepState& step = steps[i];
+    if (i > 0) out += ", ";
+    out += '{';
+    append_key(out, module_key);
+    append_string(out, step.module);
+    out += ", ";
+    append_key(out, "status");
+    append_string(out, to_string(step.status));
+    if (step.attempts != 0) {
+      out += ", ";
+      append_key(out, "attempts");
+      out += std::to_string(step.attempts);
+    }
+    if (!step.last_error.empty()) {
+      out += ", ";
+      append_key(out, "last_error");
+      append_string(out, step.last_error);
+    }
+    out += '}';
   }
-  return out;
+  out += ']';
 }
 
 // Reads fields of one JSON object, naming the field in every error.
@@ -113,23 +128,57 @@ std::vector<StepState> decode_steps(const Fields& top, const std::string& key,
 
 std::string encode_passenger_json(const QueueEntry& entry) {
   const Passenger& p = entry.passenger;
-  ordered_json j;
-  j["external_id"] = p.external_id;
-  j["internal_id"] = p.internal_id;
-  j["source_system"] = p.source_system;
-  j["passenger_module"] = p.passenger_module;
-  j["puller_module"] = p.puller_module;
-  j["puller_notified"] = entry.puller_notified;
-  j["pull_datetime"] = to_iso(p.pull_datetime);
-  j["attachments"] = ordered_json::array();
-  for (const Attachment& a : p.attachments) {
-    j["attachments"].push_back({{"name", a.name}, {"format", std::string(to_string(a.format))}});
-  }
-  j["log_guids"] = p.log_guids;
-  j["processor_statuses"] = encode_steps(entry.processor_statuses, "processor_module");
-  j["pusher_statuses"] = encode_steps(entry.pusher_statuses, "pusher_module");
   std::string out;
-  dump_python_style(j, out);
+  out.reserve(512 + 64 * (p.attachments.size() + p.log_guids.size() +
+                          entry.processor_statuses.size() + entry.pusher_statuses.size()));
+  out += '{';
+  append_key(out, "external_id");
+  append_string(out, p.external_id);
+  out += ", ";
+  append_key(out, "internal_id");
+  append_string(out, p.internal_id);
+  out += ", ";
+  append_key(out, "source_system");
+  append_string(out, p.source_system);
+  out += ", ";
+  append_key(out, "passenger_module");
+  append_string(out, p.passenger_module);
+  out += ", ";
+  append_key(out, "puller_module");
+  append_string(out, p.puller_module);
+  out += ", ";
+  append_key(out, "puller_notified");
+  out += entry.puller_notified ? "true" : "false";
+  out += ", ";
+  append_key(out, "pull_datetime");
+  append_string(out, to_iso(p.pull_datetime));
+  out += ", ";
+  append_key(out, "attachments");
+  out += '[';
+  for (std::size_t i = 0; i < p.attachments.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += '{';
+    append_key(out, "name");
+    append_string(out, p.attachments[i].name);
+    out += ", ";
+    append_key(out, "format");
+    append_string(out, to_string(p.attachments[i].format));
+    out += '}';
+  }
+  out += "], ";
+  append_key(out, "log_guids");
+  out += '[';
+  for (std::size_t i = 0; i < p.log_guids.size(); ++i) {
+    if (i > 0) out += ", ";
+    append_string(out, p.log_guids[i]);
+  }
+  out += "], ";
+  append_key(out, "processor_statuses");
+  append_steps(out, entry.processor_statuses, "processor_module");
+  out += ", ";
+  append_key(out, "pusher_statuses");
+  append_steps(out, entry.pusher_statuses, "pusher_module");
+  out += '}';
   return out;
 }
 

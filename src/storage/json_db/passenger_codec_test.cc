@@ -60,6 +60,30 @@ TEST(PassengerCodecTest, AttemptsAndLastErrorOnlyWhenSet) {
   EXPECT_EQ(back, e);
 }
 
+// The bytes of every kind of string the encoder escapes (quotes, control
+// characters, DEL, non-ASCII UTF-8, invalid UTF-8 replaced), pinned to what
+// the nlohmann::json-based encoder of commit 1101ff7 wrote.
+TEST(PassengerCodecTest, EscapesAreWrittenAsBefore) {
+  QueueEntry e = decode_passenger_json(kOriginal, "p");
+  e.passenger.external_id = "q\"b\\n\nt\tc\x01\x1f\x7f \xc3\xa9\xe2\x82\xac bad\xff/end";
+  e.passenger.log_guids = {};
+  e.processor_statuses[0].attempts = 12;
+  e.processor_statuses[0].last_error = "\b\f\r";
+  e.passenger.attachments = {{"a b.txt", AttachmentFormat::binary, ""}};
+  const std::string expected =
+      "{\"external_id\": \"q\\\"b\\\\n\\nt\\tc\\u0001\\u001f\x7F \xC3\xA9\xE2\x82\xAC "
+      "bad\xEF\xBF\xBD/end\", \"internal_id\": \"082791e0-5e07-11ed-8023-acde48001122\", "
+      "\"source_system\": \"DEMO_SYSTEM\", \"passenger_module\": "
+      "\"databus.passenger.demo.demo_passenger_1\", \"puller_module\": "
+      "\"databus.puller.demo.demo_puller_1\", \"puller_notified\": true, \"pull_datetime\": "
+      "\"2022-11-06T22:13:01.294628\", \"attachments\": [{\"name\": \"a b.txt\", \"format\": "
+      "\"binary\"}], \"log_guids\": [], \"processor_statuses\": [{\"processor_module\": "
+      "\"databus.processor.demo.demo_processor_1\", \"status\": \"complete\", \"attempts\": 12, "
+      "\"last_error\": \"\\b\\f\\r\"}], \"pusher_statuses\": [{\"pusher_module\": "
+      "\"databus.pusher.demo.demo_pusher_1\", \"status\": \"complete\"}]}";
+  EXPECT_EQ(encode_passenger_json(e), expected);
+}
+
 TEST(PassengerCodecTest, MalformedFilesNameTheField) {
   expect_corrupt("{ not json", "not valid JSON");
   expect_corrupt("[]", "not an object");
