@@ -60,6 +60,13 @@ class Queue {
 
   // Deletes complete entries pulled before `before`. Returns the count.
   virtual std::size_t purge_complete(TimePoint before) = 0;
+
+  // Hands back entries that unnotified(), awaiting_processing() or
+  // awaiting_push() returned, once the caller is done with them and has
+  // saved every change it made: a queue that keeps attachments in memory may
+  // take theirs back instead of copying them again at its next query. The
+  // default does nothing.
+  virtual void release(std::vector<QueueEntry> entries) {}
 };
 
 }  // namespace databus

@@ -206,6 +206,7 @@ void Drive::notify() {
       queue_->mark_notified(ctx_, entries);
       info("Notified " + ref.module + " about " + std::to_string(entries.size()) +
            " seated passenger(s)");
+      queue_->release(std::move(entries));
     } catch (...) {
       std::string what = current_exception_message();
       error("cannot notify puller " + ref.module + " of passenger " + request_.passenger.name +

@@ -61,6 +61,7 @@ void Drive::process() {
   }
   save_group(group, StepKind::processor);
   finish_group_write();  // Pushing relies on these statuses being durable.
+  queue_->release(std::move(entries));
 }
 
 void Drive::push() {
@@ -92,6 +93,7 @@ void Drive::push() {
   }
   save_group(group, StepKind::pusher);
   finish_group_write();
+  queue_->release(std::move(entries));
 }
 
 Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::string& module) {

@@ -187,22 +187,28 @@ std::vector<QueueEntry> PrimalQueue::query(EntryFilter filter, const std::string
   q.with_attachments = false;
   q.with_attachment_names = false;
   std::vector<QueueEntry> entries = env_.database->query_entries(env_.client_id, q);
+  std::vector<Cached*> cached(entries.size(), nullptr);
   std::vector<std::size_t> missing;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     auto it = attachments_.find(entries[i].passenger.internal_id);
-    if (it == attachments_.end()) {
+    if (it == attachments_.end() || it->second.lent) {
       missing.push_back(i);
     } else {
-      entries[i].passenger.attachments = it->second;
+      cached[i] = &it->second;
     }
   }
-  if (missing.empty()) return entries;
   // Entries of earlier drives: a few are loaded one by one, many at once.
   constexpr std::size_t kLoadOneByOne = 32;
   if (missing.size() > kLoadOneByOne) {
     q.with_attachments = true;
     return env_.database->query_entries(env_.client_id, q);
   }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (cached[i] == nullptr) continue;
+    entries[i].passenger.attachments = std::move(cached[i]->attachments);
+    cached[i]->lent = true;
+  }
+  if (missing.empty()) return entries;
   std::vector<QueueEntry> out;
   out.reserve(entries.size());
   std::size_t next_missing = 0;
@@ -228,15 +234,26 @@ void PrimalQueue::remember(const std::string& internal_id, std::vector<Attachmen
   std::size_t bytes = 0;
   for (const Attachment& a : attachments) bytes += a.content.size();
   if (cached_bytes_ + bytes > kCachedBytes) return;  // Loaded when needed instead.
-  attachments_.emplace(internal_id, std::move(attachments));
+  attachments_.emplace(internal_id, Cached{std::move(attachments), bytes, false});
   cached_bytes_ += bytes;
 }
 
 void PrimalQueue::forget(const std::string& internal_id) {
   auto it = attachments_.find(internal_id);
   if (it == attachments_.end()) return;
-  for (const Attachment& a : it->second) cached_bytes_ -= a.content.size();
+  cached_bytes_ -= it->second.bytes;
   attachments_.erase(it);
+}
+
+void PrimalQueue::release(std::vector<QueueEntry> entries) {
+  for (QueueEntry& entry : entries) {
+    auto it = attachments_.find(entry.passenger.internal_id);
+    if (it == attachments_.end() || !it->second.lent) continue;
+    // What the query lent, unless the entry was written since (the slot
+    // would then hold what was written, and not be lent).
+    it->second.attachments = std::move(entry.passenger.attachments);
+    it->second.lent = false;
+  }
 }
 
 ComponentSpec primal_queue_spec() {

@@ -22,7 +22,8 @@ inline constexpr char kPrimalQueueModule[] = "databus.pqueue.primal_queue";
 // The drive's queries read entries without attachment contents: the queue
 // remembers the attachments of the entries it wrote itself during the drive
 // (seated, or saved with SaveScope::everything; up to kCachedBytes of
-// content) and fills them in from memory; the stored row gives everything
+// content) and fills them in from memory (lent, not copied, when the drive
+// gives them back with release()); the stored row gives everything
 // else (statuses, notified, log GUIDs), so a status flipped meanwhile (web
 // interface) is seen. Entries it did not write (left over from an earlier
 // drive) are loaded with their attachments. Attachments change only through
@@ -60,6 +61,10 @@ class PrimalQueue : public Queue {
 
   std::size_t purge_complete(TimePoint before) override;
 
+  // Takes back the attachments a query lent out of memory (see the class
+  // comment), for entries whose stored attachments are still those.
+  void release(std::vector<QueueEntry> entries) override;
+
   // Attachment bytes a queue keeps in memory for its drive, at most.
   static constexpr std::size_t kCachedBytes = std::size_t{64} << 20;
   // Seating at least this many passengers copies their attachments for
@@ -73,8 +78,18 @@ class PrimalQueue : public Queue {
   void remember(const std::string& internal_id, std::vector<Attachment> attachments);
   void forget(const std::string& internal_id);
 
+  // Attachments kept in memory. A query moves them into the entries it
+  // returns (lent: an entry is then handed out at most once) and release()
+  // moves them back; an entry's attachments written meanwhile
+  // (SaveScope::everything) replace a lent slot, which release() then
+  // leaves alone. A lent slot not given back counts as missing.
+  struct Cached {
+    std::vector<Attachment> attachments;
+    std::size_t bytes = 0;
+    bool lent = false;
+  };
   QueueEnv env_;
-  std::unordered_map<std::string, std::vector<Attachment>> attachments_;
+  std::unordered_map<std::string, Cached> attachments_;
   std::size_t cached_bytes_ = 0;
 };
 

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "databus/database_wrapper.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
@@ -275,6 +277,61 @@ TEST_F(PrimalQueueTest, QueriesGiveStoredStatusesAndTheAttachmentsOfEveryEntry) 
   std::vector<QueueEntry> push = q.awaiting_push(ctx);
   ASSERT_EQ(push.size(), 1u);
   EXPECT_EQ(push[0].passenger.attachments[0].content, "changed");
+}
+
+// Counts the reads that bring attachment contents from the engine.
+class CountingBareDatabase : public BareDatabase {
+ public:
+  using BareDatabase::BareDatabase;
+  std::vector<QueueEntry> query_entries(const std::string& client_id,
+                                        const EntryQuery& query) override {
+    if (query.with_attachments) ++content_reads;
+    return BareDatabase::query_entries(client_id, query);
+  }
+  std::optional<QueueEntry> load_entry(const std::string& client_id,
+                                       const std::string& internal_id) override {
+    ++content_reads;
+    return BareDatabase::load_entry(client_id, internal_id);
+  }
+  int content_reads = 0;
+};
+
+// A query lends the attachments the queue keeps in memory; release() gives
+// them back, so the next query needs no read of contents. Attachments
+// written in between are the ones kept.
+TEST_F(PrimalQueueTest, AttachmentsLentByAQueryComeBackWithRelease) {
+  CountingBareDatabase db(database_);
+  PrimalQueue q = queue(&db);
+  DriveContext ctx = context(log_);
+  Passenger a = passenger("A");
+  a.add_attachment("a.txt", AttachmentFormat::text, "first");
+  Passenger b = passenger("B");
+  b.add_attachment("b.txt", AttachmentFormat::text, "second");
+  const std::vector<QueueEntry> seated = q.seat(ctx, {a, b});
+
+  std::vector<QueueEntry> due = q.awaiting_processing(ctx);
+  EXPECT_EQ(due, seated);
+  q.release(std::move(due));
+  due = q.awaiting_processing(ctx);
+  EXPECT_EQ(due, seated);
+  EXPECT_EQ(db.content_reads, 0);
+
+  // Not given back: read from the engine, still whole.
+  std::vector<QueueEntry> again = q.awaiting_processing(ctx);
+  EXPECT_EQ(again, seated);
+  EXPECT_GT(db.content_reads, 0);
+
+  // B rewritten with new attachments before the release: those count.
+  due[1].passenger.attachments[0].content = "rewritten";
+  q.save(ctx, due[1], SaveScope::everything);
+  QueueEntry rewritten = due[1];
+  q.release(std::move(due));
+  const int reads = db.content_reads;
+  due = q.awaiting_processing(ctx);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0], seated[0]);
+  EXPECT_EQ(due[1].passenger.attachments, rewritten.passenger.attachments);
+  EXPECT_EQ(db.content_reads, reads);
 }
 
 TEST_F(PrimalQueueTest, PurgesCompleteEntriesPulledBefore) {
