@@ -87,6 +87,11 @@ class Dispatcher {
   // Makes the client passenger due at once. Throws NotFoundError.
   void expedite(const std::string& client_id, const std::string& passenger);
 
+  // Tells the observer that `entry` of `client_id` was seated outside a
+  // drive (the web interface's inbox seats webhook passengers itself). What
+  // the observer throws is caught and logged, as for its other calls.
+  void report_seated(const std::string& client_id, const QueueEntry& entry);
+
   // Runs one drive now on the calling thread (waiting while a scheduled drive
   // of the same client passenger runs), stores its log and tells the observer.
   // Returns the drive's log. Throws NotFoundError.

@@ -39,6 +39,9 @@ void Dispatcher::shutdown() { impl_->shutdown(); }
 void Dispatcher::expedite(const std::string& client_id, const std::string& passenger) {
   impl_->expedite(client_id, passenger);
 }
+void Dispatcher::report_seated(const std::string& client_id, const QueueEntry& entry) {
+  impl_->report_seated(client_id, entry);
+}
 Log Dispatcher::drive_now(const std::string& client_id, const std::string& passenger) {
   return impl_->drive_now(client_id, passenger);
 }

@@ -40,6 +40,9 @@ class Dispatcher::Impl {
   void resume();
   void shutdown();
   void expedite(const std::string& client_id, const std::string& passenger);
+  void report_seated(const std::string& client_id, const QueueEntry& entry) {
+    observer_.passenger_seated(client_id, entry);
+  }
   Log drive_now(const std::string& client_id, const std::string& passenger);
   DispatcherStatus status() const;
   void begin_export(const std::string& client_id);

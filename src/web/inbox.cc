@@ -171,6 +171,7 @@ void receive(WebState& s, const Request& req, Response& res) {
     throw HttpError(400, e.what());
   }
 
+  std::optional<QueueEntry> seated_entry;
   {
     std::lock_guard lock(s.inbox_locks.of(client_id, name));
     const auto queued = [&]() -> std::optional<std::string> {
@@ -190,12 +191,14 @@ void receive(WebState& s, const Request& req, Response& res) {
       send_json(res, answer(passenger, "duplicate"), 200);
       return;
     }
+    seated_entry = seated.front();
     passenger = seated.front().passenger;
     log.info(module, "Webhook: seated passenger " + passenger.describe() + " with " +
                          std::to_string(passenger.attachments.size()) + " attachment(s) from " +
                          req.remote_addr);
     db.write_log(client_id, log);
   }
+  s.dispatcher.report_seated(client_id, *seated_entry);
   try {
     s.dispatcher.expedite(client_id, name);
   } catch (const std::exception&) {

@@ -84,6 +84,12 @@ TEST_F(InboxTest, AcceptedPassengerIsDurableBeforeTheAnswer) {
   // The log its GUID names is stored.
   ASSERT_FALSE(entry->passenger.log_guids.empty());
   EXPECT_TRUE(dispatcher_->database().read_log("hooks", entry->passenger.log_guids[0]));
+  // The observer heard of it, once; a repeat is not seated again.
+  EXPECT_EQ(observer_->seated(), std::vector<std::string>{"hooks/" + id});
+  auto again = client().Post(kInbox, auth(), body, "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(observer_->seated().size(), 1u);
 }
 
 TEST_F(InboxTest, ARepeatIsAcceptedOnce) {

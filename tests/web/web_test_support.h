@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -121,6 +123,23 @@ class Browser {
   httplib::Client client_;
 };
 
+// Records the internal ids the dispatcher reports seated.
+class SeatedObserver : public DispatcherObserver {
+ public:
+  void passenger_seated(const std::string& client_id, const QueueEntry& entry) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    seated_.push_back(client_id + "/" + entry.passenger.internal_id);
+  }
+  std::vector<std::string> seated() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return seated_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> seated_;
+};
+
 class WebTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -132,6 +151,7 @@ class WebTest : public ::testing::Test {
     ticket.run_web_server = false;
     ticket.system_alias = "TEST <b>alias</b>";
     ticket.workers = 2;
+    ticket.dispatcher_observer = observer_;
     ticket.external_config_files.push_back(
         ExternalConfigFile{"demo", "mapping", dir_ / "mapping.json"});
     dispatcher_ = std::make_unique<Dispatcher>(std::move(ticket));
@@ -157,6 +177,8 @@ class WebTest : public ::testing::Test {
     server_ = std::make_unique<WebServer>(*dispatcher_, options);
     server_->start();
   }
+
+  std::shared_ptr<SeatedObserver> observer_ = std::make_shared<SeatedObserver>();
 
   void TearDown() override {
     server_.reset();
