@@ -24,7 +24,8 @@ class DispatcherObserver {
                                         const Log& log) {}
 
   virtual void drive_started(const std::string& client_id, const std::string& passenger) {}
-  // A passenger was durably seated in the queue.
+  // A passenger was durably seated in the queue: by a drive, or by the web
+  // interface's webhook inbox (then on the web server's thread).
   virtual void passenger_seated(const std::string& client_id, const QueueEntry& entry) {}
   // `pusher` delivered the entry's passenger.
   virtual void passenger_pushed(const std::string& client_id, const QueueEntry& entry,
