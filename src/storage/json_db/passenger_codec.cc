@@ -39,6 +39,12 @@ void append_key(std::string& out, std::string_view key) {
   out += "\": ";
 }
 
+// Appends `"key": "text"`.
+void append_field(std::string& out, std::string_view key, std::string_view text) {
+  append_key(out, key);
+  append_string(out, text);
+}
+
 void append_steps(std::string& out, const std::vector<StepState>& steps,
                   std::string_view module_key) {
   out += '[';
@@ -46,11 +52,9 @@ void append_steps(std::string& out, const std::vector<StepState>& steps,
     const StepState& step = steps[i];
     if (i > 0) out += ", ";
     out += '{';
-    append_key(out, module_key);
-    append_string(out, step.module);
+    append_field(out, module_key, step.module);
     out += ", ";
-    append_key(out, "status");
-    append_string(out, to_string(step.status));
+    append_field(out, "status", to_string(step.status));
     if (step.attempts != 0) {
       out += ", ";
       append_key(out, "attempts");
@@ -58,8 +62,7 @@ void append_steps(std::string& out, const std::vector<StepState>& steps,
     }
     if (!step.last_error.empty()) {
       out += ", ";
-      append_key(out, "last_error");
-      append_string(out, step.last_error);
+      append_field(out, "last_error", step.last_error);
     }
     out += '}';
   }
@@ -132,37 +135,29 @@ std::string encode_passenger_json(const QueueEntry& entry) {
   out.reserve(512 + 64 * (p.attachments.size() + p.log_guids.size() +
                           entry.processor_statuses.size() + entry.pusher_statuses.size()));
   out += '{';
-  append_key(out, "external_id");
-  append_string(out, p.external_id);
+  append_field(out, "external_id", p.external_id);
   out += ", ";
-  append_key(out, "internal_id");
-  append_string(out, p.internal_id);
+  append_field(out, "internal_id", p.internal_id);
   out += ", ";
-  append_key(out, "source_system");
-  append_string(out, p.source_system);
+  append_field(out, "source_system", p.source_system);
   out += ", ";
-  append_key(out, "passenger_module");
-  append_string(out, p.passenger_module);
+  append_field(out, "passenger_module", p.passenger_module);
   out += ", ";
-  append_key(out, "puller_module");
-  append_string(out, p.puller_module);
+  append_field(out, "puller_module", p.puller_module);
   out += ", ";
   append_key(out, "puller_notified");
   out += entry.puller_notified ? "true" : "false";
   out += ", ";
-  append_key(out, "pull_datetime");
-  append_string(out, to_iso(p.pull_datetime));
+  append_field(out, "pull_datetime", to_iso(p.pull_datetime));
   out += ", ";
   append_key(out, "attachments");
   out += '[';
   for (std::size_t i = 0; i < p.attachments.size(); ++i) {
     if (i > 0) out += ", ";
     out += '{';
-    append_key(out, "name");
-    append_string(out, p.attachments[i].name);
+    append_field(out, "name", p.attachments[i].name);
     out += ", ";
-    append_key(out, "format");
-    append_string(out, to_string(p.attachments[i].format));
+    append_field(out, "format", to_string(p.attachments[i].format));
     out += '}';
   }
   out += "], ";
