@@ -12,28 +12,19 @@
 #include "databus/uuid.h"
 #include "storage/fs/atomic_file.h"
 #include "storage/json_db/json_database.h"
+#include "storage/json_db/json_db_test_support.h"
 
 namespace databus {
 namespace {
 
 namespace stdfs = std::filesystem;
-const std::string kModule = "databus.passenger.demo.demo_passenger_1";
+using namespace testing_support;
+const std::string& kModule = kJsonDbModule;
 // Enough entries for the workers to take part (FileWorkers runs smaller
 // batches on the caller alone).
 constexpr int kBatch = 64;
 
-QueueEntry make_entry(int n) {
-  Passenger p;
-  p.external_id = "E" + std::to_string(n);
-  p.internal_id = new_uuid();
-  p.source_system = "DEMO_SYSTEM";
-  p.passenger_module = kModule;
-  p.puller_module = "databus.puller.demo.demo_puller_1";
-  p.pull_datetime = parse_iso("2022-11-06T22:13:01.294628");
-  p.add_attachment("body.txt", AttachmentFormat::text, "hello " + std::to_string(n));
-  return QueueEntry::seat(std::move(p), {"databus.processor.demo.demo_processor_1"},
-                          {"databus.pusher.demo.demo_pusher_1"});
-}
+QueueEntry make_entry(int n) { return make_json_db_entry("E" + std::to_string(n)); }
 
 std::vector<QueueEntry> make_entries() {
   std::vector<QueueEntry> entries;
@@ -41,24 +32,9 @@ std::vector<QueueEntry> make_entries() {
   return entries;
 }
 
-class JsonDatabaseBatchTest : public testing::Test {
+class JsonDatabaseBatchTest : public JsonDbTest {
  protected:
-  void SetUp() override {
-    dir_ = stdfs::path(testing::TempDir()) /
-           ("databus_json_db_batch_" + std::to_string(::getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir_);
-    db_ = open_json_database({dir_, {}});
-  }
-  void TearDown() override {
-    db_.reset();
-    stdfs::remove_all(dir_);
-  }
-  stdfs::path pqueue() const { return dir_ / "clients/demo/pqueue"; }
   stdfs::path folder(const QueueEntry& e) const { return pqueue() / e.passenger.internal_id; }
-
-  stdfs::path dir_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(JsonDatabaseBatchTest, AnInsertReportsTheEntryItCouldNotWriteAndKeepsTheOthers) {

@@ -13,6 +13,7 @@
 #include "databus/uuid.h"
 #include "storage/database_conformance.h"
 #include "storage/fs/atomic_file.h"
+#include "storage/json_db/json_db_test_support.h"
 #include "storage/json_db/passenger_codec.h"
 
 namespace databus {
@@ -27,43 +28,17 @@ INSTANTIATE_TEST_SUITE_P(JsonDb, DatabaseConformanceTest,
 namespace {
 
 namespace stdfs = std::filesystem;
-const std::string kModule = "databus.passenger.demo.demo_passenger_1";
+using namespace testing_support;
+const std::string& kModule = kJsonDbModule;
 
-QueueEntry make_entry(const std::string& external_id) {
-  Passenger p;
-  p.external_id = external_id;
-  p.internal_id = new_uuid();
-  p.source_system = "DEMO_SYSTEM";
-  p.passenger_module = kModule;
-  p.puller_module = "databus.puller.demo.demo_puller_1";
-  p.pull_datetime = parse_iso("2022-11-06T22:13:01.294628");
-  p.add_attachment("body.txt", AttachmentFormat::text, "hello " + external_id);
-  return QueueEntry::seat(std::move(p), {"databus.processor.demo.demo_processor_1"},
-                          {"databus.pusher.demo.demo_pusher_1"});
-}
+QueueEntry make_entry(const std::string& external_id) { return make_json_db_entry(external_id); }
 
 void write_text(const stdfs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-class JsonDatabaseTest : public testing::Test {
+class JsonDatabaseTest : public JsonDbTest {
  protected:
-  void SetUp() override {
-    dir_ = stdfs::path(testing::TempDir()) /
-           ("databus_json_db_" + std::to_string(::getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir_);
-    db_ = open_json_database({dir_, {}});
-  }
-  void TearDown() override {
-    db_.reset();
-    stdfs::remove_all(dir_);
-  }
-  void reopen() {
-    db_.reset();
-    db_ = open_json_database({dir_, {}});
-  }
-  stdfs::path pqueue() const { return dir_ / "clients/demo/pqueue"; }
   std::set<std::string> external_ids() {
     std::set<std::string> ids;
     for (const auto& e : db_->query_entries("demo", EntryQuery{})) {
@@ -77,9 +52,6 @@ class JsonDatabaseTest : public testing::Test {
     db_->insert_entries("demo", entries);
     return entries;
   }
-
-  stdfs::path dir_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(JsonDatabaseTest, FilesFollowTheLayout) {
