@@ -114,6 +114,43 @@ TEST_P(DatabaseConformanceTest, UpdateStatusesKeepsThePassenger) {
   EXPECT_FALSE(db_->find_entry("demo", kModule, "DEMO_SYSTEM", "CHANGED"));
 }
 
+// A statuses write keeps the stored fields even when the passenger in hand
+// differs (above); completing or reopening it must move the stored entry in
+// and out of the incomplete ones all the same.
+TEST_P(DatabaseConformanceTest, StatusesWriteCompletesAndReopensWhateverTheFieldsInHand) {
+  QueueEntry e = make_entry("ID_1_1", kT0);
+  db_->insert_entries("demo", std::span(&e, 1));
+  QueueEntry changed = e;
+  changed.passenger.passenger_module = kOtherModule;
+  changed.passenger.pull_datetime = minutes_after_t0(5);
+  changed.puller_notified = true;
+  changed.complete_all_steps();
+  db_->update_entries("demo", std::span(&changed, 1), SaveScope::statuses);
+
+  auto select = [&](EntryFilter filter) {
+    EntryQuery q;
+    q.filter = filter;
+    return external_ids(db_->query_entries("demo", q));
+  };
+  using Ids = std::set<std::string>;
+  EXPECT_EQ(select(EntryFilter::incomplete), Ids{});
+  EXPECT_EQ(select(EntryFilter::complete), Ids{"ID_1_1"});
+
+  changed.pusher_statuses[0].status = StepStatus::incomplete;
+  db_->update_entries("demo", std::span(&changed, 1), SaveScope::statuses);
+  EXPECT_EQ(select(EntryFilter::incomplete), Ids{"ID_1_1"});
+  EXPECT_EQ(select(EntryFilter::complete), Ids{});
+  EntryQuery of_module;
+  of_module.filter = EntryFilter::push_due;
+  of_module.passenger_module = kModule;  // The stored field, not the one in hand.
+  EXPECT_EQ(external_ids(db_->query_entries("demo", of_module)), Ids{"ID_1_1"});
+
+  e.puller_notified = true;
+  e.complete_all_steps();  // In hand as stored now: closed by its key.
+  db_->update_entries("demo", std::span(&e, 1), SaveScope::statuses);
+  EXPECT_EQ(select(EntryFilter::incomplete), Ids{});
+}
+
 TEST_P(DatabaseConformanceTest, UpdateEverythingRewritesFieldsAndAttachments) {
   QueueEntry e = make_entry("ID_1_1", kT0);
   e.passenger.add_attachment("keep.txt", AttachmentFormat::text, "v1");

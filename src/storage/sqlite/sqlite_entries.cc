@@ -42,6 +42,15 @@ constexpr const char* kCloseStored =
     "DELETE FROM entry_open WHERE (client_id, passenger_module, pull_time, internal_id) IN "
     "(SELECT client_id, passenger_module, pull_time, internal_id FROM entries WHERE entry = ?)";
 
+constexpr const char* kReopenStored =
+    "INSERT OR REPLACE INTO entry_open (client_id, passenger_module, pull_time, internal_id, "
+    "entry) SELECT client_id, passenger_module, pull_time, internal_id, entry FROM entries WHERE "
+    "entry = ?";
+
+constexpr const char* kCloseKey =
+    "DELETE FROM entry_open WHERE client_id = ? AND passenger_module = ? AND pull_time = ? AND "
+    "internal_id = ?";
+
 constexpr const char* kUpdateFields =
     "UPDATE entries SET external_id = ?, source_system = ?, passenger_module = ?, "
     "puller_module = ?, pull_time = ? WHERE entry = ?";
@@ -138,6 +147,7 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
       open.rewind();
     }
     insert_attachments(attachments, entry, p);
+    write.written();
   }
   write.commit();
   remember_keys(client_id, inserted);
@@ -180,6 +190,8 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   SqliteQuery statuses(c, kUpdateStatuses);
   std::optional<SqliteQuery> open;
   std::optional<SqliteQuery> close_stored;
+  std::optional<SqliteQuery> close_key;
+  std::optional<SqliteQuery> reopen;
   std::optional<SqliteQuery> add_statuses;  // Only for a row that lost its statuses.
   std::optional<SqliteQuery> fields;
   std::optional<SqliteQuery> drop_attachments;
@@ -230,16 +242,32 @@ void SqliteDatabase::update_entries(const std::string& client_id,
       drop_attachments->rewind();
       insert_attachments(*attachments, stored->entry, p);
     }
-    if (!f.complete && (scope == SaveScope::everything || stored->complete)) {
+    if (!f.complete && scope == SaveScope::everything) {
       if (!open) open.emplace(c, kOpen);
       bind_open_key(*open, client_id, p);
       open->bind(5, stored->entry).run();
       open->rewind();
+    } else if (!f.complete && stored->complete) {
+      // Reopened by a statuses write: listed under the stored fields, which
+      // the passenger in hand may not carry.
+      if (!reopen) reopen.emplace(c, kReopenStored);
+      reopen->bind(1, stored->entry).run();
+      reopen->rewind();
     } else if (f.complete && !stored->complete && scope == SaveScope::statuses) {
-      if (!close_stored) close_stored.emplace(c, kCloseStored);
-      close_stored->bind(1, stored->entry).run();
-      close_stored->rewind();
+      // By the passenger's key first: a statuses write usually comes with
+      // the stored fields. The key holds the internal id, unique per client,
+      // so a row found there is this entry's.
+      if (!close_key) close_key.emplace(c, kCloseKey);
+      bind_open_key(*close_key, client_id, p);
+      close_key->run();
+      close_key->rewind();
+      if (c.changes() == 0) {
+        if (!close_stored) close_stored.emplace(c, kCloseStored);
+        close_stored->bind(1, stored->entry).run();
+        close_stored->rewind();
+      }
     }
+    write.written();
   }
   write.commit();
   remember_keys(client_id, written);
