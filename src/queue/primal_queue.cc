@@ -190,11 +190,11 @@ std::vector<QueueEntry> PrimalQueue::query(EntryFilter filter, const std::string
   std::vector<Cached*> cached(entries.size(), nullptr);
   std::vector<std::size_t> missing;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    auto it = attachments_.find(entries[i].passenger.internal_id);
-    if (it == attachments_.end() || it->second.lent) {
+    Cached* found = attachments_.find(entries[i].passenger.internal_id);
+    if (found == nullptr || found->lent) {
       missing.push_back(i);
     } else {
-      cached[i] = &it->second;
+      cached[i] = found;
     }
   }
   // Entries of earlier drives: a few are loaded one by one, many at once.
@@ -230,29 +230,38 @@ void PrimalQueue::remember(const QueueEntry& entry) {
 }
 
 void PrimalQueue::remember(const std::string& internal_id, std::vector<Attachment> attachments) {
-  forget(internal_id);
   std::size_t bytes = 0;
   for (const Attachment& a : attachments) bytes += a.content.size();
-  if (cached_bytes_ + bytes > kCachedBytes) return;  // Loaded when needed instead.
-  attachments_.emplace(internal_id, Cached{std::move(attachments), bytes, false});
+  Cached* known = attachments_.find(internal_id);
+  if (known != nullptr) cached_bytes_ -= known->bytes;
+  if (cached_bytes_ + bytes > kCachedBytes) {  // Loaded when needed instead.
+    if (known != nullptr) attachments_.erase(internal_id);
+    return;
+  }
   cached_bytes_ += bytes;
+  Cached fresh{std::move(attachments), bytes, false};
+  if (known != nullptr) {
+    *known = std::move(fresh);
+  } else {
+    attachments_.insert_or_assign(internal_id, std::move(fresh));
+  }
 }
 
 void PrimalQueue::forget(const std::string& internal_id) {
-  auto it = attachments_.find(internal_id);
-  if (it == attachments_.end()) return;
-  cached_bytes_ -= it->second.bytes;
-  attachments_.erase(it);
+  const Cached* found = attachments_.find(internal_id);
+  if (found == nullptr) return;
+  cached_bytes_ -= found->bytes;
+  attachments_.erase(internal_id);
 }
 
 void PrimalQueue::release(std::vector<QueueEntry> entries) {
   for (QueueEntry& entry : entries) {
-    auto it = attachments_.find(entry.passenger.internal_id);
-    if (it == attachments_.end() || !it->second.lent) continue;
+    Cached* found = attachments_.find(entry.passenger.internal_id);
+    if (found == nullptr || !found->lent) continue;
     // What the query lent, unless the entry was written since (the slot
     // would then hold what was written, and not be lent).
-    it->second.attachments = std::move(entry.passenger.attachments);
-    it->second.lent = false;
+    found->attachments = std::move(entry.passenger.attachments);
+    found->lent = false;
   }
 }
 

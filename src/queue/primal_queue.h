@@ -6,11 +6,11 @@
 #include <cstddef>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "databus/queue.h"
 #include "databus/registry.h"
+#include "model/sequential_map.h"
 
 namespace databus {
 
@@ -89,7 +89,8 @@ class PrimalQueue : public Queue {
     bool lent = false;
   };
   QueueEnv env_;
-  std::unordered_map<std::string, Cached> attachments_;
+  // In seat order, the order the queries read them back in.
+  SequentialMap<Cached> attachments_;
   std::size_t cached_bytes_ = 0;
 };
 

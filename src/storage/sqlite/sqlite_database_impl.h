@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "databus/database.h"
+#include "model/sequential_map.h"
 #include "storage/sql/problem_list.h"
 #include "storage/sqlite/sqlite_connection.h"
 
@@ -78,11 +80,17 @@ class SqliteDatabase : public Database {
     std::int64_t entry = 0;  // Its key (schema 3).
     bool complete = false;   // As stored.
   };
-  using KnownEntries = std::vector<std::pair<std::string, StoredEntry>>;
-  // The stored entry `internal_id` of `client_id`, from keys_ when it is
-  // known there, else from the text index; std::nullopt when not stored.
+  // Internal ids (viewing the written entries' own) with what was stored.
+  using KnownEntries = std::vector<std::pair<std::string_view, StoredEntry>>;
+  using ClientKeys = SequentialMap<StoredEntry>;
+  // The remembered keys of `client_id`, or nullptr.
+  ClientKeys* known_keys(const std::string& client_id);
+  // The stored entry `internal_id` of `client_id`, from `known` (its
+  // known_keys()) when it is there, else from the text index; std::nullopt
+  // when not stored.
   // REQUIRES: inside `write`, after forget_keys_if_stale(write).
-  std::optional<StoredEntry> find_stored(SqliteConnection& c, const std::string& client_id,
+  std::optional<StoredEntry> find_stored(SqliteConnection& c, ClientKeys* known,
+                                         const std::string& client_id,
                                          const std::string& internal_id);
   // Empties keys_ when another connection wrote since this pool's last write.
   void forget_keys_if_stale(const SqliteWrite& write);
@@ -100,7 +108,9 @@ class SqliteDatabase : public Database {
   // forget_keys_if_stale() (another process). Used under the pool's write
   // mutex only (SqliteWrite); emptied per client beyond kCachedKeys.
   static constexpr std::size_t kCachedKeys = 200000;
-  std::unordered_map<std::string, std::unordered_map<std::string, StoredEntry>> keys_;
+  // Each client's in the order written, which is the order the drive's
+  // status writes come in (SequentialMap).
+  std::unordered_map<std::string, ClientKeys> keys_;
   std::uint64_t keys_foreign_writes_ = 0;  // SqliteWrite::foreign_writes() keys_ is current for.
 };
 

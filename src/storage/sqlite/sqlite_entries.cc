@@ -159,12 +159,16 @@ void SqliteDatabase::forget_keys_if_stale(const SqliteWrite& write) {
   keys_foreign_writes_ = write.foreign_writes();
 }
 
-std::optional<SqliteDatabase::StoredEntry> SqliteDatabase::find_stored(
-    SqliteConnection& c, const std::string& client_id, const std::string& internal_id) {
+SqliteDatabase::ClientKeys* SqliteDatabase::known_keys(const std::string& client_id) {
   auto client = keys_.find(client_id);
-  if (client != keys_.end()) {
-    auto it = client->second.find(internal_id);
-    if (it != client->second.end()) return it->second;
+  return client == keys_.end() ? nullptr : &client->second;
+}
+
+std::optional<SqliteDatabase::StoredEntry> SqliteDatabase::find_stored(
+    SqliteConnection& c, ClientKeys* known, const std::string& client_id,
+    const std::string& internal_id) {
+  if (known != nullptr) {
+    if (const StoredEntry* stored = known->find(internal_id)) return *stored;
   }
   SqliteQuery find(c, kFindEntry);
   find.bind_unowned(1, client_id).bind_unowned(2, internal_id);
@@ -174,9 +178,9 @@ std::optional<SqliteDatabase::StoredEntry> SqliteDatabase::find_stored(
 
 void SqliteDatabase::remember_keys(const std::string& client_id, KnownEntries& known) {
   if (known.empty()) return;
-  std::unordered_map<std::string, StoredEntry>& keys = keys_[client_id];
+  ClientKeys& keys = keys_[client_id];
   if (keys.size() + known.size() > kCachedKeys) keys.clear();
-  for (auto& [id, stored] : known) keys.insert_or_assign(std::move(id), stored);
+  for (const auto& [id, stored] : known) keys.insert_or_assign(id, stored);
 }
 
 void SqliteDatabase::update_entries(const std::string& client_id,
@@ -202,11 +206,12 @@ void SqliteDatabase::update_entries(const std::string& client_id,
     attachments.emplace(c, kInsertAttachment);
   }
   forget_keys_if_stale(write);
+  ClientKeys* known = known_keys(client_id);
   KnownEntries written;
   written.reserve(entries.size());
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
-    const std::optional<StoredEntry> stored = find_stored(c, client_id, p.internal_id);
+    const std::optional<StoredEntry> stored = find_stored(c, known, client_id, p.internal_id);
     if (!stored) {
       throw NotFoundError("client " + client_id + ": queue entry " + p.internal_id +
                           " is not stored");  // Rolls the whole batch back.
