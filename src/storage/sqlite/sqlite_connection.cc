@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "databus/error.h"
+#include "storage/sqlite/sqlite_write_behind.h"
 
 namespace databus {
 
@@ -119,7 +120,9 @@ void configure_sqlite_once() {
 SqliteConnection::SqliteConnection(std::filesystem::path path) : path_(std::move(path)) {
   configure_sqlite_once();
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+  // Registered after configure_sqlite_once(), which must precede SQLite's
+  // initialisation.
+  if (sqlite3_open_v2(path_.c_str(), &db_, flags, sqlite_write_behind_vfs()) != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;

@@ -1,0 +1,27 @@
+// A SQLite VFS for the engine's connections: the operating system's default
+// VFS, except that writes to a write-ahead log are copied into memory and
+// handed to the operating system by a thread of that log file's own. The
+// connection writing a large transaction goes on while its pages are
+// written out (a seat of 10,000 passengers spends ~15 % of its time in the
+// write calls; docs/performance.md, "SQLite: the log written behind").
+//
+// Every other call on the log file first waits for the writes queued before
+// it: a read sees them, a sync makes them durable, a truncation or a size
+// sees the file as written. A queued write that failed makes the next such
+// call fail with its error (at the latest the commit's sync), so a commit
+// never reports success for frames that were not written. Other files
+// (the database, temporary files) are the default VFS's, untouched.
+//
+// REQUIRES: connections opened with it commit with synchronous=FULL (the
+// engine's setting): SQLite then syncs the log, and so waits for its
+// writes, before it shows a commit's frames to other connections.
+#pragma once
+
+namespace databus {
+
+// The VFS's name for sqlite3_open_v2(), registering it on the first call
+// (thread-safe); nullptr when it could not be registered, and the default
+// VFS serves instead.
+const char* sqlite_write_behind_vfs();
+
+}  // namespace databus
