@@ -1,267 +1,85 @@
 #include "storage/sqlite/sqlite_write_behind.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <condition_variable>
 #include <cstddef>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <new>
 #include <string>
-#include <system_error>
-#include <thread>
-#include <utility>
+#include <unordered_map>
 #include <vector>
+
+#include "storage/sqlite/sqlite_log_writer.h"
 
 namespace databus {
 namespace {
 
 constexpr char kVfsName[] = "databus-write-behind";
-// SQLite writes a frame as a header and a page at the next offsets; writes
-// that continue one another are gathered into one system call of up to
-// this size. The default VFS writes less than 128 KiB per call (it masks
-// the length to 17 bits), so a run must stay below that.
-constexpr std::size_t kRunBytes = std::size_t{64} << 10;
-// The writing connection waits once this much is queued: memory stays
-// bounded when the disk is slower than the transaction.
-constexpr std::size_t kQueuedBytesMax = std::size_t{8} << 20;
+// wal.c's lock slots in the database file's shared memory: slot 0 is the
+// write lock.
+constexpr int kWalWriteLock = 0;
 
-// The queued writes of one log file and the thread that makes them.
-//
-// Writes that continue one another are gathered into runs; the thread takes
-// a run once the next write could not join it, or every run when a caller
-// waits for them (a sync, a truncation) or the file closes.
-class LogWriter {
- public:
-  // `path` (the log's name) must outlive the object.
-  LogWriter(sqlite3_file* real, const char* path) : real_(real), path_(path) {}
-  ~LogWriter() {
-    stop();
-    if (read_fd_ >= 0) ::close(read_fd_);
-  }
-  LogWriter(const LogWriter&) = delete;
-  LogWriter& operator=(const LogWriter&) = delete;
-
-  // Queues a copy of `data` for `offset`; the error of an earlier write
-  // that failed, if any, instead.
-  int write(const void* data, int amount, sqlite3_int64 offset) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (error_ != SQLITE_OK) return take_error();
-    if (!started_ && !start()) {
-      lock.unlock();  // No thread to be had: written here and now.
-      return real_->pMethods->xWrite(real_, data, amount, offset);
-    }
-    room_.wait(lock, [&] { return queued_bytes_ < kQueuedBytesMax; });
-    const auto size = static_cast<std::size_t>(amount);
-    if (queue_.empty() || queue_.back().end() != offset ||
-        queue_.back().bytes.size() + size > kRunBytes) {
-      queue_.push_back(Run{offset, spare_buffer()});
-      if (queue_.size() > 1) queued_.notify_one();  // The run before is complete.
-    }
-    queue_.back().bytes.append(static_cast<const char*>(data), size);
-    queued_bytes_ += size;
-    return SQLITE_OK;
-  }
-
-  // Reads as the file will be once the queued writes are made: from a queued
-  // run that holds the range, else from the file when no queued write
-  // touches it, else after the writes.
-  int read(void* out, int amount, sqlite3_int64 offset) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (queue_.empty() && writing_.empty()) {
-      lock.unlock();  // Nothing in flight: the file is as written.
-      return real_->pMethods->xRead(real_, out, amount, offset);
-    }
-    const sqlite3_int64 end = offset + amount;
-    // The newest write of a range wins: the queue's last run first.
-    const Run* overlapping = nullptr;
-    for (auto it = queue_.rbegin(); overlapping == nullptr && it != queue_.rend(); ++it) {
-      if (it->overlaps(offset, end)) overlapping = &*it;
-    }
-    for (auto it = writing_.rbegin(); overlapping == nullptr && it != writing_.rend(); ++it) {
-      if (it->overlaps(offset, end)) overlapping = &*it;
-    }
-    if (overlapping != nullptr && overlapping->offset <= offset && end <= overlapping->end()) {
-      // Being written meanwhile is fine: the thread only reads the run too.
-      std::memcpy(out, overlapping->bytes.data() + (offset - overlapping->offset),
-                  static_cast<std::size_t>(amount));
-      return SQLITE_OK;
-    }
-    if (overlapping == nullptr && open_read_fd()) {
-      // Not touched by any write in flight: the file holds it already. Read
-      // on a descriptor of our own, since the thread uses SQLite's.
-      lock.unlock();
-      return read_own(out, amount, offset);
-    }
-    wait_for_writes(lock);
-    if (error_ != SQLITE_OK) return take_error();
-    lock.unlock();
-    return real_->pMethods->xRead(real_, out, amount, offset);
-  }
-
-  // Waits until every queued write is made; the error of one that failed
-  // (reported once), or SQLITE_OK.
-  int drain() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    wait_for_writes(lock);
-    return take_error();
-  }
-
-  // Waits as drain() does, leaving an error for the next call that reports.
-  void wait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    wait_for_writes(lock);
-  }
-
- private:
-  struct Run {
-    sqlite3_int64 offset;
-    std::string bytes;
-    sqlite3_int64 end() const { return offset + static_cast<sqlite3_int64>(bytes.size()); }
-    bool overlaps(sqlite3_int64 from, sqlite3_int64 to) const {
-      return from < end() && offset < to;
-    }
-  };
-
-  // REQUIRES: mutex_ held.
-  bool start() {
-    try {
-      thread_ = std::thread([this] { run(); });
-    } catch (const std::system_error&) {
-      return false;
-    }
-    started_ = true;
-    return true;
-  }
-
-  void stop() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-    }
-    queued_.notify_one();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  // REQUIRES: `lock` holds mutex_.
-  void wait_for_writes(std::unique_lock<std::mutex>& lock) {
-    ++waiting_;
-    queued_.notify_one();
-    written_.wait(lock, [&] { return queue_.empty() && writing_.empty(); });
-    --waiting_;
-  }
-
-  // REQUIRES: mutex_ held.
-  int take_error() { return std::exchange(error_, SQLITE_OK); }
-
-  // A buffer for a new run, reusing one a finished run left (its memory is
-  // then already the process's: no page faults).
-  // REQUIRES: mutex_ held.
-  std::string spare_buffer() {
-    if (spares_.empty()) return {};
-    std::string buffer = std::move(spares_.back());
-    spares_.pop_back();
-    buffer.clear();
-    return buffer;
-  }
-
-  // REQUIRES: mutex_ held.
-  bool open_read_fd() {
-    if (read_fd_ < 0) read_fd_ = ::open(path_, O_RDONLY | O_CLOEXEC);
-    return read_fd_ >= 0;
-  }
-
-  // pread() with SQLite's rules: a read past the end fills with zeros and
-  // says so.
-  int read_own(void* out, int amount, sqlite3_int64 offset) {
-    auto* at = static_cast<char*>(out);
-    std::size_t left = static_cast<std::size_t>(amount);
-    while (left > 0) {
-      const ssize_t got = ::pread(read_fd_, at, left, offset);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return SQLITE_IOERR_READ;
-      if (got == 0) {
-        std::memset(at, 0, left);
-        return SQLITE_IOERR_SHORT_READ;
-      }
-      at += got;
-      left -= static_cast<std::size_t>(got);
-      offset += got;
-    }
-    return SQLITE_OK;
-  }
-
-  void run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      queued_.wait(lock, [&] {
-        return queue_.size() > 1 || (waiting_ > 0 && !queue_.empty()) || stopping_;
-      });
-      if (queue_.empty()) return;  // Stopping, with nothing left to write.
-      // Complete runs; the last one too when someone waits or at the end.
-      const bool everything = waiting_ > 0 || stopping_;
-      while (queue_.size() > (everything ? 0u : 1u)) {
-        writing_.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      lock.unlock();
-      int error = SQLITE_OK;
-      std::size_t written = 0;
-      for (const Run& run : writing_) {
-        const int rc = real_->pMethods->xWrite(real_, run.bytes.data(),
-                                               static_cast<int>(run.bytes.size()), run.offset);
-        if (rc != SQLITE_OK && error == SQLITE_OK) error = rc;
-        written += run.bytes.size();
-      }
-      lock.lock();
-      if (error != SQLITE_OK && error_ == SQLITE_OK) error_ = error;
-      queued_bytes_ -= written;
-      for (Run& run : writing_) {
-        if (spares_.size() < kSpareRuns) spares_.push_back(std::move(run.bytes));
-      }
-      writing_.clear();
-      room_.notify_all();
-      written_.notify_all();
-    }
-  }
-
-  static constexpr std::size_t kSpareRuns = kQueuedBytesMax / kRunBytes + 2;
-
-  sqlite3_file* const real_;
-  const char* const path_;
-  std::mutex mutex_;
-  std::condition_variable queued_;   // The thread waits for runs or waiters.
-  std::condition_variable room_;     // write() waits for the queue to shrink.
-  std::condition_variable written_;  // Callers wait for every write.
-  std::deque<Run> queue_;            // Not yet taken by the thread; the last may grow.
-  // Taken by the thread and being written. Changed under mutex_ only; the
-  // thread reads the runs' bytes without it, as read() does with it.
-  std::deque<Run> writing_;
-  std::vector<std::string> spares_;
-  std::size_t queued_bytes_ = 0;  // Queued or being written.
-  int waiting_ = 0;               // Callers in wait_for_writes().
-  bool started_ = false;
-  bool stopping_ = false;
-  int error_ = SQLITE_OK;
-  int read_fd_ = -1;  // The log opened for reading, on first need.
-  std::thread thread_;
-};
-
-// A log file as SQLite sees it: `base` first, then the default VFS's own
-// file object, at kRealOffset.
+// A log or database file as SQLite sees it: `base` first, then the default
+// VFS's own file object, at kRealOffset.
 struct BehindFile {
   sqlite3_file base;
   sqlite3_file* real;
-  LogWriter* writer;
+  LogWriter* writer;     // A log's; nullptr for a database file.
+  std::string database;  // The database file's name (a log's database's).
 };
 constexpr std::size_t kRealOffset = (sizeof(BehindFile) + 15) & ~std::size_t{15};
 
 sqlite3_vfs* real_vfs(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
 BehindFile* behind(sqlite3_file* file) { return reinterpret_cast<BehindFile*>(file); }
+
+// The open logs of each database, in this process.
+//
+// Queued writes must be made before their connection gives up the write
+// lock: after a rollback they are frames past the log's end, and another
+// connection (another process) that takes the lock next writes its own
+// frames there; a queued write landing after those would destroy them.
+// Commits drain their log already (their sync), so only the end of a
+// transaction rolled back (by the application, or by SQLite after an
+// error) ever waits here.
+class LogRegistry {
+ public:
+  static LogRegistry& instance() {
+    static LogRegistry* const registry = new LogRegistry;  // Never destroyed: used at exit.
+    return *registry;
+  }
+  void add(const std::string& database, LogWriter* writer) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    logs_[database].push_back(writer);
+  }
+  void remove(const std::string& database, LogWriter* writer) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = logs_.find(database);
+    if (it == logs_.end()) return;
+    std::vector<LogWriter*>& writers = it->second;
+    for (std::size_t i = 0; i < writers.size(); ++i) {
+      if (writers[i] == writer) {
+        writers.erase(writers.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+    if (writers.empty()) logs_.erase(it);
+  }
+  // Makes every queued write to the logs of `database`. What failed is
+  // dropped: those were frames of a transaction that did not commit.
+  // Held under mutex_, so that no log closes meanwhile; the writers'
+  // threads never take it.
+  void drain(const std::string& database) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = logs_.find(database);
+    if (it == logs_.end()) return;
+    for (LogWriter* writer : it->second) writer->drain();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<LogWriter*>> logs_;
+};
 
 // Waits for the queued writes, then runs `call` on the default VFS's file.
 template <class Call>
@@ -275,9 +93,11 @@ int after_writes(sqlite3_file* file, Call call) {
 int behind_close(sqlite3_file* file) {
   BehindFile* f = behind(file);
   const int drained = f->writer->drain();
+  LogRegistry::instance().remove(f->database, f->writer);
   delete f->writer;  // Joins the thread.
   f->writer = nullptr;
   const int closed = f->real->pMethods->xClose(f->real);
+  f->~BehindFile();
   return drained != SQLITE_OK ? drained : closed;
 }
 
@@ -405,23 +225,141 @@ const sqlite3_io_methods kBehindMethods = {
     behind_unfetch,
 };
 
+// --- Database files: the default VFS's, but for the write lock. ---
+
+int database_close(sqlite3_file* file) {
+  BehindFile* f = behind(file);
+  const int closed = f->real->pMethods->xClose(f->real);
+  f->~BehindFile();
+  return closed;
+}
+int database_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xRead(real, out, amount, offset);
+}
+int database_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xWrite(real, data, amount, offset);
+}
+int database_truncate(sqlite3_file* file, sqlite3_int64 size) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xTruncate(real, size);
+}
+int database_sync(sqlite3_file* file, int flags) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xSync(real, flags);
+}
+int database_file_size(sqlite3_file* file, sqlite3_int64* size) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xFileSize(real, size);
+}
+int database_lock(sqlite3_file* file, int level) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xLock(real, level);
+}
+int database_unlock(sqlite3_file* file, int level) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xUnlock(real, level);
+}
+int database_check_reserved_lock(sqlite3_file* file, int* out) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xCheckReservedLock(real, out);
+}
+int database_file_control(sqlite3_file* file, int op, void* argument) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xFileControl(real, op, argument);
+}
+int database_sector_size(sqlite3_file* file) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xSectorSize(real);
+}
+int database_device_characteristics(sqlite3_file* file) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xDeviceCharacteristics(real);
+}
+int database_shm_map(sqlite3_file* file, int page, int page_size, int extend, void volatile** out) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xShmMap(real, page, page_size, extend, out);
+}
+int database_shm_lock(sqlite3_file* file, int offset, int n, int flags) {
+  BehindFile* f = behind(file);
+  constexpr int kReleaseExclusive = SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE;
+  if (offset == kWalWriteLock && (flags & kReleaseExclusive) == kReleaseExclusive) {
+    LogRegistry::instance().drain(f->database);  // See LogRegistry.
+  }
+  return f->real->pMethods->xShmLock(f->real, offset, n, flags);
+}
+void database_shm_barrier(sqlite3_file* file) {
+  sqlite3_file* real = behind(file)->real;
+  real->pMethods->xShmBarrier(real);
+}
+int database_shm_unmap(sqlite3_file* file, int delete_flag) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xShmUnmap(real, delete_flag);
+}
+int database_fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xFetch(real, offset, amount, out);
+}
+int database_unfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) {
+  sqlite3_file* real = behind(file)->real;
+  return real->pMethods->xUnfetch(real, offset, p);
+}
+
+const sqlite3_io_methods kDatabaseMethods = {
+    3,
+    database_close,
+    database_read,
+    database_write,
+    database_truncate,
+    database_sync,
+    database_file_size,
+    database_lock,
+    database_unlock,
+    database_check_reserved_lock,
+    database_file_control,
+    database_sector_size,
+    database_device_characteristics,
+    database_shm_map,
+    database_shm_lock,
+    database_shm_barrier,
+    database_shm_unmap,
+    database_fetch,
+    database_unfetch,
+};
+
 int behind_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
                 int* out_flags) {
   sqlite3_vfs* real = real_vfs(vfs);
-  // Any other file is the default VFS's own object, at the same address.
-  if ((flags & SQLITE_OPEN_WAL) == 0) return real->xOpen(real, name, file, flags, out_flags);
-  BehindFile* f = behind(file);
-  f->base.pMethods = nullptr;  // SQLite closes nothing if the open fails.
-  f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kRealOffset);
-  f->writer = nullptr;
-  const int rc = real->xOpen(real, name, f->real, flags, out_flags);
+  const bool log = (flags & SQLITE_OPEN_WAL) != 0;
+  const bool database = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+  // Any other file (temporary files, rollback journals) is the default
+  // VFS's own object, at the same address.
+  if (!log && !database) return real->xOpen(real, name, file, flags, out_flags);
+  if (name == nullptr) return real->xOpen(real, name, file, flags, out_flags);  // Temporary.
+  file->pMethods = nullptr;  // SQLite closes nothing if the open fails.
+  sqlite3_file* inner =
+      reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kRealOffset);
+  const int rc = real->xOpen(real, name, inner, flags, out_flags);
   if (rc != SQLITE_OK) return rc;
-  f->writer = new (std::nothrow) LogWriter(f->real, name);
-  if (f->writer == nullptr) {
-    f->real->pMethods->xClose(f->real);
+  // Database files must carry methods of version 3 and logs at least 1:
+  // this VFS forwards what it offers.
+  if (inner->pMethods == nullptr || (database && inner->pMethods->iVersion < 3)) {
+    if (inner->pMethods != nullptr) inner->pMethods->xClose(inner);
+    return SQLITE_CANTOPEN;
+  }
+  BehindFile* f = nullptr;
+  try {
+    f = new (file)
+        BehindFile{{nullptr}, inner, nullptr, log ? sqlite3_filename_database(name) : name};
+    if (log) f->writer = new LogWriter(inner, name);
+  } catch (const std::bad_alloc&) {
+    if (f != nullptr) f->~BehindFile();
+    inner->pMethods->xClose(inner);
     return SQLITE_NOMEM;
   }
-  f->base.pMethods = &kBehindMethods;
+  if (log) LogRegistry::instance().add(f->database, f->writer);
+  f->base.pMethods = log ? &kBehindMethods : &kDatabaseMethods;
   return SQLITE_OK;
 }
 

@@ -10,7 +10,12 @@
 // sees the file as written. A queued write that failed makes the next such
 // call fail with its error (at the latest the commit's sync), so a commit
 // never reports success for frames that were not written. Other files
-// (the database, temporary files) are the default VFS's, untouched.
+// (temporary files, rollback journals) are the default VFS's, untouched; a
+// database file's calls are forwarded, and when a connection gives up the
+// write lock (in the database file's shared memory), the queued writes of
+// that database's logs are made first: after a rollback those are frames
+// past the log's end, where the next writer (another process, perhaps)
+// puts its own.
 //
 // REQUIRES: connections opened with it commit with synchronous=FULL (the
 // engine's setting): SQLite then syncs the log, and so waits for its

@@ -114,6 +114,36 @@ TEST_F(SqliteWriteBehindTest, ALargeTransactionReadsItsOwnWritesAndCommitsThemAl
   sqlite3_close(other);
 }
 
+// A rolled-back transaction may leave log writes queued (frames past the
+// log's end); they are made before its connection gives up the write lock,
+// so that they cannot land on the frames the next writer puts there. The
+// next writer here is a connection of the default VFS, as another process
+// would be.
+TEST_F(SqliteWriteBehindTest, ARollbackLeavesNothingToLandOnTheNextWritersFrames) {
+  sqlite3* behind = open(true);
+  ASSERT_EQ(
+      exec(behind, "CREATE TABLE rows (id INTEGER PRIMARY KEY, scattered INTEGER, body TEXT)"),
+      SQLITE_OK);
+  ASSERT_EQ(insert_rows(behind, 0, 10), SQLITE_OK);
+  ASSERT_EQ(exec(behind, "PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);  // An empty log.
+  exec(behind, "PRAGMA cache_size=2");
+  // Spills a few pages to the log: less than one run, which stays queued.
+  ASSERT_EQ(exec(behind, "BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(insert_rows(behind, 100, 12), SQLITE_OK);
+  ASSERT_EQ(exec(behind, "ROLLBACK"), SQLITE_OK);
+
+  sqlite3* other = open(false);
+  ASSERT_EQ(insert_rows(other, 200, 5),
+            SQLITE_OK);  // Its frames start where the rolled-back ones did.
+  sqlite3_close(other);
+  sqlite3_close(behind);  // Whatever it still had queued is written by now.
+
+  sqlite3* reader = open(false);
+  EXPECT_EQ(number(reader, "SELECT count(*) FROM rows"), 15);
+  EXPECT_EQ(number(reader, "SELECT count(*) FROM rows WHERE id >= 200"), 5);
+  sqlite3_close(reader);
+}
+
 // A log write that fails on the writer thread fails the commit that needed
 // it; what was committed before stays. In a child process: the file size
 // limit is the process's.
