@@ -200,12 +200,21 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
   Database& database = dispatcher.database();
 
   // A fresh client id: a fresh queue even in a store shared with others.
-  const std::string client_id = "bench-" + new_uuid().substr(0, 8);
+  // The random end of the id: its start is the time (version 7 UUIDs), the
+  // same for runs a minute apart, whose client would then be the previous
+  // run's, with its deleted rows still in a server engine's indexes.
+  const std::string client_id = "bench-" + new_uuid().substr(24);
   const ClientPassenger passenger = bench_client_passenger(options.processors, options.pushers);
   database.write_client_config_text(client_id, client_config_text(client_id, passenger));
   if (options.workload == "W2") {
     preload(database, client_id, passenger, options.preload, options.attachment_bytes);
   }
+
+  // The disk quiet first: what the set-up (a preload of 100,000 entries,
+  // or a previous run's deleted store) left for the kernel to write back
+  // would otherwise compete with the drive's syncs (a PostgreSQL W2 drive
+  // waited 44 ms for one commit behind the preload's data files).
+  ::sync();
 
   // The timed drive runs on a thread of its own, as drives run on the
   // dispatcher's worker threads in `databus run`: memory a thread allocates
@@ -229,6 +238,7 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
 
   WorkloadResult result;
   result.engine = options.database;
+  result.client_id = client_id;
   result.workload = options.workload;
   result.passengers = options.passengers;
   result.seconds = std::chrono::duration<double>(end - start).count();

@@ -45,6 +45,7 @@ struct WorkloadResult {
   double seconds = 0;        // The timed drive.
   std::size_t complete = 0;  // Pulled passengers whose entry is complete.
   std::string first_error;   // The first error of the drive's log, if any.
+  std::string client_id;     // The run's own client, "bench-" and 12 random hex digits.
 
   double rate() const { return seconds > 0 ? passengers / seconds : 0; }
   bool all_complete() const { return complete == passengers; }

@@ -79,6 +79,19 @@ TEST(WorkloadTest, W2CountsOnlyThePulledPassengers) {
   EXPECT_EQ(result.workload, "W2");
 }
 
+// Runs in a store shared with others (a PostgreSQL server) must not meet
+// the rows of an earlier run's client: each run has a client of its own,
+// also when runs follow one another within the same millisecond.
+TEST(WorkloadTest, EveryRunHasAClientOfItsOwn) {
+  WorkloadOptions options;
+  options.database = "memory";
+  options.passengers = 1;
+  const std::string first = run_workload(options).client_id;
+  const std::string second = run_workload(options).client_id;
+  EXPECT_TRUE(std::regex_match(first, std::regex("bench-[0-9a-f]{12}"))) << first;
+  EXPECT_NE(first, second);
+}
+
 TEST(WorkloadTest, W2OnTheJsonDb) {
   WorkloadOptions options;
   options.workload = "W2";
