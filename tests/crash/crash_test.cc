@@ -5,6 +5,10 @@
 // Nothing a puller was told was seated may be lost, every entry must end
 // complete and every stored file must still parse.
 //
+// Run on the JSON DB (whose files are also checked one by one: every
+// passenger.json must parse) and on SQLite (whose log is written behind its
+// transactions, src/storage/sqlite/sqlite_write_behind.h).
+//
 // The seed is printed; DATABUS_CRASH_SEED=<n> reuses a run's kill delays.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -70,8 +74,11 @@ std::set<std::string> file_names(const fs::path& dir) {
   return names;
 }
 
-class CrashTest : public ::testing::Test {
+class CrashTest : public ::testing::TestWithParam<std::string> {
  protected:
+  const std::string& engine() const { return GetParam(); }
+  bool json_db() const { return engine() == "json_db"; }
+
   void SetUp() override {
     std::string pattern = (fs::temp_directory_path() / "databus_crash_test_XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
@@ -107,8 +114,10 @@ class CrashTest : public ::testing::Test {
            {"sync_frequency", 1},
            {"sync_interval_seconds", 0}}}},
         {"users", nlohmann::json::array()}};
-    fs::create_directories(data_ / "clients" / kClient);
-    std::ofstream(data_ / "clients" / kClient / "config.json") << config.dump(2);
+    // Through the engine: SQLite keeps client configurations in its file.
+    const Factories factories = Factories::primal(builtin_registry());
+    factories.database(engine(), DatabaseEnv{data_, {}})
+        ->write_client_config_text(kClient, config.dump(2));
   }
 
   // Adds inbox files [next_file_, next_file_ + n), each written under a
@@ -126,7 +135,7 @@ class CrashTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> start_databus(const std::string& name) {
     return std::make_unique<ChildProcess>(
         std::vector<std::string>{DATABUS_CLI_PATH, "run", "--no-web", "--data-dir", data_.string(),
-                                 "--workers", "1", "--cycle-ms", "50"},
+                                 "--database", engine(), "--workers", "1", "--cycle-ms", "50"},
         root_ / (name + ".out"), root_ / (name + ".err"));
   }
 
@@ -151,6 +160,18 @@ class CrashTest : public ::testing::Test {
     return result;
   }
 
+  // The client's entries through the engine. SQLite is read while
+  // `databus run` may be running (readers do not wait for its writer); the
+  // JSON DB, which takes its directory for one process, only when none is.
+  std::vector<QueueEntry> stored_entries() {
+    const Factories factories = Factories::primal(builtin_registry());
+    std::unique_ptr<Database> database = factories.database(engine(), DatabaseEnv{data_, {}});
+    for (const StorageProblem& problem : database->problems(kClient)) {
+      ADD_FAILURE() << "storage problem " << problem.path << ": " << problem.message;
+    }
+    return database->query_entries(kClient, EntryQuery{});
+  }
+
   static bool complete(const nlohmann::json& passenger) {
     if (!passenger.value("puller_notified", false)) return false;
     for (const char* key : {"processor_statuses", "pusher_statuses"}) {
@@ -165,9 +186,11 @@ class CrashTest : public ::testing::Test {
   // "<name>:<size>:<mtime>").
   void expect_every_retired_file_seated(const std::string& when) {
     std::set<std::string> seated;
-    for (const nlohmann::json& p : stored_passengers(true)) {
-      const std::string id = p.value("external_id", "");
-      seated.insert(id.substr(0, id.find(':')));
+    auto add = [&](const std::string& id) { seated.insert(id.substr(0, id.find(':'))); };
+    if (json_db()) {
+      for (const nlohmann::json& p : stored_passengers(true)) add(p.value("external_id", ""));
+    } else {
+      for (const QueueEntry& e : stored_entries()) add(e.passenger.external_id);
     }
     for (const std::string& name : file_names(done_)) {
       EXPECT_TRUE(seated.contains(name)) << when << ": " << name << " was retired but not seated";
@@ -178,6 +201,12 @@ class CrashTest : public ::testing::Test {
   // folder and the outbox, one complete entry each.
   bool everything_done() {
     if (!file_names(inbox_).empty() || file_names(done_).size() != kFiles) return false;
+    if (!json_db()) {
+      const std::vector<QueueEntry> entries = stored_entries();
+      return entries.size() == kFiles &&
+             std::all_of(entries.begin(), entries.end(),
+                         [](const QueueEntry& e) { return e.complete(); });
+    }
     const std::vector<nlohmann::json> passengers = stored_passengers(false);
     if (passengers.size() != kFiles) return false;
     for (const nlohmann::json& p : passengers) {
@@ -190,7 +219,7 @@ class CrashTest : public ::testing::Test {
   int next_file_ = 0;
 };
 
-TEST_F(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
+TEST_P(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
   unsigned seed = std::random_device{}();
   if (const char* text = std::getenv("DATABUS_CRASH_SEED")) seed = std::stoul(text);
   std::cout << "DATABUS_CRASH_SEED=" << seed << std::endl;
@@ -219,8 +248,9 @@ TEST_F(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
   add_files(kFiles);  // Whatever the rounds did not add.
   {
     // How far the killed runs got, to show the kills hit work in progress.
-    const std::vector<nlohmann::json> seated = stored_passengers(false);
-    const auto complete_count = std::count_if(seated.begin(), seated.end(), complete);
+    const std::vector<QueueEntry> seated = stored_entries();
+    const auto complete_count = std::count_if(seated.begin(), seated.end(),
+                                              [](const QueueEntry& e) { return e.complete(); });
     std::cout << "after " << kKills << " kills: " << file_names(done_).size() << " files retired, "
               << seated.size() << " entries, " << complete_count << " complete" << std::endl;
   }
@@ -246,17 +276,14 @@ TEST_F(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
   EXPECT_TRUE(done) << "not every file went through within 60 s";
 
   // Every passenger.json parses.
-  const std::vector<nlohmann::json> raw = stored_passengers(true);
-  EXPECT_EQ(raw.size(), static_cast<std::size_t>(kFiles));
+  if (json_db()) {
+    const std::vector<nlohmann::json> raw = stored_passengers(true);
+    EXPECT_EQ(raw.size(), static_cast<std::size_t>(kFiles));
+  }
 
   // Through the engine: no problems, one complete entry per file.
-  const Factories factories = Factories::primal(builtin_registry());
-  std::unique_ptr<Database> database = factories.database("json_db", DatabaseEnv{data_, {}});
-  for (const StorageProblem& problem : database->problems(kClient)) {
-    ADD_FAILURE() << "storage problem " << problem.path << ": " << problem.message;
-  }
   std::map<std::string, int> entries_per_file;
-  for (const QueueEntry& entry : database->query_entries(kClient, EntryQuery{})) {
+  for (const QueueEntry& entry : stored_entries()) {
     EXPECT_TRUE(entry.complete()) << entry.passenger.describe();
     ASSERT_EQ(entry.passenger.attachments.size(), 1u) << entry.passenger.describe();
     const std::string& name = entry.passenger.attachments[0].name;
@@ -291,6 +318,11 @@ TEST_F(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
     EXPECT_TRUE(delivered.contains(file_name(i))) << file_name(i) << " never reached the outbox";
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, CrashTest, ::testing::Values("json_db", "sqlite"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace databus
