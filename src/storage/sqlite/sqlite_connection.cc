@@ -1,8 +1,6 @@
 #include "storage/sqlite/sqlite_connection.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <mutex>
 
@@ -239,10 +237,11 @@ SqliteWrite::SqliteWrite(SqlitePool& pool) : lock_(pool.write_mutex_), pool_(poo
   if (!pool_.writer_) {
     auto writer = std::make_unique<SqliteConnection>(pool_.path_);
     // SQLite's default 2 MiB rather than the readers' 64 MiB: past it, a
-    // transaction's changed pages go to the log while it runs, where
-    // written() has them synced ahead of the commit (a seat of 10,000
-    // passengers: commit 26 ms -> 3 ms, docs/performance.md). What a write
-    // reads back comes from the operating system's cache of the log.
+    // transaction's changed pages go to the log while it runs, where the
+    // log's writer has them written out ahead of the commit
+    // (sqlite_log_writer.h; a seat of 10,000 passengers: commit 26 ms ->
+    // 3 ms, docs/performance.md). What a write reads back comes from the
+    // log's queue or the operating system's cache of it.
     writer->exec("PRAGMA cache_size=-2048;");
     pool_.writer_ = std::move(writer);
   }
@@ -263,7 +262,6 @@ SqliteWrite::SqliteWrite(SqlitePool& pool) : lock_(pool.write_mutex_), pool_(poo
 }
 
 SqliteWrite::~SqliteWrite() {
-  if (log_fd_ >= 0) ::close(log_fd_);
   if (done_) return;
   try {
     pool_.writer_->run("ROLLBACK");
@@ -275,28 +273,6 @@ SqliteWrite::~SqliteWrite() {
 void SqliteWrite::commit() {
   pool_.writer_->run("COMMIT");
   done_ = true;
-}
-
-void SqliteWrite::written(std::size_t rows) {
-  unflushed_rows_ += rows;
-  if (unflushed_rows_ < kWritebackRows) return;
-  unflushed_rows_ = 0;
-  start_writeback();
-}
-
-void SqliteWrite::start_writeback() {
-#ifdef __linux__
-  // The log is a file of its own, beside the database, while WAL is on.
-  // Any descriptor of a file starts its writeback; SQLite's own is private.
-  if (log_fd_ < 0) {
-    const std::string log = pool_.path_.string() + "-wal";
-    log_fd_ = ::open(log.c_str(), O_RDONLY | O_CLOEXEC);
-    if (log_fd_ < 0) return;  // No log (yet): nothing to write out.
-  }
-  // Starts writing the dirty pages out without waiting for them; errors
-  // are left to the commit's sync, which reports them.
-  ::sync_file_range(log_fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
-#endif
 }
 
 SqliteRead::SqliteRead(SqlitePool& pool) : lease_(pool.acquire()) { lease_->run("BEGIN"); }

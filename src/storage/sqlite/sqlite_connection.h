@@ -146,27 +146,16 @@ class SqliteWrite {
   SqliteConnection& connection() { return *pool_.writer_; }
   // Commits; durable on return (WAL with synchronous=FULL syncs the log).
   void commit();
-  // Counts `rows` written by this transaction. A large transaction spills
-  // its pages into the log as it goes (the write connection's page cache is
-  // small); every kWritebackRows rows this asks the operating system to
-  // start writing the log out, so that the commit's sync waits for the tail
-  // only rather than for the whole transaction. Never affects durability
-  // (the commit still syncs) nor fails (the request is advisory).
-  void written(std::size_t rows = 1);
+
   // Counts the transactions that found the file changed by another
   // connection (another process) since this pool's previous write: a
   // caller that keeps what it wrote in memory drops it when this moved.
   std::uint64_t foreign_writes() const { return pool_.foreign_writes_; }
 
  private:
-  static constexpr std::size_t kWritebackRows = 512;
-  void start_writeback();
-
   std::unique_lock<std::mutex> lock_;
   SqlitePool& pool_;
   bool done_ = false;
-  std::size_t unflushed_rows_ = 0;
-  int log_fd_ = -1;  // The log (-wal file), opened at the first writeback.
 };
 
 // A read transaction (one snapshot) on a leased connection.

@@ -147,7 +147,6 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
       open.rewind();
     }
     insert_attachments(attachments, entry, p);
-    write.written();
   }
   write.commit();
   remember_keys(client_id, inserted);
@@ -272,7 +271,6 @@ void SqliteDatabase::update_entries(const std::string& client_id,
         close_stored->rewind();
       }
     }
-    write.written();
   }
   write.commit();
   remember_keys(client_id, written);

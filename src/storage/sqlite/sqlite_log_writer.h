@@ -1,5 +1,8 @@
 // LogWriter: the queued writes of one SQLite write-ahead log file and the
 // thread that makes them (the write-behind VFS, sqlite_write_behind.h).
+// After the runs it writes in the middle of a transaction, the thread asks
+// the kernel to start writing them out (sync_file_range), so that the
+// commit's sync waits for the tail only.
 //
 // Writes that continue one another are gathered into runs; the thread takes
 // a run once the next write could not join it, or every run when a caller
@@ -79,7 +82,8 @@ class LogWriter {
   std::string spare_buffer();  // REQUIRES: mutex_ held.
   bool open_read_fd();         // REQUIRES: mutex_ held.
   int read_own(void* out, int amount, sqlite3_int64 offset);
-  void run();  // The thread.
+  void start_writeback();  // On the thread.
+  void run();              // The thread.
 
   static constexpr std::size_t kSpareRuns = kQueuedBytesMax / kRunBytes + 2;
 
@@ -99,7 +103,8 @@ class LogWriter {
   bool started_ = false;
   bool stopping_ = false;
   int error_ = SQLITE_OK;
-  int read_fd_ = -1;  // The log opened for reading, on first need.
+  int read_fd_ = -1;       // The log opened for reading, on first need.
+  int writeback_fd_ = -1;  // The thread's own, for start_writeback().
   std::thread thread_;
 };
 
