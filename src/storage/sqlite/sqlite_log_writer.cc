@@ -14,8 +14,7 @@ LogWriter::LogWriter(sqlite3_file* real, const char* path) : real_(real), path_(
 
 LogWriter::~LogWriter() {
   stop();
-  if (read_fd_ >= 0) ::close(read_fd_);
-  if (writeback_fd_ >= 0) ::close(writeback_fd_);
+  if (own_fd_ >= 0) ::close(own_fd_);
 }
 
 int LogWriter::write(const void* data, int amount, sqlite3_int64 offset) {
@@ -58,7 +57,7 @@ int LogWriter::read(void* out, int amount, sqlite3_int64 offset) {
                 static_cast<std::size_t>(amount));
     return SQLITE_OK;
   }
-  if (overlapping == nullptr && open_read_fd()) {
+  if (overlapping == nullptr && open_own_fd()) {
     // Not touched by any write in flight: the file holds it already. Read
     // on a descriptor of our own, since the thread uses SQLite's.
     lock.unlock();
@@ -117,9 +116,9 @@ std::string LogWriter::spare_buffer() {
   return buffer;
 }
 
-bool LogWriter::open_read_fd() {
-  if (read_fd_ < 0) read_fd_ = ::open(path_, O_RDONLY | O_CLOEXEC);
-  return read_fd_ >= 0;
+bool LogWriter::open_own_fd() {
+  if (own_fd_ < 0) own_fd_ = ::open(path_, O_RDONLY | O_CLOEXEC);
+  return own_fd_ >= 0;
 }
 
 // pread() with SQLite's rules: a read past the end fills with zeros and
@@ -128,7 +127,7 @@ int LogWriter::read_own(void* out, int amount, sqlite3_int64 offset) {
   auto* at = static_cast<char*>(out);
   std::size_t left = static_cast<std::size_t>(amount);
   while (left > 0) {
-    const ssize_t got = ::pread(read_fd_, at, left, offset);
+    const ssize_t got = ::pread(own_fd_, at, left, offset);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return SQLITE_IOERR_READ;
     if (got == 0) {
@@ -140,15 +139,6 @@ int LogWriter::read_own(void* out, int amount, sqlite3_int64 offset) {
     offset += got;
   }
   return SQLITE_OK;
-}
-
-void LogWriter::start_writeback() {
-#ifdef __linux__
-  if (writeback_fd_ < 0) writeback_fd_ = ::open(path_, O_RDONLY | O_CLOEXEC);
-  // Advisory: starts the write-out without waiting; an error shows at the
-  // commit's sync.
-  if (writeback_fd_ >= 0) ::sync_file_range(writeback_fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
-#endif
 }
 
 void LogWriter::run() {
@@ -163,6 +153,10 @@ void LogWriter::run() {
       writing_.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
+    // Mid-transaction (nobody waits), the kernel is asked to write these
+    // out at once, so that the commit's sync finds little left to write; a
+    // waiter's sync follows anyway.
+    const bool write_out = !everything && open_own_fd();
     lock.unlock();
     int error = SQLITE_OK;
     std::size_t written = 0;
@@ -172,10 +166,11 @@ void LogWriter::run() {
       if (rc != SQLITE_OK && error == SQLITE_OK) error = rc;
       written += run.bytes.size();
     }
-    // Mid-transaction (nobody waits): have the kernel write these out now,
-    // so that the commit's sync finds little left to write. A waiter's
-    // sync follows anyway.
-    if (!everything) start_writeback();
+#ifdef __linux__
+    // Advisory: starts the write-out without waiting; an error shows at the
+    // commit's sync.
+    if (write_out) ::sync_file_range(own_fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
     lock.lock();
     if (error != SQLITE_OK && error_ == SQLITE_OK) error_ = error;
     queued_bytes_ -= written;

@@ -80,10 +80,9 @@ class LogWriter {
   void wait_for_writes(std::unique_lock<std::mutex>& lock);
   int take_error();            // REQUIRES: mutex_ held.
   std::string spare_buffer();  // REQUIRES: mutex_ held.
-  bool open_read_fd();         // REQUIRES: mutex_ held.
+  bool open_own_fd();          // REQUIRES: mutex_ held.
   int read_own(void* out, int amount, sqlite3_int64 offset);
-  void start_writeback();  // On the thread.
-  void run();              // The thread.
+  void run();  // The thread.
 
   static constexpr std::size_t kSpareRuns = kQueuedBytesMax / kRunBytes + 2;
 
@@ -103,8 +102,10 @@ class LogWriter {
   bool started_ = false;
   bool stopping_ = false;
   int error_ = SQLITE_OK;
-  int read_fd_ = -1;       // The log opened for reading, on first need.
-  int writeback_fd_ = -1;  // The thread's own, for start_writeback().
+  // The log opened by this object, on first need: for reads that must not
+  // wait (the thread uses SQLite's descriptor) and the write-out requests.
+  // Set once under mutex_, then only read.
+  int own_fd_ = -1;
   std::thread thread_;
 };
 
