@@ -42,6 +42,7 @@ constexpr const char* kCloseStored =
     "DELETE FROM entry_open WHERE (client_id, passenger_module, pull_time, internal_id) IN "
     "(SELECT client_id, passenger_module, pull_time, internal_id FROM entries WHERE entry = ?)";
 
+// An entry's row of entry_open from its stored fields.
 constexpr const char* kReopenStored =
     "INSERT OR REPLACE INTO entry_open (client_id, passenger_module, pull_time, internal_id, "
     "entry) SELECT client_id, passenger_module, pull_time, internal_id, entry FROM entries WHERE "
@@ -191,7 +192,6 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   SqliteConnection& c = write.connection();
   // Prepared once per batch, rewound per row.
   SqliteQuery statuses(c, kUpdateStatuses);
-  std::optional<SqliteQuery> open;
   std::optional<SqliteQuery> close_stored;
   std::optional<SqliteQuery> close_key;
   std::optional<SqliteQuery> reopen;
@@ -246,14 +246,10 @@ void SqliteDatabase::update_entries(const std::string& client_id,
       drop_attachments->rewind();
       insert_attachments(*attachments, stored->entry, p);
     }
-    if (!f.complete && scope == SaveScope::everything) {
-      if (!open) open.emplace(c, kOpen);
-      bind_open_key(*open, client_id, p);
-      open->bind(5, stored->entry).run();
-      open->rewind();
-    } else if (!f.complete && stored->complete) {
-      // Reopened by a statuses write: listed under the stored fields, which
-      // the passenger in hand may not carry.
+    if (!f.complete && (scope == SaveScope::everything || stored->complete)) {
+      // Listed under the stored fields: those just written, or for a
+      // statuses write, which reopened it, those the passenger in hand may
+      // not carry.
       if (!reopen) reopen.emplace(c, kReopenStored);
       reopen->bind(1, stored->entry).run();
       reopen->rewind();
