@@ -27,13 +27,7 @@ class SequentialMap {
  public:
   // The value of `key`, or nullptr.
   V* find(std::string_view key) {
-    if (hint_ < slots_.size()) {
-      Slot& slot = slots_[hint_];
-      if (slot.live && slot.key == key) {
-        ++hint_;
-        return &slot.value;
-      }
-    }
+    if (V* next = at_hint(key)) return next;
     auto it = index_.find(key);
     if (it == index_.end()) return nullptr;
     hint_ = it->second + 1;
@@ -42,13 +36,7 @@ class SequentialMap {
 
   // Sets the value of `key`, adding the key after every other when new.
   V& insert_or_assign(std::string_view key, V value) {
-    if (hint_ < slots_.size()) {
-      Slot& slot = slots_[hint_];
-      if (slot.live && slot.key == key) {
-        ++hint_;
-        return slot.value = std::move(value);
-      }
-    }
+    if (V* next = at_hint(key)) return *next = std::move(value);
     // One hashed probe either way: the new slot's key, which the index
     // views (a deque's element never moves), is offered to the index.
     Slot& added = slots_.emplace_back(Slot{std::string(key), V(), true});
@@ -93,6 +81,16 @@ class SequentialMap {
     V value;
     bool live;
   };
+
+  // The value of `key` when it is the slot after the one found last (and
+  // the hint then moves past it), else nullptr.
+  V* at_hint(std::string_view key) {
+    if (hint_ >= slots_.size()) return nullptr;
+    Slot& slot = slots_[hint_];
+    if (!slot.live || slot.key != key) return nullptr;
+    ++hint_;
+    return &slot.value;
+  }
   std::deque<Slot> slots_;
   std::unordered_map<std::string_view, std::size_t> index_;  // Key -> position in slots_.
   std::size_t hint_ = 0;                                     // The slot after the one found last.
