@@ -39,6 +39,8 @@ packages=(
   openssl
   # The databus program's allocator (issue 5): tcmalloc_minimal.
   libgoogle-perftools-dev
+  # Compiler cache: repeated builds (and CI's fresh clone) reuse objects.
+  ccache
 )
 
 missing=()

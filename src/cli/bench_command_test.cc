@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "cli/child_process.h"
+#include "test_paths.h"
 
 namespace databus::cli {
 namespace {

@@ -13,6 +13,7 @@
 
 #include "cli/child_process.h"
 #include "databus/version.h"
+#include "test_paths.h"
 
 namespace databus::cli {
 namespace {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "cli/child_process.h"
+#include "test_paths.h"
 
 namespace databus::cli {
 namespace {

@@ -34,6 +34,7 @@
 #include "databus/builtins.h"
 #include "databus/database.h"
 #include "databus/factories.h"
+#include "test_paths.h"
 
 namespace databus {
 namespace {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 
 #include "web/web_test_support.h"
+#include "test_paths.h"
 
 namespace databus::web::testing {
 namespace {

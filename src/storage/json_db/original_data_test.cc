@@ -8,6 +8,7 @@
 #include "databus/error.h"
 #include "storage/fs/atomic_file.h"
 #include "storage/json_db/json_database.h"
+#include "test_paths.h"
 
 namespace databus {
 namespace {
