@@ -1,6 +1,8 @@
 // Dispatcher: the engine (DESIGN §1, §3). Starting one means Databus is up.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,8 +82,10 @@ class Dispatcher {
   // Throws StateError while shutting down.
   void pause();
   void resume();
-  // Lets running drives and a running export finish, then stops (the web
-  // interface too). Returns at once; wait() blocks until done. Idempotent.
+  // Starts no new drive, lets running drives and a running export finish,
+  // then stops (the web interface too). Drives still running after the
+  // ticket's shutdown_timeout are told to stop and end at their next step
+  // boundary. Returns at once; wait() blocks until done. Idempotent.
   void shutdown();
 
   // Makes the client passenger due at once. Throws NotFoundError.
@@ -91,6 +95,39 @@ class Dispatcher {
   // drive (the web interface's inbox seats webhook passengers itself). What
   // the observer throws is caught and logged, as for its other calls.
   void report_seated(const std::string& client_id, const QueueEntry& entry);
+
+  // --- A client passenger's queue outside drives ---------------------------------
+  // Every change of a queue passes the lane of its client passenger, the one
+  // door that drives pass too (docs/architecture.md "Lanes: one door per
+  // client passenger"), so none of these races a drive or another of them.
+
+  // Seats `passenger` (made for `passenger_config`, the client passenger's
+  // configuration) outside a drive, as the webhook inbox does: through the
+  // client passenger's queue, so its deduplication applies, holding the
+  // lane's seat door, stored already notified and durable on return. The
+  // queue's log lines and `note` go to the lane's inbox log, written before
+  // the next drive of the client passenger (or within about 10 seconds), so
+  // a burst of seats writes one log, not one per seat. Returns the seated
+  // entry (and tells the observer, and expedites the client passenger), or
+  // nullopt when the queue already holds a passenger with that source system
+  // and external id. Throws StateError while an export of the client runs.
+  std::optional<QueueEntry> seat(const std::string& client_id,
+                                 const ClientPassenger& passenger_config, Passenger passenger,
+                                 const std::string& note);
+
+  // Changes the queue entry `internal_id` of the client: loads it, lets
+  // `edit` change it, and stores its statuses (SaveScope::statuses), all
+  // while holding the lane's queue door. Waits at most `wait` for a running
+  // drive of its client passenger, then throws StateError; throws
+  // NotFoundError for an unknown entry. Returns the entry as stored.
+  QueueEntry edit_entry(const std::string& client_id, const std::string& internal_id,
+                        const std::function<void(QueueEntry&)>& edit,
+                        std::chrono::milliseconds wait = std::chrono::seconds(5));
+
+  // Deletes every complete entry of the client passenger through its lane
+  // (same waiting rule). Returns how many were deleted.
+  std::size_t purge_complete(const std::string& client_id, const std::string& passenger,
+                             std::chrono::milliseconds wait = std::chrono::seconds(5));
 
   // Runs one drive now on the calling thread (waiting while a scheduled drive
   // of the same client passenger runs), stores its log and tells the observer.
@@ -114,8 +151,9 @@ class Dispatcher {
                         const std::string& text);
 
   // --- Export (issue: SQL engines) -------------------------------------------
-  // Pauses (remembering whether it was paused), waits until no drive runs and
-  // tells the observer. Throws StateError when shutting down or when an
+  // Pauses (remembering whether it was paused), waits until no drive runs,
+  // closes the client's queues (seats, edits and purges are refused until
+  // end_export()) and tells the observer. Throws StateError when shutting down or when an
   // export already runs.
   void begin_export(const std::string& client_id);
   // Resumes unless it was paused before begin_export(); tells the observer.

@@ -82,6 +82,14 @@ struct DispatcherTicket {
   // How often the dispatcher rereads the clients and looks for due drives.
   // Default: 1 second.
   std::chrono::milliseconds cycle = std::chrono::seconds(1);
+
+  // --- Stopping ------------------------------------------------------------------
+
+  // After shutdown(), how long running drives may go on before they are told
+  // to stop (DriveContext::stop_requested()), which ends them at their next
+  // step boundary; what they did not finish is retried at the next start.
+  // Default: 30 seconds.
+  std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
 };
 
 }  // namespace databus

@@ -24,6 +24,7 @@ struct RunOptions {
   std::vector<std::string> external_configs;
   int workers = 0;
   int cycle_ms = 1000;
+  int shutdown_timeout_s = 30;
   std::string web_host = "127.0.0.1";
   std::vector<std::string> allowed_hosts;
   std::string tls_cert;
@@ -46,6 +47,7 @@ DispatcherTicket ticket_from(const RunOptions& options) {
   }
   ticket.workers = options.workers;
   ticket.cycle = std::chrono::milliseconds(options.cycle_ms);
+  ticket.shutdown_timeout = std::chrono::seconds(options.shutdown_timeout_s);
   return ticket;
 }
 
@@ -79,7 +81,8 @@ int run(const RunOptions& options) {
   signals.start([&dispatcher](int signal, int count) {
     if (count == 1) {
       std::cerr << "databus: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
-                << " received, shutting down after the running drives finish" << std::endl;
+                << " received, shutting down after the running drives finish (at most "
+                << dispatcher.ticket().shutdown_timeout.count() / 1000 << " s)" << std::endl;
       dispatcher.shutdown();
     } else {
       std::cerr << "databus: still shutting down, waiting for "
@@ -99,8 +102,9 @@ void add_run_command(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand(
       "run",
       "Start the dispatcher: read every client's configuration each cycle and drive each "
-      "client passenger when it is due, until SIGINT or SIGTERM. A first signal lets running "
-      "drives finish and then exits 0; a second one only reports what is still running. A fresh "
+      "client passenger when it is due, until SIGINT or SIGTERM. A first signal starts no new "
+      "drive and lets running drives finish (up to --shutdown-timeout, then they end at their "
+      "next step), then exits 0; a second one only reports what is still running. A fresh "
       "data directory gets the clients root and demo.");
   add_storage_options(*command, options->storage);
   command->add_option("--port", options->port, "Port of the web interface; 0 picks a free one")
@@ -148,6 +152,14 @@ void add_run_command(CLI::App& app, int* exit_code) {
                    "milliseconds")
       ->type_name("N")
       ->check(CLI::Range(1, 3600 * 1000))
+      ->capture_default_str();
+  command
+      ->add_option("--shutdown-timeout", options->shutdown_timeout_s,
+                   "After SIGINT or SIGTERM, how long running drives may go on, in seconds; "
+                   "then they end at their next step and what they did not finish is retried at "
+                   "the next start")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0, 24 * 3600))
       ->capture_default_str();
   command->footer(exit_codes_footer(""));
   command->callback([options, exit_code] { *exit_code = run(*options); });

@@ -42,6 +42,20 @@ void Dispatcher::expedite(const std::string& client_id, const std::string& passe
 void Dispatcher::report_seated(const std::string& client_id, const QueueEntry& entry) {
   impl_->report_seated(client_id, entry);
 }
+std::optional<QueueEntry> Dispatcher::seat(const std::string& client_id,
+                                           const ClientPassenger& passenger_config,
+                                           Passenger passenger, const std::string& note) {
+  return impl_->seat(client_id, passenger_config, std::move(passenger), note);
+}
+QueueEntry Dispatcher::edit_entry(const std::string& client_id, const std::string& internal_id,
+                                  const std::function<void(QueueEntry&)>& edit,
+                                  std::chrono::milliseconds wait) {
+  return impl_->edit_entry(client_id, internal_id, edit, wait);
+}
+std::size_t Dispatcher::purge_complete(const std::string& client_id, const std::string& passenger,
+                                       std::chrono::milliseconds wait) {
+  return impl_->purge_complete(client_id, passenger, wait);
+}
 Log Dispatcher::drive_now(const std::string& client_id, const std::string& passenger) {
   return impl_->drive_now(client_id, passenger);
 }

@@ -103,7 +103,7 @@ TEST_F(DispatcherControlTest, PauseLetsTheRunningDriveFinishAndStartsNoNewOne) {
   EXPECT_THAT(dispatcher_events(*hooks_), ElementsAre("paused", "resumed"));
 }
 
-TEST_F(DispatcherControlTest, ShutdownWaitsForTheRunningDriveAndSetsItsStopFlag) {
+TEST_F(DispatcherControlTest, ShutdownLetsTheRunningDriveFinishWithoutStopping) {
   Gate gate;
   std::atomic<bool> saw_stop{false};
   std::atomic<bool> drive_done{false};
@@ -112,6 +112,7 @@ TEST_F(DispatcherControlTest, ShutdownWaitsForTheRunningDriveAndSetsItsStopFlag)
     saw_stop = r.stop != nullptr && r.stop->load();
     drive_done = true;
   };
+  ticket_.shutdown_timeout = kPatience * 2;
   Dispatcher& d = make();
   d.start();
   ASSERT_TRUE(hooks_->await_started(kA, 1));
@@ -122,15 +123,38 @@ TEST_F(DispatcherControlTest, ShutdownWaitsForTheRunningDriveAndSetsItsStopFlag)
   EXPECT_THROW(d.drive_now("c", kPassengerA), StateError);
 
   auto waited = std::async(std::launch::async, [&] { d.wait(); });
-  EXPECT_EQ(waited.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  EXPECT_EQ(waited.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
   gate.open();
   ASSERT_EQ(waited.wait_for(kPatience), std::future_status::ready);
   EXPECT_TRUE(drive_done.load());
-  EXPECT_TRUE(saw_stop.load());
+  EXPECT_FALSE(saw_stop.load());  // Within the timeout a drive is not told to stop.
   EXPECT_EQ(d.status().state, DispatcherState::stopped);
   EXPECT_EQ(hooks_->started(kA), 1);
   EXPECT_EQ(d.database().list_logs("c").size(), 1u);  // Its log was stored.
   EXPECT_THAT(dispatcher_events(*hooks_), ElementsAre("shutting_down"));
+}
+
+TEST_F(DispatcherControlTest, ShutdownTimeoutTellsTheRunningDriveToStop) {
+  std::atomic<bool> saw_stop{false};
+  hooks_->on_drive = [&](const DriveRequest& r) {
+    // A long drive that checks the stop flag between its steps.
+    const auto give_up = std::chrono::steady_clock::now() + kPatience;
+    while (!r.stop->load() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // One "step".
+    }
+    saw_stop = r.stop->load();
+  };
+  ticket_.shutdown_timeout = std::chrono::milliseconds(100);
+  Dispatcher& d = make();
+  d.start();
+  ASSERT_TRUE(hooks_->await_started(kA, 1));
+  const auto asked = std::chrono::steady_clock::now();
+  d.shutdown();
+  auto waited = std::async(std::launch::async, [&] { d.wait(); });
+  ASSERT_EQ(waited.wait_for(kPatience), std::future_status::ready);
+  EXPECT_TRUE(saw_stop.load());
+  EXPECT_GE(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(100));
+  EXPECT_EQ(d.database().list_logs("c").size(), 1u);  // Its log was stored.
 }
 
 TEST_F(DispatcherControlTest, ShutdownBeforeStartStopsAtOnce) {

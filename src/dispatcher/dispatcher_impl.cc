@@ -6,6 +6,7 @@
 
 #include "databus/builtins.h"
 #include "databus/error.h"
+#include "databus/queue.h"
 
 namespace databus {
 
@@ -63,7 +64,8 @@ Dispatcher::Impl::~Impl() {
   shutdown();
   wait();
   if (scheduler_.joinable()) scheduler_.join();
-  web_server_.reset();  // Stopped already; it refers to the database.
+  write_inbox_logs(TimePoint::max());  // Seats made without start().
+  web_server_.reset();                 // Stopped already; it refers to the database.
 }
 
 void Dispatcher::Impl::start(Dispatcher& self) {
@@ -136,7 +138,10 @@ void Dispatcher::Impl::shutdown() {
     std::lock_guard lock(mu_);
     if (shutting_down_) return;
     shutting_down_ = true;
-    stop_ = true;
+    // A started dispatcher's scheduler thread lets running drives go on for
+    // the ticket's shutdown_timeout; without one (drive_now() only) they are
+    // told to stop at once.
+    if (!started_) stop_ = true;
     finish_if_idle_locked();
   }
   cv_.notify_all();
@@ -192,8 +197,20 @@ Log Dispatcher::Impl::drive_now(const std::string& client_id, const std::string&
     }
     ++running_drives_;
   }
-  schedule_.started(key, Clock::now());
-  Log log = dispatch::run_drive(drive_env_, client_id, found.log_life_span, found.passenger);
+  return lane_drive(client_id, found.log_life_span, found.passenger);
+}
+
+Log Dispatcher::Impl::lane_drive(const std::string& client_id, int log_life_span,
+                                 const ClientPassenger& passenger) {
+  const Schedule::Key key{client_id, passenger.name};
+  dispatch::Lane& lane = lanes_.of(key);
+  Log log;
+  {
+    // Edits and purges hold the door only briefly; a drive waits for them.
+    std::lock_guard door(lane.queue_door);
+    schedule_.started(key, Clock::now());
+    log = dispatch::run_drive(drive_env_, lane, client_id, log_life_span, passenger);
+  }
   schedule_.finished(key, Clock::now(), log.worst_type());
   drive_done();
   return log;
@@ -220,8 +237,18 @@ void Dispatcher::Impl::scheduler_loop() {
     cv_.wait_for(lock, period, [this] { return wake_ || shutting_down_; });
     wake_ = false;
   }
+  // Running drives may finish for shutdown_timeout; then they are told to
+  // stop and end at their next step boundary.
+  if (!cv_.wait_for(lock, ticket_.shutdown_timeout,
+                    [this] { return running_drives_ == 0 && !export_running_; })) {
+    std::clog << "databus dispatcher: " << running_drives_ << " drive(s) still running after "
+              << ticket_.shutdown_timeout.count()
+              << " ms of shutdown; ending them at their next step boundary" << std::endl;
+    stop_ = true;
+  }
   lock.unlock();
   pool_->join();  // Running drives finish; queued ones see shutting_down_.
+  write_inbox_logs(TimePoint::max());
   lock.lock();
   cv_.wait(lock, [this] { return running_drives_ == 0 && !export_running_; });
   if (web_server_) {
@@ -252,6 +279,7 @@ void Dispatcher::Impl::cycle() {
   }
   schedule_.retain_clients(id_set);
   config_errors_.retain(id_set);
+  write_inbox_logs(now - dispatch::kInboxLogAge);
 
   for (const ClientConfig& config : configs) {
     for (const ClientPassenger& p : config.passengers) {
@@ -284,10 +312,7 @@ void Dispatcher::Impl::scheduled_drive(const std::string& client_id, int log_lif
     }
     ++running_drives_;
   }
-  schedule_.started(key, Clock::now());
-  Log log = dispatch::run_drive(drive_env_, client_id, log_life_span, passenger);
-  schedule_.finished(key, Clock::now(), log.worst_type());
-  drive_done();
+  lane_drive(client_id, log_life_span, passenger);
 }
 
 DispatcherState Dispatcher::Impl::state_locked() const {
@@ -324,6 +349,15 @@ void Dispatcher::Impl::begin_export(const std::string& client_id) {
     paused_ = true;
     cv_.wait(lock, [this] { return running_drives_ == 0; });
   }
+  try {
+    lanes_.close_client(client_id);  // Waits for seats, edits and purges in flight.
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    export_running_ = false;
+    paused_ = paused_before_export_;
+    finish_if_idle_locked();
+    throw;
+  }
   observer_.export_begin(client_id);
 }
 
@@ -331,6 +365,7 @@ void Dispatcher::Impl::end_export(const std::string& client_id, bool ok, const s
   {
     std::lock_guard lock(mu_);
     if (!export_running_) throw StateError("dispatcher: end_export() without begin_export()");
+    lanes_.open_client(client_id);
     export_running_ = false;
     if (!paused_before_export_) {
       paused_ = false;

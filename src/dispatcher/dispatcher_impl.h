@@ -10,6 +10,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -22,11 +24,19 @@
 #include "dispatcher/config_errors.h"
 #include "dispatcher/customizing.h"
 #include "dispatcher/drive_runner.h"
+#include "dispatcher/lanes.h"
 #include "dispatcher/safe_observer.h"
 #include "dispatcher/schedule.h"
 #include "dispatcher/worker_pool.h"
 
 namespace databus {
+namespace dispatch {
+// An inbox log (lanes.h) is written before the next drive of its client
+// passenger, or by the scheduler once it is this old, or once it has this
+// many lines.
+inline constexpr auto kInboxLogAge = std::chrono::seconds(10);
+inline constexpr std::size_t kInboxLogLines = 1000;
+}  // namespace dispatch
 
 class Dispatcher::Impl {
  public:
@@ -44,6 +54,14 @@ class Dispatcher::Impl {
     observer_.passenger_seated(client_id, entry);
   }
   Log drive_now(const std::string& client_id, const std::string& passenger);
+  std::optional<QueueEntry> seat(const std::string& client_id,
+                                 const ClientPassenger& passenger_config, Passenger passenger,
+                                 const std::string& note);
+  QueueEntry edit_entry(const std::string& client_id, const std::string& internal_id,
+                        const std::function<void(QueueEntry&)>& edit,
+                        std::chrono::milliseconds wait);
+  std::size_t purge_complete(const std::string& client_id, const std::string& passenger,
+                             std::chrono::milliseconds wait);
   DispatcherStatus status() const;
   void begin_export(const std::string& client_id);
   void end_export(const std::string& client_id, bool ok, const std::string& error);
@@ -66,7 +84,12 @@ class Dispatcher::Impl {
   void cycle();
   void scheduled_drive(const std::string& client_id, int log_life_span,
                        const ClientPassenger& passenger);
+  // Runs a drive whose schedule slot the caller took and counted in
+  // running_drives_, holding its lane's queue door; then frees the slot.
+  Log lane_drive(const std::string& client_id, int log_life_span, const ClientPassenger& passenger);
   void drive_done();
+  // Writes the lanes' inbox logs opened before `before`.
+  void write_inbox_logs(TimePoint before);
   // Marks the dispatcher stopped when it was never started and nothing runs
   // any more (a started one is stopped by its scheduler thread).
   void finish_if_idle_locked();
@@ -74,6 +97,7 @@ class Dispatcher::Impl {
 
   dispatch::SafeObserver observer_;
   dispatch::Schedule schedule_;
+  dispatch::Lanes lanes_;
   dispatch::ConfigErrors config_errors_;
   std::atomic<bool> stop_{false};
   dispatch::DriveEnv drive_env_;

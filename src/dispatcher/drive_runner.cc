@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <exception>
 #include <iostream>
+#include <optional>
 
 #include "databus/driver.h"
 #include "databus/queue.h"
 #include "databus/time.h"
+#include "dispatcher/lane_queue.h"
 
 namespace databus::dispatch {
 namespace {
@@ -32,8 +34,30 @@ void reported(const std::string& client_id, const std::string& passenger, const 
 
 }  // namespace
 
-Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
+void write_log_reported(const DriveEnv& env, const std::string& client_id,
+                        const std::string& passenger, const Log& log) noexcept {
+  reported(client_id, passenger, "cannot store the log " + log.guid(),
+           [&] { env.database->write_log(client_id, log); });
+}
+
+Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int log_life_span,
               const ClientPassenger& passenger) {
+  std::optional<Log> inbox_log;
+  {
+    std::lock_guard seat(lane.seat_door);
+    inbox_log.swap(lane.inbox_log);
+  }
+  if (inbox_log) write_log_reported(env, client_id, passenger.name, *inbox_log);
+
+  // The drive's queues seat through the lane's seat door.
+  Factories factories = *env.factories;
+  factories.queue = [inner = env.factories->queue, &lane](const std::string& module,
+                                                          const QueueEnv& queue_env) {
+    std::unique_ptr<Queue> queue = inner(module, queue_env);
+    if (!queue) return queue;
+    return std::unique_ptr<Queue>(std::make_unique<LaneQueue>(std::move(queue), lane.seat_door));
+  };
+
   Log log;
   env.observer->drive_started(client_id, passenger.name);
   try {
@@ -44,7 +68,7 @@ Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_sp
     request.client_id = client_id;
     request.passenger = passenger;
     request.database = env.database;
-    request.factories = env.factories;
+    request.factories = &factories;
     request.log = &log;
     request.observer = env.observer;
     request.stop = env.stop;
@@ -55,8 +79,7 @@ Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_sp
   } catch (...) {
     log.error(kDispatcherSource, "drive of " + passenger.name + " failed: unknown exception");
   }
-  reported(client_id, passenger.name, "cannot store the drive's log " + log.guid(),
-           [&] { env.database->write_log(client_id, log); });
+  write_log_reported(env, client_id, passenger.name, log);
   env.observer->drive_passenger_complete(client_id, passenger.name, log);
   purge_after_drive(env, client_id, log_life_span, passenger, log);
   return log;

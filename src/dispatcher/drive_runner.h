@@ -13,6 +13,7 @@
 #include "databus/factories.h"
 #include "databus/log.h"
 #include "databus/observer.h"
+#include "dispatcher/lanes.h"
 
 namespace databus::dispatch {
 
@@ -30,11 +31,17 @@ struct DriveEnv {
 };
 
 // Runs one drive of `passenger` for client `client_id`, whose logs live
-// `log_life_span` days. Never throws: a failure of the driver is written to
+// `log_life_span` days, through its lane, whose queue door the caller holds:
+// the lane's pending inbox log is written first, and the drive's queues seat
+// through the lane's seat door. Never throws: a failure of the driver is written to
 // the log, a failure to store the log or to purge is reported on std::clog.
 // Returns the drive's log.
-Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
+Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int log_life_span,
               const ClientPassenger& passenger);
+
+// Writes `log` of a client, reporting a failure on std::clog.
+void write_log_reported(const DriveEnv& env, const std::string& client_id,
+                        const std::string& passenger, const Log& log) noexcept;
 
 // Deletes the client's logs and customizing backups older than
 // `log_life_span` days and the passenger type's complete entries pulled more

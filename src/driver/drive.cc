@@ -10,6 +10,7 @@
 #include "databus/factories.h"
 #include "databus/uuid.h"
 #include "driver/primal_driver.h"
+#include "model/failpoint.h"
 
 namespace databus {
 
@@ -131,6 +132,7 @@ std::vector<Passenger> Drive::pull() {
     pullers_.emplace_back(ref, std::move(made));
     try {
       std::vector<Passenger> got = puller.pull(ctx_);
+      if (!got.empty()) failpoint("drive.pull");  // Pulled, nothing stored.
       const std::string tail = " from " + ref.module;
       std::vector<std::string> names;
       for (Passenger& passenger : got) {
@@ -174,6 +176,7 @@ void Drive::seat(std::vector<Passenger> pulled) {
   if (pulled.empty()) return;
   try {
     std::vector<QueueEntry> entries = queue_->seat(ctx_, std::move(pulled));
+    if (!entries.empty()) failpoint("drive.seat");  // Seated, pullers not notified.
     std::vector<std::string> names;
     for (const QueueEntry& entry : entries) {
       names.push_back(entry.passenger.source_system + " - " + entry.passenger.external_id);

@@ -7,6 +7,7 @@
 #include "databus/factories.h"
 #include "driver/drive.h"
 #include "driver/primal_driver.h"
+#include "model/failpoint.h"
 
 namespace databus {
 
@@ -93,6 +94,8 @@ void Drive::push() {
   }
   save_group(group, StepKind::pusher);
   finish_group_write();
+  // Statuses durable, the drive's log not yet stored.
+  if (pushed_ > 0) failpoint("drive.complete");
   queue_->release(std::move(entries));
 }
 
@@ -109,6 +112,8 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
   }
 
   if (failure.empty()) {
+    // Done by the component, its status not yet written.
+    failpoint(is_processor ? "drive.process" : "drive.push");
     if (StepState* state = step_state(copy, is_processor, module)) {
       state->status = StepStatus::complete;
       state->attempts = 0;

@@ -22,21 +22,6 @@ using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
 
-// The queue's database for an inbox seat: entries are stored already
-// notified (there is nothing to tell the sender beyond the answer), in the
-// one write that seats them. A second write marking them notified could
-// race with a drive that picked the entry up in between and overwrite the
-// statuses it stored.
-class NotifiedOnInsert : public DatabaseWrapper {
- public:
-  using DatabaseWrapper::DatabaseWrapper;
-  void insert_entries(const std::string& client_id, std::span<const QueueEntry> entries) override {
-    std::vector<QueueEntry> notified(entries.begin(), entries.end());
-    for (QueueEntry& e : notified) e.puller_notified = true;
-    DatabaseWrapper::insert_entries(client_id, notified);
-  }
-};
-
 // The webhook pullers of the client passenger, with resolved settings.
 struct Inbox {
   ClientPassenger passenger;
@@ -159,7 +144,6 @@ void receive(WebState& s, const Request& req, Response& res) {
   const Inbox inbox = find_inbox(s, client_id, name);
   const auto& [module, settings] = authenticate(inbox, req, res);
 
-  Database& db = s.dispatcher.database();
   const Factories& factories = s.dispatcher.factories();
   Log log;
   DriveContext ctx(client_id, inbox.passenger, log,
@@ -171,50 +155,29 @@ void receive(WebState& s, const Request& req, Response& res) {
     throw HttpError(400, e.what());
   }
 
-  std::optional<QueueEntry> seated_entry;
-  {
-    std::lock_guard lock(s.inbox_locks.of(client_id, name));
-    const auto queued = [&]() -> std::optional<std::string> {
-      return db.find_entry(client_id, name, passenger.source_system, passenger.external_id);
-    };
-    if (const std::optional<std::string> id = queued()) {
-      passenger.internal_id = *id;
-      send_json(res, answer(passenger, "duplicate"), 200);
-      return;
-    }
-    NotifiedOnInsert notified(db);
-    std::unique_ptr<Queue> queue = factories.queue(inbox.passenger.queue.module,
-                                                   QueueEnv{&notified, client_id, inbox.passenger});
-    std::vector<QueueEntry> seated = queue->seat(ctx, {passenger});
-    if (seated.empty()) {  // The queue's own rule found it queued.
-      if (const std::optional<std::string> id = queued()) passenger.internal_id = *id;
-      send_json(res, answer(passenger, "duplicate"), 200);
-      return;
-    }
-    seated_entry = seated.front();
-    passenger = seated.front().passenger;
-    log.info(module, "Webhook: seated passenger " + passenger.describe() + " with " +
-                         std::to_string(passenger.attachments.size()) + " attachment(s) from " +
-                         req.remote_addr);
-    db.write_log(client_id, log);
-  }
-  s.dispatcher.report_seated(client_id, *seated_entry);
+  // Through the client passenger's lane (Dispatcher::seat): deduplicated
+  // against the drives' seats and other requests, logged in the lane's inbox
+  // log, and expedited.
+  const std::string note = "Webhook: seated passenger " + passenger.describe() + " with " +
+                           std::to_string(passenger.attachments.size()) + " attachment(s) from " +
+                           req.remote_addr;
+  std::optional<QueueEntry> seated;
   try {
-    s.dispatcher.expedite(client_id, name);
-  } catch (const std::exception&) {
-    // Not scheduled yet (before the next cycle): the schedule drives it soon.
+    seated = s.dispatcher.seat(client_id, inbox.passenger, passenger, note);
+  } catch (const StateError& e) {  // An export of the client runs.
+    throw HttpError(503, e.what(), 30);
   }
-  send_json(res, answer(passenger, "accepted"), 202);
+  if (!seated) {
+    const std::optional<std::string> id = s.dispatcher.database().find_entry(
+        client_id, name, passenger.source_system, passenger.external_id);
+    if (id) passenger.internal_id = *id;
+    send_json(res, answer(passenger, "duplicate"), 200);
+    return;
+  }
+  send_json(res, answer(seated->passenger, "accepted"), 202);
 }
 
 }  // namespace
-
-std::mutex& InboxLocks::of(const std::string& client_id, const std::string& passenger) {
-  std::lock_guard lock(mu_);
-  std::unique_ptr<std::mutex>& m = locks_[client_id + '\n' + passenger];
-  if (!m) m = std::make_unique<std::mutex>();
-  return *m;
-}
 
 void add_inbox_routes(httplib::Server& server, WebState& state) {
   server.Post(R"(/api/v1/inbox/([^/]+)/([^/]+))", [&state](const Request& req, Response& res) {

@@ -15,8 +15,10 @@
 //   200 {"internal_id" of the queued one, ..., "status": "duplicate"} when
 //       a passenger with that source system and external id is queued
 //       already; nothing is stored.
-// Seats of one client passenger are serialised, so that identical requests
-// arriving together are seated once. The server reads a body (up to
+// Seats go through the client passenger's lane (Dispatcher::seat), so that
+// identical requests arriving together, or with a drive's seat, are seated
+// once; while an export of the client runs the inbox answers 503 with
+// Retry-After. The server reads a body (up to
 // kWebhookBodyCeiling) before the handler runs; the puller's own limit is
 // applied then.
 // The entry is stored already notified, in the one write that seats it, so
@@ -33,16 +35,6 @@
 namespace databus::web {
 
 struct WebState;
-
-// One mutex per client passenger, made on first use. Thread-safe.
-class InboxLocks {
- public:
-  std::mutex& of(const std::string& client_id, const std::string& passenger);
-
- private:
-  std::mutex mu_;
-  std::map<std::string, std::unique_ptr<std::mutex>> locks_;
-};
 
 void add_inbox_routes(httplib::Server& server, WebState& state);
 

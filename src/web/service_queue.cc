@@ -54,13 +54,6 @@ json summary_json(const QueueEntry& e) {
               {"pusher_statuses", steps_json(e.pusher_statuses)}};
 }
 
-bool drive_running(WebState& state, const std::string& client_id, const std::string& passenger) {
-  for (const PassengerSchedule& s : state.dispatcher.status().passengers) {
-    if (s.client_id == client_id && s.passenger == passenger && s.running) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 json queue(WebState& state, const std::string& client_id, const QueueQuery& q) {
@@ -111,16 +104,23 @@ json entry(WebState& state, const std::string& client_id, const std::string& int
 
 json set_status(WebState& state, const std::string& client_id, const std::string& internal_id,
                 const std::string& step, const std::string& module, const std::string& status) {
-  QueueEntry e = load_entry(state, client_id, internal_id);
+  load_entry(state, client_id, internal_id);  // 400 / 404 before anything else.
   StepStatus wanted;
   try {
     wanted = parse_step_status(status);
   } catch (const std::invalid_argument&) {
     throw HttpError(400, "status must be undefined, incomplete or complete");
   }
-  if (step == "notified") {
-    e.puller_notified = wanted == StepStatus::complete;
-  } else if (step == "processor" || step == "pusher") {
+  if (step != "notified" && step != "processor" && step != "pusher") {
+    throw HttpError(400, "step must be processor, pusher or notified");
+  }
+  // Through the client passenger's lane: the entry is read and written
+  // while no drive of it runs (a running one makes this wait, then 409).
+  state.dispatcher.edit_entry(client_id, internal_id, [&](QueueEntry& e) {
+    if (step == "notified") {
+      e.puller_notified = wanted == StepStatus::complete;
+      return;
+    }
     StepState* s = step == "processor" ? e.processor(module) : e.pusher(module);
     if (s == nullptr) throw HttpError(404, "the entry has no " + step + " '" + module + "'");
     s->status = wanted;
@@ -128,16 +128,7 @@ json set_status(WebState& state, const std::string& client_id, const std::string
       s->attempts = 0;
       s->last_error.clear();
     }
-  } else {
-    throw HttpError(400, "step must be processor, pusher or notified");
-  }
-  // The database relies on one writer per entry: do not race a drive.
-  if (drive_running(state, client_id, e.passenger.passenger_module)) {
-    throw HttpError(409, "a drive of " + e.passenger.passenger_module +
-                             " is running; try again when it has finished");
-  }
-  state.dispatcher.database().update_entries(client_id, std::span<const QueueEntry>(&e, 1),
-                                             SaveScope::statuses);
+  });
   return entry(state, client_id, internal_id);
 }
 
@@ -156,8 +147,7 @@ std::size_t purge_completed(WebState& state, const std::string& client_id,
   if (config.find_passenger(passenger) == nullptr) {
     throw HttpError(404, "client '" + client_id + "' has no passenger type '" + passenger + "'");
   }
-  return state.dispatcher.database().delete_complete_entries(
-      client_id, passenger, Clock::now() + std::chrono::seconds(1));
+  return state.dispatcher.purge_complete(client_id, passenger);
 }
 
 }  // namespace databus::web::service

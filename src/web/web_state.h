@@ -30,8 +30,7 @@ struct WebState {
   SessionStore sessions;
   LoginThrottle throttle;
   ExportJobs exports;
-  TokenIndex tokens;       // Bearer token -> user; invalidated by every save.
-  InboxLocks inbox_locks;  // Serialises webhook seats per client passenger.
+  TokenIndex tokens;  // Bearer token -> user; invalidated by every save.
   // Signs the login form's CSRF token (login.h); new with every server, so
   // a restart invalidates open login forms.
   const std::string login_form_key;

@@ -81,15 +81,31 @@ TEST_F(InboxTest, AcceptedPassengerIsDurableBeforeTheAnswer) {
   EXPECT_EQ(entry->passenger.attachments[0].name, "body.json");
   EXPECT_EQ(entry->passenger.attachments[0].format, AttachmentFormat::text);
   EXPECT_EQ(entry->passenger.attachments[0].content, body);
-  // The log its GUID names is stored.
-  ASSERT_FALSE(entry->passenger.log_guids.empty());
-  EXPECT_TRUE(dispatcher_->database().read_log("hooks", entry->passenger.log_guids[0]));
   // The observer heard of it, once; a repeat is not seated again.
   EXPECT_EQ(observer_->seated(), std::vector<std::string>{"hooks/" + id});
   auto again = client().Post(kInbox, auth(), body, "application/json");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 200);
   EXPECT_EQ(observer_->seated().size(), 1u);
+  // The inbox log its GUID names, shared by the seats before a drive, is
+  // stored when the next drive of the client passenger starts.
+  ASSERT_FALSE(entry->passenger.log_guids.empty());
+  dispatcher_->drive_now("hooks", kHooked);
+  const std::optional<Log> log =
+      dispatcher_->database().read_log("hooks", entry->passenger.log_guids[0]);
+  ASSERT_TRUE(log);
+  EXPECT_THAT(log->to_text(), HasSubstr("Webhook: seated passenger"));
+}
+
+TEST_F(InboxTest, ManySeatsShareOneLog) {
+  for (int i = 0; i < 20; ++i) {
+    auto res = client().Post(kInbox, auth(), "order " + std::to_string(i), "text/plain");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 202) << res->body;
+  }
+  dispatcher_->drive_now("hooks", kHooked);
+  // One log for the 20 seats and one for the drive, not one per request.
+  EXPECT_EQ(dispatcher_->database().list_logs("hooks").size(), 2u);
 }
 
 TEST_F(InboxTest, ARepeatIsAcceptedOnce) {

@@ -28,9 +28,8 @@ std::string read_pid(int fd) {
   return pid.empty() ? "unknown" : pid;
 }
 
-[[noreturn]] void in_use(const std::filesystem::path& dir, const std::string& pid) {
-  throw StorageError("data directory " + dir.string() +
-                     " is in use by another Databus process (pid " + pid + ")");
+[[noreturn]] void in_use(const std::string& what, const std::string& pid) {
+  throw StorageError(what + " is in use by another Databus process (pid " + pid + ")");
 }
 
 }  // namespace
@@ -39,18 +38,24 @@ DirectoryLock::DirectoryLock(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw StorageError("cannot create data directory " + dir.string() + ": " + ec.message());
-  key_ = std::filesystem::weakly_canonical(dir).string();
-  std::filesystem::path path = dir / ".lock";
+  take(dir / ".lock", "data directory " + dir.string());
+}
 
+DirectoryLock::DirectoryLock(const std::filesystem::path& lock_file, const std::string& what) {
+  take(lock_file, what);
+}
+
+void DirectoryLock::take(const std::filesystem::path& path, const std::string& what) {
+  key_ = std::filesystem::weakly_canonical(path).string();
   std::lock_guard<std::mutex> guard(registry_mutex);
-  if (locked_in_this_process().count(key_) != 0) in_use(dir, std::to_string(::getpid()));
+  if (locked_in_this_process().count(key_) != 0) in_use(what, std::to_string(::getpid()));
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw StorageError("cannot open " + path.string() + ": " + std::strerror(errno));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     std::string pid = read_pid(fd_);
     ::close(fd_);
-    if (err == EWOULDBLOCK) in_use(dir, pid);
+    if (err == EWOULDBLOCK) in_use(what, pid);
     throw StorageError("cannot lock " + path.string() + ": " + std::strerror(err));
   }
   std::string pid = std::to_string(::getpid()) + "\n";

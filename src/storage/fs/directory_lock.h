@@ -20,13 +20,19 @@ class DirectoryLock {
   // <dir> is in use by another Databus process (pid N)" when held elsewhere,
   // and StorageError naming the path on an I/O failure.
   explicit DirectoryLock(const std::filesystem::path& dir);
+  // Locks the store `what` (e.g. "SQLite database /srv/db.sqlite") through
+  // the lock file `lock_file`, whose folder must exist; refusals say "<what>
+  // is in use by another Databus process (pid N)".
+  DirectoryLock(const std::filesystem::path& lock_file, const std::string& what);
   DirectoryLock(const DirectoryLock&) = delete;
   DirectoryLock& operator=(const DirectoryLock&) = delete;
   // Releases the lock.
   ~DirectoryLock();
 
  private:
-  std::string key_;  // Canonical directory, for the in-process registry.
+  void take(const std::filesystem::path& lock_file, const std::string& what);
+
+  std::string key_;  // Canonical lock file, for the in-process registry.
   int fd_ = -1;
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,6 +78,12 @@ class PgDatabase : public Database {
 
   PgPool pool_;
   std::string description_;
+  // One node per schema until leases make several safe
+  // (docs/storage-engines.md "One process per store"): a session-level
+  // advisory lock on the schema, held on a connection of its own for the
+  // engine's life; the server drops it when that session ends (a killed
+  // process leaves no stale lock).
+  std::unique_ptr<PgConnection> node_lock_;
   sql::ProblemList problems_;
 };
 

@@ -15,8 +15,16 @@ namespace databus {
 // only hold memory.
 constexpr std::size_t kSqliteConnections = 8;
 
-SqliteDatabase::SqliteDatabase(std::filesystem::path path)
-    : pool_(std::move(path), kSqliteConnections) {
+namespace {
+std::unique_ptr<durable::DirectoryLock> lock_file_of(const std::filesystem::path& path, bool lock) {
+  if (!lock) return nullptr;
+  return std::make_unique<durable::DirectoryLock>(std::filesystem::path(path).concat(".lock"),
+                                                  "SQLite database " + path.string());
+}
+}  // namespace
+
+SqliteDatabase::SqliteDatabase(std::filesystem::path path, bool lock_process)
+    : process_lock_(lock_file_of(path, lock_process)), pool_(std::move(path), kSqliteConnections) {
   migrate_sqlite_schema(pool_);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "databus/database.h"
 #include "model/sequential_map.h"
+#include "storage/fs/directory_lock.h"
 #include "storage/sql/problem_list.h"
 #include "storage/sqlite/sqlite_connection.h"
 
@@ -20,7 +22,10 @@ namespace databus {
 
 class SqliteDatabase : public Database {
  public:
-  explicit SqliteDatabase(std::filesystem::path path);
+  // Takes the file for this process (`<path>.lock`) unless `lock_process`
+  // is false, which only tests use, to act as another writer of the file
+  // (another process, an operator's sqlite3 shell).
+  explicit SqliteDatabase(std::filesystem::path path, bool lock_process = true);
 
   std::string engine() const override { return "sqlite"; }
   std::string describe() const override { return "sqlite at " + pool_.path().string(); }
@@ -97,6 +102,9 @@ class SqliteDatabase : public Database {
   // Records what a committed transaction stored.
   void remember_keys(const std::string& client_id, KnownEntries& known);
 
+  // One process per file: taken before the pool opens it, released after
+  // (docs/storage-engines.md "One process per store").
+  std::unique_ptr<durable::DirectoryLock> process_lock_;  // Null: not locked.
   SqlitePool pool_;
   sql::ProblemList problems_;
   // Per client, internal id -> key and `complete` of the entries this

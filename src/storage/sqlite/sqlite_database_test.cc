@@ -10,6 +10,7 @@
 #include "databus/uuid.h"
 #include "storage/database_conformance.h"
 #include "storage/sql/sql_codec.h"
+#include "storage/sqlite/sqlite_database_impl.h"
 #include "storage/sqlite/sqlite_schema.h"
 
 namespace databus {
@@ -53,6 +54,26 @@ TEST_F(SqliteDatabaseTest, DefaultFileLivesInTheDataDirAndKeepsData) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "data" / "databus.sqlite"));
   auto db = open_sqlite_database({dir_ / "data", {}});
   EXPECT_EQ(db->client_ids(), std::vector<std::string>{"demo"});
+}
+
+// One process per file: a second open (here, or in another process through
+// the lock file's flock) is refused with a message naming the file and the
+// holder; other files and a reopen after closing are not affected.
+TEST_F(SqliteDatabaseTest, ASecondOpenOfTheSameFileIsRefused) {
+  auto db = open_sqlite_database({dir_ / "data", {}});
+  try {
+    open_sqlite_database({dir_ / "data", {}});
+    FAIL() << "opened a file in use";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("SQLite database " +
+                                         (dir_ / "data" / "databus.sqlite").string() +
+                                         " is in use by another Databus process (pid "),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_NO_THROW(open_sqlite_database({dir_ / "data", {{"path", (dir_ / "b.db").string()}}}));
+  db.reset();
+  EXPECT_NO_THROW(open_sqlite_database({dir_ / "data", {}}));
 }
 
 TEST_F(SqliteDatabaseTest, PathArgumentChoosesTheFileAndOtherArgumentsAreRefused) {
@@ -188,7 +209,8 @@ TEST_F(SqliteDatabaseTest, MalformedRowsAreReportedAndSkipped) {
 // same file) may have deleted the entry, or deleted it and stored it again.
 TEST_F(SqliteDatabaseTest, RememberedKeysOfEntriesChangedElsewhereAreNotTrusted) {
   auto mine = open_sqlite_database({dir_, {}});
-  auto other = open_sqlite_database({dir_, {}});
+  // Another writer of the file (not a Databus process: those are refused).
+  auto other = std::make_unique<SqliteDatabase>(dir_ / "databus.sqlite", false);
   Passenger p;
   p.internal_id = new_uuid();
   p.passenger_module = "m";
