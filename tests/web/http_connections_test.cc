@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "test_paths.h"
 #include "web/web_test_support.h"
 
 namespace databus::web::testing {
@@ -51,6 +52,7 @@ class RawSocket {
   RawSocket& operator=(const RawSocket&) = delete;
 
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
   // False once the server closed or reset the connection.
   bool send(const std::string& data) {
     std::size_t done = 0;
@@ -175,6 +177,11 @@ TEST_F(HostileConnectionTest, IdleAndSlowHeaderConnectionsDoNotDelayOthers) {
   // gets its answer.
   ASSERT_TRUE(hostile.back().send("1\r\nConnection: close\r\n\r\n"));
   EXPECT_EQ(status_line(hostile.back().read_to_end()), "HTTP/1.1 200 OK");
+  // Stopping wakes the waiting connections instead of waiting out their
+  // timeouts (5 s idle, 10 s headers).
+  const auto stopping = SteadyClock::now();
+  server_.reset();
+  EXPECT_LT(SteadyClock::now() - stopping, std::chrono::seconds(3));
 }
 
 TEST_F(HostileConnectionTest, SlowAndIdleClientsAreClosed) {
@@ -371,6 +378,44 @@ TEST_F(HostileConnectionTest, InternalErrorsShowOnlyARequestId) {
   EXPECT_FALSE(res->has_header("EXCEPTION_WHAT"));
   EXPECT_THAT(log(), HasSubstr("request " + id + " POST /api/v1/inbox/hooks/"));
   EXPECT_THAT(log(), HasSubstr(dir_.string()));  // The detail is in the log.
+}
+
+// TLS connections go through the same Connection: pipelined requests are
+// answered in turn, and a client resetting mid-answer ends only its own.
+TEST_F(HostileConnectionTest, TlsClientsThatHangUpDoNotEndTheServer) {
+  server_.reset();
+  WebOptions options;
+  options.port = 0;
+  options.tls_cert = DATABUS_SOURCE_DIR "/tests/web/fixtures/test_cert.pem";
+  options.tls_key = DATABUS_SOURCE_DIR "/tests/web/fixtures/test_key.pem";
+  server_ = std::make_unique<WebServer>(*dispatcher_, options);
+  server_->start();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  ASSERT_NE(ctx, nullptr);
+  std::string pipelined;
+  for (int i = 0; i < 200; ++i) pipelined += "GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  for (int round = 0; round < 20; ++round) {
+    RawSocket s(server_->port());
+    ASSERT_TRUE(s.connected());
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, s.fd());
+    ASSERT_EQ(SSL_connect(ssl), 1);
+    ASSERT_GT(SSL_write(ssl, pipelined.data(), static_cast<int>(pipelined.size())), 0);
+    char first[16];
+    ASSERT_EQ(SSL_read(ssl, first, sizeof first), static_cast<int>(sizeof first));
+    EXPECT_EQ(std::string(first, sizeof first), "HTTP/1.1 200 OK\r");
+    // Gone with a reset, while the server still writes answers.
+    linger reset{1, 0};
+    ::setsockopt(s.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    SSL_free(ssl);
+  }
+  SSL_CTX_free(ctx);
+  // Still serving.
+  httplib::SSLClient client("127.0.0.1", server_->port());
+  client.enable_server_certificate_verification(false);
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
 }
 
 }  // namespace
