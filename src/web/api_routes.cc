@@ -38,8 +38,13 @@ json body(const Request& req) {
     json j = json::parse(req.body);
     if (!j.is_object()) throw HttpError(400, "the request body must be a JSON object");
     return j;
-  } catch (const json::exception& e) {
-    throw HttpError(400, std::string("the request body is not valid JSON: ") + e.what());
+  } catch (const json::parse_error& e) {
+    // Where, not the parser's own message (docs/security.md, "Errors and
+    // redirects").
+    throw HttpError(
+        400, "the request body is not valid JSON (error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    throw HttpError(400, "the request body is not valid JSON");
   }
 }
 
@@ -256,15 +261,18 @@ void add_export_routes(httplib::Server& server, WebState& s) {
 
 void add_system_routes(httplib::Server& server, WebState& s) {
   server.Get("/healthz", [](const Request&, Response& res) { send_json(res, json{{"up", true}}); });
-  server.Get("/readyz", [&s](const Request&, Response& res) {
+  server.Get("/readyz", [&s](const Request& req, Response& res) {
     const DispatcherState st = s.dispatcher.status().state;
     bool ready = st == DispatcherState::running || st == DispatcherState::paused;
     std::string why;
     try {
       s.dispatcher.database().client_ids();
     } catch (const std::exception& e) {
+      // Unauthenticated: the engine's message (paths, addresses) goes to the
+      // log only (docs/security.md, "Errors and redirects").
       ready = false;
-      why = e.what();
+      why = "the database cannot be read (request id " + report_internal_error(s, req, e.what()) +
+            "; the details are in the server's log)";
     }
     send_json(res, json{{"ready", ready}, {"state", to_string(st)}, {"error", why}},
               ready ? 200 : 503);

@@ -13,6 +13,7 @@ ErrorStatus error_status(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
   } catch (const HttpError& e) {
+    if (e.status() == 500) return {500, "internal error", 0, e.what()};
     return {e.status(), e.what(), e.retry_after()};
   } catch (const NotFoundError& e) {
     return {404, e.what()};
@@ -27,20 +28,26 @@ ErrorStatus error_status(std::exception_ptr error) {
   }
 }
 
-ErrorStatus handle_error(const WebState& state, const httplib::Request& req,
-                         std::exception_ptr error) {
-  ErrorStatus e = error_status(error);
-  if (e.status != 500) return e;
-  e.request_id = random_hex(8);
-  e.message =
-      "internal error (request id " + e.request_id + "; the details are in the server's log)";
+std::string report_internal_error(const WebState& state, const httplib::Request& req,
+                                  const std::string& detail) {
+  const std::string id = random_hex(8);
   const std::string line =
-      "databus web: request " + e.request_id + " " + req.method + " " + req.path + ": " + e.detail;
+      "databus web: request " + id + " " + req.method + " " + req.path + ": " + detail;
   if (state.options.error_log) {
     state.options.error_log(line);
   } else {
     std::clog << line << std::endl;
   }
+  return id;
+}
+
+ErrorStatus handle_error(const WebState& state, const httplib::Request& req,
+                         std::exception_ptr error) {
+  ErrorStatus e = error_status(error);
+  if (e.status != 500) return e;
+  e.request_id = report_internal_error(state, req, e.detail);
+  e.message =
+      "internal error (request id " + e.request_id + "; the details are in the server's log)";
   return e;
 }
 

@@ -28,8 +28,14 @@ struct ErrorStatus {
   std::string request_id;  // 500 only, set by handle_error().
 };
 
-// Classifies `error`. REQUIRES: `error` is not null.
+// Classifies `error`. An HttpError of status 500 is made generic as well
+// (its message becomes the detail). REQUIRES: `error` is not null.
 ErrorStatus error_status(std::exception_ptr error);
+
+// Writes `detail` about `req` to the server's error log
+// (WebServerOptions::error_log) under a new request id, and returns the id.
+std::string report_internal_error(const WebState& state, const httplib::Request& req,
+                                  const std::string& detail);
 
 // error_status(), and for a 500 a new request id in the message and one
 // line in the server's error log (WebServerOptions::error_log): the id,

@@ -378,6 +378,13 @@ TEST_F(HostileConnectionTest, InternalErrorsShowOnlyARequestId) {
   EXPECT_FALSE(res->has_header("EXCEPTION_WHAT"));
   EXPECT_THAT(log(), HasSubstr("request " + id + " POST /api/v1/inbox/hooks/"));
   EXPECT_THAT(log(), HasSubstr(dir_.string()));  // The detail is in the log.
+
+  // A 400 names the problem in Databus's words, not the JSON parser's.
+  auto bad = client.Post("/api/v1/login", "{\"client\": x", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json::parse(bad->body)["error"],
+            "the request body is not valid JSON (error at byte 12)");
 }
 
 // TLS connections go through the same Connection: pipelined requests are
