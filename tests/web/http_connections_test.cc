@@ -264,6 +264,13 @@ TEST_F(HostileConnectionTest, AnonymousChunkedBodiesStopAtTheSmallLimit) {
       announced.send("POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                      "Content-Type: application/json\r\nContent-Length: 65537\r\n\r\n"));
   EXPECT_EQ(status_line(announced.read_to_end()), "HTTP/1.1 413 Payload Too Large");
+  // A client waiting for "100 Continue" is refused instead.
+  RawSocket waiting(server_->port());
+  ASSERT_TRUE(
+      waiting.send("POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Content-Type: application/json\r\nContent-Length: 1048576\r\n"
+                   "Expect: 100-continue\r\n\r\n"));
+  EXPECT_EQ(status_line(waiting.read_to_end()), "HTTP/1.1 413 Payload Too Large");
 }
 
 TEST_F(HostileConnectionTest, ParallelOversizedUploadsKeepMemoryLow) {
