@@ -19,7 +19,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +41,40 @@ struct LoginThrottlePolicy {
   std::chrono::seconds max_delay{30};           // Default: 30 s.
   int lock_after = 10;                          // Default: 10 failures.
   std::chrono::seconds lock_duration{15 * 60};  // Default: 15 minutes.
+};
+
+// How the server holds out against slow and hostile connections
+// (docs/security.md, "Hostile connections"). Every connection is served by
+// a thread of its own, so idle or slow ones never hold the threads healthy
+// requests need; the timeouts bound how long any one connection lasts.
+struct WebConnectionLimits {
+  // Connections served at once; more wait in the kernel's accept queue
+  // until one ends. Default: 512.
+  std::size_t max_connections = 512;
+  // A connection without a request in progress (before its first request,
+  // between keep-alive requests) is closed after this long. Default: 5 s.
+  std::chrono::milliseconds idle_timeout{5000};
+  // From the first byte of a request to the end of its headers, which may
+  // be 64 KiB at most; a slower client is closed. Default: 10 s.
+  std::chrono::milliseconds header_timeout{10000};
+  // For the whole body of a request; a slower client gets 408 and is
+  // closed. Default: 60 s.
+  std::chrono::milliseconds body_timeout{60000};
+  // For each write of a response to a client that does not read.
+  // Default: 10 s.
+  std::chrono::milliseconds write_timeout{10000};
+  // Requests on one keep-alive connection before it is closed (each
+  // connection has its own thread, so a long one takes nothing from
+  // others). Default: 1000.
+  std::size_t max_requests_per_connection = 1000;
+  // The largest body of a request without a valid session or bearer token
+  // (and of an inbox request without its webhook's token), counted as it
+  // arrives (chunk framing included); one byte more is answered 413.
+  // Default: 64 KiB.
+  std::size_t anonymous_body_bytes = 64 * 1024;
+  // The same for authenticated requests; the webhook inbox instead takes its
+  // puller's max_body_bytes. Default: 8 MiB.
+  std::size_t body_bytes = 8 * 1024 * 1024;
 };
 
 struct WebServerOptions {
@@ -61,6 +97,13 @@ struct WebServerOptions {
   // ... and this long after login in any case. Default: 12 hours.
   std::chrono::seconds session_absolute{12 * 3600};
   LoginThrottlePolicy throttle;
+  WebConnectionLimits limits;
+  // Receives one line per internal error (a 500): the request id, method,
+  // path and the error's own message. The response says only "internal
+  // error" and the request id, so that paths and library messages never
+  // reach a client. Called from server threads, several at once.
+  // Default: empty, lines go to std::clog.
+  std::function<void(const std::string& line)> error_log;
 };
 
 class WebServer : public DispatcherService {

@@ -20,12 +20,12 @@ using Handler = std::function<void(const Request&, Response&)>;
 constexpr char kClient[] = R"(/api/v1/clients/([^/]+))";
 
 // Answers every error as {"error": message} with its status (error_status.h).
-Handler api(Handler h) {
-  return [h](const Request& req, Response& res) {
+Handler api(WebState& state, Handler h) {
+  return [&state, h](const Request& req, Response& res) {
     try {
       h(req, res);
     } catch (...) {
-      const ErrorStatus error = error_status(std::current_exception());
+      const ErrorStatus error = handle_error(state, req, std::current_exception());
       send_json(res, json{{"error", error.message}}, error.status);
       apply_error_status(error, res);
     }
@@ -38,8 +38,13 @@ json body(const Request& req) {
     json j = json::parse(req.body);
     if (!j.is_object()) throw HttpError(400, "the request body must be a JSON object");
     return j;
-  } catch (const json::exception& e) {
-    throw HttpError(400, std::string("the request body is not valid JSON: ") + e.what());
+  } catch (const json::parse_error& e) {
+    // Where, not the parser's own message (docs/security.md, "Errors and
+    // redirects").
+    throw HttpError(
+        400, "the request body is not valid JSON (error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    throw HttpError(400, "the request body is not valid JSON");
   }
 }
 
@@ -77,7 +82,7 @@ Principal reader(WebState& s, const Request& req, Response& res, const std::stri
 }
 
 void add_session_routes(httplib::Server& server, WebState& s) {
-  server.Post("/api/v1/login", api([&s](const Request& req, Response& res) {
+  server.Post("/api/v1/login", api(s, [&s](const Request& req, Response& res) {
                 const std::string type = req.get_header_value("Content-Type");
                 if (!type.starts_with("application/json"))
                   throw HttpError(415, "login must be application/json");
@@ -90,7 +95,7 @@ void add_session_routes(httplib::Server& server, WebState& s) {
                                     {"username", session.username},
                                     {"csrf_token", session.csrf_token}});
               }));
-  server.Post("/api/v1/logout", api([&s](const Request& req, Response& res) {
+  server.Post("/api/v1/logout", api(s, [&s](const Request& req, Response& res) {
                 const std::optional<Principal> who = identify(s, req);
                 if (who && !who->session_id.empty()) {
                   check_csrf(*who, req, true);
@@ -99,7 +104,7 @@ void add_session_routes(httplib::Server& server, WebState& s) {
                 res.set_header("Set-Cookie", session_cookie(s, ""));
                 send_json(res, json{{"logged_out", true}});
               }));
-  server.Get("/api/v1/session", api([&s](const Request& req, Response& res) {
+  server.Get("/api/v1/session", api(s, [&s](const Request& req, Response& res) {
                const std::optional<Principal> who = identify(s, req);
                if (!who) throw HttpError(401, "login required");
                send_json(res, json{{"client_id", who->client_id},
@@ -108,7 +113,7 @@ void add_session_routes(httplib::Server& server, WebState& s) {
                                    {"root", who->root()},
                                    {"csrf_token", who->csrf_token}});
              }));
-  server.Get("/api/v1/clients", api([&s](const Request& req, Response& res) {
+  server.Get("/api/v1/clients", api(s, [&s](const Request& req, Response& res) {
                const std::optional<Principal> who = identify(s, req);
                if (!who) throw HttpError(401, "login required");
                send_json(res, json{{"clients", visible_clients(s, *who)}});
@@ -117,7 +122,7 @@ void add_session_routes(httplib::Server& server, WebState& s) {
 
 void add_queue_routes(httplib::Server& server, WebState& s) {
   const std::string c = kClient;
-  server.Get(c + "/queue", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/queue", api(s, [&s](const Request& req, Response& res) {
                const std::string client = req.matches[1];
                reader(s, req, res, client);
                service::QueueQuery q;
@@ -134,18 +139,18 @@ void add_queue_routes(httplib::Server& server, WebState& s) {
                q.limit = number_param(req, "limit", 50);
                send_json(res, service::queue(s, client, q));
              }));
-  server.Post(c + "/queue/purge", api([&s](const Request& req, Response& res) {
+  server.Post(c + "/queue/purge", api(s, [&s](const Request& req, Response& res) {
                 const std::string client = req.matches[1];
                 changer(s, req, res, client);
                 const std::size_t n =
                     service::purge_completed(s, client, string_field(body(req), "passenger"));
                 send_json(res, json{{"deleted", n}});
               }));
-  server.Get(c + "/queue/([^/]+)", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/queue/([^/]+)", api(s, [&s](const Request& req, Response& res) {
                reader(s, req, res, req.matches[1]);
                send_json(res, service::entry(s, req.matches[1], req.matches[2]));
              }));
-  server.Post(c + "/queue/([^/]+)/status", api([&s](const Request& req, Response& res) {
+  server.Post(c + "/queue/([^/]+)/status", api(s, [&s](const Request& req, Response& res) {
                 changer(s, req, res, req.matches[1]);
                 const json j = body(req);
                 const std::string module = j.contains("module") ? string_field(j, "module") : "";
@@ -153,69 +158,69 @@ void add_queue_routes(httplib::Server& server, WebState& s) {
                                                    string_field(j, "step"), module,
                                                    string_field(j, "status")));
               }));
-  server.Get(c + "/queue/([^/]+)/attachments/([^/]+)", api([&s](const Request& req, Response& res) {
-               reader(s, req, res, req.matches[1]);
-               const Attachment a =
-                   service::attachment(s, req.matches[1], req.matches[2], req.matches[3]);
-               send_attachment(res, a.name, a.format == AttachmentFormat::text, a.content,
-                               param(req, "inline") == "1");
-             }));
+  server.Get(
+      c + "/queue/([^/]+)/attachments/([^/]+)", api(s, [&s](const Request& req, Response& res) {
+        reader(s, req, res, req.matches[1]);
+        const Attachment a = service::attachment(s, req.matches[1], req.matches[2], req.matches[3]);
+        send_attachment(res, a.name, a.format == AttachmentFormat::text, a.content,
+                        param(req, "inline") == "1");
+      }));
 }
 
 void add_client_routes(httplib::Server& server, WebState& s) {
   const std::string c = kClient;
-  server.Get(c + "/passengers", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/passengers", api(s, [&s](const Request& req, Response& res) {
                reader(s, req, res, req.matches[1]);
                send_json(res, service::passengers(s, req.matches[1]));
              }));
-  server.Post(c + "/passengers/([^/]+)/expedite", api([&s](const Request& req, Response& res) {
+  server.Post(c + "/passengers/([^/]+)/expedite", api(s, [&s](const Request& req, Response& res) {
                 changer(s, req, res, req.matches[1]);
                 service::expedite(s, req.matches[1], req.matches[2]);
                 send_json(res, json{{"expedited", std::string(req.matches[2])}});
               }));
-  server.Get(c + "/passengers/([^/]+)/peek", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/passengers/([^/]+)/peek", api(s, [&s](const Request& req, Response& res) {
                reader(s, req, res, req.matches[1]);
                send_json(res, service::peek(s, req.matches[1], req.matches[2]));
              }));
-  server.Get(c + "/logs", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/logs", api(s, [&s](const Request& req, Response& res) {
                reader(s, req, res, req.matches[1]);
                send_json(res,
                          service::logs(s, req.matches[1], number_param(req, "offset", 0),
                                        std::min<std::size_t>(number_param(req, "limit", 50), 500),
                                        param(req, "type")));
              }));
-  server.Post(c + "/logs/purge", api([&s](const Request& req, Response& res) {
+  server.Post(c + "/logs/purge", api(s, [&s](const Request& req, Response& res) {
                 changer(s, req, res, req.matches[1]);
                 send_json(res, json{{"deleted", service::purge_logs(s, req.matches[1])}});
               }));
-  server.Get(c + "/logs/([^/]+)", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/logs/([^/]+)", api(s, [&s](const Request& req, Response& res) {
                reader(s, req, res, req.matches[1]);
                send_json(res, service::log(s, req.matches[1], req.matches[2]));
              }));
-  server.Get(c + "/users", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/users", api(s, [&s](const Request& req, Response& res) {
                const Principal who = reader(s, req, res, req.matches[1]);
                send_json(res, service::users(s, req.matches[1], who));
              }));
-  server.Post(c + "/users/([^/]+)/revoke-token", api([&s](const Request& req, Response& res) {
+  server.Post(c + "/users/([^/]+)/revoke-token", api(s, [&s](const Request& req, Response& res) {
                 changer(s, req, res, req.matches[1]);
                 service::revoke_token(s, req.matches[1], req.matches[2]);
                 send_json(res, json{{"revoked", true}});
               }));
-  server.Post(c + "/users/([^/]+)/password", api([&s](const Request& req, Response& res) {
+  server.Post(c + "/users/([^/]+)/password", api(s, [&s](const Request& req, Response& res) {
                 changer(s, req, res, req.matches[1]);
                 service::set_password(s, req.matches[1], req.matches[2],
                                       string_field(body(req), "password"));
                 send_json(res, json{{"changed", true}});
               }));
-  server.Get(c + "/customizing", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/customizing", api(s, [&s](const Request& req, Response& res) {
                const Principal who = reader(s, req, res, req.matches[1]);
                send_json(res, service::customizing_nodes(s, req.matches[1], who));
              }));
-  server.Get(c + "/customizing/([^/]+)", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/customizing/([^/]+)", api(s, [&s](const Request& req, Response& res) {
                const Principal who = reader(s, req, res, req.matches[1]);
                send_json(res, service::customizing_node(s, req.matches[1], req.matches[2], who));
              }));
-  server.Post(c + "/customizing/([^/]+)", api([&s](const Request& req, Response& res) {
+  server.Post(c + "/customizing/([^/]+)", api(s, [&s](const Request& req, Response& res) {
                 const Principal who = changer(s, req, res, req.matches[1]);
                 service::save_customizing(s, req.matches[1], req.matches[2],
                                           string_field(body(req), "text"), who);
@@ -236,11 +241,11 @@ DatabaseArguments arguments_of(const json& j) {
 
 void add_export_routes(httplib::Server& server, WebState& s) {
   const std::string c = kClient;
-  server.Get(c + "/export", api([&s](const Request& req, Response& res) {
+  server.Get(c + "/export", api(s, [&s](const Request& req, Response& res) {
                reader(s, req, res, req.matches[1]);
                send_json(res, s.exports.status());
              }));
-  server.Post(c + "/export", api([&s](const Request& req, Response& res) {
+  server.Post(c + "/export", api(s, [&s](const Request& req, Response& res) {
                 const Principal who = changer(s, req, res, req.matches[1]);
                 if (!who.root())
                   throw HttpError(403, "only administrators of client root may export");
@@ -256,29 +261,32 @@ void add_export_routes(httplib::Server& server, WebState& s) {
 
 void add_system_routes(httplib::Server& server, WebState& s) {
   server.Get("/healthz", [](const Request&, Response& res) { send_json(res, json{{"up", true}}); });
-  server.Get("/readyz", [&s](const Request&, Response& res) {
+  server.Get("/readyz", [&s](const Request& req, Response& res) {
     const DispatcherState st = s.dispatcher.status().state;
     bool ready = st == DispatcherState::running || st == DispatcherState::paused;
     std::string why;
     try {
       s.dispatcher.database().client_ids();
     } catch (const std::exception& e) {
+      // Unauthenticated: the engine's message (paths, addresses) goes to the
+      // log only (docs/security.md, "Errors and redirects").
       ready = false;
-      why = e.what();
+      why = "the database cannot be read (request id " + report_internal_error(s, req, e.what()) +
+            "; the details are in the server's log)";
     }
     send_json(res, json{{"ready", ready}, {"state", to_string(st)}, {"error", why}},
               ready ? 200 : 503);
   });
-  server.Get("/api/v1/about", api([&s](const Request& req, Response& res) {
+  server.Get("/api/v1/about", api(s, [&s](const Request& req, Response& res) {
                if (!identify(s, req)) throw HttpError(401, "login required");
                send_json(res, service::about(s));
              }));
-  server.Get("/api/v1/system", api([&s](const Request& req, Response& res) {
+  server.Get("/api/v1/system", api(s, [&s](const Request& req, Response& res) {
                authorize_root(s, req, Access::read);
                send_json(res, service::system(s));
              }));
   server.Post("/api/v1/system/(pause|resume|shutdown)",
-              api([&s](const Request& req, Response& res) {
+              api(s, [&s](const Request& req, Response& res) {
                 const Principal who = authorize_root(s, req, Access::change);
                 check_csrf(who, req, true);
                 const std::string action = req.matches[1];

@@ -20,8 +20,13 @@ TEST(ErrorStatusTest, EachErrorClassHasItsStatus) {
   EXPECT_EQ(of(StateError("busy")).status, 409);
   const ErrorStatus other = of(std::runtime_error("boom"));
   EXPECT_EQ(other.status, 500);
-  EXPECT_EQ(other.message, "internal error: boom");
+  EXPECT_EQ(other.message, "internal error");
+  EXPECT_EQ(other.detail, "boom");  // For the log only (handle_error).
   EXPECT_EQ(of(42).status, 500);
+  // A 500 is generic however it was thrown.
+  const ErrorStatus thrown = of(HttpError(500, "export failed: /data/dir/x"));
+  EXPECT_EQ(thrown.message, "internal error");
+  EXPECT_EQ(thrown.detail, "export failed: /data/dir/x");
 }
 
 TEST(ErrorStatusTest, RetryAfterIsSetOnlyWhenGiven) {

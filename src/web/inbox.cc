@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "components/webhook/webhook_puller.h"
@@ -179,12 +180,38 @@ void receive(WebState& s, const Request& req, Response& res) {
 
 }  // namespace
 
+std::optional<std::size_t> inbox_body_limit(WebState& state, const httplib::Request& req) {
+  constexpr std::string_view kPrefix = "/api/v1/inbox/";
+  if (!req.path.starts_with(kPrefix)) return std::nullopt;
+  const std::string rest = req.path.substr(kPrefix.size());
+  const std::size_t slash = rest.find('/');
+  if (slash == 0 || slash == std::string::npos || slash + 1 == rest.size() ||
+      rest.find('/', slash + 1) != std::string::npos) {
+    return std::nullopt;
+  }
+  std::optional<Inbox> inbox;
+  try {
+    inbox = find_inbox(state, rest.substr(0, slash), rest.substr(slash + 1));
+  } catch (const std::exception&) {
+    return std::nullopt;  // The handler answers it (404, 503) without reading much.
+  }
+  const std::string token = given_token(req);
+  std::optional<std::size_t> limit;
+  for (const auto& hook : inbox->webhooks) {
+    // Every token is compared, as in authenticate().
+    if (same_token(token, hook.second.token) && !token.empty() && !limit) {
+      limit = hook.second.max_body_bytes + kInboxFramingAllowance;
+    }
+  }
+  return limit;
+}
+
 void add_inbox_routes(httplib::Server& server, WebState& state) {
   server.Post(R"(/api/v1/inbox/([^/]+)/([^/]+))", [&state](const Request& req, Response& res) {
     try {
       receive(state, req, res);
     } catch (...) {
-      const ErrorStatus error = error_status(std::current_exception());
+      const ErrorStatus error = handle_error(state, req, std::current_exception());
       send_json(res, json{{"error", error.message}}, error.status);
       apply_error_status(error, res);
     }

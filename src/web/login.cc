@@ -44,8 +44,9 @@ Session log_in(WebState& state, const std::string& client_id, const std::string&
                const std::string& password, const std::string& remote_addr) {
   const std::string user_key = "user:" + client_id + "/" + username;
   const std::string addr_key = "addr:" + remote_addr;
-  const std::chrono::seconds wait =
-      std::max(state.throttle.wait(user_key), state.throttle.wait(addr_key));
+  // Counted as failed from here on (login_throttle.h): attempts running at
+  // the same time wait as if they had come one after another.
+  const std::chrono::seconds wait = state.throttle.begin_attempt({user_key, addr_key});
   if (wait.count() > 0) {
     throw HttpError(
         429, "too many failed logins; try again in " + std::to_string(wait.count()) + " seconds",
@@ -59,6 +60,8 @@ Session log_in(WebState& state, const std::string& client_id, const std::string&
   } catch (const Error&) {
   }
   if (config && config->users.empty()) {
+    state.throttle.succeeded(user_key);
+    state.throttle.succeeded(addr_key);
     return state.sessions.create(client_id, "", "");
   }
   const User* user = nullptr;
@@ -78,8 +81,6 @@ Session log_in(WebState& state, const std::string& client_id, const std::string&
     static const std::string kDummyHash = hash_password(random_hex(16));
     verify_password(kDummyHash, password);
   }
-  state.throttle.failed(user_key);
-  state.throttle.failed(addr_key);
   throw HttpError(401, "wrong client, user or password");
 }
 

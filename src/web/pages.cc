@@ -194,7 +194,7 @@ PageHandler page(WebState& state, PageHandler handler) {
       handler(req, res);
       return;
     } catch (...) {
-      error = error_status(std::current_exception());
+      error = handle_error(state, req, std::current_exception());
     }
     const int status = error.status;
     const std::string& message = error.message;

@@ -1,22 +1,22 @@
 #include "databus/web_server.h"
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "components/webhook/webhook_puller.h"
 #include "databus/error.h"
 #include "web/credentials.h"
-#include "web/host_check.h"
+#include "web/guarded_server.h"
 #include "web/http.h"
 #include "web/inbox.h"
+#include "web/request_guard.h"
 #include "web/routes.h"
 
 namespace databus {
 
 namespace {
-
-// The largest request body of every route but the webhook inbox.
-constexpr std::uint64_t kBodyLimit = 8 * 1024 * 1024;
 
 // Sent with every response: no framing, no sniffing, nothing from other hosts.
 void set_security_headers(httplib::Server& server, bool tls) {
@@ -39,6 +39,7 @@ class WebServer::Impl {
   Impl(Dispatcher& dispatcher, WebServerOptions options) : state(dispatcher, std::move(options)) {}
 
   web::WebState state;
+  std::unique_ptr<web::ConnectionGuard> guard;  // Outlives the server.
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   int port = 0;
@@ -56,40 +57,52 @@ void WebServer::start() {
     throw ConfigError("web server", o.tls_cert.empty() ? "tls_cert" : "tls_key",
                       "TLS needs both a certificate and a key");
   }
+  // Connections are served by GuardedServer (docs/security.md, "Hostile
+  // connections"): its own threads, timeouts and body counting.
+  impl_->guard = std::make_unique<web::ConnectionGuard>(o.limits);
+  std::function<void()> widen_backlog;
   if (impl_->state.tls()) {
-    auto ssl = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+    auto ssl = std::make_unique<web::GuardedServer<httplib::SSLServer>>(
+        *impl_->guard, o.tls_cert.c_str(), o.tls_key.c_str());
     if (!ssl->is_valid()) {
       throw ConfigError("web server", "tls_cert",
                         "cannot load the TLS certificate " + o.tls_cert.string() + " and key " +
                             o.tls_key.string());
     }
+    widen_backlog = [s = ssl.get()] { s->widen_backlog(); };
     impl_->server = std::move(ssl);
   } else {
-    impl_->server = std::make_unique<httplib::Server>();
+    auto plain = std::make_unique<web::GuardedServer<httplib::Server>>(*impl_->guard);
+    widen_backlog = [s = plain.get()] { s->widen_backlog(); };
+    impl_->server = std::move(plain);
   }
   httplib::Server& server = *impl_->server;
   set_security_headers(server, impl_->state.tls());
-  // Before any route: refuse requests for other host names (DNS rebinding).
-  server.set_pre_routing_handler([&o](const httplib::Request& req, httplib::Response& res) {
-    if (!web::host_allowed(req.get_header_value("Host"), o.host, o.allowed_hosts)) {
-      res.status = 421;
-      res.set_content("421 Misdirected Request: this server does not answer for host '" +
-                          req.get_header_value("Host") + "' (see --allowed-host in docs/api.md)\n",
-                      "text/plain; charset=utf-8");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    // Bodies are read before routing ends: refuse large ones before reading,
-    // except on the webhook inbox, whose pullers set their own limit.
-    if (!req.path.starts_with("/api/v1/inbox/") &&
-        req.get_header_value<std::uint64_t>("Content-Length") > kBodyLimit) {
-      res.status = 413;
-      res.set_content("413 Payload Too Large\n", "text/plain; charset=utf-8");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+  web::WebState& state = impl_->state;
+  // Before any route: the Host check (DNS rebinding) and the body limit.
+  server.set_pre_routing_handler([&state](const httplib::Request& req, httplib::Response& res) {
+    return web::check_request(state, req, res);
   });
-  // Chunked bodies have no length to check first; they stop here.
-  server.set_payload_max_length(kWebhookBodyCeiling);
+  // A client that waits for "100 Continue" learns of a refusal before it
+  // sends the body.
+  server.set_expect_100_continue_handler(
+      [&state](const httplib::Request& req, httplib::Response& res) {
+        return web::check_request(state, req, res) == httplib::Server::HandlerResponse::Handled
+                   ? res.status
+                   : 100;
+      });
+  server.set_error_handler(httplib::Server::HandlerWithResponse(web::explain_connection_error));
+  server.set_exception_handler(
+      [&state](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+        web::answer_exception(state, req, res, error);
+      });
+  // Bodies are counted by the connection against the request's own limit;
+  // this only bounds what httplib would read of a body with a length.
+  server.set_payload_max_length(kWebhookBodyCeiling + web::kInboxFramingAllowance);
+  // What httplib announces in Keep-Alive headers; the connection enforces it.
+  server.set_keep_alive_max_count(o.limits.max_requests_per_connection);
+  server.set_keep_alive_timeout(std::max<time_t>(
+      1, std::chrono::duration_cast<std::chrono::seconds>(o.limits.idle_timeout).count()));
   // httplib's default also sets SO_REUSEPORT, which lets a second server bind
   // a busy port and share its requests; a busy port must be an error.
   server.set_socket_options([](socket_t sock) {
@@ -110,6 +123,7 @@ void WebServer::start() {
     throw Error("web server: cannot listen on " + o.host + ":" + std::to_string(o.port) +
                 " (port in use or address not available)");
   }
+  widen_backlog();
   impl_->thread = std::thread([&server] { server.listen_after_bind(); });
   // httplib's stop() does nothing until the listening loop runs: wait for it,
   // so that a stop() right after start() cannot be lost.
@@ -126,6 +140,9 @@ std::string WebServer::address() const {
 }
 
 void WebServer::stop() {
+  // Wakes connections waiting for a client first, so that stopping does not
+  // wait for their timeouts.
+  if (impl_->guard) impl_->guard->stop();
   if (impl_->server) impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
