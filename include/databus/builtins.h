@@ -1,4 +1,4 @@
-// The components Databus ships: demo components (DESIGN §4), the primal queue
+// The components Databus ships: demo components (docs/configuration.md), the primal queue
 // and driver, the storage engines, and the connectors.
 #pragma once
 

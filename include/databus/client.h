@@ -1,4 +1,4 @@
-// Client configuration: the content of clients/<id>/config.json (DESIGN §4).
+// Client configuration: the content of clients/<id>/config.json (docs/configuration.md).
 #pragma once
 
 #include <optional>
@@ -23,7 +23,7 @@ struct ComponentRef {
   bool operator==(const ComponentRef&) const = default;
 };
 
-// One passenger type a client transports (DESIGN §2).
+// One passenger type a client transports (docs/architecture.md "Concepts").
 struct ClientPassenger {
   std::string name;  // Passenger module.
   std::vector<ComponentRef> pullers;
@@ -76,7 +76,7 @@ struct ClientConfig {
 };
 
 // The configuration the first start writes for the `demo` client: the demo
-// components of DESIGN §4, user demo/demo (administrator).
+// components of docs/configuration.md, user demo/demo (administrator).
 ClientConfig demo_client_config();
 // The configuration of the `root` client: no passengers, user root/root.
 ClientConfig root_client_config();

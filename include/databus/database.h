@@ -1,4 +1,4 @@
-// Database: the storage engine interface (DESIGN §6). Engines only store and
+// Database: the storage engine interface (docs/architecture.md "Layers"). Engines only store and
 // query; the queue rules live in the primal queue. JSON DB, SQLite and
 // PostgreSQL are siblings behind this interface and pass one conformance
 // suite; DatabaseWrapper (database_wrapper.h) decorates any of them.

@@ -1,4 +1,5 @@
-// Dispatcher: the engine (DESIGN §1, §3). Starting one means Databus is up.
+// Dispatcher: the engine (docs/architecture.md "Concepts" and "The transport algorithm"). Starting
+// one means Databus is up.
 #pragma once
 
 #include <chrono>
@@ -44,7 +45,7 @@ struct DispatcherStatus {
   std::string web_address;
 };
 
-// A customizing node (DESIGN §2) of one client.
+// A customizing node (docs/architecture.md "Concepts") of one client.
 struct CustomizingNode {
   std::string name;  // "__databus__", "__clients__" or an external file id.
   bool root_only = false;
@@ -139,7 +140,8 @@ class Dispatcher {
   const Factories& factories() const;
   Database& database();
 
-  // --- Customizing (DESIGN §2) -----------------------------------------------
+  // --- Customizing (docs/architecture.md "Concepts")
+  // -----------------------------------------------
   // "__databus__", "__clients__" (root only: the list of clients) and the
   // ticket's external config files of this client.
   std::vector<CustomizingNode> customizing_nodes(const std::string& client_id) const;

@@ -1,4 +1,5 @@
-// Driver: one transport run ("drive") of one client passenger (DESIGN §3).
+// Driver: one transport run ("drive") of one client passenger (docs/architecture.md "The transport
+// algorithm").
 #pragma once
 
 #include <atomic>

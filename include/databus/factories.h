@@ -1,4 +1,4 @@
-// The factories of the dispatcher ticket (DESIGN §1): functions that turn a
+// The factories of the dispatcher ticket (docs/architecture.md "Concepts"): functions that turn a
 // module name into an object. Replace any of them to take over how that kind
 // is made; the primal factories consult a Registry.
 #pragma once

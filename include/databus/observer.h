@@ -1,4 +1,4 @@
-// DispatcherObserver: told about significant dispatcher events (DESIGN §1).
+// DispatcherObserver: told about significant dispatcher events (docs/architecture.md "Concepts").
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // Queue: the rules of the passenger queue of one client passenger type
-// (DESIGN §3), on top of a Database. The primal queue
+// (docs/architecture.md "The transport algorithm"), on top of a Database. The primal queue
 // ("databus.pqueue.primal_queue") is the standard implementation.
 #pragma once
 

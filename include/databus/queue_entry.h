@@ -1,4 +1,4 @@
-// Queue entry: a passenger plus its transport state (DESIGN §2).
+// Queue entry: a passenger plus its transport state (docs/architecture.md "Concepts").
 #pragma once
 
 #include <string>

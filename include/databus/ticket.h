@@ -1,6 +1,6 @@
-// DispatcherTicket: everything a dispatcher is started with (DESIGN §1). Every
-// field has a default good enough for many cases: a default ticket runs the
-// JSON DB in ./data/json_db with the web interface on port 5000.
+// DispatcherTicket: everything a dispatcher is started with (docs/architecture.md "Concepts").
+// Every field has a default good enough for many cases: a default ticket runs the JSON DB in
+// ./data/json_db with the web interface on port 5000.
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,5 @@
 // WebServer: the web interface and REST API of a running dispatcher
-// (DESIGN §5; routes and rules in docs/api.md).
+// (docs/api.md; routes and rules in docs/api.md).
 //
 // The dispatcher starts one itself when the ticket's run_web_server is on
 // (the default): Dispatcher::start() calls ticket.web_server_factory, which

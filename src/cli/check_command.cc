@@ -16,7 +16,7 @@ namespace databus::cli {
 namespace {
 
 // Where a client's configuration lives, for messages: the config.json path
-// for the JSON DB (DESIGN §4 layout), a description otherwise.
+// for the JSON DB (the layout of docs/configuration.md), a description otherwise.
 std::string config_source(const Database& database, const StorageOptions& options,
                           const std::string& client_id) {
   if (database.engine() == "json_db") {

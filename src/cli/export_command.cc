@@ -1,5 +1,5 @@
 // `databus export`: copies one client's data from the configured storage
-// engine to another one (DESIGN §5), with a progress bar on a terminal.
+// engine to another one (docs/api.md), with a progress bar on a terminal.
 
 #include <unistd.h>
 

@@ -1,4 +1,5 @@
-// Customizing: the editable JSON documents of a client (DESIGN §2, §5).
+// Customizing: the editable JSON documents of a client (docs/architecture.md "Concepts",
+// docs/api.md).
 //
 //   "__databus__"  the client's config.json; a save must parse as a client
 //                  configuration and every component it names must be known

@@ -1,5 +1,5 @@
-// One drive as the dispatcher runs it (DESIGN §3): a new log, the observer's
-// drive_started, the driver, the log stored, the observer's
+// One drive as the dispatcher runs it (docs/architecture.md "The transport algorithm"): a new log,
+// the observer's drive_started, the driver, the log stored, the observer's
 // drive_passenger_complete, then the purges of old logs, old customizing
 // backups and old completed queue entries.
 #pragma once

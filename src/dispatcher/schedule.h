@@ -1,6 +1,6 @@
 // Schedule: when each client passenger is due, and which ones are being
-// driven (DESIGN §3). A client passenger is due when its interval has passed
-// since its last drive started, at once when it was never driven, and at once
+// driven (docs/architecture.md "The transport algorithm"). A client passenger is due when its
+// interval has passed since its last drive started, at once when it was never driven, and at once
 // after expedite(). It is never driven twice at the same time: claim() and
 // acquire() hand out one drive slot per client passenger.
 //

@@ -1,5 +1,5 @@
 // The primal driver ("databus.driver.primal_driver"): one drive of one client
-// passenger, the transport algorithm of DESIGN §3.
+// passenger, the transport algorithm of docs/architecture.md "The transport algorithm".
 #pragma once
 
 #include <memory>

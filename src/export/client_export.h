@@ -1,4 +1,4 @@
-// Export (DESIGN §5): copies one client's data from one Database to another,
+// Export (docs/api.md): copies one client's data from one Database to another,
 // e.g. from the running JSON DB into a PostgreSQL database before moving
 // production there. What is copied: the configuration text (the
 // "__databus__" node, users included, byte for byte), the customizing

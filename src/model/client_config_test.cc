@@ -7,7 +7,7 @@
 namespace databus {
 namespace {
 
-// The original's demo config (DESIGN §4), users without role.
+// The original's demo config (docs/configuration.md), users without role.
 constexpr const char* kOriginal = R"({
   "log_life_span": 1,
   "passengers": [ { "name": "databus.passenger.demo.demo_passenger_1",

@@ -1,4 +1,4 @@
-// The clients a first start creates (DESIGN §4).
+// The clients a first start creates (docs/configuration.md).
 #include "databus/client.h"
 
 namespace databus {

@@ -1,6 +1,6 @@
 // The primal queue ("databus.pqueue.primal_queue"): the queue rules of
-// DESIGN §3 on top of any Database. Engines only store and query; every rule
-// (dedup, seated statuses, log GUIDs) lives here.
+// docs/architecture.md "The transport algorithm" on top of any Database. Engines only store and
+// query; every rule (dedup, seated statuses, log GUIDs) lives here.
 #pragma once
 
 #include <cstddef>

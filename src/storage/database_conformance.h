@@ -1,5 +1,5 @@
 // The storage conformance suite: one value-parameterised GoogleTest suite that
-// every Database engine must pass (DESIGN §6). It checks each promise of
+// every Database engine must pass (docs/architecture.md "Layers"). It checks each promise of
 // database.h against a fresh engine per test.
 //
 // To run it for an engine, link the `databus_storage_conformance` module into

@@ -1,7 +1,7 @@
 // Authentication and access control, enforced on every route.
 //
 // A request is identified by `Authorization: Bearer <user token>` (API
-// clients) or by the session cookie. Rules (DESIGN §5, issue 3):
+// clients) or by the session cookie. Rules (docs/api.md):
 //   - users of a client see that client; users of `root` see every client;
 //   - operators read; administrators also change;
 //   - a client with no users has authentication off: anyone is its

@@ -1,4 +1,4 @@
-// Export from the web interface (DESIGN §5): copies a client's data to
+// Export from the web interface (docs/api.md): copies a client's data to
 // another storage engine, synchronously or in the background, with the
 // dispatcher paused around it (src/export). Built from export_jobs.cc when
 // the export module is part of the tree, else from export_jobs_unavailable.cc,

@@ -1,4 +1,4 @@
-// The demo components of DESIGN §4, with the original's names and behaviour:
+// The demo components of docs/configuration.md, with the original's names and behaviour:
 // three passenger types, four pullers that always return the same passengers
 // of source system DEMO_SYSTEM (the queue's dedup keeps the queue clean),
 // two processors and three pushers that only log. The `demo` client's

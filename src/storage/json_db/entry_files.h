@@ -1,4 +1,4 @@
-// The files of one queue entry of the JSON DB (DESIGN §4):
+// The files of one queue entry of the JSON DB (docs/configuration.md):
 // pqueue/<internal_id>/passenger.json and pqueue/<internal_id>/attachments/<name>.
 //
 // Writers here do not sync: EntryStore journals each change durably first

@@ -1,5 +1,5 @@
 // The records of the JSON DB's queue journal, clients/<id>/pqueue.journal
-// (an extension of the DESIGN §4 layout; see EntryStore and
+// (an extension of the layout in docs/configuration.md; see EntryStore and
 // docs/storage-engines.md). Each record says what one entry's files must
 // hold, so that replaying the records in order after a crash redoes every
 // acknowledged change whose files were not durable yet; replaying a record

@@ -25,7 +25,7 @@
 // journal is then kept for the next open's replay.
 // The journal left by a crash is replayed before anything else reads or
 // writes the queue (recover()), so a crash at any instant leaves each entry
-// either old or new. Once closed, the folder holds only the DESIGN §4 layout.
+// either old or new. Once closed, the folder holds only the layout of docs/configuration.md.
 //
 // Malformed entries (passenger.json unreadable, a field missing, a listed
 // attachment missing) are recorded as StorageProblems, left on disk and left

@@ -1,4 +1,4 @@
-// The JSON DB: the default storage engine (DESIGN §4), files under one data
+// The JSON DB: the default storage engine (docs/configuration.md), files under one data
 // directory, readable and writable by the original Python Databus:
 //
 //   clients/<client_id>/config.json                      ClientStore

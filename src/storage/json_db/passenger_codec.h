@@ -1,4 +1,4 @@
-// passenger.json <-> QueueEntry (DESIGN §4). The file holds everything of a
+// passenger.json <-> QueueEntry (docs/configuration.md). The file holds everything of a
 // queue entry except the attachment contents, which live in the entry's
 // attachments/ folder. Files written by the original Python Databus decode
 // unchanged; files we write decode in the original as well (our extra keys

@@ -1,5 +1,5 @@
 // The PostgreSQL engine: every client in one PostgreSQL schema, for
-// production and, later, several nodes sharing one database (DESIGN §6).
+// production and, later, several nodes sharing one database (docs/architecture.md "Layers").
 // Stores exactly what the JSON DB stores: client configurations (users
 // included), customizing backups, queue entries with attachments (bytea) and
 // logs.

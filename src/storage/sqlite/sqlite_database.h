@@ -1,5 +1,5 @@
 // The SQLite engine: every client in one database file, for a fast single
-// node (DESIGN §6). Stores exactly what the JSON DB stores: client
+// node (docs/architecture.md "Layers"). Stores exactly what the JSON DB stores: client
 // configurations (the "__databus__" text, users included), customizing
 // backups, queue entries with their attachments (BLOBs) and logs.
 //
