@@ -59,13 +59,15 @@ class Dispatcher::Impl {
   struct Found {
     ClientPassenger passenger;
     int log_life_span = 1;
+    std::optional<HostDelegation> host_delegation;
   };
   Found find_passenger(const std::string& client_id, const std::string& passenger);
 
   void scheduler_loop();
   void cycle();
   void scheduled_drive(const std::string& client_id, int log_life_span,
-                       const ClientPassenger& passenger);
+                       const ClientPassenger& passenger,
+                       const std::optional<HostDelegation>& host_delegation);
   void drive_done();
   // Marks the dispatcher stopped when it was never started and nothing runs
   // any more (a started one is stopped by its scheduler thread).

@@ -33,7 +33,8 @@ void reported(const std::string& client_id, const std::string& passenger, const 
 }  // namespace
 
 Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
-              const ClientPassenger& passenger) {
+              const ClientPassenger& passenger,
+              const std::optional<HostDelegation>& host_delegation) {
   Log log;
   env.observer->drive_started(client_id, passenger.name);
   try {
@@ -49,6 +50,7 @@ Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_sp
     request.observer = env.observer;
     request.stop = env.stop;
     request.data_dir = env.data_dir;
+    request.host_delegation = host_delegation;
     driver->drive(request);
   } catch (const std::exception& e) {
     log.error(kDispatcherSource, "drive of " + passenger.name + " failed: " + e.what());

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "databus/client.h"
@@ -32,9 +33,11 @@ struct DriveEnv {
 // Runs one drive of `passenger` for client `client_id`, whose logs live
 // `log_life_span` days. Never throws: a failure of the driver is written to
 // the log, a failure to store the log or to purge is reported on std::clog.
-// Returns the drive's log.
+// `host_delegation` is the client's host_access, re-checked when components
+// are made (docs/security.md, "Host access"). Returns the drive's log.
 Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
-              const ClientPassenger& passenger);
+              const ClientPassenger& passenger,
+              const std::optional<HostDelegation>& host_delegation = std::nullopt);
 
 // Deletes the client's logs and customizing backups older than
 // `log_life_span` days and the passenger type's complete entries pulled more
