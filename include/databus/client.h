@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "databus/host_access.h"
+
 namespace databus {
 
 // A reference to a component in config.json: either a plain module name
@@ -58,6 +60,9 @@ struct ClientConfig {
   int log_life_span = 1;  // Days logs and customizing backups are kept.
   std::vector<ClientPassenger> passengers;
   std::vector<User> users;
+  // What root delegates to this client's administrators ("host_access";
+  // docs/security.md, "Host access"). Absent: nothing is delegated.
+  std::optional<HostDelegation> host_access;
 
   // The client passenger named `name`, or nullptr.
   const ClientPassenger* find_passenger(std::string_view name) const;

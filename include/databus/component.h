@@ -6,11 +6,13 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "databus/client.h"
+#include "databus/host_access.h"
 #include "databus/log.h"
 #include "databus/passenger.h"
 
@@ -25,6 +27,10 @@ struct ComponentEnv {
   // and completed with defaults. Always an object.
   nlohmann::json settings = nlohmann::json::object();
   std::filesystem::path data_dir;  // The engine's data directory.
+  // The client's host_access (docs/security.md, "Host access"): the makers
+  // re-check, against the file system as it is now, the path settings
+  // written inside a delegated directory root. Absent: none delegated.
+  std::optional<HostDelegation> host_delegation;
 };
 
 // The drive a component call belongs to. Lives as long as the drive; not

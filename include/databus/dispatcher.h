@@ -45,6 +45,14 @@ struct DispatcherStatus {
   std::string web_address;
 };
 
+// Who saves a customizing node. Settings that reach the host (a command, a
+// file-system path, a program's environment) and a client's "host_access"
+// are the operator's decision: `root` (the operator's own code, root's
+// administrators) sets them; `client` (a client's own administrators, its
+// anonymous user) changes them only within root's delegation
+// (docs/security.md, "Host access").
+enum class Editor { root, client };
+
 // A customizing node (docs/architecture.md "Concepts") of one client.
 struct CustomizingNode {
   std::string name;  // "__databus__", "__clients__" or an external file id.
@@ -148,9 +156,11 @@ class Dispatcher {
   std::string read_customizing(const std::string& client_id, const std::string& node);
   // Validates `text` (JSON; for "__databus__" a valid client configuration),
   // writes a backup of the current content, then saves. Throws ConfigError
-  // naming the node and field, and then nothing is changed.
+  // naming the node and field, and ForbiddenError (error.h) when `editor` is
+  // a client's and the text adds or changes a host setting outside root's
+  // delegation; then nothing is changed.
   void save_customizing(const std::string& client_id, const std::string& node,
-                        const std::string& text);
+                        const std::string& text, Editor editor = Editor::root);
 
   // --- Export (issue: SQL engines) -------------------------------------------
   // Pauses (remembering whether it was paused), waits until no drive runs,

@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "databus/client.h"
 #include "databus/database.h"
+#include "databus/host_access.h"
 #include "databus/log.h"
 #include "databus/observer.h"
 
@@ -25,6 +27,9 @@ struct DriveRequest {
   DispatcherObserver* observer = nullptr;   // Never throws (the dispatcher wraps it).
   const std::atomic<bool>* stop = nullptr;  // Set when shutting down; may be null.
   std::filesystem::path data_dir;
+  // The client's host_access: given to every component it makes
+  // (ComponentEnv::host_delegation). Absent: nothing delegated.
+  std::optional<HostDelegation> host_delegation;
 };
 
 // A driver never throws: every error is written to the drive's log, and what

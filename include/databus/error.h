@@ -60,6 +60,15 @@ class NotFoundError : public Error {
   using Error::Error;
 };
 
+// The requester may not do this: a client's administrator adding or changing
+// a setting that reaches the host outside root's delegation (docs/security.md,
+// "Host access"). The message names the client, passenger, component and
+// setting; nothing was changed.
+class ForbiddenError : public Error {
+ public:
+  using Error::Error;
+};
+
 // The request was understood but is refused in the current state
 // (e.g. pausing while shutting down).
 class StateError : public Error {

@@ -22,6 +22,7 @@
 #include "databus/component.h"
 #include "databus/database.h"
 #include "databus/driver.h"
+#include "databus/host_access.h"
 #include "databus/processor.h"
 #include "databus/puller.h"
 #include "databus/pusher.h"
@@ -40,6 +41,12 @@ struct SettingSpec {
   nlohmann::json default_value;  // null with required = true: must be given.
   bool required = false;
   bool secret = false;  // Never shown in logs, errors or the web interface.
+  // What the setting reaches on the host. Anything but none is the
+  // operator's decision: a client's administrator may add or change it only
+  // within root's delegation (host_access.h; docs/security.md, "Host
+  // access"). Every setting naming a program, a file-system path or a
+  // program's environment must say so here.
+  HostAccess host = HostAccess::none;
 };
 
 struct ComponentSpec {
@@ -97,7 +104,10 @@ class Registry {
 
   // The makers. Each throws UnknownModuleError for an unknown name and
   // ConfigError for invalid settings; `env.settings` is replaced by the
-  // resolved settings and `env.module` by the canonical name.
+  // resolved settings and `env.module` by the canonical name. With
+  // `env.host_delegation` set, a path setting written inside a delegated
+  // directory root must still resolve inside it (a symlink changed since the
+  // save): else ForbiddenError naming the setting, and nothing is made.
   Passenger make_passenger(const std::string& name) const;
   std::unique_ptr<Puller> make_puller(const ComponentRef& ref, ComponentEnv env) const;
   std::unique_ptr<Processor> make_processor(const ComponentRef& ref, ComponentEnv env) const;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "databus/error.h"
+#include "registry/host_access.h"
 #include "storage/fs/atomic_file.h"
 
 namespace databus::dispatch {
@@ -116,12 +117,22 @@ std::string Customizing::read(const std::string& client_id, const std::string& n
 }
 
 void Customizing::save(const std::string& client_id, const std::string& node,
-                       const std::string& text) {
+                       const std::string& text, Editor editor) {
   const std::string where = node_where(client_id, node);
   if (node == kDatabusNode) {
-    validate_client_config(registry_, client_id, text, where);
+    const ClientConfig next = validate_client_config(registry_, client_id, text, where);
     // Also proves the client exists (NotFoundError otherwise).
     const std::string current = database_.read_client_config_text(client_id);
+    if (editor == Editor::client) {
+      // A stored configuration that no longer parses vouches for nothing.
+      ClientConfig before;
+      before.id = client_id;
+      try {
+        before = ClientConfig::parse(client_id, current, where);
+      } catch (const ConfigError&) {
+      }
+      host_access::check_host_changes(registry_, before, next);
+    }
     database_.write_backup(client_id, node, current);
     database_.write_client_config_text(client_id, text);
     return;

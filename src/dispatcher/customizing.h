@@ -55,8 +55,12 @@ class Customizing {
   std::string read(const std::string& client_id, const std::string& node);
 
   // Validates, backs up the current content, saves. Throws ConfigError naming
-  // the node (and field) for invalid text; then nothing has changed.
-  void save(const std::string& client_id, const std::string& node, const std::string& text);
+  // the node (and field) for invalid text, and ForbiddenError when a
+  // `client` editor adds or changes a host setting of "__databus__" outside
+  // the stored configuration's delegation (registry/host_access.h); then
+  // nothing has changed.
+  void save(const std::string& client_id, const std::string& node, const std::string& text,
+            Editor editor = Editor::root);
 
   // Backs up every node of every client (dispatcher start). A node that
   // cannot be read is reported on std::clog and skipped.

@@ -71,8 +71,8 @@ std::string Dispatcher::read_customizing(const std::string& client_id, const std
   return impl_->customizing_->read(client_id, node);
 }
 void Dispatcher::save_customizing(const std::string& client_id, const std::string& node,
-                                  const std::string& text) {
-  impl_->customizing_->save(client_id, node, text);
+                                  const std::string& text, Editor editor) {
+  impl_->customizing_->save(client_id, node, text, editor);
 }
 void Dispatcher::begin_export(const std::string& client_id) { impl_->begin_export(client_id); }
 void Dispatcher::end_export(const std::string& client_id, bool ok, const std::string& error) {

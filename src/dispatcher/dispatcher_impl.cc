@@ -162,7 +162,7 @@ Dispatcher::Impl::Found Dispatcher::Impl::find_passenger(const std::string& clie
   if (p == nullptr) {
     throw NotFoundError("client '" + client_id + "' has no passenger '" + passenger + "'");
   }
-  return Found{*p, config.log_life_span};
+  return Found{*p, config.log_life_span, config.host_access};
 }
 
 void Dispatcher::Impl::expedite(const std::string& client_id, const std::string& passenger) {
@@ -197,11 +197,12 @@ Log Dispatcher::Impl::drive_now(const std::string& client_id, const std::string&
     }
     ++running_drives_;
   }
-  return lane_drive(client_id, found.log_life_span, found.passenger);
+  return lane_drive(client_id, found.log_life_span, found.passenger, found.host_delegation);
 }
 
 Log Dispatcher::Impl::lane_drive(const std::string& client_id, int log_life_span,
-                                 const ClientPassenger& passenger) {
+                                 const ClientPassenger& passenger,
+                                 const std::optional<HostDelegation>& host_delegation) {
   const Schedule::Key key{client_id, passenger.name};
   dispatch::Lane& lane = lanes_.of(key);
   Log log;
@@ -209,7 +210,8 @@ Log Dispatcher::Impl::lane_drive(const std::string& client_id, int log_life_span
     // Edits and purges hold the door only briefly; a drive waits for them.
     std::lock_guard door(lane.queue_door);
     schedule_.started(key, Clock::now());
-    log = dispatch::run_drive(drive_env_, lane, client_id, log_life_span, passenger);
+    log =
+        dispatch::run_drive(drive_env_, lane, client_id, log_life_span, passenger, host_delegation);
   }
   schedule_.finished(key, Clock::now(), log.worst_type());
   drive_done();
@@ -290,9 +292,8 @@ void Dispatcher::Impl::cycle() {
       const Schedule::Key key{config.id, p.name};
       if (!schedule_.claim(key, now)) continue;
       try {
-        pool_->submit([this, id = config.id, life = config.log_life_span, p] {
-          scheduled_drive(id, life, p);
-        });
+        pool_->submit([this, id = config.id, life = config.log_life_span, p,
+                       host = config.host_access] { scheduled_drive(id, life, p, host); });
       } catch (...) {
         schedule_.release(key);
         throw;
@@ -302,7 +303,8 @@ void Dispatcher::Impl::cycle() {
 }
 
 void Dispatcher::Impl::scheduled_drive(const std::string& client_id, int log_life_span,
-                                       const ClientPassenger& passenger) {
+                                       const ClientPassenger& passenger,
+                                       const std::optional<HostDelegation>& host_delegation) {
   const Schedule::Key key{client_id, passenger.name};
   {
     std::lock_guard lock(mu_);
@@ -312,7 +314,7 @@ void Dispatcher::Impl::scheduled_drive(const std::string& client_id, int log_lif
     }
     ++running_drives_;
   }
-  lane_drive(client_id, log_life_span, passenger);
+  lane_drive(client_id, log_life_span, passenger, host_delegation);
 }
 
 DispatcherState Dispatcher::Impl::state_locked() const {

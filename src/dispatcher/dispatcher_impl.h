@@ -11,8 +11,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstddef>
 #include <condition_variable>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -77,16 +77,19 @@ class Dispatcher::Impl {
   struct Found {
     ClientPassenger passenger;
     int log_life_span = 1;
+    std::optional<HostDelegation> host_delegation;
   };
   Found find_passenger(const std::string& client_id, const std::string& passenger);
 
   void scheduler_loop();
   void cycle();
   void scheduled_drive(const std::string& client_id, int log_life_span,
-                       const ClientPassenger& passenger);
+                       const ClientPassenger& passenger,
+                       const std::optional<HostDelegation>& host_delegation);
   // Runs a drive whose schedule slot the caller took and counted in
   // running_drives_, holding its lane's queue door; then frees the slot.
-  Log lane_drive(const std::string& client_id, int log_life_span, const ClientPassenger& passenger);
+  Log lane_drive(const std::string& client_id, int log_life_span, const ClientPassenger& passenger,
+                 const std::optional<HostDelegation>& host_delegation);
   void drive_done();
   // Writes the lanes' inbox logs opened before `before`.
   void write_inbox_logs(TimePoint before);

@@ -41,7 +41,8 @@ void write_log_reported(const DriveEnv& env, const std::string& client_id,
 }
 
 Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int log_life_span,
-              const ClientPassenger& passenger) {
+              const ClientPassenger& passenger,
+              const std::optional<HostDelegation>& host_delegation) {
   std::optional<Log> inbox_log;
   {
     std::lock_guard seat(lane.seat_door);
@@ -73,6 +74,7 @@ Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int
     request.observer = env.observer;
     request.stop = env.stop;
     request.data_dir = env.data_dir;
+    request.host_delegation = host_delegation;
     driver->drive(request);
   } catch (const std::exception& e) {
     log.error(kDispatcherSource, "drive of " + passenger.name + " failed: " + e.what());

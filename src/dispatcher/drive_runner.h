@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "databus/client.h"
@@ -35,9 +36,11 @@ struct DriveEnv {
 // the lane's pending inbox log is written first, and the drive's queues seat
 // through the lane's seat door. Never throws: a failure of the driver is written to
 // the log, a failure to store the log or to purge is reported on std::clog.
-// Returns the drive's log.
+// `host_delegation` is the client's host_access, re-checked when components
+// are made (docs/security.md, "Host access"). Returns the drive's log.
 Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int log_life_span,
-              const ClientPassenger& passenger);
+              const ClientPassenger& passenger,
+              const std::optional<HostDelegation>& host_delegation = std::nullopt);
 
 // Writes `log` of a client, reporting a failure on std::clog.
 void write_log_reported(const DriveEnv& env, const std::string& client_id,

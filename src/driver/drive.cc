@@ -226,6 +226,7 @@ ComponentEnv Drive::component_env(const ComponentRef& ref) const {
   env.module = ref.module;
   env.settings = ref.settings.is_object() ? ref.settings : nlohmann::json::object();
   env.data_dir = request_.data_dir;
+  env.host_delegation = request_.host_delegation;
   return env;
 }
 

@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <set>
 
 #include "databus/client.h"
@@ -112,6 +113,46 @@ User read_user(const json& v, const Cursor& c) {
   return u;
 }
 
+// A list of strings; each must pass `valid`, else fails with `what`.
+std::vector<std::string> read_strings(const json& object, const char* key, const Cursor& c,
+                                      bool (*valid)(const std::string&), const char* what) {
+  std::vector<std::string> out;
+  if (!object.contains(key) || object.at(key).is_null()) return out;
+  const json& list = object.at(key);
+  if (!list.is_array()) c.at(key).fail("must be a list of strings");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_string() || !valid(list[i].get<std::string>())) c.at(key).at(i).fail(what);
+    out.push_back(list[i].get<std::string>());
+  }
+  return out;
+}
+
+bool absolute_path(const std::string& text) {
+  return !text.empty() && std::filesystem::path(text).is_absolute();
+}
+
+bool variable_name(const std::string& text) {
+  if (text.empty() || (text[0] >= '0' && text[0] <= '9')) return false;
+  for (char ch : text) {
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+          ch == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+HostDelegation read_host_access(const json& v, const Cursor& c) {
+  if (!v.is_object()) c.fail("must be an object");
+  reject_unknown_keys(v, {"commands", "directories", "environment"}, c, "host_access");
+  HostDelegation d;
+  d.commands = read_strings(v, "commands", c, absolute_path, "must be an absolute path");
+  d.directories = read_strings(v, "directories", c, absolute_path, "must be an absolute path");
+  d.environment = read_strings(v, "environment", c, variable_name,
+                               "must be a variable name ([A-Za-z_][A-Za-z0-9_]*)");
+  return d;
+}
+
 }  // namespace
 
 json ComponentRef::to_json() const {
@@ -158,7 +199,8 @@ ClientConfig ClientConfig::parse(std::string id, std::string_view json_text,
 ClientConfig ClientConfig::from_json(std::string id, const json& j, const std::string& where) {
   const Cursor root{where, ""};
   if (!j.is_object()) root.fail("the configuration must be a JSON object");
-  reject_unknown_keys(j, {"log_life_span", "passengers", "users"}, root, "a client configuration");
+  reject_unknown_keys(j, {"log_life_span", "passengers", "users", "host_access"}, root,
+                      "a client configuration");
   ClientConfig config;
   config.id = std::move(id);
   config.log_life_span = read_non_negative(j, "log_life_span", config.log_life_span, root);
@@ -185,6 +227,9 @@ ClientConfig ClientConfig::from_json(std::string id, const json& j, const std::s
         c.at("username").fail("user '" + u.username + "' is listed twice");
       config.users.push_back(std::move(u));
     }
+  }
+  if (j.contains("host_access") && !j.at("host_access").is_null()) {
+    config.host_access = read_host_access(j.at("host_access"), root.at("host_access"));
   }
   return config;
 }
@@ -214,7 +259,14 @@ json ClientConfig::to_json() const {
                           {"token", u.token},
                           {"role", std::string(to_string(u.role))}});
   }
-  return {{"log_life_span", log_life_span}, {"passengers", passengers_json}, {"users", users_json}};
+  json out{
+      {"log_life_span", log_life_span}, {"passengers", passengers_json}, {"users", users_json}};
+  if (host_access) {
+    out["host_access"] = {{"commands", host_access->commands},
+                          {"directories", host_access->directories},
+                          {"environment", host_access->environment}};
+  }
+  return out;
 }
 
 }  // namespace databus

@@ -81,6 +81,29 @@ TEST(ClientConfigTest, ErrorsNameTheFileAndTheField) {
   EXPECT_EQ(e.field(), "");
 }
 
+TEST(ClientConfigTest, HostAccessIsParsedCheckedAndRoundTrips) {
+  const ClientConfig c = ClientConfig::parse("acme", R"({"host_access": {
+      "commands": ["/opt/erp/export"], "directories": ["/srv/acme"],
+      "environment": ["ERP_URL"]}})",
+                                             "f");
+  ASSERT_TRUE(c.host_access.has_value());
+  EXPECT_EQ(c.host_access->commands, std::vector<std::string>{"/opt/erp/export"});
+  EXPECT_EQ(c.host_access->directories, std::vector<std::string>{"/srv/acme"});
+  EXPECT_EQ(c.host_access->environment, std::vector<std::string>{"ERP_URL"});
+  EXPECT_EQ(ClientConfig::parse("acme", c.to_json().dump(), "f"), c);
+  EXPECT_FALSE(ClientConfig::parse("acme", "{}", "f").host_access.has_value());
+  EXPECT_FALSE(ClientConfig::parse("acme", "{}", "f").to_json().contains("host_access"));
+
+  EXPECT_EQ(parse_error(R"({"host_access": {"directories": ["srv/acme"]}})").field(),
+            "host_access.directories[0]");
+  EXPECT_EQ(parse_error(R"({"host_access": {"commands": ["python3"]}})").field(),
+            "host_access.commands[0]");
+  EXPECT_EQ(parse_error(R"({"host_access": {"environment": ["A-B"]}})").field(),
+            "host_access.environment[0]");
+  EXPECT_EQ(parse_error(R"({"host_access": {"paths": []}})").field(), "host_access.paths");
+  EXPECT_EQ(parse_error(R"({"host_access": []})").field(), "host_access");
+}
+
 TEST(ClientConfigTest, DefaultClientsUseTheDemoComponents) {
   const ClientConfig demo = demo_client_config();
   EXPECT_EQ(demo.id, "demo");

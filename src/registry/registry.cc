@@ -1,6 +1,7 @@
 #include "databus/registry.h"
 
 #include "databus/error.h"
+#include "registry/host_access.h"
 #include "registry/secrets.h"
 
 namespace databus {
@@ -161,11 +162,23 @@ std::string settings_origin(const ComponentEnv& env, const ComponentRef& ref) {
          ref.module + "'";
 }
 
+// The resolved settings of `ref` for `env`, paths re-checked against the
+// client's delegation (docs/security.md, "Host access").
+nlohmann::json settings_for(const Registry& registry, ComponentKind kind, const ComponentSpec& spec,
+                            const ComponentRef& ref, const ComponentEnv& env) {
+  const std::string where = settings_origin(env, ref);
+  nlohmann::json settings = registry.resolve_settings(kind, ref, where);
+  if (env.host_delegation) {
+    host_access::check_delegated_paths(spec, settings, *env.host_delegation, where);
+  }
+  return settings;
+}
+
 }  // namespace
 
 std::unique_ptr<Puller> Registry::make_puller(const ComponentRef& ref, ComponentEnv env) const {
   const Entry& e = entry(ComponentKind::puller, ref.module);
-  env.settings = resolve_settings(ComponentKind::puller, ref, settings_origin(env, ref));
+  env.settings = settings_for(*this, ComponentKind::puller, e.spec, ref, env);
   env.module = e.spec.name;
   return e.puller(env);
 }
@@ -173,14 +186,14 @@ std::unique_ptr<Puller> Registry::make_puller(const ComponentRef& ref, Component
 std::unique_ptr<Processor> Registry::make_processor(const ComponentRef& ref,
                                                     ComponentEnv env) const {
   const Entry& e = entry(ComponentKind::processor, ref.module);
-  env.settings = resolve_settings(ComponentKind::processor, ref, settings_origin(env, ref));
+  env.settings = settings_for(*this, ComponentKind::processor, e.spec, ref, env);
   env.module = e.spec.name;
   return e.processor(env);
 }
 
 std::unique_ptr<Pusher> Registry::make_pusher(const ComponentRef& ref, ComponentEnv env) const {
   const Entry& e = entry(ComponentKind::pusher, ref.module);
-  env.settings = resolve_settings(ComponentKind::pusher, ref, settings_origin(env, ref));
+  env.settings = settings_for(*this, ComponentKind::pusher, e.spec, ref, env);
   env.module = e.spec.name;
   return e.pusher(env);
 }

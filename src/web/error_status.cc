@@ -19,6 +19,8 @@ ErrorStatus error_status(std::exception_ptr error) {
     return {404, e.what()};
   } catch (const ConfigError& e) {
     return {400, e.what()};
+  } catch (const ForbiddenError& e) {
+    return {403, e.what()};
   } catch (const StateError& e) {
     return {409, e.what()};
   } catch (const std::exception& e) {

@@ -71,6 +71,16 @@ std::string editor(WebState& st, const Principal& who, const std::string& c,
           escape_html(client_url(c, "customizing/" + url_encode(node))) + "\">" + csrf_input(who) +
           "<textarea name=\"text\" id=\"node-text\" spellcheck=\"false\" rows=\"28\"" +
           (who.admin() ? "" : " readonly") + ">" + escape_html(text) + "</textarea>";
+  if (who.admin() && !who.root() && node == "__databus__") {
+    // The text is one JSON document: its host settings cannot be locked one
+    // by one, so the page says which they are and the save refuses changes.
+    body +=
+        "<p class=\"hint\" id=\"host-access-hint\">Settings that reach the host (an exec "
+        "command, its arguments, environment and working directory; every file or folder path) "
+        "and <code>host_access</code> are read-only here: they are set by root's "
+        "administrators. A save that adds or changes one is refused, except within what root "
+        "delegated in <code>host_access</code>.</p>";
+  }
   if (who.admin()) {
     body +=
         "<button type=\"submit\" class=\"primary\" id=\"save\">Validate and save</button>"
@@ -122,13 +132,14 @@ void save_node(WebState& st, const Request& req, Response& res) {
   try {
     service::save_customizing(st, c, node, text, who);
   } catch (const HttpError& e) {
-    if (e.status() != 422) throw;
+    // 403 on "__databus__" (never root only) is a refused host setting.
+    if (e.status() != 422 && !(e.status() == 403 && node == "__databus__")) throw;
     // Show the rejected text again with the reason; nothing was saved.
     send_html(res,
               render_page(st, &who,
                           PageFrame{"Customizing: " + node, c, "customizing",
                                     editor(st, who, c, node, text, e.what())}),
-              422);
+              e.status());
     return;
   }
   flash(st, who, "Saved " + node + " (the previous content was backed up).");

@@ -58,6 +58,8 @@ User& find_user(ClientConfig& config, const std::string& username) {
   throw HttpError(404, "client '" + config.id + "' has no user '" + username + "'");
 }
 
+// Saves `config` as loaded with only a user changed: as the operator's code
+// (Editor::root), since no host setting can differ from the stored one.
 void save_config(WebState& state, const ClientConfig& config) {
   try {
     state.dispatcher.save_customizing(config.id, kDatabusNode, config.to_json().dump(2) + "\n");
@@ -119,8 +121,9 @@ json peek(WebState& state, const std::string& client_id, const std::string& pass
     json item{{"module", ref.module}, {"passengers", json::array()}};
     try {
       Log throwaway;
-      ComponentEnv env{client_id, p.name, ref.module, ref.settings,
-                       state.dispatcher.ticket().data_dir};
+      ComponentEnv env{
+          client_id,         p.name, ref.module, ref.settings, state.dispatcher.ticket().data_dir,
+          config.host_access};
       std::unique_ptr<Puller> puller = factories.puller(ref, env);
       if (!puller) throw Error("the puller factory returned nothing");
       DriveContext ctx(client_id, p, throwaway,
@@ -266,8 +269,12 @@ void save_customizing(WebState& state, const std::string& client_id, const std::
             ? restore_config_secrets(text, state.dispatcher.read_customizing(client_id, node),
                                      registry(state))
             : text;
-    state.dispatcher.save_customizing(client_id, node, restored);
+    // Host settings are root's decision (docs/security.md, "Host access").
+    state.dispatcher.save_customizing(client_id, node, restored,
+                                      who.root() ? Editor::root : Editor::client);
     state.tokens.invalidate();  // Users and tokens may have changed.
+  } catch (const ForbiddenError& e) {
+    throw HttpError(403, e.what());
   } catch (const ConfigError& e) {
     throw HttpError(422, e.what());
   } catch (const NotFoundError& e) {

@@ -18,15 +18,15 @@ std::vector<SettingSpec> command_settings() {
       {"command",
        "The program and its arguments, e.g. [\"python3\", \"/opt/erp/export.py\"]; "
        "run without a shell, the program looked up in PATH.",
-       nullptr, true, false},
+       nullptr, true, false, HostAccess::command},
       {"timeout_seconds", "Seconds the command may run before its process group is killed.", 60,
        false, false},
       {"working_directory", "Folder the command runs in; empty: Databus's working directory.", "",
-       false, false},
+       false, false, HostAccess::path},
       {"environment",
        "Variables added to the command's environment, e.g. {\"API_TOKEN\": "
        "\"${env:ERP_TOKEN}\"}. Secret: values never appear in logs or errors.",
-       nlohmann::json::object(), false, true},
+       nlohmann::json::object(), false, true, HostAccess::environment},
   };
 }
 
@@ -79,7 +79,7 @@ ComponentSpec exec_puller_spec() {
   spec.settings.push_back({"notify_command",
                            "Run after the passengers are queued, their external ids on stdin one "
                            "a line; empty: none. Same timeout, folder and environment.",
-                           nlohmann::json::array(), false, false});
+                           nlohmann::json::array(), false, false, HostAccess::command});
   spec.settings.push_back({"source_system",
                            "Source system of passengers whose line does not name one.", "exec",
                            false, false});

@@ -33,7 +33,7 @@ std::vector<SettingSpec> endpoint_settings(const std::string& url_text) {
       {"ca_file",
        "PEM file of the certificate authorities to trust instead of the system's (an internal "
        "CA, a self-signed server); empty: the system's.",
-       "", false, false},
+       "", false, false, HostAccess::path},
       {"timeout_seconds", "Seconds a whole request may take.", 30, false, false},
   };
 }

@@ -52,7 +52,7 @@ std::vector<SettingSpec> mail_endpoint_settings(MailProtocol protocol) {
        imap ? "imaps" : "starttls", false, false},
       {"verify_tls", "Verify the server's certificate and host name.", true, false, false},
       {"ca_file", "PEM file of certificates to trust instead of the system's; empty: the system's.",
-       "", false, false},
+       "", false, false, HostAccess::path},
       {"user", imap ? "Login name." : "Login name; empty: send without AUTH.",
        imap ? nlohmann::json(nullptr) : nlohmann::json(""), imap, false},
       {"password", "Login password; use ${env:NAME}.", "", false, true},
