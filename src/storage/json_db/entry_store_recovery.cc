@@ -115,7 +115,6 @@ void EntryStore::replay_journal() {
         continue;
       }
       const std::string id = record.internal_id;
-      const std::string module = module_of(record, dir_, path);
       try {
         entry_files::apply(dir_, std::move(record));
       } catch (const NoSpaceError&) {
@@ -124,7 +123,8 @@ void EntryStore::replay_journal() {
         if (first_error.empty()) first_error = e.what();
         failed.push_back(bytes);
         failed_ids.insert(id);
-        failed_modules.insert(module);
+        // Decoded once already; a failed removal left the folder to read.
+        failed_modules.insert(module_of(EntryRecord::decode(bytes, path), dir_, path));
       }
     }
     if (!records.empty()) durable::sync_file_system(dir_.parent_path());
