@@ -4,6 +4,7 @@
 // docs/storage-engines.md ("When a journal cannot be replayed").
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <set>
 
 #include "databus/error.h"
@@ -155,6 +156,9 @@ void EntryStore::set_aside(std::span<const std::string> records,
     throw;
   }
   StorageProblem problem = set_aside_problem(client_id_, aside, records.size(), modules, why);
+  // The process's own log too: the operator may not look at a drive's log.
+  std::clog << "databus: json_db: client " << client_id_ << ": " << problem.path << ": "
+            << problem.message << std::endl;
   std::lock_guard<std::mutex> guard(problems_mutex_);
   set_aside_[problem.path] = std::move(problem);
 }

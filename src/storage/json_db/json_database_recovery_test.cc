@@ -17,6 +17,7 @@
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "storage/fs/atomic_file.h"
+#include "storage/fs/journal_file.h"
 #include "storage/fs/no_space.h"
 #include "storage/json_db/json_database.h"
 #include "storage/json_db/json_db_test_support.h"
@@ -280,6 +281,22 @@ TEST_F(JsonDatabaseFullDiskTest, AFailedWriteLeavesNothingBehindAndTheNextOneSuc
   EXPECT_EQ(db_->load_entry("demo", big.passenger.internal_id), big);
   EXPECT_EQ(db_->load_entry("demo", after.passenger.internal_id), after);
   EXPECT_TRUE(db_->problems("demo").empty());
+}
+
+// An append cut short by a full disk must not leave a torn record, which
+// would hide every record appended after it from the replay.
+TEST_F(JsonDatabaseFullDiskTest, AJournalAppendThatFailsLeavesNoTornRecord) {
+  const stdfs::path path = dir_ / "test.journal";
+  {
+    durable::JournalFile journal(path);
+    journal.append(std::vector<std::string>{"first"});
+    fill();
+    EXPECT_THROW(journal.append(std::vector<std::string>{std::string(64 * 1024, 'x')}),
+                 NoSpaceError);
+    free_space();
+    journal.append(std::vector<std::string>{"after"});
+  }
+  EXPECT_EQ(durable::JournalFile::read(path), (std::vector<std::string>{"first", "after"}));
 }
 
 TEST_F(JsonDatabaseFullDiskTest, AJournalLeftOnAFullDiskBlocksOnlyItsClientUntilSpaceReturns) {
