@@ -115,6 +115,7 @@ TEST_F(CliIsolationTest, AJournalBatchThatCannotBeReplayedStopsOnlyItsClientPass
 }
 
 TEST_F(CliIsolationTest, AStrayFileInALogFolderIsReportedButFailsNoDrive) {
+  fs::create_directories(data_ / "clients/demo/log");
   std::ofstream(data_ / "clients/demo/log/notes.txt") << "not a log";
   const ProgramResult demo = drive("demo");
   EXPECT_EQ(demo.exit_code, 0) << demo.out << demo.err;
