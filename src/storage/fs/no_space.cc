@@ -50,9 +50,14 @@ std::optional<std::string> no_space_reason(const std::filesystem::path& dir) {
       return "no free inode left on the file system of " + dir.string();
   }
   if (g_no_space.load(std::memory_order_acquire)) {
+    // Only a write under `dir` counts: a pusher's full target disk is that
+    // pusher's error, not a reason to take the node out of service.
+    const std::string under = (dir.lexically_normal() / "").string();
     std::lock_guard<std::mutex> guard(g_mutex);
-    return "the last write failed for lack of space (" + g_last_path +
-           "); waiting for space to return";
+    if (std::filesystem::path(g_last_path).lexically_normal().string().starts_with(under)) {
+      return "the last write failed for lack of space (" + g_last_path +
+             "); waiting for space to return";
+    }
   }
   return std::nullopt;
 }

@@ -26,7 +26,8 @@ void note_write_succeeded();
 
 // Why the file system holding `dir` cannot take writes now, or nullopt: it has
 // no free block or no free inode left for this process (statvfs), or the last
-// write that failed for lack of space has had no successful write after it.
+// write that failed for lack of space was of a path under `dir` (as spelled
+// by the caller) and has had no successful write after it.
 std::optional<std::string> no_space_reason(const std::filesystem::path& dir);
 
 }  // namespace databus::durable

@@ -267,6 +267,7 @@ TEST_F(JsonDatabaseFullDiskTest, AFailedWriteLeavesNothingBehindAndTheNextOneSuc
   big.passenger.attachments[0].content = std::string(200 * 1024, 'b');
   EXPECT_THROW(db_->insert_entries("demo", std::span(&big, 1)), NoSpaceError);
   EXPECT_TRUE(durable::no_space_reason(dir_)) << "readyz must say why";
+  EXPECT_FALSE(durable::no_space_reason(dir_ / "elsewhere")) << "not that directory's disk";
   EXPECT_EQ(db_->load_entry("demo", first.passenger.internal_id), first);  // Reads go on.
 
   free_space();
