@@ -1,6 +1,7 @@
 // Attachment: a named piece of text or binary content carried by a passenger.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -19,11 +20,28 @@ AttachmentFormat parse_attachment_format(std::string_view word);
 // "_." or "_.." respectively, so a cleansed name is always a safe file name.
 std::string cleanse_attachment_name(std::string_view name);
 
+// The longest attachment name in bytes: what one directory entry holds
+// (NAME_MAX), since engines and pushers write attachments as files.
+inline constexpr std::size_t kMaxAttachmentName = 255;
+
+// Returns `name` (cleansed) when it has at most kMaxAttachmentName bytes;
+// otherwise a name of exactly that length made of its first bytes, '_', 16
+// hex digits of a hash of the whole name, and its extension (the part from
+// the last '.', when that is at most 32 bytes). The result is cleansed
+// again; the same long name always gives the same short name, and two long
+// names sharing their first 200 bytes give different ones.
+std::string shorten_attachment_name(const std::string& name);
+
 // A value type; copying copies the content.
 struct Attachment {
   std::string name;  // Cleansed and unique once added to a passenger.
   AttachmentFormat format = AttachmentFormat::text;
   std::string content;  // Text as UTF-8; binary as raw bytes.
+  // The cleansed name as it was given, when it was longer than
+  // kMaxAttachmentName and `name` is the shortened form; empty otherwise.
+  // The JSON DB keeps it in passenger.json ("full_name"); the SQL engines do
+  // not keep it yet.
+  std::string full_name;
 
   bool operator==(const Attachment&) const = default;
 };

@@ -13,6 +13,7 @@
 // write leaves either the old or the new version visible, never a mix.
 #pragma once
 
+#include <algorithm>
 #include <compare>
 #include <cstddef>
 #include <filesystem>
@@ -74,12 +75,40 @@ enum class SaveScope {
   everything  // also the passenger's fields and attachments.
 };
 
-// A stored item that could not be read. Reported (drive logs, `databus
-// check`), never deleted.
+// A stored item that could not be read, or changes that could not be
+// applied. Reported (drive logs, `databus check`, the System page), never
+// deleted. One client's problems never stop another client.
 struct StorageProblem {
+  // What the problem means for the client's drives.
+  enum class Kind {
+    // A queue entry (or row) cannot be read: it is left in place and out of
+    // queries; every drive of the client reports it as an error.
+    malformed_entry,
+    // An item the engine did not write and does not use (a stray file in a
+    // log folder, a folder in the queue that is no entry) or a log that
+    // cannot be read: reported as a warning, it stops nothing.
+    stray_item,
+    // Changes that could not be applied (a journal batch whose replay
+    // failed), kept at `path` for an operator (docs/storage-engines.md).
+    // The drives of `stopped_passengers` report it as an error and move no
+    // data until the operator has dealt with it.
+    set_aside_changes,
+  };
   std::string client_id;
-  std::string path;  // File or row that is malformed.
+  std::string path;  // File or row that is malformed, or the changes kept aside.
   std::string message;
+  Kind kind = Kind::malformed_entry;
+  // set_aside_changes: the passenger modules it stops; empty means every
+  // passenger of the client (the changes name none that could be read).
+  std::vector<std::string> stopped_passengers;
+
+  // True when a drive of `passenger_module` must move no data.
+  bool stops(const std::string& passenger_module) const {
+    return kind == Kind::set_aside_changes &&
+           (stopped_passengers.empty() ||
+            std::find(stopped_passengers.begin(), stopped_passengers.end(), passenger_module) !=
+                stopped_passengers.end());
+  }
 };
 
 // The dedup key of the primal queue within one passenger module.
@@ -168,7 +197,8 @@ class Database {
   virtual std::size_t delete_complete_entries(const std::string& client_id,
                                               const std::string& passenger_module,
                                               TimePoint before) = 0;
-  // Malformed stored items of this client found so far.
+  // Malformed stored items of this client found so far, stray items, and
+  // changes set aside (see StorageProblem::Kind).
   virtual std::vector<StorageProblem> problems(const std::string& client_id) = 0;
 
   // --- Logs -------------------------------------------------------------------

@@ -43,6 +43,15 @@ class StorageError : public Error {
   using Error::Error;
 };
 
+// A write failed because the file system holding the data has no space left
+// (ENOSPC, or EDQUOT when a quota is full). Nothing acknowledged is lost: the
+// failed change is retried by the next attempt (the next drive, the next
+// start) and succeeds once space returns.
+class NoSpaceError : public StorageError {
+ public:
+  using StorageError::StorageError;
+};
+
 // One stored item (a passenger.json, a log file) is malformed. It is reported
 // and left where it is; everything else goes on.
 class CorruptDataError : public StorageError {

@@ -21,9 +21,12 @@ struct Passenger {
   std::vector<Attachment> attachments;  // Names cleansed and unique.
   std::vector<std::string> log_guids;   // Logs that touched it, no duplicates.
 
-  // Adds an attachment after cleansing its name (cleanse_attachment_name) and
+  // Adds an attachment after cleansing its name (cleanse_attachment_name),
+  // shortening a cleansed name longer than kMaxAttachmentName bytes
+  // (shorten_attachment_name; the cleansed name is kept in full_name) and
   // making it unique among this passenger's attachments: a taken name
-  // "stem.ext" becomes "stem (2).ext", then "stem (3).ext", ...
+  // "stem.ext" becomes "stem (2).ext", then "stem (3).ext", ..., the stem
+  // cut so that the name never exceeds kMaxAttachmentName bytes.
   // Returns the name it was stored under.
   std::string add_attachment(Attachment attachment);
   std::string add_attachment(std::string_view name, AttachmentFormat format, std::string content);

@@ -38,8 +38,10 @@ std::string current_exception_message() {
 namespace {
 
 // True for a name Passenger::add_attachment could have stored: a cleansed
-// name, or one made unique from it ("stem (2).ext").
+// name of at most kMaxAttachmentName bytes, or one made unique from it
+// ("stem (2).ext").
 bool is_stored_form(const std::string& name) {
+  if (name.size() > kMaxAttachmentName) return false;
   if (cleanse_attachment_name(name) == name) return true;
   static const std::regex numbered(R"(^(.+) \(([2-9]|[1-9][0-9]+)\)(\.[^.]*)?$)");
   std::smatch m;
@@ -72,7 +74,12 @@ Drive::~Drive() {
 }
 
 void Drive::run() {
-  report_problems();
+  if (!report_problems()) {
+    error("Drive stopped: changes to passenger " + request_.passenger.name +
+          " were set aside; nothing pulled, processed or pushed until an operator deals with "
+          "them");
+    return;
+  }
   if (!open_queue()) return;
   std::vector<Passenger> pulled = pull();
   seat(std::move(pulled));
@@ -85,15 +92,34 @@ void Drive::run() {
        " push(es), " + std::to_string(failures_) + " failure(s)");
 }
 
-void Drive::report_problems() {
+bool Drive::report_problems() {
+  bool go_on = true;
   try {
     for (const StorageProblem& problem : request_.database->problems(request_.client_id)) {
-      error("malformed queue entry " + problem.path + ": " + problem.message + "; left in place");
+      using Kind = StorageProblem::Kind;
+      switch (problem.kind) {
+        case Kind::malformed_entry:
+          error("malformed queue entry " + problem.path + ": " + problem.message +
+                "; left in place");
+          break;
+        case Kind::stray_item:
+          warning("stray item " + problem.path + ": " + problem.message);
+          break;
+        case Kind::set_aside_changes:
+          if (problem.stops(request_.passenger.name)) {
+            error("set-aside changes " + problem.path + ": " + problem.message);
+            go_on = false;
+          } else {
+            warning("set-aside changes " + problem.path + ": " + problem.message);
+          }
+          break;
+      }
     }
   } catch (...) {
     error("cannot list the storage problems of client '" + request_.client_id +
           "': " + current_exception_message());
   }
+  return go_on;
 }
 
 bool Drive::open_queue() {

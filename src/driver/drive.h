@@ -75,7 +75,9 @@ class Drive {
     std::string error;
   };
 
-  void report_problems();
+  // Reports the client's stored problems; false when one of them stops this
+  // client passenger (StorageProblem::stops): the drive then moves nothing.
+  bool report_problems();
   bool open_queue();
   std::vector<Passenger> pull();
   void seat(std::vector<Passenger> pulled);

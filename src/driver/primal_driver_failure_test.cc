@@ -111,6 +111,70 @@ TEST(PrimalDriverFailureTest, ReportsMalformedStoredItems) {
                        "left in place"}));
 }
 
+// Issue 13: a stray file in a log folder made every drive of its client
+// end with an error (exit 1 of `databus drive`).
+TEST(PrimalDriverFailureTest, AStrayItemIsAWarningAndTheDriveGoesOn) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  h.database.add_problem({h.client_id, "clients/acme/log/notes.txt", "not a log; left alone",
+                          StorageProblem::Kind::stray_item});
+
+  Log log = h.drive();
+
+  EXPECT_TRUE(log_has(log, LogType::warning, {"clients/acme/log/notes.txt", "not a log"}));
+  EXPECT_FALSE(log.has_errors()) << log.to_text();
+  EXPECT_TRUE(h.entry("A1").complete());
+}
+
+// Issue 13: a component's name longer than a file name allows is shortened
+// (the full name kept) before anything is stored.
+TEST(PrimalDriverFailureTest, AttachmentNamesTooLongForAFileAreShortenedBeforeSeating) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  const std::string fits = std::string(250, 'f');
+  const std::string too_long = std::string(300, 'l') + ".txt";
+  h.script->raw_attachments[kPullerA] = {{fits, AttachmentFormat::text, "fits"},
+                                         {too_long, AttachmentFormat::text, "long"}};
+
+  Log log = h.drive();
+
+  EXPECT_FALSE(log.has_errors()) << log.to_text();
+  const QueueEntry e = h.entry("A1");
+  ASSERT_EQ(e.passenger.attachments.size(), 2u);
+  EXPECT_EQ(e.passenger.attachments[0].name, fits);
+  EXPECT_EQ(e.passenger.attachments[1].name.size(), 255u);
+  EXPECT_TRUE(e.passenger.attachments[1].name.ends_with(".txt"));
+  EXPECT_EQ(e.passenger.attachments[1].full_name, too_long);
+}
+
+// Changes set aside stop the passengers they name, and only those.
+TEST(PrimalDriverFailureTest, SetAsideChangesStopOnlyThePassengersTheyName) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1"};
+  StorageProblem aside{h.client_id,
+                       "clients/acme/pqueue.journal.failed-x",
+                       "2 changes",
+                       StorageProblem::Kind::set_aside_changes,
+                       {"some.other.passenger"}};
+  h.database.add_problem(aside);
+
+  Log other = h.drive();  // Not this passenger's changes: a warning only.
+  EXPECT_TRUE(log_has(other, LogType::warning, {"pqueue.journal.failed-x"}));
+  EXPECT_FALSE(other.has_errors()) << other.to_text();
+  EXPECT_TRUE(h.entry("A1").complete());
+
+  DriverHarness stopped;
+  stopped.script->pull_ids[kPullerA] = {"B1"};
+  aside.client_id = stopped.client_id;
+  aside.stopped_passengers = {stopped.passenger.name};
+  stopped.database.add_problem(aside);
+  Log log = stopped.drive();
+  EXPECT_TRUE(log_has(log, LogType::error, {"pqueue.journal.failed-x", "2 changes"}));
+  EXPECT_TRUE(log_has(log, LogType::error, {"Drive stopped"}));
+  EXPECT_TRUE(stopped.entries().empty());  // Nothing pulled.
+  EXPECT_THAT(stopped.script->events, testing::IsEmpty());
+}
+
 TEST(PrimalDriverFailureTest, AFailingSaveIsLoggedAndRetried) {
   DriverHarness h;
   FaultyDatabase faulty(h.database);

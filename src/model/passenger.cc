@@ -20,13 +20,27 @@ std::string unique_attachment_name(const std::string& name, const std::vector<At
   const std::string stem = has_ext ? name.substr(0, dot) : name;
   const std::string ext = has_ext ? name.substr(dot) : "";
   for (int n = 2;; ++n) {
-    std::string candidate = stem + " (" + std::to_string(n) + ")" + ext;
+    const std::string number = " (" + std::to_string(n) + ")";
+    // The stem gives way so that the name stays within kMaxAttachmentName
+    // (an extension too long to keep goes first).
+    std::string candidate;
+    if (number.size() + ext.size() < kMaxAttachmentName) {
+      const std::size_t room = kMaxAttachmentName - number.size() - ext.size();
+      candidate = stem.substr(0, room) + number + ext;
+    } else {
+      candidate = name.substr(0, kMaxAttachmentName - number.size()) + number;
+    }
     if (!taken_by(taken, candidate)) return candidate;
   }
 }
 
 std::string Passenger::add_attachment(Attachment attachment) {
-  attachment.name = unique_attachment_name(cleanse_attachment_name(attachment.name), attachments);
+  std::string cleansed = cleanse_attachment_name(attachment.name);
+  if (cleansed.size() > kMaxAttachmentName) {
+    attachment.full_name = cleansed;
+    cleansed = shorten_attachment_name(cleansed);
+  }
+  attachment.name = unique_attachment_name(cleansed, attachments);
   attachments.push_back(std::move(attachment));
   return attachments.back().name;
 }

@@ -23,6 +23,44 @@ TEST(PassengerTest, NamesAreCleansedBeforeTheyAreMadeUnique) {
   EXPECT_EQ(p.add_attachment("a b.txt", AttachmentFormat::text, ""), "a_b (2).txt");
 }
 
+// Issue 13: names are written as files, so none may pass 255 bytes.
+TEST(PassengerTest, LongNamesAreShortenedKeepingTheExtensionAndTheFullName) {
+  Passenger p;
+  const std::string fits = std::string(251, 'a') + ".txt";  // 255 bytes.
+  EXPECT_EQ(p.add_attachment(fits, AttachmentFormat::text, "fits"), fits);
+  EXPECT_TRUE(p.attachments.back().full_name.empty());
+
+  const std::string given = std::string(300, 'b') + " x.pdf";
+  const std::string cleansed = std::string(300, 'b') + "_x.pdf";
+  const std::string name = p.add_attachment(given, AttachmentFormat::binary, "long");
+  EXPECT_EQ(name.size(), 255u);
+  EXPECT_TRUE(name.ends_with(".pdf")) << name;
+  EXPECT_EQ(name, cleanse_attachment_name(name));  // Stays in the cleansed alphabet.
+  EXPECT_EQ(p.attachments.back().full_name, cleansed);
+  EXPECT_EQ(shorten_attachment_name(cleansed), name);  // The same every time.
+
+  // The same long name again, and a different one sharing its first bytes.
+  const std::string again = p.add_attachment(given, AttachmentFormat::binary, "again");
+  EXPECT_LE(again.size(), 255u);
+  EXPECT_NE(again, name);
+  EXPECT_TRUE(again.ends_with(" (2).pdf")) << again;
+  const std::string other =
+      p.add_attachment(std::string(300, 'b') + "_y.pdf", AttachmentFormat::binary, "other");
+  EXPECT_EQ(other.size(), 255u);
+  EXPECT_NE(other, name);
+
+  // Numbering a 255-byte name keeps it at 255 bytes.
+  const std::string numbered = p.add_attachment(fits, AttachmentFormat::text, "fits 2");
+  EXPECT_EQ(numbered.size(), 255u);
+  EXPECT_TRUE(numbered.ends_with(" (2).txt")) << numbered;
+
+  // No extension, or one too long to keep.
+  const std::string plain = shorten_attachment_name(std::string(400, 'c'));
+  EXPECT_EQ(plain.size(), 255u);
+  const std::string long_ext = shorten_attachment_name("a." + std::string(300, 'e'));
+  EXPECT_EQ(long_ext.size(), 255u);
+}
+
 TEST(PassengerTest, LogGuidsHaveNoDuplicates) {
   Passenger p;
   p.add_log_guid("g1");

@@ -1,5 +1,6 @@
 #include "storage/storage_names.h"
 
+#include "databus/attachment.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
 
@@ -36,7 +37,7 @@ void check_backup_id(const std::string& backup_id, const std::string& node) {
 }
 
 bool is_safe_attachment_name(std::string_view name) {
-  if (name.empty() || name == "." || name == "..") return false;
+  if (name.empty() || name == "." || name == ".." || name.size() > kMaxAttachmentName) return false;
   return name.find('/') == std::string_view::npos && name.find('\0') == std::string_view::npos;
 }
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "databus/error.h"
+#include "storage/fs/no_space.h"
 #include "web/access.h"
 #include "web/error_status.h"
 #include "web/login.h"
@@ -273,6 +274,12 @@ void add_system_routes(httplib::Server& server, WebState& s) {
       ready = false;
       why = "the database cannot be read (request id " + report_internal_error(s, req, e.what()) +
             "; the details are in the server's log)";
+    }
+    // A full disk stops every write; say so rather than look healthy while
+    // no drive makes progress (it goes on by itself once space returns).
+    if (const auto full = durable::no_space_reason(s.dispatcher.ticket().data_dir)) {
+      ready = false;
+      why = why.empty() ? *full : why + "; " + *full;
     }
     send_json(res, json{{"ready", ready}, {"state", to_string(st)}, {"error", why}},
               ready ? 200 : 503);

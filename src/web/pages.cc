@@ -171,6 +171,10 @@ void system_page(WebState& st, const Request& req, Response& res) {
   for (const json& e : sys["config_errors"]) {
     body += "<div class=\"banner error\">" + escape_html(s(e)) + "</div>";
   }
+  for (const json& p : sys["storage_problems"]) {
+    body += "<div class=\"banner error storage-problem\">Client " + escape_html(s(p["client_id"])) +
+            ": " + escape_html(s(p["path"])) + ": " + escape_html(s(p["message"])) + "</div>";
+  }
   body +=
       "<h2>Schedule</h2><div class=\"table-wrap\"><table><thead><tr><th>Client</th>"
       "<th>Passenger type</th><th>Last drive</th><th>Result</th><th>Next due</th></tr>"

@@ -309,12 +309,39 @@ json system(WebState& state) {
   const DispatcherStatus status = state.dispatcher.status();
   json passengers = json::array();
   for (const PassengerSchedule& s : status.passengers) passengers.push_back(schedule_json(s));
+  // Set-aside changes stop client passengers until an operator acts, so the
+  // System page lists them for every client (other problems are in the
+  // drive logs and `databus check`).
+  json set_aside = json::array();
+  Database& database = state.dispatcher.database();
+  std::vector<std::string> clients;
+  try {
+    clients = database.client_ids();
+  } catch (const std::exception&) {
+  }
+  for (const std::string& id : clients) {
+    try {
+      for (const StorageProblem& p : database.problems(id)) {
+        if (p.kind != StorageProblem::Kind::set_aside_changes) continue;
+        set_aside.push_back(json{{"client_id", id},
+                                 {"path", p.path},
+                                 {"message", p.message},
+                                 {"stopped_passengers", p.stopped_passengers}});
+      }
+    } catch (const std::exception& e) {
+      set_aside.push_back(json{{"client_id", id},
+                               {"path", ""},
+                               {"message", std::string("cannot list stored problems: ") + e.what()},
+                               {"stopped_passengers", json::array()}});
+    }
+  }
   return json{{"state", to_string(status.state)},
               {"started", to_iso(status.started)},
               {"workers", status.workers},
               {"running_drives", status.running_drives},
               {"export_running", status.export_running},
               {"config_errors", status.config_errors},
+              {"storage_problems", set_aside},
               {"passengers", passengers}};
 }
 

@@ -18,8 +18,8 @@ namespace {
 
 // A name that can be used as a file name inside the passenger's folder.
 bool is_safe_file_name(const std::string& name) {
-  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
-         name.find('\0') == std::string::npos;
+  return !name.empty() && name != "." && name != ".." && name.size() <= kMaxAttachmentName &&
+         name.find('/') == std::string::npos && name.find('\0') == std::string::npos;
 }
 
 [[noreturn]] void fail(const std::string& module, const std::string& what, const fs::path& path) {

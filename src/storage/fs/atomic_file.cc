@@ -8,11 +8,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iomanip>
 #include <random>
 #include <set>
 #include <sstream>
 
 #include "databus/error.h"
+#include "storage/fs/no_space.h"
 
 namespace databus::durable {
 namespace {
@@ -25,8 +27,15 @@ constexpr std::size_t kSyncfsThreshold = 16;
 // What overwrite_file() writes in place: no more than one page.
 constexpr std::size_t kPage = 4096;
 
+// Above this many bytes a name does not fit in a directory entry on the file
+// systems Databus runs on (NAME_MAX of ext4, XFS, btrfs, tmpfs).
+constexpr std::size_t kNameMax = 255;
+constexpr std::string_view kTemporaryMark = ".tmp-";
+// ".tmp-" and 16 hex digits.
+constexpr std::size_t kTemporaryTail = kTemporaryMark.size() + 16;
+
 [[noreturn]] void fail(const std::string& what, const stdfs::path& path, int err) {
-  throw StorageError(what + " " + path.string() + ": " + std::strerror(err));
+  throw_io_error(what, path, err);
 }
 
 // Owns a file descriptor.
@@ -87,6 +96,7 @@ void write_plain(const stdfs::path& path, std::string_view content, bool sync,
   if (sync && ::fsync(fd.get()) != 0) fail("cannot sync", path, errno);
   take_version(fd.get(), path, version);
   if (fd.close() != 0) fail("cannot close", path, errno);
+  note_write_succeeded();
 }
 
 void sync_path(const stdfs::path& path, bool directory) {
@@ -104,13 +114,18 @@ stdfs::path parent_of(const stdfs::path& path) {
 
 stdfs::path temporary_sibling(const stdfs::path& path) {
   thread_local std::mt19937_64 random(std::random_device{}());
+  // The final name's first bytes, so that a leftover says what it was for
+  // (and a writer can find its own leftovers by prefix), cut so that the
+  // whole name fits in a directory entry whatever the final name's length.
+  const std::string final_name = path.filename().string();
   std::ostringstream name;
-  name << path.filename().string() << ".tmp-" << std::hex << random();
+  name << std::string_view(final_name).substr(0, kNameMax - kTemporaryTail) << kTemporaryMark
+       << std::hex << std::setw(16) << std::setfill('0') << random();
   return path.parent_path() / name.str();
 }
 
 bool is_temporary_name(std::string_view name) {
-  return name.find(".tmp-") != std::string_view::npos;
+  return name.find(kTemporaryMark) != std::string_view::npos;
 }
 
 void sync_directory(const stdfs::path& dir) { sync_path(dir, true); }

@@ -78,8 +78,11 @@ void remove_durably(const std::filesystem::path& path);
 // Reads the whole file. Throws StorageError naming the path when it cannot.
 std::string read_file(const std::filesystem::path& path);
 
-// A temporary name beside `path`: "<path>.tmp-<random>". Names containing
-// ".tmp-" are what a crash can leave behind; scanners ignore and remove them.
+// A temporary name beside `path`: "<name>.tmp-<16 hex digits>", the final
+// name cut to its first 234 bytes when longer, so that the temporary name
+// never exceeds NAME_MAX (255 bytes) when the final name fits in it. Names
+// containing ".tmp-" are what a crash can leave behind; scanners ignore and
+// remove them. A write failing for lack of space throws NoSpaceError.
 std::filesystem::path temporary_sibling(const std::filesystem::path& path);
 // True when `name` (a file or directory name) is such a leftover.
 bool is_temporary_name(std::string_view name);

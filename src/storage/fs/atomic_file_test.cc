@@ -59,6 +59,28 @@ TEST_F(AtomicFileTest, TemporaryNamesAreRecognised) {
   EXPECT_FALSE(is_temporary_name("passenger.json"));
 }
 
+// Issue 13: a final name of 235 to 255 bytes made "<name>.tmp-<16 hex>"
+// longer than a directory entry holds (ENAMETOOLONG).
+TEST_F(AtomicFileTest, TemporaryNamesFitWhateverTheFinalNameAllows) {
+  for (const std::size_t length : {1u, 234u, 235u, 250u, 255u}) {
+    const std::string name(length, 'n');
+    const stdfs::path temp = temporary_sibling(dir_ / name);
+    EXPECT_LE(temp.filename().string().size(), 255u) << length;
+    EXPECT_TRUE(is_temporary_name(temp.filename().string())) << length;
+    EXPECT_TRUE(temp.filename().string().starts_with(name.substr(0, 8))) << length;
+    write_file_atomically(dir_ / name, "content " + std::to_string(length));
+    EXPECT_EQ(read_file(dir_ / name), "content " + std::to_string(length));
+    WriteBatch batch;
+    batch.replace(dir_ / name, "batched");
+    batch.commit();
+    EXPECT_EQ(read_file(dir_ / name), "batched");
+    ASSERT_TRUE(overwrite_file(dir_ / name, std::string(5000, 'x'), ' '));
+    EXPECT_EQ(read_file(dir_ / name), std::string(5000, 'x'));
+  }
+  for (const std::string& name : names(dir_)) EXPECT_FALSE(is_temporary_name(name)) << name;
+  EXPECT_EQ(names(dir_).size(), 5u);
+}
+
 TEST_F(AtomicFileTest, NothingOfABatchIsVisibleBeforeCommit) {
   write_file_atomically(dir_ / "a.txt", "old");
   {

@@ -10,6 +10,7 @@
 
 #include "databus/error.h"
 #include "storage/fs/atomic_file.h"
+#include "storage/fs/no_space.h"
 
 namespace databus::durable {
 namespace {
@@ -19,7 +20,7 @@ namespace stdfs = std::filesystem;
 constexpr std::size_t kHeader = 8;
 
 [[noreturn]] void fail(const std::string& what, const stdfs::path& path, int err) {
-  throw StorageError(what + " " + path.string() + ": " + std::strerror(err));
+  throw_io_error(what, path, err);
 }
 
 // Slicing-by-8 tables: table[0] is the bytewise CRC table; table[k][i] is
@@ -132,17 +133,28 @@ void JournalFile::append(std::span<const std::string> records) {
   }
   const char* p = buffer.data();
   std::size_t left = buffer.size();
-  while (left > 0) {
+  int err = 0;
+  while (left > 0 && err == 0) {
     const ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("cannot append to", path_, errno);
+      if (errno != EINTR) err = errno;
+      continue;
     }
     p += n;
     left -= static_cast<std::size_t>(n);
   }
+  if (err == 0 && ::fdatasync(fd_) != 0) err = errno;
+  if (err != 0) {
+    // Nothing of a failed append may stay: a torn record would hide every
+    // record appended after it from read(), and a whole one would redo a
+    // change its caller was told had failed. Shrinking needs no space.
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+      fail("cannot append to (and then cannot cut back)", path_, err);
+    }
+    fail("cannot append to", path_, err);
+  }
   size_ += buffer.size();
-  if (::fdatasync(fd_) != 0) fail("cannot sync", path_, errno);
+  note_write_succeeded();
 }
 
 void JournalFile::clear() {

@@ -9,6 +9,7 @@
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "storage/fs/atomic_file.h"
+#include "storage/fs/no_space.h"
 #include "storage/storage_names.h"
 
 namespace databus::entry_files {
@@ -16,17 +17,17 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
+// Errors name the path; lack of space throws NoSpaceError (no_space.h).
 void rename_or_throw(const stdfs::path& from, const stdfs::path& to) {
   if (std::rename(from.c_str(), to.c_str()) != 0) {
-    throw StorageError("cannot rename " + from.string() + " to " + to.string() + ": " +
-                       std::strerror(errno));
+    durable::throw_io_error("cannot rename " + from.string() + " to", to, errno);
   }
 }
 
 void make_directory(const stdfs::path& dir) {
   std::error_code ec;
   stdfs::create_directory(dir, ec);
-  if (ec) throw StorageError("cannot create " + dir.string() + ": " + ec.message());
+  if (ec) durable::throw_io_error("cannot create", dir, ec.value());
 }
 
 // Replaces the files of the existing folder `dir`.

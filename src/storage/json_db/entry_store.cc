@@ -19,7 +19,8 @@ void check_attachments(const QueueEntry& entry, const std::string& client_id) {
   for (const Attachment& a : entry.passenger.attachments) {
     if (!is_safe_attachment_name(a.name)) {
       throw StorageError("client " + client_id + ", entry " + entry.passenger.internal_id +
-                         ": attachment name '" + a.name + "' is not a safe file name");
+                         ": attachment name '" + a.name +
+                         "' is not a safe file name (1 to 255 bytes, no '/' or NUL)");
     }
   }
 }
@@ -50,7 +51,8 @@ stdfs::path EntryStore::journal_path(const stdfs::path& pqueue_dir) {
   return pqueue_dir.parent_path() / "pqueue.journal";
 }
 
-void EntryStore::add_problem(const std::string& path, std::string message) {
+void EntryStore::add_problem(const std::string& path, std::string message,
+                             StorageProblem::Kind kind) {
   // A CorruptDataError's text starts with its path; the problem names the
   // path in its own field, so readers print it once.
   const std::string prefix = path + ": ";
@@ -59,13 +61,25 @@ void EntryStore::add_problem(const std::string& path, std::string message) {
   for (const auto& p : problems_) {
     if (p.path == path && p.message == message) return;
   }
-  problems_.push_back({client_id_, path, message});
+  problems_.push_back({client_id_, path, message, kind});
 }
 
 std::vector<StorageProblem> EntryStore::problems() {
   ensure_index();
   std::lock_guard<std::mutex> guard(problems_mutex_);
-  return problems_;
+  std::vector<StorageProblem> all = problems_;
+  for (auto it = set_aside_.begin(); it != set_aside_.end();) {
+    // The operator has dealt with it (replayed, moved or removed the file):
+    // the passengers it stopped go on.
+    std::error_code ec;
+    if (!std::filesystem::exists(it->first, ec) && !ec) {
+      it = set_aside_.erase(it);
+      continue;
+    }
+    all.push_back(it->second);
+    ++it;
+  }
+  return all;
 }
 
 FileWorkers::Failures EntryStore::for_each(std::size_t n,
@@ -174,7 +188,7 @@ void EntryStore::insert(std::span<const QueueEntry> entries) {
     index_put(EntrySummary::of(entries[i]));
     cache_.put(entries[i], versions[i]);
   }
-  if (!failed.empty()) unapplied_ = true;
+  if (!failed.empty()) apply_failed();
   report(failed, n);
   checkpoint_if_large();
 }
@@ -248,7 +262,7 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
     index_put(EntrySummary::of(saved[i]));
     if (whole[i]) cache_.put(std::move(saved[i]), versions[i]);
   }
-  if (!failed.empty()) unapplied_ = true;
+  if (!failed.empty()) apply_failed();
   report(failed, n);
   checkpoint_if_large();
 }
@@ -330,7 +344,7 @@ std::size_t EntryStore::delete_complete(const std::string& passenger_module, Tim
   // A folder that cannot be removed now is removed by the journal's replay.
   const FileWorkers::Failures failed =
       for_each(ids.size(), [&](std::size_t i) { entry_files::remove(dir_, ids[i]); });
-  if (!failed.empty()) unapplied_ = true;
+  if (!failed.empty()) apply_failed();
   report(failed, ids.size());
   checkpoint_if_large();
   return ids.size();

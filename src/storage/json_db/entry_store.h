@@ -18,7 +18,12 @@
 // batch; the journal, the index and the cache are handled by the caller
 // alone. When some entries' files fail, the others are still written and
 // indexed, and the call throws: the one failure as it was, or a StorageError
-// naming how many failed and the first. When the journal
+// naming how many failed and the first. The next call then replays the
+// whole journal and rescans the folder first, so the failed changes are
+// applied as soon as they can be (after a full disk frees up) with no
+// restart and nothing lost: while space lacks, each call tries again; a
+// change failing for another reason is tried once and then left to the next
+// open's replay. When the journal
 // passes kCheckpointBytes, and when the store is destroyed, a checkpoint
 // syncs the file system and empties the journal (removes it on destruction),
 // unless some entry's files failed after its change was journaled: the
@@ -26,6 +31,17 @@
 // The journal left by a crash is replayed before anything else reads or
 // writes the queue (recover()), so a crash at any instant leaves each entry
 // either old or new. Once closed, the folder holds only the layout of docs/configuration.md.
+//
+// A replay that fails for lack of space (NoSpaceError) keeps the journal and
+// throws: this client's calls fail until the next one replays it whole. Any
+// other failure of a record (say a file standing where the entry's folder
+// must go) sets that record, and the later records of the same entry, aside
+// in pqueue.journal.failed-<time> next to the journal and applies the rest:
+// the queue opens, and a StorageProblem of kind set_aside_changes stops the
+// drives of the passenger modules those records name until an operator has
+// replayed or removed the file (docs/storage-engines.md). Such files left by
+// an earlier run are reported again at open; one that disappears stops
+// being reported.
 //
 // Malformed entries (passenger.json unreadable, a field missing, a listed
 // attachment missing) are recorded as StorageProblems, left on disk and left
@@ -95,11 +111,23 @@ class EntryStore {
   std::vector<StorageProblem> problems();
 
  private:
-  // Recovers and builds the index on first use.
+  // Recovers and builds the index on first use, and again after
+  // apply_failed().
   void ensure_index();
-  // REQUIRES: mutex_ held exclusively (for the three below).
+  // REQUIRES: mutex_ held exclusively (for the five below).
   void replay_journal();
   void scan();
+  // Some journaled change is not in the files: the next ensure_index()
+  // replays the journal and rescans.
+  void apply_failed();
+  // Writes `records` (not applied) to a new pqueue.journal.failed-<time> and
+  // records the problem; `modules` are the passenger modules they name ("":
+  // one could not be told). Throws, writing nothing, when the file cannot be
+  // written.
+  void set_aside(std::span<const std::string> records, const std::set<std::string>& modules,
+                 const std::string& why);
+  // Records a problem for each pqueue.journal.failed-* not recorded yet.
+  void find_set_aside();
   // Appends `records` to the journal durably (opening it on first use).
   void journal(std::span<const std::string> records);
   // A checkpoint when the journal has grown past kCheckpointBytes.
@@ -119,7 +147,8 @@ class EntryStore {
   std::optional<QueueEntry> read(const std::string& id, bool with_attachments);
   // Reads and decodes passenger.json; throws CorruptDataError or StorageError.
   QueueEntry read_passenger_json(const std::string& id) const;
-  void add_problem(const std::string& path, std::string message);
+  void add_problem(const std::string& path, std::string message,
+                   StorageProblem::Kind kind = StorageProblem::Kind::malformed_entry);
 
   const std::filesystem::path dir_;
   const std::string client_id_;
@@ -141,6 +170,7 @@ class EntryStore {
 
   std::mutex problems_mutex_;  // Readers record problems under a shared lock.
   std::vector<StorageProblem> problems_;
+  std::map<std::string, StorageProblem> set_aside_;  // By the set-aside file's path.
 };
 
 }  // namespace databus

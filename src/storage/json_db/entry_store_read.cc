@@ -1,5 +1,5 @@
-// EntryStore, its reading side: the journal's replay at open, the scan that
-// builds the index, and reading one entry (cache or files). See entry_store.h.
+// EntryStore, its reading side: the scan that builds the index and reading
+// one entry (cache or files). See entry_store.h.
 #include <filesystem>
 
 #include "databus/error.h"
@@ -18,44 +18,6 @@ using entry_files::kAttachmentsDir;
 using entry_files::kPassengerFile;
 
 }  // namespace
-
-void EntryStore::recover() {
-  std::unique_lock lock(mutex_);
-  replay_journal();
-}
-
-void EntryStore::ensure_index() {
-  if (indexed_.load(std::memory_order_acquire)) return;
-  std::unique_lock lock(mutex_);
-  if (indexed_.load(std::memory_order_relaxed)) return;
-  replay_journal();
-  scan();
-  indexed_.store(true, std::memory_order_release);
-}
-
-void EntryStore::replay_journal() {
-  if (recovered_) return;
-  std::error_code ec;
-  if (stdfs::exists(journal_path_, ec)) {
-    const std::vector<std::string> records = durable::JournalFile::read(journal_path_);
-    for (const std::string& bytes : records) {
-      EntryRecord record;
-      try {
-        record = EntryRecord::decode(bytes, journal_path_.string());
-      } catch (const CorruptDataError& e) {
-        // Checksummed yet unreadable: kept aside for a human, never deleted.
-        add_problem(journal_path_.string(),
-                    std::string(e.what()) + "; kept as " + journal_path_.string() + ".corrupt");
-        stdfs::rename(journal_path_, journal_path_.string() + ".corrupt");
-        break;
-      }
-      entry_files::apply(dir_, record);
-    }
-    if (!records.empty()) durable::sync_file_system(dir_.parent_path());
-    if (stdfs::exists(journal_path_, ec)) durable::remove_durably(journal_path_);
-  }
-  recovered_ = true;
-}
 
 QueueEntry EntryStore::read_passenger_json(const std::string& id) const {
   const stdfs::path path = dir_ / id / kPassengerFile;
@@ -82,7 +44,8 @@ void EntryStore::scan() {
     if (!item.is_directory(ec)) continue;
     const std::string path = (item.path() / kPassengerFile).string();
     if (!is_uuid(name)) {
-      add_problem(item.path().string(), "folder name is not an internal id (UUID)");
+      add_problem(item.path().string(), "folder name is not an internal id (UUID); left alone",
+                  StorageProblem::Kind::stray_item);
       continue;
     }
     try {

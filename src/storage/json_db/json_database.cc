@@ -166,7 +166,13 @@ class JsonDatabase : public Database {
       } catch (const ConfigError&) {
         continue;  // Not a folder this engine writes.
       }
-      client(id).entries.recover();
+      // One client's journal never keeps the database from opening: a
+      // replay that fails for lack of space is tried again by that client's
+      // next call, and any other failure is set aside (EntryStore).
+      try {
+        client(id).entries.recover();
+      } catch (const std::exception&) {
+      }
     }
   }
 

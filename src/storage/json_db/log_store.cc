@@ -54,16 +54,25 @@ void LogStore::ensure_scanned() {
         continue;
       }
       if (!item.is_regular_file(ec)) continue;
+      // What this engine did not write, or cannot read, is reported and
+      // left alone: it must not keep the client's drives from storing logs.
       std::string guid;
       TimePoint created;
       if (!parse_file_name(name, guid, created)) {
-        problems_.push_back(
-            {client_id_, item.path().string(), "log file name is not <ISO time>_<log guid>.txt"});
+        problems_.push_back({client_id_, item.path().string(),
+                             "log file name is not <ISO time>_<log guid>.txt; left alone",
+                             StorageProblem::Kind::stray_item});
         continue;
       }
-      const std::string text = durable::read_file(item.path());
-      const Log log = Log::from_text(guid, created, text);
-      logs_[guid] = Cached{{guid, created, log.worst_type()}, name};
+      try {
+        const std::string text = durable::read_file(item.path());
+        const Log log = Log::from_text(guid, created, text);
+        logs_[guid] = Cached{{guid, created, log.worst_type()}, name};
+      } catch (const std::exception& e) {
+        problems_.push_back({client_id_, item.path().string(),
+                             std::string("log file cannot be read: ") + e.what() + "; left alone",
+                             StorageProblem::Kind::stray_item});
+      }
     }
   }
   scanned_ = true;

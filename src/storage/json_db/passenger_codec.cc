@@ -158,6 +158,11 @@ std::string encode_passenger_json(const QueueEntry& entry) {
     append_field(out, "name", p.attachments[i].name);
     out += ", ";
     append_field(out, "format", to_string(p.attachments[i].format));
+    // Only for a shortened name: what the original wrote stays unchanged.
+    if (!p.attachments[i].full_name.empty()) {
+      out += ", ";
+      append_field(out, "full_name", p.attachments[i].full_name);
+    }
     out += '}';
   }
   out += "], ";
@@ -209,6 +214,7 @@ QueueEntry decode_passenger_json(std::string_view text, const std::string& path)
     } catch (const std::invalid_argument&) {
       a.fail("format", "is not text or binary");
     }
+    if (a.has("full_name")) attachment.full_name = a.text("full_name");
     p.attachments.push_back(std::move(attachment));
   }
   const json& guids = f.array("log_guids");

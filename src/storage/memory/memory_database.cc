@@ -45,6 +45,7 @@ QueueEntry copy_without_contents(const QueueEntry& stored) {
     Attachment& copy = to.attachments.emplace_back();
     copy.name = a.name;
     copy.format = a.format;
+    copy.full_name = a.full_name;
   }
   to.log_guids = from.log_guids;
   out.puller_notified = stored.puller_notified;
