@@ -1,6 +1,6 @@
 # Module helpers. A module is an object library of one source folder; modules
 # name the modules they depend on, which keeps the layering explicit
-# (model <- registry <- storage/queue <- driver <- dispatcher). Tests link just
+# (model <- fs, registry <- storage/queue <- driver <- dispatcher). Tests link just
 # the modules they need, so each folder's tests build on their own.
 
 # databus_module(NAME SOURCES a.cc b.cc DEPS other_module ...)

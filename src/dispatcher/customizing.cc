@@ -10,7 +10,7 @@
 
 #include "databus/error.h"
 #include "registry/host_access.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 namespace databus::dispatch {
 namespace {

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "databus/error.h"
-#include "storage/fs/no_space.h"
+#include "fs/no_space.h"
 #include "web/access.h"
 #include "web/error_status.h"
 #include "web/login.h"

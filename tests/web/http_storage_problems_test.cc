@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "storage/fs/no_space.h"
+#include "fs/no_space.h"
 #include "web/web_test_support.h"
 
 namespace databus::web::testing {

@@ -9,7 +9,7 @@
 
 #include "components/directory/directory_components.h"
 #include "databus/error.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 namespace databus {
 

@@ -7,7 +7,7 @@
 #include "components/directory/directory_components.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 namespace databus {
 

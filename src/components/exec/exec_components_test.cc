@@ -12,7 +12,7 @@
 #include "databus/builtins.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 namespace databus {
 namespace {

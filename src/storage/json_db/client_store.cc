@@ -9,7 +9,7 @@
 
 #include "databus/error.h"
 #include "databus/uuid.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 #include "storage/storage_names.h"
 
 namespace databus {

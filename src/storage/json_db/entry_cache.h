@@ -25,7 +25,7 @@
 #include <utility>
 
 #include "databus/queue_entry.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 namespace databus {
 

@@ -8,8 +8,8 @@
 
 #include "databus/error.h"
 #include "databus/uuid.h"
-#include "storage/fs/atomic_file.h"
-#include "storage/fs/no_space.h"
+#include "fs/atomic_file.h"
+#include "fs/no_space.h"
 #include "storage/storage_names.h"
 
 namespace databus::entry_files {

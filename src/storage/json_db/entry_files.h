@@ -24,7 +24,7 @@
 #include <string_view>
 
 #include "databus/attachment.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 #include "storage/json_db/entry_journal.h"
 
 namespace databus::entry_files {

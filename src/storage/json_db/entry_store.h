@@ -67,7 +67,7 @@
 
 #include "databus/database.h"
 #include "storage/entry_index.h"
-#include "storage/fs/journal_file.h"
+#include "fs/journal_file.h"
 #include "storage/json_db/entry_cache.h"
 #include "storage/json_db/file_workers.h"
 

@@ -4,7 +4,7 @@
 
 #include "databus/error.h"
 #include "databus/uuid.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 #include "storage/json_db/entry_files.h"
 #include "storage/json_db/entry_journal.h"
 #include "storage/json_db/entry_store.h"

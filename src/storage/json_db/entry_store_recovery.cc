@@ -9,8 +9,8 @@
 
 #include "databus/error.h"
 #include "databus/time.h"
-#include "storage/fs/atomic_file.h"
-#include "storage/fs/journal_file.h"
+#include "fs/atomic_file.h"
+#include "fs/journal_file.h"
 #include "storage/json_db/entry_files.h"
 #include "storage/json_db/entry_journal.h"
 #include "storage/json_db/entry_store.h"

@@ -5,8 +5,8 @@
 #include <mutex>
 
 #include "databus/error.h"
-#include "storage/fs/atomic_file.h"
-#include "storage/fs/directory_lock.h"
+#include "fs/atomic_file.h"
+#include "fs/directory_lock.h"
 #include "storage/json_db/client_store.h"
 #include "storage/json_db/entry_store.h"
 #include "storage/json_db/file_workers.h"

@@ -10,7 +10,7 @@
 
 #include "databus/error.h"
 #include "databus/uuid.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 #include "storage/json_db/json_database.h"
 #include "storage/json_db/json_db_test_support.h"
 

@@ -16,9 +16,9 @@
 
 #include "databus/error.h"
 #include "databus/uuid.h"
-#include "storage/fs/atomic_file.h"
-#include "storage/fs/journal_file.h"
-#include "storage/fs/no_space.h"
+#include "fs/atomic_file.h"
+#include "fs/journal_file.h"
+#include "fs/no_space.h"
 #include "storage/json_db/json_database.h"
 #include "storage/json_db/json_db_test_support.h"
 

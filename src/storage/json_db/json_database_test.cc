@@ -12,7 +12,7 @@
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "storage/database_conformance.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 #include "storage/json_db/json_db_test_support.h"
 #include "storage/json_db/passenger_codec.h"
 

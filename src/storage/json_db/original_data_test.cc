@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "databus/error.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 #include "storage/json_db/json_database.h"
 #include "test_paths.h"
 

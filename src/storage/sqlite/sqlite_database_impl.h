@@ -14,7 +14,7 @@
 
 #include "databus/database.h"
 #include "model/sequential_map.h"
-#include "storage/fs/directory_lock.h"
+#include "fs/directory_lock.h"
 #include "storage/sql/problem_list.h"
 #include "storage/sqlite/sqlite_connection.h"
 

@@ -1,4 +1,4 @@
-#include "storage/fs/journal_file.h"
+#include "fs/journal_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,8 +9,8 @@
 #include <cstring>
 
 #include "databus/error.h"
-#include "storage/fs/atomic_file.h"
-#include "storage/fs/no_space.h"
+#include "fs/atomic_file.h"
+#include "fs/no_space.h"
 
 namespace databus::durable {
 namespace {

@@ -1,4 +1,4 @@
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "databus/error.h"
-#include "storage/fs/no_space.h"
+#include "fs/no_space.h"
 
 namespace databus::durable {
 namespace {

@@ -1,4 +1,4 @@
-#include "storage/fs/directory_lock.h"
+#include "fs/directory_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

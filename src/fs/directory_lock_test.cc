@@ -1,10 +1,10 @@
-#include "storage/fs/directory_lock.h"
+#include "fs/directory_lock.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "databus/error.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 namespace databus::durable {
 namespace {

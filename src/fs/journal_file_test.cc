@@ -1,4 +1,4 @@
-#include "storage/fs/journal_file.h"
+#include "fs/journal_file.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "databus/error.h"
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 namespace databus::durable {
 namespace {

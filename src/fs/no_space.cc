@@ -1,4 +1,4 @@
-#include "storage/fs/no_space.h"
+#include "fs/no_space.h"
 
 #include <sys/statvfs.h>
 #include <unistd.h>

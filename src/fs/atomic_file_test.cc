@@ -1,4 +1,4 @@
-#include "storage/fs/atomic_file.h"
+#include "fs/atomic_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
