@@ -1,7 +1,7 @@
 // SettingSpec: one setting a component declares, with its type and range.
 // The registry checks every value config.json gives against it, the same way
 // for every component, on save, in `databus check` and when a drive makes the
-// component (docs/configuration.md, "Setting types").
+// component (docs/configuration.md, "Setting types and ranges").
 #pragma once
 
 #include <limits>
