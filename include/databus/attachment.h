@@ -14,10 +14,12 @@ std::string_view to_string(AttachmentFormat format);
 // Throws std::invalid_argument for any other word.
 AttachmentFormat parse_attachment_format(std::string_view word);
 
-// Returns `name` with every byte outside [0-9A-Za-z_.] replaced by '_'
-// (so '/', NUL and each byte of a non-ASCII character become '_'). A result
-// that is empty, "." or ".." (which would name a directory) becomes "_",
-// "_." or "_.." respectively, so a cleansed name is always a safe file name.
+// Returns `name` made safe as a file name, changing only what is unsafe:
+// '/', NUL and every other control character (U+0000-U+001F, U+007F-U+009F)
+// become '_', and so does each byte of a malformed UTF-8 sequence (names are
+// stored as UTF-8 text). Spaces, punctuation and letters of any script are
+// kept: "a b.txt" and "\u00fc.txt" keep their names. A result that is empty, "." or ".." (which
+// would name a directory) becomes "_", "_." or "_.." respectively. Length is not changed here.
 std::string cleanse_attachment_name(std::string_view name);
 
 // The longest attachment name in bytes: what one directory entry holds

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "databus/error.h"
 #include "databus/host_access.h"
 
 namespace databus {
@@ -68,11 +69,18 @@ struct ClientConfig {
   const ClientPassenger* find_passenger(std::string_view name) const;
 
   // Parses config.json content. `where` names the source in errors (usually
-  // the file path). Throws ConfigError naming `where` and the offending field
-  // (e.g. "passengers[0].sync_frequency") for malformed JSON, wrong types,
-  // negative numbers, missing names and unknown keys.
+  // the file path). Every problem is a ConfigError naming `where` and the
+  // offending field (e.g. "passengers[0].sync_frequency"): malformed JSON,
+  // wrong types, numbers out of range, missing names and unknown keys.
+  // Parsing goes on past a problem, so all are found in one pass: throws the
+  // ConfigError when there is one, ConfigProblems when there are several.
   static ClientConfig parse(std::string id, std::string_view json_text, const std::string& where);
   static ClientConfig from_json(std::string id, const nlohmann::json& j, const std::string& where);
+  // As parse(), but appends every problem to `problems` instead of throwing,
+  // and returns what could be read (a bad value keeps its default; a bad
+  // passenger, user or component reference is left out).
+  static ClientConfig parse(std::string id, std::string_view json_text, const std::string& where,
+                            std::vector<ConfigError>& problems);
 
   // The config.json form; parse(to_json().dump()) gives back an equal value.
   nlohmann::json to_json() const;

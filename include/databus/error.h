@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace databus {
 
@@ -22,10 +23,36 @@ class ConfigError : public Error {
   const std::string& where() const { return where_; }
   const std::string& field() const { return field_; }
 
+ protected:
+  // `first`'s where and field with `text` as the whole message.
+  ConfigError(const ConfigError& first, const std::string& text);
+
  private:
   std::string where_;
   std::string field_;
 };
+
+// Several configuration problems found in one pass, so that a user fixes
+// them all at once (every bad setting of a config.json, not only the first).
+// what() lists every problem's message, one per line; where() and field() are
+// the first problem's.
+class ConfigProblems : public ConfigError {
+ public:
+  // REQUIRES: !problems.empty().
+  explicit ConfigProblems(std::vector<ConfigError> problems);
+  const std::vector<ConfigError>& problems() const { return problems_; }
+
+ private:
+  std::vector<ConfigError> problems_;
+};
+
+// Throws nothing for no problem, the problem itself for one, ConfigProblems
+// for several.
+void throw_config_problems(std::vector<ConfigError> problems);
+
+// The single problems `e` stands for: its problems() for a ConfigProblems,
+// else `e` itself.
+std::vector<ConfigError> single_problems(const ConfigError& e);
 
 // A module name that no factory knows. The drive logs it and retries next time.
 class UnknownModuleError : public Error {

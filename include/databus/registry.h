@@ -22,32 +22,18 @@
 #include "databus/component.h"
 #include "databus/database.h"
 #include "databus/driver.h"
+#include "databus/error.h"
 #include "databus/host_access.h"
 #include "databus/processor.h"
 #include "databus/puller.h"
 #include "databus/pusher.h"
 #include "databus/queue.h"
+#include "databus/setting.h"
 
 namespace databus {
 
 enum class ComponentKind { passenger, puller, processor, pusher, queue, database, driver };
 std::string_view to_string(ComponentKind kind);
-
-// One setting of a component, as written in the object form of a component
-// reference in config.json.
-struct SettingSpec {
-  std::string key;
-  std::string description;       // For users; becomes the docs.
-  nlohmann::json default_value;  // null with required = true: must be given.
-  bool required = false;
-  bool secret = false;  // Never shown in logs, errors or the web interface.
-  // What the setting reaches on the host. Anything but none is the
-  // operator's decision: a client's administrator may add or change it only
-  // within root's delegation (host_access.h; docs/security.md, "Host
-  // access"). Every setting naming a program, a file-system path or a
-  // program's environment must say so here.
-  HostAccess host = HostAccess::none;
-};
 
 struct ComponentSpec {
   std::string name;     // Module name, e.g. "databus.puller.directory".
@@ -92,15 +78,31 @@ class Registry {
   // Specs of one kind, sorted by name.
   std::vector<const ComponentSpec*> list(ComponentKind kind) const;
 
-  // Validates `ref`'s settings against its spec: unknown keys and missing
-  // required ones throw ConfigError(where, key); defaults fill the rest.
-  // Every `${env:NAME}` in a given string value (nested ones included) is
-  // replaced by that environment variable; an unset one throws
-  // ConfigError(where, key) naming the variable, never a value.
-  // Throws UnknownModuleError when no component of `kind` has that name.
-  // Returns the completed settings object.
+  // Validates `ref`'s settings against its spec: unknown keys, missing
+  // required ones and values whose type or range does not fit the spec
+  // (SettingSpec::problem) are each a ConfigError(where, key); defaults fill
+  // the rest. Every `${env:NAME}` in a given string value (nested ones
+  // included) is replaced by that environment variable before the check; an
+  // unset one is a ConfigError(where, key) naming the variable, never a value.
+  // Throws the ConfigError when there is one problem and ConfigProblems
+  // holding all of them when there are several; throws UnknownModuleError
+  // when no component of `kind` has that name. Returns the completed
+  // settings object.
   nlohmann::json resolve_settings(ComponentKind kind, const ComponentRef& ref,
                                   const std::string& where) const;
+
+  // Every problem of `ref` that resolve_settings() would throw, without
+  // throwing; an unknown module is one ConfigError(where, "module"). Empty
+  // when `ref` is valid.
+  std::vector<ConfigError> check_settings(ComponentKind kind, const ComponentRef& ref,
+                                          const std::string& where) const;
+
+  // Every problem of a parsed client configuration against this registry:
+  // each client passenger's module and each of its pullers, processors,
+  // pushers and queue with their settings. `where` names the source (the
+  // config.json path); each problem's where() adds the passenger and list
+  // position, e.g. "<where>: passengers[0] (databus.passenger.x).pushers[1]".
+  std::vector<ConfigError> check_client(const ClientConfig& config, const std::string& where) const;
 
   // The makers. Each throws UnknownModuleError for an unknown name and
   // ConfigError for invalid settings; `env.settings` is replaced by the

@@ -36,6 +36,37 @@ TEST(BuiltinsTest, KnowsEveryModuleOfTheDemoClient) {
   }
 }
 
+TEST(BuiltinsTest, EverySettingOfAComponentDeclaresItsTypeAndItsDefaultFits) {
+  std::shared_ptr<Registry> registry = builtin_registry();
+  for (ComponentKind kind : {ComponentKind::puller, ComponentKind::processor, ComponentKind::pusher,
+                             ComponentKind::queue}) {
+    for (const ComponentSpec* spec : registry->list(kind)) {
+      for (const SettingSpec& s : spec->settings) {
+        EXPECT_NE(s.type, SettingType::any) << spec->name << " " << s.key;
+        if (!s.required) {
+          EXPECT_EQ(s.problem(s.default_value), std::nullopt) << spec->name << " " << s.key;
+        }
+      }
+    }
+  }
+}
+
+TEST(BuiltinsTest, PortsAndTimeoutsAreChecked) {
+  std::shared_ptr<Registry> registry = builtin_registry();
+  for (const char* pusher : {"databus.pusher.smtp", "databus.pusher.http"}) {
+    for (const SettingSpec& s : registry->find(ComponentKind::pusher, pusher)->settings) {
+      if (s.key == "port") {
+        EXPECT_TRUE(s.problem(99999).has_value()) << pusher;
+        EXPECT_EQ(s.problem(587), std::nullopt) << pusher;
+      }
+      if (s.key == "timeout_seconds") {
+        EXPECT_TRUE(s.problem(0).has_value()) << pusher;
+        EXPECT_EQ(s.problem(0.5), std::nullopt) << pusher;
+      }
+    }
+  }
+}
+
 TEST(BuiltinsTest, RegisteringTwiceIntoOneRegistryIsRefused) {
   Registry registry;
   register_builtins(registry);

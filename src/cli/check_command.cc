@@ -31,50 +31,33 @@ std::string config_source(const Database& database, const StorageOptions& option
   return "configuration of client " + client_id + " (" + database.describe() + ")";
 }
 
-// Checks one component reference against the registry; appends a problem
-// naming the file, the passenger and the field when it is wrong.
-void check_ref(const Registry& registry, ComponentKind kind, const ComponentRef& ref,
-               const std::string& where, std::vector<std::string>& problems) {
-  try {
-    registry.resolve_settings(kind, ref, where);
-  } catch (const ConfigError& e) {
-    problems.push_back(e.what());
-  } catch (const Error& e) {  // UnknownModuleError names the kind and module.
-    problems.push_back(where + ": " + e.what());
-  }
+// "<where>: <message>" lines of every problem of one configuration.
+void add_problems(const std::vector<ConfigError>& found, std::vector<std::string>& problems) {
+  for (const ConfigError& e : found) problems.push_back(e.what());
 }
 
-void check_steps(const Registry& registry, ComponentKind kind, const char* field,
-                 const std::vector<ComponentRef>& refs, const std::string& where,
-                 std::vector<std::string>& problems) {
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    check_ref(registry, kind, refs[i], where + "." + field + "[" + std::to_string(i) + "]",
-              problems);
-  }
-}
-
-// Every problem of one client, one message each.
+// Every problem of one client, one message each. Each step is guarded on its
+// own, so that one problem never hides the next; a client whose
+// configuration cannot even be read (e.g. a folder whose name is not a valid
+// client id) is reported once and its stored data left unchecked.
 std::vector<std::string> check_client(Database& database, const Registry& registry,
                                       const StorageOptions& options, const std::string& id) {
   std::vector<std::string> problems;
   const std::string source = config_source(database, options, id);
+  std::string text;
   try {
-    const ClientConfig config = database.load_client(id);
-    for (std::size_t i = 0; i < config.passengers.size(); ++i) {
-      const ClientPassenger& passenger = config.passengers[i];
-      const std::string where =
-          source + ": passengers[" + std::to_string(i) + "] (" + passenger.name + ")";
-      if (registry.find(ComponentKind::passenger, passenger.name) == nullptr) {
-        problems.push_back(where + ".name: unknown passenger module '" + passenger.name + "'");
-      }
-      check_steps(registry, ComponentKind::puller, "pullers", passenger.pullers, where, problems);
-      check_steps(registry, ComponentKind::processor, "processors", passenger.processors, where,
-                  problems);
-      check_steps(registry, ComponentKind::pusher, "pushers", passenger.pushers, where, problems);
-      check_ref(registry, ComponentKind::queue, passenger.queue, where + ".queue", problems);
-    }
-  } catch (const Error& e) {  // ConfigError names the file and field.
-    problems.push_back(e.what());
+    text = database.read_client_config_text(id);
+  } catch (const ConfigError& e) {  // The id itself is refused by the engine.
+    problems.push_back("cannot be checked: " + std::string(e.what()));
+    return problems;
+  } catch (const Error& e) {
+    problems.push_back(source + ": cannot be read: " + e.what());
+  }
+  if (problems.empty()) {
+    std::vector<ConfigError> found;
+    const ClientConfig config = ClientConfig::parse(id, text, source, found);
+    add_problems(found, problems);
+    add_problems(registry.check_client(config, source), problems);
   }
 
   // The engine records malformed items as it meets them: read every entry
@@ -83,14 +66,22 @@ std::vector<std::string> check_client(Database& database, const Registry& regist
     EntryQuery every;
     every.with_attachments = false;
     database.query_entries(id, every);
+  } catch (const Error& e) {
+    problems.push_back(std::string("stored queue entries: ") + e.what());
+  }
+  try {
     database.list_logs(id);
   } catch (const Error& e) {
-    problems.push_back(std::string("stored data: ") + e.what());
+    problems.push_back(std::string("stored logs: ") + e.what());
   }
-  for (const StorageProblem& problem : database.problems(id)) {
-    // Engines usually name the path in the message already.
-    const bool names_path = problem.message.rfind(problem.path, 0) == 0;
-    problems.push_back(names_path ? problem.message : problem.path + ": " + problem.message);
+  try {
+    for (const StorageProblem& problem : database.problems(id)) {
+      // Engines usually name the path in the message already.
+      const bool names_path = problem.message.rfind(problem.path, 0) == 0;
+      problems.push_back(names_path ? problem.message : problem.path + ": " + problem.message);
+    }
+  } catch (const Error& e) {
+    problems.push_back(std::string("stored data: ") + e.what());
   }
   return problems;
 }
@@ -101,7 +92,12 @@ int check(const StorageOptions& options) {
   const std::vector<std::string> clients = database->client_ids();
   std::size_t total = 0;
   for (const std::string& id : clients) {
-    const std::vector<std::string> problems = check_client(*database, *registry, options, id);
+    std::vector<std::string> problems;
+    try {
+      problems = check_client(*database, *registry, options, id);
+    } catch (const std::exception& e) {  // Whatever it is, the next client is still checked.
+      problems.push_back(std::string("cannot be checked: ") + e.what());
+    }
     for (const std::string& problem : problems) std::cout << id << ": " << problem << "\n";
     if (problems.empty()) std::cout << id << ": ok\n";
     total += problems.size();
@@ -118,10 +114,12 @@ void add_check_command(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand(
       "check",
       "Check every client without driving anything: its config.json parses, every passenger, "
-      "puller, processor, pusher and queue module exists and its settings are known and complete, "
-      "and its stored queue entries and logs are readable. Prints one line per problem naming "
-      "the file and field, \"ok\" per good client, then a summary. A broken client does not stop "
-      "the others from being checked.");
+      "puller, processor, pusher and queue module exists, its settings are known and complete and "
+      "each value has the type and range the component declares, and its stored queue entries "
+      "and logs are readable. Prints one line per problem naming the file and field (every "
+      "problem, not only the first), \"ok\" per good client, then a summary. A broken client, "
+      "or a client folder whose name is not a valid client id, is reported and the others are "
+      "still checked.");
   add_storage_options(*command, *options);
   command->footer(exit_codes_footer("at least one problem was found"));
   command->callback([options, exit_code] { *exit_code = check(*options); });

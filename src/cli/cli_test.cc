@@ -156,6 +156,74 @@ TEST_F(CliTest, CheckNamesFileAndFieldOfEveryProblemAndGoesOn) {
   EXPECT_THAT(result.out, HasSubstr((fs::path("malformed") / "config.json").string()));
 }
 
+// Lines of `out` that contain `text`.
+std::size_t lines_with(const std::string& out, const std::string& text) {
+  std::istringstream in(out);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += line.find(text) != std::string::npos;
+  return n;
+}
+
+TEST_F(CliTest, CheckReportsEverySettingOutOfTypeOrRange) {
+  ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+  write(data_ / "clients" / "mail" / "config.json", R"({
+    "log_life_span": -3,
+    "passengers": [ { "name": "databus.passenger.generic.orders",
+                      "pullers": [ { "module": "databus.puller.directory", "path": "/in",
+                                     "delete_after_notify": "yes" } ],
+                      "pushers": [ { "module": "databus.pusher.smtp", "host": "mail",
+                                     "from": "a@example.com", "to": ["b@example.com"],
+                                     "port": 99999, "timeout_seconds": 0, "tls": "ssl" } ] } ],
+    "users": [] })");
+
+  const ProgramResult result = databus({"check", "--data-dir", data_.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  const std::string file = (fs::path("mail") / "config.json").string();
+  // One line each, all naming the file and the field.
+  for (const char* field :
+       {"'log_life_span'", "'delete_after_notify'", "'port'", "'timeout_seconds'", "'tls'"}) {
+    EXPECT_EQ(lines_with(result.out, field), 1u) << field << "\n" << result.out;
+  }
+  EXPECT_EQ(lines_with(result.out, file), 5u) << result.out;
+  EXPECT_THAT(result.out, HasSubstr("must be a whole number from 0 to 65535, not 99999"));
+  EXPECT_THAT(result.out, HasSubstr("pushers[0]"));
+  EXPECT_THAT(result.out, HasSubstr("5 problem(s)"));
+  EXPECT_THAT(result.out, HasSubstr("demo: ok"));
+}
+
+TEST_F(CliTest, CheckGoesPastAClientFolderItCannotUse) {
+  ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+  // A client folder with a space in its name (not a valid client id), and
+  // after it in name order a broken client that must still be checked.
+  write(data_ / "clients" / "my client" / "config.json",
+        R"({"log_life_span": 1, "passengers": [], "users": []})");
+  write(data_ / "clients" / "zz" / "config.json", R"({"log_life_span": "often"})");
+
+  const ProgramResult result = databus({"check", "--data-dir", data_.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("my client: cannot be checked"));
+  EXPECT_THAT(result.out, HasSubstr("invalid client id 'my client'"));
+  EXPECT_THAT(result.out, HasSubstr("demo: ok"));
+  EXPECT_THAT(result.out, HasSubstr("root: ok"));
+  EXPECT_THAT(result.out, HasSubstr("zz: "));
+  EXPECT_THAT(result.out, HasSubstr("'log_life_span'"));
+  EXPECT_THAT(result.out, HasSubstr("4 client(s) checked"));
+  EXPECT_THAT(result.out, HasSubstr("2 problem(s)"));
+}
+
+TEST_F(CliTest, CheckFindsNothingInADataDirectoryOfTheOriginal) {
+  fs::copy(fs::path(DATABUS_SOURCE_DIR) / "tests/fixtures/original_json_db", data_,
+           fs::copy_options::recursive);
+  ASSERT_TRUE(fs::exists(data_ / "clients/demo/log/placeholder.txt"));
+  ASSERT_TRUE(fs::exists(data_ / "clients/root/pqueue/placeholder.txt"));
+  const ProgramResult result = databus({"check", "--data-dir", data_.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("demo: ok"));
+  EXPECT_THAT(result.out, HasSubstr("root: ok"));
+  EXPECT_THAT(result.out, HasSubstr("2 client(s) checked"));
+  EXPECT_THAT(result.out, HasSubstr(", 0 problem(s)"));
+}
+
 TEST_F(CliTest, DrivePrintsTheLogAndExitsZeroWithoutErrors) {
   const ProgramResult result = databus(
       {"drive", "demo", "databus.passenger.demo.demo_passenger_1", "--data-dir", data_.string()});

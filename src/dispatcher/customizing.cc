@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "databus/error.h"
-#include "registry/host_access.h"
 #include "fs/atomic_file.h"
+#include "registry/host_access.h"
 
 namespace databus::dispatch {
 namespace {
@@ -20,26 +20,6 @@ constexpr char kEmptyClientConfig[] = R"({"log_life_span": 1, "passengers": [], 
 
 std::string node_where(const std::string& client_id, const std::string& node) {
   return "customizing node " + node + " of client '" + client_id + "'";
-}
-
-// Resolves one component reference, reporting an unknown module as a
-// ConfigError at `where` (field "module").
-void check_component(const Registry& registry, ComponentKind kind, const ComponentRef& ref,
-                     const std::string& where) {
-  try {
-    registry.resolve_settings(kind, ref, where);
-  } catch (const UnknownModuleError& e) {
-    throw ConfigError(where, "module", e.what());
-  }
-}
-
-void check_components(const Registry& registry, ComponentKind kind,
-                      const std::vector<ComponentRef>& refs, const std::string& where,
-                      const std::string& list_name) {
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    check_component(registry, kind, refs[i],
-                    where + " (" + list_name + "[" + std::to_string(i) + "])");
-  }
 }
 
 // A client id becomes a folder name: keep it to a safe alphabet.
@@ -63,17 +43,10 @@ nlohmann::json parse_json(const std::string& text, const std::string& where) {
 
 ClientConfig validate_client_config(const Registry& registry, const std::string& client_id,
                                     const std::string& text, const std::string& where) {
-  ClientConfig config = ClientConfig::parse(client_id, text, where);
-  for (std::size_t i = 0; i < config.passengers.size(); ++i) {
-    const ClientPassenger& p = config.passengers[i];
-    const std::string at =
-        where + ", passenger '" + p.name + "' (passengers[" + std::to_string(i) + "])";
-    check_component(registry, ComponentKind::passenger, ComponentRef{p.name}, at + " name");
-    check_components(registry, ComponentKind::puller, p.pullers, at, "pullers");
-    check_components(registry, ComponentKind::processor, p.processors, at, "processors");
-    check_components(registry, ComponentKind::pusher, p.pushers, at, "pushers");
-    check_component(registry, ComponentKind::queue, p.queue, at + " (queue)");
-  }
+  std::vector<ConfigError> problems;
+  ClientConfig config = ClientConfig::parse(client_id, text, where, problems);
+  for (ConfigError& p : registry.check_client(config, where)) problems.push_back(std::move(p));
+  throw_config_problems(std::move(problems));
   return config;
 }
 

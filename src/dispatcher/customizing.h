@@ -34,9 +34,12 @@ inline constexpr char kClientsNode[] = "__clients__";
 inline constexpr char kRootClient[] = "root";
 
 // Parses `text` as the configuration of `client_id` and checks every component
-// it names against `registry`. Throws ConfigError whose where() names `where`
-// and the passenger, and whose field() names the key (unknown modules are
-// reported as ConfigError too). Returns the parsed configuration.
+// it names against `registry` (Registry::check_client: modules, settings,
+// their types and ranges). Every problem is a ConfigError whose where() names
+// `where` and the passenger and whose field() names the key (unknown modules
+// too); all are found in one pass. Throws the ConfigError when there is one
+// problem, ConfigProblems when there are several. Returns the parsed
+// configuration.
 ClientConfig validate_client_config(const Registry& registry, const std::string& client_id,
                                     const std::string& text, const std::string& where);
 

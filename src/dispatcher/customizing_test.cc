@@ -1,11 +1,13 @@
 // Customizing nodes through the Dispatcher (customizing.h, dispatcher.h).
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "components/mail/mail_components.h"
 #include "databus/dispatcher.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
@@ -120,6 +122,62 @@ TEST_F(CustomizingTest, InvalidClientConfigChangesNothing) {
 
   EXPECT_EQ(dispatcher_->read_customizing("demo", "__databus__"), before);
   EXPECT_EQ(db().list_backups("demo").size(), backups);
+}
+
+// A client config whose passenger A pushes through the SMTP pusher with
+// `settings` (beside host, from and to).
+std::string smtp_config(const nlohmann::json& settings) {
+  nlohmann::json j = nlohmann::json::parse(config_text({{kPassengerA, 60}}));
+  nlohmann::json pusher = {{"module", "databus.pusher.smtp"},
+                           {"host", "mail.example.com"},
+                           {"from", "databus@example.com"},
+                           {"to", {"ops@example.com"}}};
+  pusher.update(settings);
+  j["passengers"][0]["pushers"] = {pusher};
+  return j.dump(2);
+}
+
+TEST(CustomizingValidationTest, APortOutOfRangeIsRefusedOnSave) {
+  auto registry = test_registry(std::make_shared<DriveHooks>());
+  register_mail_components(*registry);
+  DispatcherTicket ticket = test_ticket(registry);
+  Dispatcher dispatcher(ticket);
+  dispatcher.database().write_client_config_text("demo", config_text({{kPassengerA, 60}}));
+  const std::string before = dispatcher.read_customizing("demo", "__databus__");
+
+  try {
+    dispatcher.save_customizing("demo", "__databus__", smtp_config({{"port", 99999}}));
+    ADD_FAILURE() << "port 99999 saved";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.field(), "port");
+    EXPECT_THAT(e.what(), HasSubstr("__databus__"));
+    EXPECT_THAT(e.what(), HasSubstr("pushers[0]"));
+    EXPECT_THAT(e.what(), HasSubstr("65535"));
+  }
+  EXPECT_EQ(dispatcher.read_customizing("demo", "__databus__"), before);
+
+  EXPECT_NO_THROW(
+      dispatcher.save_customizing("demo", "__databus__", smtp_config({{"port", 2525}})));
+}
+
+TEST(CustomizingValidationTest, EveryBadSettingIsReportedAtOnce) {
+  auto registry = test_registry(std::make_shared<DriveHooks>());
+  register_mail_components(*registry);
+  Dispatcher dispatcher(test_ticket(registry));
+  dispatcher.database().write_client_config_text("demo", config_text({{kPassengerA, 60}}));
+
+  nlohmann::json j = nlohmann::json::parse(smtp_config(
+      {{"port", 99999}, {"timeout_seconds", 0}, {"verify_tls", "yes"}, {"tls", "ssl"}}));
+  j["passengers"][0]["sync_frequency"] = -1;  // A problem of the config itself, too.
+  try {
+    dispatcher.save_customizing("demo", "__databus__", j.dump());
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigProblems& e) {
+    std::set<std::string> fields;
+    for (const ConfigError& p : e.problems()) fields.insert(p.field());
+    EXPECT_EQ(fields, (std::set<std::string>{"passengers[0].sync_frequency", "port",
+                                             "timeout_seconds", "verify_tls", "tls"}));
+  }
 }
 
 TEST_F(CustomizingTest, KnownSettingsAreAccepted) {

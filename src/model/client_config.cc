@@ -1,4 +1,5 @@
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "databus/client.h"
@@ -9,16 +10,21 @@ namespace {
 
 using nlohmann::json;
 
-// Parsing context: the file (where) and the path to the current value.
+// Parsing context: the file (where), the path to the current value and the
+// list every problem is appended to. A reader that meets a problem records it
+// and returns its fallback, so that parsing goes on and reports all problems.
 struct Cursor {
   const std::string& where;
   std::string path;
+  std::vector<ConfigError>* problems;
 
-  Cursor at(const std::string& key) const { return {where, path.empty() ? key : path + "." + key}; }
-  Cursor at(std::size_t index) const { return {where, path + "[" + std::to_string(index) + "]"}; }
-  [[noreturn]] void fail(const std::string& message) const {
-    throw ConfigError(where, path, message);
+  Cursor at(const std::string& key) const {
+    return {where, path.empty() ? key : path + "." + key, problems};
   }
+  Cursor at(std::size_t index) const {
+    return {where, path + "[" + std::to_string(index) + "]", problems};
+  }
+  void fail(const std::string& message) const { problems->emplace_back(where, path, message); }
 };
 
 void reject_unknown_keys(const json& object, const std::set<std::string>& known, const Cursor& c,
@@ -28,11 +34,20 @@ void reject_unknown_keys(const json& object, const std::set<std::string>& known,
   }
 }
 
+constexpr long long kMaxWholeNumber = 1'000'000'000;
+
+// A value as a message shows it: JSON, cut after 60 characters.
+std::string shown(const json& v) {
+  std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+}
+
 int read_non_negative(const json& object, const char* key, int fallback, const Cursor& c) {
   if (!object.contains(key)) return fallback;
   const json& v = object.at(key);
-  if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 1'000'000'000) {
-    c.at(key).fail("must be a non-negative whole number");
+  if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > kMaxWholeNumber) {
+    c.at(key).fail("must be a whole number from 0 to 1000000000, not " + shown(v));
+    return fallback;
   }
   return v.get<int>();
 }
@@ -42,23 +57,35 @@ std::string read_string(const json& object, const char* key, const Cursor& c, bo
     if (required) c.at(key).fail("is required");
     return "";
   }
-  if (!object.at(key).is_string()) c.at(key).fail("must be a string");
+  if (!object.at(key).is_string()) {
+    c.at(key).fail("must be a string");
+    return "";
+  }
   return object.at(key).get<std::string>();
 }
 
-ComponentRef read_ref(const json& v, const Cursor& c) {
+// A component reference; nullopt (after recording why) when unusable.
+std::optional<ComponentRef> read_ref(const json& v, const Cursor& c) {
   ComponentRef ref;
   if (v.is_string()) {
     ref.module = v.get<std::string>();
   } else if (v.is_object()) {
+    if (!v.contains("module")) {
+      c.at("module").fail("is required");
+      return std::nullopt;
+    }
     ref.module = read_string(v, "module", c, true);
     for (const auto& item : v.items()) {
       if (item.key() != "module") ref.settings[item.key()] = item.value();
     }
   } else {
     c.fail("must be a module name or an object {\"module\": ..., settings}");
+    return std::nullopt;
   }
-  if (ref.module.empty()) c.fail("module name is empty");
+  if (ref.module.empty()) {
+    c.fail("module name is empty");
+    return std::nullopt;
+  }
   return ref;
 }
 
@@ -66,25 +93,36 @@ std::vector<ComponentRef> read_refs(const json& object, const char* key, const C
   std::vector<ComponentRef> refs;
   if (!object.contains(key) || object.at(key).is_null()) return refs;
   const json& list = object.at(key);
-  if (!list.is_array()) c.at(key).fail("must be a list of components");
-  for (std::size_t i = 0; i < list.size(); ++i) refs.push_back(read_ref(list[i], c.at(key).at(i)));
+  if (!list.is_array()) {
+    c.at(key).fail("must be a list of components");
+    return refs;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (auto ref = read_ref(list[i], c.at(key).at(i))) refs.push_back(std::move(*ref));
+  }
   return refs;
 }
 
-ClientPassenger read_passenger(const json& v, const Cursor& c) {
-  if (!v.is_object()) c.fail("must be an object");
+std::optional<ClientPassenger> read_passenger(const json& v, const Cursor& c) {
+  if (!v.is_object()) {
+    c.fail("must be an object");
+    return std::nullopt;
+  }
   reject_unknown_keys(v,
                       {"name", "pullers", "processors", "pushers", "queue", "queue_life_span",
                        "sync_frequency", "sync_interval_seconds"},
                       c, "a client passenger");
   ClientPassenger p;
   p.name = read_string(v, "name", c, true);
-  if (p.name.empty()) c.at("name").fail("must not be empty");
+  if (v.contains("name") && v.at("name").is_string() && p.name.empty()) {
+    c.at("name").fail("must not be empty");
+  }
   p.pullers = read_refs(v, "pullers", c);
   p.processors = read_refs(v, "processors", c);
   p.pushers = read_refs(v, "pushers", c);
-  if (v.contains("queue") && !v.at("queue").is_null())
-    p.queue = read_ref(v.at("queue"), c.at("queue"));
+  if (v.contains("queue") && !v.at("queue").is_null()) {
+    if (auto queue = read_ref(v.at("queue"), c.at("queue"))) p.queue = std::move(*queue);
+  }
   p.queue_life_span = read_non_negative(v, "queue_life_span", p.queue_life_span, c);
   p.sync_frequency = read_non_negative(v, "sync_frequency", p.sync_frequency, c);
   if (v.contains("sync_interval_seconds") && !v.at("sync_interval_seconds").is_null()) {
@@ -95,33 +133,49 @@ ClientPassenger read_passenger(const json& v, const Cursor& c) {
 
 Role read_role(const json& v, const Cursor& c) {
   if (!v.contains("role")) return Role::administrator;
-  const std::string role = read_string(v, "role", c, false);
+  if (!v.at("role").is_string()) {
+    c.at("role").fail("must be 'operator' or 'administrator'");
+    return Role::operator_;  // The lesser right for a value that could not be read.
+  }
+  const std::string role = v.at("role").get<std::string>();
   if (role == "administrator") return Role::administrator;
-  if (role == "operator") return Role::operator_;
-  c.at("role").fail("must be 'operator' or 'administrator'");
+  if (role != "operator") c.at("role").fail("must be 'operator' or 'administrator'");
+  return Role::operator_;
 }
 
-User read_user(const json& v, const Cursor& c) {
-  if (!v.is_object()) c.fail("must be an object");
+std::optional<User> read_user(const json& v, const Cursor& c) {
+  if (!v.is_object()) {
+    c.fail("must be an object");
+    return std::nullopt;
+  }
   reject_unknown_keys(v, {"username", "password", "token", "role"}, c, "a user");
   User u;
   u.username = read_string(v, "username", c, true);
-  if (u.username.empty()) c.at("username").fail("must not be empty");
+  if (v.contains("username") && v.at("username").is_string() && u.username.empty()) {
+    c.at("username").fail("must not be empty");
+  }
   u.password = read_string(v, "password", c, false);
   u.token = read_string(v, "token", c, false);
   u.role = read_role(v, c);
   return u;
 }
 
-// A list of strings; each must pass `valid`, else fails with `what`.
+// A list of strings; each must pass `valid`, else is recorded with `what`
+// and left out.
 std::vector<std::string> read_strings(const json& object, const char* key, const Cursor& c,
                                       bool (*valid)(const std::string&), const char* what) {
   std::vector<std::string> out;
   if (!object.contains(key) || object.at(key).is_null()) return out;
   const json& list = object.at(key);
-  if (!list.is_array()) c.at(key).fail("must be a list of strings");
+  if (!list.is_array()) {
+    c.at(key).fail("must be a list of strings");
+    return out;
+  }
   for (std::size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_string() || !valid(list[i].get<std::string>())) c.at(key).at(i).fail(what);
+    if (!list[i].is_string() || !valid(list[i].get<std::string>())) {
+      c.at(key).at(i).fail(what);
+      continue;
+    }
     out.push_back(list[i].get<std::string>());
   }
   return out;
@@ -142,8 +196,12 @@ bool variable_name(const std::string& text) {
   return true;
 }
 
-HostDelegation read_host_access(const json& v, const Cursor& c) {
-  if (!v.is_object()) c.fail("must be an object");
+// Root's delegation of host settings (docs/security.md, "Host access").
+std::optional<HostDelegation> read_host_access(const json& v, const Cursor& c) {
+  if (!v.is_object()) {
+    c.fail("must be an object");
+    return std::nullopt;
+  }
   reject_unknown_keys(v, {"commands", "directories", "environment"}, c, "host_access");
   HostDelegation d;
   d.commands = read_strings(v, "commands", c, absolute_path, "must be an absolute path");
@@ -151,6 +209,52 @@ HostDelegation read_host_access(const json& v, const Cursor& c) {
   d.environment = read_strings(v, "environment", c, variable_name,
                                "must be a variable name ([A-Za-z_][A-Za-z0-9_]*)");
   return d;
+}
+
+ClientConfig read_config(std::string id, const json& j, const Cursor& root) {
+  ClientConfig config;
+  config.id = std::move(id);
+  if (!j.is_object()) {
+    root.fail("the configuration must be a JSON object");
+    return config;
+  }
+  reject_unknown_keys(j, {"log_life_span", "passengers", "users", "host_access"}, root,
+                      "a client configuration");
+  config.log_life_span = read_non_negative(j, "log_life_span", config.log_life_span, root);
+  if (j.contains("passengers") && !j.at("passengers").is_null()) {
+    const json& list = j.at("passengers");
+    if (!list.is_array()) root.at("passengers").fail("must be a list");
+    std::set<std::string> names;
+    for (std::size_t i = 0; list.is_array() && i < list.size(); ++i) {
+      const Cursor c = root.at("passengers").at(i);
+      std::optional<ClientPassenger> p = read_passenger(list[i], c);
+      if (!p) continue;
+      if (!p->name.empty() && !names.insert(p->name).second) {
+        c.at("name").fail("passenger '" + p->name + "' is listed twice");
+        continue;
+      }
+      config.passengers.push_back(std::move(*p));
+    }
+  }
+  if (j.contains("users") && !j.at("users").is_null()) {
+    const json& list = j.at("users");
+    if (!list.is_array()) root.at("users").fail("must be a list");
+    std::set<std::string> names;
+    for (std::size_t i = 0; list.is_array() && i < list.size(); ++i) {
+      const Cursor c = root.at("users").at(i);
+      std::optional<User> u = read_user(list[i], c);
+      if (!u) continue;
+      if (!u->username.empty() && !names.insert(u->username).second) {
+        c.at("username").fail("user '" + u->username + "' is listed twice");
+        continue;
+      }
+      config.users.push_back(std::move(*u));
+    }
+  }
+  if (j.contains("host_access") && !j.at("host_access").is_null()) {
+    config.host_access = read_host_access(j.at("host_access"), root.at("host_access"));
+  }
+  return config;
 }
 
 }  // namespace
@@ -187,50 +291,30 @@ const ClientPassenger* ClientConfig::find_passenger(std::string_view name) const
 
 ClientConfig ClientConfig::parse(std::string id, std::string_view json_text,
                                  const std::string& where) {
+  std::vector<ConfigError> problems;
+  ClientConfig config = parse(std::move(id), json_text, where, problems);
+  throw_config_problems(std::move(problems));
+  return config;
+}
+
+ClientConfig ClientConfig::parse(std::string id, std::string_view json_text,
+                                 const std::string& where, std::vector<ConfigError>& problems) {
   json j;
   try {
     j = json::parse(json_text);
   } catch (const json::parse_error& e) {
-    throw ConfigError(where, "", std::string("malformed JSON: ") + e.what());
+    problems.emplace_back(where, "", std::string("malformed JSON: ") + e.what());
+    ClientConfig config;
+    config.id = std::move(id);
+    return config;
   }
-  return from_json(std::move(id), j, where);
+  return read_config(std::move(id), j, Cursor{where, "", &problems});
 }
 
 ClientConfig ClientConfig::from_json(std::string id, const json& j, const std::string& where) {
-  const Cursor root{where, ""};
-  if (!j.is_object()) root.fail("the configuration must be a JSON object");
-  reject_unknown_keys(j, {"log_life_span", "passengers", "users", "host_access"}, root,
-                      "a client configuration");
-  ClientConfig config;
-  config.id = std::move(id);
-  config.log_life_span = read_non_negative(j, "log_life_span", config.log_life_span, root);
-  if (j.contains("passengers") && !j.at("passengers").is_null()) {
-    const json& list = j.at("passengers");
-    if (!list.is_array()) root.at("passengers").fail("must be a list");
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const Cursor c = root.at("passengers").at(i);
-      ClientPassenger p = read_passenger(list[i], c);
-      if (!names.insert(p.name).second)
-        c.at("name").fail("passenger '" + p.name + "' is listed twice");
-      config.passengers.push_back(std::move(p));
-    }
-  }
-  if (j.contains("users") && !j.at("users").is_null()) {
-    const json& list = j.at("users");
-    if (!list.is_array()) root.at("users").fail("must be a list");
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const Cursor c = root.at("users").at(i);
-      User u = read_user(list[i], c);
-      if (!names.insert(u.username).second)
-        c.at("username").fail("user '" + u.username + "' is listed twice");
-      config.users.push_back(std::move(u));
-    }
-  }
-  if (j.contains("host_access") && !j.at("host_access").is_null()) {
-    config.host_access = read_host_access(j.at("host_access"), root.at("host_access"));
-  }
+  std::vector<ConfigError> problems;
+  ClientConfig config = read_config(std::move(id), j, Cursor{where, "", &problems});
+  throw_config_problems(std::move(problems));
   return config;
 }
 
@@ -259,7 +343,7 @@ json ClientConfig::to_json() const {
                           {"token", u.token},
                           {"role", std::string(to_string(u.role))}});
   }
-  json out{
+  json out = {
       {"log_life_span", log_life_span}, {"passengers", passengers_json}, {"users", users_json}};
   if (host_access) {
     out["host_access"] = {{"commands", host_access->commands},

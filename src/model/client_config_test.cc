@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "databus/error.h"
 
 namespace databus {
@@ -102,6 +105,40 @@ TEST(ClientConfigTest, HostAccessIsParsedCheckedAndRoundTrips) {
             "host_access.environment[0]");
   EXPECT_EQ(parse_error(R"({"host_access": {"paths": []}})").field(), "host_access.paths");
   EXPECT_EQ(parse_error(R"({"host_access": []})").field(), "host_access");
+}
+
+TEST(ClientConfigTest, EveryProblemIsReportedAtOnce) {
+  const std::string text = R"({"log_life_span": -1, "colour": 1,
+      "passengers": [{"name": "p", "sync_frequency": "often", "queue_life_span": 2000000000,
+                      "pullers": [42, {"module": "databus.puller.directory", "path": "/in"}]},
+                     {"name": "q", "sync_interval_seconds": -5}],
+      "users": [{"username": "a", "role": "god"}, {"password": "x"}]})";
+  try {
+    ClientConfig::parse("demo", text, "clients/demo/config.json");
+    FAIL() << "accepted";
+  } catch (const ConfigProblems& e) {
+    std::vector<std::string> fields;
+    for (const ConfigError& p : e.problems()) {
+      EXPECT_EQ(p.where(), "clients/demo/config.json");
+      fields.push_back(p.field());
+    }
+    EXPECT_EQ(fields,
+              (std::vector<std::string>{
+                  "colour", "log_life_span", "passengers[0].pullers[0]",
+                  "passengers[0].queue_life_span", "passengers[0].sync_frequency",
+                  "passengers[1].sync_interval_seconds", "users[0].role", "users[1].username"}));
+    // One line per problem.
+    EXPECT_EQ(std::count(e.what(), e.what() + std::strlen(e.what()), '\n'), 7);
+  }
+
+  // Collecting: what could be read is returned beside the problems.
+  std::vector<ConfigError> problems;
+  const ClientConfig c = ClientConfig::parse("demo", text, "f", problems);
+  EXPECT_EQ(problems.size(), 8u);
+  ASSERT_EQ(c.passengers.size(), 2u);
+  ASSERT_EQ(c.passengers[0].pullers.size(), 1u);
+  EXPECT_EQ(c.passengers[0].pullers[0].module, "databus.puller.directory");
+  EXPECT_EQ(c.passengers[0].sync_frequency, 1);  // The default for the bad value.
 }
 
 TEST(ClientConfigTest, DefaultClientsUseTheDemoComponents) {

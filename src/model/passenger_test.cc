@@ -20,7 +20,8 @@ TEST(PassengerTest, DuplicateNamesGetNumberedStems) {
 TEST(PassengerTest, NamesAreCleansedBeforeTheyAreMadeUnique) {
   Passenger p;
   p.add_attachment("a/b.txt", AttachmentFormat::text, "");
-  EXPECT_EQ(p.add_attachment("a b.txt", AttachmentFormat::text, ""), "a_b (2).txt");
+  EXPECT_EQ(p.add_attachment("a_b.txt", AttachmentFormat::text, ""), "a_b (2).txt");
+  EXPECT_EQ(p.add_attachment("a b.txt", AttachmentFormat::text, ""), "a b.txt");
 }
 
 // Issue 13: names are written as files, so none may pass 255 bytes.

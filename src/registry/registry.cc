@@ -117,33 +117,97 @@ std::vector<const ComponentSpec*> Registry::list(ComponentKind kind) const {
   return out;
 }
 
-nlohmann::json Registry::resolve_settings(ComponentKind kind, const ComponentRef& ref,
-                                          const std::string& where) const {
-  const ComponentSpec& spec = entry(kind, ref.module).spec;
-  if (!ref.settings.is_object()) {
-    throw ConfigError(where, "", "settings of '" + ref.module + "' must be an object");
-  }
+namespace {
+
+// Resolves `ref`'s settings against `spec`, appending every problem to
+// `problems` and going on; see Registry::resolve_settings().
+nlohmann::json resolve_against(ComponentKind kind, const ComponentSpec& spec,
+                               const ComponentRef& ref, const std::string& where,
+                               std::vector<ConfigError>& problems) {
   nlohmann::json out = nlohmann::json::object();
+  if (!ref.settings.is_object()) {
+    problems.emplace_back(where, "", "settings of '" + ref.module + "' must be an object");
+    return out;
+  }
+  const std::string component = std::string(to_string(kind)) + " '" + spec.name + "'";
   for (const auto& item : ref.settings.items()) {
-    bool known = false;
-    for (const SettingSpec& s : spec.settings) known = known || s.key == item.key();
-    if (!known) {
-      throw ConfigError(
-          where, item.key(),
-          "unknown setting of " + std::string(to_string(kind)) + " '" + spec.name + "'");
+    const SettingSpec* setting = nullptr;
+    for (const SettingSpec& s : spec.settings) {
+      if (s.key == item.key()) setting = &s;
     }
-    out[item.key()] = resolve_env_references(item.value(), where, item.key());
+    if (setting == nullptr) {
+      problems.emplace_back(where, item.key(), "unknown setting of " + component);
+      continue;
+    }
+    try {
+      out[item.key()] = resolve_env_references(item.value(), where, item.key());
+    } catch (const ConfigError& e) {
+      problems.push_back(e);
+      continue;
+    }
+    if (auto problem = setting->problem(out[item.key()])) {
+      problems.emplace_back(where, item.key(), *problem);
+    }
   }
   for (const SettingSpec& s : spec.settings) {
     if (out.contains(s.key)) continue;
     if (s.required) {
-      throw ConfigError(where, s.key,
-                        "required setting of " + std::string(to_string(kind)) + " '" + spec.name +
-                            "' is missing");
+      problems.emplace_back(where, s.key, "required setting of " + component + " is missing");
+      continue;
     }
     out[s.key] = s.default_value;
   }
   return out;
+}
+
+}  // namespace
+
+nlohmann::json Registry::resolve_settings(ComponentKind kind, const ComponentRef& ref,
+                                          const std::string& where) const {
+  std::vector<ConfigError> problems;
+  nlohmann::json out = resolve_against(kind, entry(kind, ref.module).spec, ref, where, problems);
+  throw_config_problems(std::move(problems));
+  return out;
+}
+
+std::vector<ConfigError> Registry::check_settings(ComponentKind kind, const ComponentRef& ref,
+                                                  const std::string& where) const {
+  std::vector<ConfigError> problems;
+  const ComponentSpec* spec = find(kind, ref.module);
+  if (spec == nullptr) {
+    problems.emplace_back(where, "module",
+                          UnknownModuleError(std::string(to_string(kind)), ref.module).what());
+    return problems;
+  }
+  resolve_against(kind, *spec, ref, where, problems);
+  return problems;
+}
+
+std::vector<ConfigError> Registry::check_client(const ClientConfig& config,
+                                                const std::string& where) const {
+  std::vector<ConfigError> problems;
+  auto add = [&](std::vector<ConfigError> more) {
+    for (ConfigError& p : more) problems.push_back(std::move(p));
+  };
+  for (std::size_t i = 0; i < config.passengers.size(); ++i) {
+    const ClientPassenger& p = config.passengers[i];
+    const std::string at = where + ": passengers[" + std::to_string(i) + "] (" + p.name + ")";
+    if (find(ComponentKind::passenger, p.name) == nullptr) {
+      problems.emplace_back(at, "name", "unknown passenger module '" + p.name + "'");
+    }
+    const std::pair<ComponentKind, const std::vector<ComponentRef>*> lists[] = {
+        {ComponentKind::puller, &p.pullers},
+        {ComponentKind::processor, &p.processors},
+        {ComponentKind::pusher, &p.pushers}};
+    for (const auto& [kind, refs] : lists) {
+      const std::string list = std::string(to_string(kind)) + "s";
+      for (std::size_t j = 0; j < refs->size(); ++j) {
+        add(check_settings(kind, (*refs)[j], at + "." + list + "[" + std::to_string(j) + "]"));
+      }
+    }
+    add(check_settings(ComponentKind::queue, p.queue, at + ".queue"));
+  }
+  return problems;
 }
 
 Passenger Registry::make_passenger(const std::string& name) const {

@@ -1,6 +1,9 @@
 #include "databus/registry.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "databus/error.h"
 #include "databus/factories.h"
@@ -61,6 +64,90 @@ TEST(RegistryTest, UnknownAndMissingSettingsNameTheKey) {
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.field(), "path");
   }
+}
+
+ComponentSpec endpoint_spec() {
+  return ComponentSpec{"test.pusher.endpoint",
+                       "Sends somewhere.",
+                       {SettingSpec{"host", "Host.", nullptr, true}.string(),
+                        SettingSpec{"port", "Port.", 443}.integer(1, 65535),
+                        SettingSpec{"timeout_seconds", "Seconds.", 30}.number_above(0),
+                        SettingSpec{"verify_tls", "Verify.", true}.boolean(),
+                        SettingSpec{"format", "Format.", "json"}.one_of({"json", "multipart"})}};
+}
+
+TEST(RegistryTest, ValuesOfTheWrongTypeOrRangeNameTheKey) {
+  Registry registry;
+  registry.add_pusher(endpoint_spec(), nullptr);
+  try {
+    registry.resolve_settings(
+        ComponentKind::pusher,
+        ComponentRef{"test.pusher.endpoint", {{"host", "h"}, {"port", 99999}}},
+        "clients/x/config.json");
+    FAIL() << "port 99999 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.field(), "port");
+    EXPECT_EQ(e.where(), "clients/x/config.json");
+    EXPECT_THAT(e.what(), testing::HasSubstr("from 1 to 65535"));
+  }
+  const nlohmann::json good = registry.resolve_settings(
+      ComponentKind::pusher, ComponentRef{"test.pusher.endpoint", {{"host", "h"}, {"port", 8443}}},
+      "w");
+  EXPECT_EQ(good.at("port"), 8443);
+  EXPECT_EQ(good.at("timeout_seconds"), 30);  // Defaults are not checked again, just filled in.
+}
+
+TEST(RegistryTest, EveryProblemOfAComponentIsReportedAtOnce) {
+  Registry registry;
+  registry.add_pusher(endpoint_spec(), nullptr);
+  const ComponentRef ref{"test.pusher.endpoint",
+                         {{"port", 0},
+                          {"timeout_seconds", -1},
+                          {"verify_tls", "yes"},
+                          {"format", "xml"},
+                          {"colour", "red"}}};
+  const std::vector<ConfigError> problems =
+      registry.check_settings(ComponentKind::pusher, ref, "w");
+  std::set<std::string> fields;
+  for (const ConfigError& p : problems) fields.insert(p.field());
+  EXPECT_EQ(fields, (std::set<std::string>{"host", "port", "timeout_seconds", "verify_tls",
+                                           "format", "colour"}));
+  try {
+    registry.resolve_settings(ComponentKind::pusher, ref, "w");
+    FAIL();
+  } catch (const ConfigProblems& e) {
+    EXPECT_EQ(e.problems().size(), 6u);
+    EXPECT_THAT(e.what(), testing::HasSubstr("'verify_tls'"));
+    EXPECT_THAT(e.what(), testing::HasSubstr("'colour'"));
+  }
+  EXPECT_EQ(registry.check_settings(ComponentKind::pusher, ComponentRef{"nope"}, "w").at(0).field(),
+            "module");
+}
+
+TEST(RegistryTest, CheckClientListsEveryProblemOfEveryPassenger) {
+  Registry registry;
+  registry.add_passenger(ComponentSpec{"test.passenger"});
+  registry.add_pusher(endpoint_spec(), nullptr);
+  registry.add_queue(ComponentSpec{"databus.pqueue.primal_queue"}, nullptr);
+  ClientConfig config;
+  ClientPassenger a;
+  a.name = "test.passenger";
+  a.pushers = {ComponentRef{"test.pusher.endpoint", {{"host", "h"}, {"port", 99999}}},
+               ComponentRef{"test.pusher.endpoint", {{"host", 7}}}};
+  ClientPassenger b;
+  b.name = "test.passenger.unknown";
+  b.pullers = {ComponentRef{"test.puller.none"}};
+  config.passengers = {a, b};
+  const std::vector<ConfigError> problems = registry.check_client(config, "c.json");
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0].field(), "port");
+  EXPECT_THAT(problems[0].what(), testing::HasSubstr("c.json: passengers[0] (test.passenger)"
+                                                     ".pushers[0]"));
+  EXPECT_EQ(problems[1].field(), "host");
+  EXPECT_THAT(problems[1].what(), testing::HasSubstr("pushers[1]"));
+  EXPECT_EQ(problems[2].field(), "name");
+  EXPECT_THAT(problems[3].what(), testing::HasSubstr("pullers[0]"));
+  EXPECT_THAT(problems[3].what(), testing::HasSubstr("test.puller.none"));
 }
 
 TEST(RegistryTest, UnknownModulesAndKindsAreClearErrors) {

@@ -38,7 +38,11 @@ void check_backup_id(const std::string& backup_id, const std::string& node) {
 
 bool is_safe_attachment_name(std::string_view name) {
   if (name.empty() || name == "." || name == ".." || name.size() > kMaxAttachmentName) return false;
-  return name.find('/') == std::string_view::npos && name.find('\0') == std::string_view::npos;
+  for (const char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '/' || byte < 0x20 || byte == 0x7F) return false;  // NUL and the C0 controls.
+  }
+  return true;
 }
 
 }  // namespace databus

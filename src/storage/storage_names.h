@@ -22,8 +22,10 @@ void check_uuid(std::string_view what, const std::string& value);
 void check_backup_id(const std::string& backup_id, const std::string& node);
 
 // True when an attachment name is usable as a file name: non-empty, not "."
-// or "..", no '/' and no NUL, at most kMaxAttachmentName (255) bytes. Names
-// Passenger::add_attachment stored (and their " (2)" variants) are.
+// or "..", no '/', no NUL and no other ASCII control character, at most
+// kMaxAttachmentName (255) bytes. Spaces and non-ASCII letters are fine (the
+// original stored such names). Names Passenger::add_attachment stored (and
+// their " (2)" variants) always are safe.
 bool is_safe_attachment_name(std::string_view name);
 
 }  // namespace databus

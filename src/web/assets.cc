@@ -59,7 +59,7 @@ textarea { width:100%; font-family:ui-monospace,Menlo,Consolas,monospace; font-s
 .hint { color:var(--muted); font-size:.85rem; }
 .banner { padding:.6rem .9rem; border-radius:8px; margin:.6rem 0; border:1px solid; }
 .banner.warning { background:#fff8e6; border-color:#f5d37a; color:#6b4a00; }
-.banner.error { background:#fdecea; border-color:#f1b5ae; color:var(--err); }
+.banner.error { background:#fdecea; border-color:#f1b5ae; color:var(--err); white-space:pre-line; }
 .banner.info { background:#eaf2ff; border-color:#b8cff7; color:#173d8a; }
 .badge { display:inline-block; padding:.05rem .5rem; border-radius:999px; font-size:.8rem;
   background:#eef0f4; color:var(--muted); border:1px solid var(--line); }

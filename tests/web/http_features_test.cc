@@ -108,6 +108,60 @@ TEST_F(WebTest, CustomizingValidatesBeforeSavingAndBacksUpFirst) {
   EXPECT_EQ(b.status_of_get("/api/v1/clients/demo/customizing/__clients__"), 404);
 }
 
+// The demo config with passenger 1 pushing through the SMTP pusher with
+// `settings` (beside host, from and to).
+std::string demo_with_smtp(const std::string& stored, const json& settings) {
+  json config = json::parse(stored);
+  json pusher = {{"module", "databus.pusher.smtp"},
+                 {"host", "mail.example.com"},
+                 {"from", "databus@example.com"},
+                 {"to", {"ops@example.com"}}};
+  pusher.update(settings);
+  config["passengers"][0]["pushers"].push_back(pusher);
+  return config.dump(2);
+}
+
+TEST_F(WebTest, CustomizingSaveRefusesSettingsOutOfRangeAndListsEveryProblem) {
+  Browser b = logged_in("demo", "demo", "demo");
+  const std::string node = "/api/v1/clients/demo/customizing/__databus__";
+  const std::string stored = get_json(b, node)["text"];
+  const std::size_t backups = dispatcher_->database().list_backups("demo").size();
+
+  auto port = b.post(node, {{"text", demo_with_smtp(stored, {{"port", 99999}})}});
+  ASSERT_TRUE(port);
+  EXPECT_EQ(port->status, 422);
+  const std::string error = json::parse(port->body)["error"];
+  EXPECT_THAT(error, HasSubstr("field 'port'"));
+  EXPECT_THAT(error, HasSubstr("65535"));
+  const std::size_t added = json::parse(stored)["passengers"][0]["pushers"].size();
+  EXPECT_THAT(error, HasSubstr("pushers[" + std::to_string(added) + "]"));
+
+  auto several = b.post(
+      node,
+      {{"text",
+        demo_with_smtp(stored, {{"port", 99999}, {"timeout_seconds", -1}, {"verify_tls", "no"}})}});
+  ASSERT_TRUE(several);
+  EXPECT_EQ(several->status, 422);
+  for (const char* field : {"'port'", "'timeout_seconds'", "'verify_tls'"}) {
+    EXPECT_THAT(several->body, HasSubstr(field));
+  }
+  // Nothing was saved or backed up.
+  EXPECT_EQ(get_json(b, node)["text"], stored);
+  EXPECT_EQ(dispatcher_->database().list_backups("demo").size(), backups);
+
+  // The same through the page: the form shows every problem and keeps the text.
+  auto page = b.get("/c/demo/customizing/__databus__");
+  ASSERT_TRUE(page);
+  const std::string csrf = hidden_field(page->body, "csrf");
+  auto form = b.post_form("/c/demo/customizing/__databus__",
+                          {{"csrf", csrf}, {"text", demo_with_smtp(stored, {{"port", 99999}})}});
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 422);
+  EXPECT_THAT(form->body, HasSubstr("65535"));
+
+  ASSERT_EQ(b.status_of_post(node, {{"text", demo_with_smtp(stored, {{"port", 2525}})}}), 200);
+}
+
 TEST_F(WebTest, PasswordsSetThroughTheWebAreStoredAsArgon2id) {
   Browser b = logged_in("demo", "demo", "demo");
   EXPECT_EQ(b.status_of_post("/api/v1/clients/demo/users/viewer/password", {{"password", "short"}}),

@@ -10,15 +10,20 @@ ComponentSpec directory_puller_spec() {
   spec.name = kDirectoryPullerModule;
   spec.summary = "Pulls each file of a local folder as a passenger with the file as attachment.";
   spec.settings = {
-      {"path", "Folder to read files from.", nullptr, true, false, HostAccess::path},
-      {"pattern", "Glob of the file names to take; '*' skips names starting with a dot.", "*",
-       false, false},
-      {"done_path",
-       "Folder a file is moved to once its passenger is queued (created when missing). "
-       "Set this or delete_after_notify.",
-       "", false, false, HostAccess::path},
-      {"delete_after_notify", "Delete a file once its passenger is queued.", false, false, false},
-      {"source_system", "Source system name given to the passengers.", "directory", false, false},
+      SettingSpec{"path", "Folder to read files from.", nullptr, true, false, HostAccess::path}
+          .string(),
+      SettingSpec{"pattern", "Glob of the file names to take; '*' skips names starting with a dot.",
+                  "*"}
+          .string(),
+      SettingSpec{"done_path",
+                  "Folder a file is moved to once its passenger is queued (created when missing). "
+                  "Set this or delete_after_notify.",
+                  "", false, false, HostAccess::path}
+          .string(),
+      SettingSpec{"delete_after_notify", "Delete a file once its passenger is queued.", false}
+          .boolean(),
+      SettingSpec{"source_system", "Source system name given to the passengers.", "directory"}
+          .string(),
   };
   return spec;
 }
@@ -28,8 +33,10 @@ ComponentSpec directory_pusher_spec() {
   spec.name = kDirectoryPusherModule;
   spec.summary =
       "Writes each passenger's attachments to <path>/<internal id>/, the folder appearing whole.";
-  spec.settings = {{"path", "Folder to write passenger folders into (created when missing).",
-                    nullptr, true, false, HostAccess::path}};
+  spec.settings = {SettingSpec{"path",
+                               "Folder to write passenger folders into (created when missing).",
+                               nullptr, true, false, HostAccess::path}
+                       .string()};
   return spec;
 }
 

@@ -10,6 +10,7 @@
 #include "databus/factories.h"
 #include "databus/uuid.h"
 #include "fs/atomic_file.h"
+#include "storage/json_db/json_database.h"
 #include "storage/memory/memory_database.h"
 
 namespace databus {
@@ -263,6 +264,54 @@ TEST_F(DirectoryConnectorsTest, RoundTripThroughADrive) {
   Log second = drive();
   EXPECT_FALSE(second.has_errors()) << second.to_text();
   EXPECT_EQ(database.query_entries("acme", EntryQuery{}).size(), 2u);
+}
+
+TEST_F(DirectoryConnectorsTest, NamesWithSpacesAndNonAsciiLettersKeepTheirNames) {
+  // Folders and files named as users name them: spaces, umlauts, accents.
+  const fs::path in = root_ / "in b\xC3\xB6x";      // "in böx"
+  const fs::path out = root_ / "aus g\xC3\xA4nge";  // "aus gänge"
+  const fs::path data = root_ / "data";
+  const std::string umlaut = "\xC3\xBC.txt";  // "ü.txt"
+  const std::string accents = "r\xC3\xA9sum\xC3\xA9 final.pdf";
+  fs::create_directories(in);
+  write(in / umlaut, "u");
+  write(in / "a b.txt", "a b");
+  write(in / accents, std::string("%PDF\xff", 5));
+
+  std::shared_ptr<Registry> registry = builtin_registry();
+  registry->add_passenger(ComponentSpec{"test.files", "files", {}, {}});
+  passenger_.pullers = {
+      {kDirectoryPullerModule, {{"path", in.string()}, {"done_path", done_.string()}}}};
+  passenger_.pushers = {{kDirectoryPusherModule, {{"path", out.string()}}}};
+  Factories factories = Factories::primal(registry);
+  {
+    std::unique_ptr<Database> database = open_json_database({data, {}});
+    Log log;
+    DriveRequest request;
+    request.client_id = "acme";
+    request.passenger = passenger_;
+    request.database = database.get();
+    request.factories = &factories;
+    request.log = &log;
+    factories.driver("databus.driver.primal_driver")->drive(request);
+    EXPECT_FALSE(log.has_errors()) << log.to_text();
+  }
+
+  // Read back from a fresh JSON DB: the names are the files' names.
+  std::unique_ptr<Database> database = open_json_database({data, {}});
+  std::vector<std::string> stored;
+  for (const QueueEntry& e : database->query_entries("acme", EntryQuery{})) {
+    EXPECT_TRUE(e.complete());
+    ASSERT_EQ(e.passenger.attachments.size(), 1u);
+    const Attachment& a = e.passenger.attachments[0];
+    stored.push_back(a.name);
+    EXPECT_EQ(read(data / "clients/acme/pqueue" / e.passenger.internal_id / "attachments" / a.name),
+              a.content);
+    EXPECT_EQ(read(out / e.passenger.internal_id / a.name), a.content);
+  }
+  EXPECT_THAT(stored, UnorderedElementsAre(umlaut, "a b.txt", accents));
+  EXPECT_TRUE(database->problems("acme").empty());
+  EXPECT_THAT(names(done_), UnorderedElementsAre(umlaut, "a b.txt", accents));
 }
 
 }  // namespace

@@ -15,18 +15,23 @@ namespace {
 // Settings every exec connector has.
 std::vector<SettingSpec> command_settings() {
   return {
-      {"command",
-       "The program and its arguments, e.g. [\"python3\", \"/opt/erp/export.py\"]; "
-       "run without a shell, the program looked up in PATH.",
-       nullptr, true, false, HostAccess::command},
-      {"timeout_seconds", "Seconds the command may run before its process group is killed.", 60,
-       false, false},
-      {"working_directory", "Folder the command runs in; empty: Databus's working directory.", "",
-       false, false, HostAccess::path},
-      {"environment",
-       "Variables added to the command's environment, e.g. {\"API_TOKEN\": "
-       "\"${env:ERP_TOKEN}\"}. Secret: values never appear in logs or errors.",
-       nlohmann::json::object(), false, true, HostAccess::environment},
+      SettingSpec{"command",
+                  "The program and its arguments, e.g. [\"python3\", \"/opt/erp/export.py\"]; "
+                  "run without a shell, the program looked up in PATH.",
+                  nullptr, true, false, HostAccess::command}
+          .string_list(),
+      SettingSpec{"timeout_seconds",
+                  "Seconds the command may run before its process group is killed.", 60}
+          .number_above(0),
+      SettingSpec{"working_directory",
+                  "Folder the command runs in; empty: Databus's working directory.", "", false,
+                  false, HostAccess::path}
+          .string(),
+      SettingSpec{"environment",
+                  "Variables added to the command's environment, e.g. {\"API_TOKEN\": "
+                  "\"${env:ERP_TOKEN}\"}. Secret: values never appear in logs or errors.",
+                  nlohmann::json::object(), false, true, HostAccess::environment}
+          .string_map(),
   };
 }
 
@@ -76,13 +81,15 @@ ComponentSpec exec_puller_spec() {
   spec.name = kExecPullerModule;
   spec.summary = "Runs a command and reads passengers from its stdout, one JSON object a line.";
   spec.settings = command_settings();
-  spec.settings.push_back({"notify_command",
-                           "Run after the passengers are queued, their external ids on stdin one "
-                           "a line; empty: none. Same timeout, folder and environment.",
-                           nlohmann::json::array(), false, false, HostAccess::command});
-  spec.settings.push_back({"source_system",
-                           "Source system of passengers whose line does not name one.", "exec",
-                           false, false});
+  spec.settings.push_back(
+      SettingSpec{"notify_command",
+                  "Run after the passengers are queued, their external ids on stdin one "
+                  "a line; empty: none. Same timeout, folder and environment.",
+                  nlohmann::json::array(), false, false, HostAccess::command}
+          .string_list());
+  spec.settings.push_back(SettingSpec{
+      "source_system", "Source system of passengers whose line does not name one.", "exec"}
+                              .string());
   return spec;
 }
 

@@ -94,7 +94,7 @@ echo '{"source_system": "no id"}'
   EXPECT_EQ(got[0].source_system, "erp");
   EXPECT_EQ(got[0].puller_module, kExecPullerModule);
   ASSERT_EQ(got[0].attachments.size(), 2u);
-  EXPECT_EQ(got[0].attachments[0].name, "a_b.txt");
+  EXPECT_EQ(got[0].attachments[0].name, "a b.txt");
   EXPECT_EQ(got[0].attachments[0].content, "hi");
   EXPECT_EQ(got[0].attachments[1].format, AttachmentFormat::binary);
   EXPECT_EQ(got[0].attachments[1].content, std::string("\0\xff\x01", 3));

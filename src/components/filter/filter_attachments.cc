@@ -17,10 +17,11 @@ ComponentSpec filter_attachments_spec() {
   spec.summary =
       "Marks a passenger complete, so it is never pushed, unless an attachment has one of the "
       "extensions.";
-  spec.settings = {{"extensions",
-                    "Attachment name endings that make a passenger interesting, "
-                    "case-insensitive (\".xlsx\" or \"xlsx\").",
-                    kExcel, false, false}};
+  spec.settings = {SettingSpec{"extensions",
+                               "Attachment name endings that make a passenger interesting, "
+                               "case-insensitive (\".xlsx\" or \"xlsx\").",
+                               kExcel}
+                       .string_list()};
   return spec;
 }
 

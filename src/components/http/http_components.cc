@@ -19,22 +19,27 @@ namespace {
 // Settings both HTTP connectors have; `url_text` describes the url.
 std::vector<SettingSpec> endpoint_settings(const std::string& url_text) {
   return {
-      {"url", url_text, nullptr, true, false},
-      {"headers",
-       "Request headers, e.g. {\"X-Api-Key\": \"${env:ERP_KEY}\"}. Secret: values never "
-       "appear in logs or errors.",
-       nlohmann::json::object(), false, true},
-      {"auth", "\"none\", \"basic\" (username and password) or \"bearer\" (token).", "none", false,
-       false},
-      {"username", "User name for basic auth.", "", false, false},
-      {"password", "Password for basic auth; use ${env:NAME}.", "", false, true},
-      {"token", "Token for bearer auth; use ${env:NAME}.", "", false, true},
-      {"verify_tls", "Verify the server's TLS certificate and host name.", true, false, false},
-      {"ca_file",
-       "PEM file of the certificate authorities to trust instead of the system's (an internal "
-       "CA, a self-signed server); empty: the system's.",
-       "", false, false, HostAccess::path},
-      {"timeout_seconds", "Seconds a whole request may take.", 30, false, false},
+      SettingSpec{"url", url_text, nullptr, true}.string(),
+      SettingSpec{"headers",
+                  "Request headers, e.g. {\"X-Api-Key\": \"${env:ERP_KEY}\"}. Secret: values "
+                  "never appear in logs or errors.",
+                  nlohmann::json::object(), false, true}
+          .string_map(),
+      SettingSpec{"auth", "\"none\", \"basic\" (username and password) or \"bearer\" (token).",
+                  "none"}
+          .one_of({"none", "basic", "bearer"}),
+      SettingSpec{"username", "User name for basic auth.", ""}.string(),
+      SettingSpec{"password", "Password for basic auth; use ${env:NAME}.", "", false, true}
+          .string(),
+      SettingSpec{"token", "Token for bearer auth; use ${env:NAME}.", "", false, true}.string(),
+      SettingSpec{"verify_tls", "Verify the server's TLS certificate and host name.", true}
+          .boolean(),
+      SettingSpec{"ca_file",
+                  "PEM file of the certificate authorities to trust instead of the system's (an "
+                  "internal CA, a self-signed server); empty: the system's.",
+                  "", false, false, HostAccess::path}
+          .string(),
+      SettingSpec{"timeout_seconds", "Seconds a whole request may take.", 30}.number_above(0),
   };
 }
 
@@ -121,22 +126,25 @@ ComponentSpec http_puller_spec() {
   spec.summary =
       "GETs a URL each drive; a JSON array, a JSON object or any body becomes passengers.";
   spec.settings = endpoint_settings("The URL to GET, http:// or https://.");
-  spec.settings.push_back({"external_id_pointer",
-                           "JSON pointer to the external id inside each JSON item.", "/id", false,
-                           false});
-  spec.settings.push_back({"items_pointer",
-                           "JSON pointer to the array of items inside the body, e.g. \"/data\"; "
-                           "empty: the body itself.",
-                           "", false, false});
+  spec.settings.push_back(SettingSpec{
+      "external_id_pointer", "JSON pointer to the external id inside each JSON item.", "/id"}
+                              .string());
   spec.settings.push_back(
-      {"source_system", "Source system of the passengers.", "http", false, false});
-  spec.settings.push_back({"max_response_bytes",
-                           "Longest response body accepted; a longer one fails the pull.",
-                           static_cast<std::int64_t>(kDefaultMaxResponseBytes), false, false});
-  spec.settings.push_back({"notify_url",
-                           "POSTed {\"external_ids\": [...]} after the passengers are queued; "
-                           "empty: none.",
-                           "", false, false});
+      SettingSpec{"items_pointer",
+                  "JSON pointer to the array of items inside the body, e.g. \"/data\"; empty: "
+                  "the body itself.",
+                  ""}
+          .string());
+  spec.settings.push_back(
+      SettingSpec{"source_system", "Source system of the passengers.", "http"}.string());
+  spec.settings.push_back(SettingSpec{
+      "max_response_bytes", "Longest response body accepted; a longer one fails the pull.",
+      static_cast<std::int64_t>(kDefaultMaxResponseBytes)}
+                              .integer(1));
+  spec.settings.push_back(SettingSpec{
+      "notify_url",
+      "POSTed {\"external_ids\": [...]} after the passengers are queued; empty: none.", ""}
+                              .string());
   return spec;
 }
 
@@ -145,10 +153,10 @@ ComponentSpec http_pusher_spec() {
   spec.name = kHttpPusherModule;
   spec.summary = "POSTs each passenger to a URL as JSON or multipart; 2xx delivers it.";
   spec.settings = endpoint_settings("The URL to POST to, http:// or https://.");
-  spec.settings.push_back({"format",
-                           "\"json\" (the passenger as JSON) or \"multipart\" (one part per "
-                           "attachment).",
-                           "json", false, false});
+  spec.settings.push_back(SettingSpec{
+      "format", "\"json\" (the passenger as JSON) or \"multipart\" (one part per attachment).",
+      "json"}
+                              .one_of({"json", "multipart"}));
   return spec;
 }
 

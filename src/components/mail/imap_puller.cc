@@ -58,19 +58,23 @@ ComponentSpec imap_puller_spec() {
       "Pulls each message of an IMAP folder as an e-mail passenger; moves or flags it "
       "once queued.";
   spec.settings = mail_endpoint_settings(MailProtocol::imap);
-  spec.settings.push_back({"folder", "Folder to read.", "INBOX", false, false});
-  spec.settings.push_back({"done_folder",
-                           "Folder a message is moved to once queued (created when missing). "
-                           "Set this or flag.",
-                           "", false, false});
-  spec.settings.push_back({"flag",
-                           "Flag set on a message once queued instead of moving it, e.g. "
-                           "\"$Databus\" or \"\\\\Seen\"; flagged messages are not pulled again.",
-                           "", false, false});
+  spec.settings.push_back(SettingSpec{"folder", "Folder to read.", "INBOX"}.string());
+  spec.settings.push_back(SettingSpec{"done_folder",
+                                      "Folder a message is moved to once queued (created when "
+                                      "missing). Set this or flag.",
+                                      ""}
+                              .string());
   spec.settings.push_back(
-      {"max_messages", "Most messages pulled in one drive (the oldest first).", 100, false, false});
+      SettingSpec{"flag",
+                  "Flag set on a message once queued instead of moving it, e.g. \"$Databus\" or "
+                  "\"\\\\Seen\"; flagged messages are not pulled again.",
+                  ""}
+          .string());
   spec.settings.push_back(
-      {"source_system", "Source system name given to the passengers.", "imap", false, false});
+      SettingSpec{"max_messages", "Most messages pulled in one drive (the oldest first).", 100}
+          .integer(1));
+  spec.settings.push_back(
+      SettingSpec{"source_system", "Source system name given to the passengers.", "imap"}.string());
   return spec;
 }
 

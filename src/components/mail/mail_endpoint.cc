@@ -39,25 +39,33 @@ std::vector<SettingSpec> mail_endpoint_settings(MailProtocol protocol) {
   const bool imap = protocol == MailProtocol::imap;
   const std::string implicit = implicit_word(protocol);
   return {
-      {"host", "Host name or address of the " + std::string(imap ? "IMAP" : "SMTP") + " server.",
-       nullptr, true, false},
-      {"port",
-       imap ? "Port; 0: 993 for imaps, 143 otherwise."
-            : "Port; 0: 465 for smtps, 587 for starttls, 25 for none.",
-       0, false, false},
-      {"tls",
-       "\"" + implicit +
-           "\" (TLS from the start), \"starttls\" (upgrade, refused when the server "
-           "cannot) or \"none\".",
-       imap ? "imaps" : "starttls", false, false},
-      {"verify_tls", "Verify the server's certificate and host name.", true, false, false},
-      {"ca_file", "PEM file of certificates to trust instead of the system's; empty: the system's.",
-       "", false, false, HostAccess::path},
-      {"user", imap ? "Login name." : "Login name; empty: send without AUTH.",
-       imap ? nlohmann::json(nullptr) : nlohmann::json(""), imap, false},
-      {"password", "Login password; use ${env:NAME}.", "", false, true},
-      {"timeout_seconds", "Seconds one server round trip (or a whole message) may take.", 30, false,
-       false},
+      SettingSpec{"host",
+                  "Host name or address of the " + std::string(imap ? "IMAP" : "SMTP") + " server.",
+                  nullptr, true}
+          .string(),
+      SettingSpec{"port",
+                  imap ? "Port; 0: 993 for imaps, 143 otherwise."
+                       : "Port; 0: 465 for smtps, 587 for starttls, 25 for none.",
+                  0}
+          .integer(0, 65535),
+      SettingSpec{"tls",
+                  "\"" + implicit +
+                      "\" (TLS from the start), \"starttls\" (upgrade, refused when the server "
+                      "cannot) or \"none\".",
+                  imap ? "imaps" : "starttls"}
+          .one_of({implicit, "starttls", "none"}),
+      SettingSpec{"verify_tls", "Verify the server's certificate and host name.", true}.boolean(),
+      SettingSpec{"ca_file",
+                  "PEM file of certificates to trust instead of the system's; empty: the system's.",
+                  "", false, false, HostAccess::path}
+          .string(),
+      SettingSpec{"user", imap ? "Login name." : "Login name; empty: send without AUTH.",
+                  imap ? nlohmann::json(nullptr) : nlohmann::json(""), imap}
+          .string(),
+      SettingSpec{"password", "Login password; use ${env:NAME}.", "", false, true}.string(),
+      SettingSpec{"timeout_seconds", "Seconds one server round trip (or a whole message) may take.",
+                  30}
+          .number_above(0),
   };
 }
 

@@ -122,18 +122,24 @@ ComponentSpec smtp_pusher_spec() {
   spec.name = kSmtpPusherModule;
   spec.summary = "Sends each passenger as an e-mail with its attachments over SMTP.";
   spec.settings = mail_endpoint_settings(MailProtocol::smtp);
-  spec.settings.push_back({"from", "Sender, \"addr\" or \"Name <addr>\".", nullptr, true, false});
   spec.settings.push_back(
-      {"to", "Recipients, a list of \"addr\" or \"Name <addr>\".", nullptr, true, false});
-  spec.settings.push_back({"subject",
-                           "Subject template: {external_id}, {internal_id}, {source_system}, "
-                           "{passenger_module} and {subject} (the pulled e-mail's) are replaced.",
-                           "Databus: {source_system} {external_id}", false, false});
-  spec.settings.push_back({"body_attachment",
-                           "Attachment that becomes the message text instead of being attached "
-                           "(text/html when it ends with .html); empty or missing: a line "
-                           "naming the passenger.",
-                           "_body.txt", false, false});
+      SettingSpec{"from", "Sender, \"addr\" or \"Name <addr>\".", nullptr, true}.string());
+  spec.settings.push_back(
+      SettingSpec{"to", "Recipients, a list of \"addr\" or \"Name <addr>\".", nullptr, true}
+          .string_list());
+  spec.settings.push_back(
+      SettingSpec{"subject",
+                  "Subject template: {external_id}, {internal_id}, {source_system}, "
+                  "{passenger_module} and {subject} (the pulled e-mail's) are replaced.",
+                  "Databus: {source_system} {external_id}"}
+          .string());
+  spec.settings.push_back(
+      SettingSpec{"body_attachment",
+                  "Attachment that becomes the message text instead of being attached "
+                  "(text/html when it ends with .html); empty or missing: a line naming the "
+                  "passenger.",
+                  "_body.txt"}
+          .string());
   return spec;
 }
 

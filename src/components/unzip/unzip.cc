@@ -32,16 +32,22 @@ ComponentSpec unzip_spec() {
   spec.name = kUnzipModule;
   spec.summary = "Replaces each .zip attachment by the files it holds, guarded against zip bombs.";
   spec.settings = {
-      {"extensions",
-       "Take only files whose names end with one of these, case-insensitive; empty: every file.",
-       nlohmann::json::array(), false, false},
-      {"keep_archive", "Keep the .zip attachment beside its files.", false, false, false},
-      {"max_total_bytes", "Most bytes taken out of one archive, all files together.",
-       defaults.max_total_bytes, false, false},
-      {"max_entries", "Most entries one archive may list.", defaults.max_entries, false, false},
-      {"max_compression_ratio",
-       "Most uncompressed bytes per archive byte (counted once more than 1 MiB came out).",
-       defaults.max_compression_ratio, false, false},
+      SettingSpec{"extensions",
+                  "Take only files whose names end with one of these, case-insensitive; empty: "
+                  "every file.",
+                  nlohmann::json::array()}
+          .string_list(),
+      SettingSpec{"keep_archive", "Keep the .zip attachment beside its files.", false}.boolean(),
+      SettingSpec{"max_total_bytes", "Most bytes taken out of one archive, all files together.",
+                  defaults.max_total_bytes}
+          .integer(1),
+      SettingSpec{"max_entries", "Most entries one archive may list.", defaults.max_entries}
+          .integer(1),
+      SettingSpec{"max_compression_ratio",
+                  "Most uncompressed bytes per archive byte (counted once more than 1 MiB came "
+                  "out).",
+                  defaults.max_compression_ratio}
+          .number(1),
   };
   return spec;
 }

@@ -98,15 +98,15 @@ TEST_F(UnzipTest, FilesBecomeAttachmentsWithSafeUniqueNames) {
                         {"passwd", AttachmentFormat::text, "already here"}});
   auto unzip = make();
   run(*unzip, e);
-  EXPECT_THAT(names(e), ElementsAre("_body.txt", "passwd", "report_1.xlsx", "passwd (2)",
-                                    "image.png", "report_1 (2).xlsx"));
+  EXPECT_THAT(names(e), ElementsAre("_body.txt", "passwd", "report 1.xlsx", "passwd (2)",
+                                    "image.png", "report 1 (2).xlsx"));
   const Passenger& p = e.passenger;
-  EXPECT_EQ(p.find_attachment("report_1.xlsx")->content, "sheet");
-  EXPECT_EQ(p.find_attachment("report_1.xlsx")->format, AttachmentFormat::text);
+  EXPECT_EQ(p.find_attachment("report 1.xlsx")->content, "sheet");
+  EXPECT_EQ(p.find_attachment("report 1.xlsx")->format, AttachmentFormat::text);
   EXPECT_EQ(p.find_attachment("passwd (2)")->content, "root:x");
   EXPECT_EQ(p.find_attachment("image.png")->content, png);
   EXPECT_EQ(p.find_attachment("image.png")->format, AttachmentFormat::binary);
-  EXPECT_EQ(p.find_attachment("report_1 (2).xlsx")->content, "second");
+  EXPECT_EQ(p.find_attachment("report 1 (2).xlsx")->content, "second");
 }
 
 TEST_F(UnzipTest, ExtensionFilterAndKeepArchive) {

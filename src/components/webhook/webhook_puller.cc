@@ -146,17 +146,20 @@ ComponentSpec webhook_puller_spec() {
   spec.summary =
       "Passengers POSTed to /api/v1/inbox/<client>/<passenger>, seated before 202 Accepted.";
   spec.settings = {
-      {"token",
-       "The token senders must give (Authorization: Bearer TOKEN or X-Databus-Token); use "
-       "${env:NAME}.",
-       nullptr, true, true},
-      {"external_id_pointer",
-       "JSON pointer to the external id in a JSON body (or the form fields); empty: the "
-       "X-External-Id header, else a digest of the content.",
-       "", false, false},
-      {"source_system", "Source system of the passengers.", "webhook", false, false},
-      {"max_body_bytes", "Largest request body accepted (413 beyond); at most 64 MiB.",
-       static_cast<std::int64_t>(kWebhookDefaultMaxBody), false, false},
+      SettingSpec{"token",
+                  "The token senders must give (Authorization: Bearer TOKEN or X-Databus-Token); "
+                  "use ${env:NAME}.",
+                  nullptr, true, true}
+          .string(),
+      SettingSpec{"external_id_pointer",
+                  "JSON pointer to the external id in a JSON body (or the form fields); empty: the "
+                  "X-External-Id header, else a digest of the content.",
+                  ""}
+          .string(),
+      SettingSpec{"source_system", "Source system of the passengers.", "webhook"}.string(),
+      SettingSpec{"max_body_bytes", "Largest request body accepted (413 beyond); at most 64 MiB.",
+                  static_cast<std::int64_t>(kWebhookDefaultMaxBody)}
+          .integer(1, static_cast<double>(kWebhookBodyCeiling)),
   };
   return spec;
 }

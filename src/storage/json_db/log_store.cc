@@ -34,6 +34,10 @@ bool parse_file_name(const std::string& name, std::string& guid, TimePoint& crea
 
 }  // namespace
 
+bool LogStore::is_ignored_name(const std::string& name) {
+  return name == kPlaceholderFile || name.starts_with(".");
+}
+
 LogStore::LogStore(stdfs::path log_dir, std::string client_id)
     : dir_(std::move(log_dir)), client_id_(std::move(client_id)) {}
 
@@ -53,7 +57,7 @@ void LogStore::ensure_scanned() {
         stdfs::remove(item.path(), ec);
         continue;
       }
-      if (!item.is_regular_file(ec)) continue;
+      if (!item.is_regular_file(ec) || is_ignored_name(name)) continue;
       // What this engine did not write, or cannot read, is reported and
       // left alone: it must not keep the client's drives from storing logs.
       std::string guid;

@@ -4,8 +4,10 @@
 // Listing must not parse every file on every call, so a summary per log
 // (guid, created, worst type, file name) is built by one scan at first use
 // and kept current by write and delete. Names with ':' (as the original
-// wrote them) are read as well. A file whose name does not parse is recorded
-// as a StorageProblem and left alone.
+// wrote them) are read as well. The `placeholder.txt` the original ships in
+// every log/ folder and hidden files (".DS_Store") are ignored; any other
+// file whose name does not parse is recorded as a StorageProblem and left
+// alone.
 //
 // Thread-safety: thread-safe (one mutex; log writes are small).
 #pragma once
@@ -21,6 +23,10 @@
 #include "databus/log.h"
 
 namespace databus {
+
+// The empty file the original Databus ships in its log/ and pqueue/ folders
+// so that version control keeps them.
+inline constexpr char kPlaceholderFile[] = "placeholder.txt";
 
 class LogStore {
  public:
@@ -38,6 +44,9 @@ class LogStore {
 
   // The file name a log is written under.
   static std::string file_name(const Log& log);
+  // True for a file of the log folder that is not a log and not a problem:
+  // kPlaceholderFile and names starting with '.'.
+  static bool is_ignored_name(const std::string& name);
 
  private:
   struct Cached {

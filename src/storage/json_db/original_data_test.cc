@@ -162,6 +162,76 @@ TEST_F(OriginalDataTest, Backups) {
             db_->read_client_config_text("demo"));
 }
 
+TEST_F(OriginalDataTest, ShippedPlaceholderFilesAreNoProblem) {
+  ASSERT_TRUE(stdfs::exists(dir_ / "clients/demo/log/placeholder.txt"));
+  ASSERT_TRUE(stdfs::exists(dir_ / "clients/root/pqueue/placeholder.txt"));
+  for (const std::string client : {"demo", "root"}) {
+    db_->query_entries(client, EntryQuery{});
+    db_->list_logs(client);
+    EXPECT_TRUE(db_->problems(client).empty())
+        << client << ": " << db_->problems(client)[0].message;
+  }
+  EXPECT_EQ(db_->list_logs("root").size(), 0u);
+  EXPECT_EQ(db_->count_entries("root", EntryQuery{}), 0u);
+  // Left where they are.
+  EXPECT_TRUE(stdfs::exists(dir_ / "clients/demo/log/placeholder.txt"));
+  EXPECT_TRUE(stdfs::exists(dir_ / "clients/demo/pqueue/placeholder.txt"));
+}
+
+TEST_F(OriginalDataTest, AnyOtherStrayLogFileIsStillReported) {
+  durable::write_file_atomically(dir_ / "clients/demo/log/notes.txt", "x");
+  db_.reset();
+  db_ = open_json_database({dir_, {}});
+  db_->list_logs("demo");
+  const std::vector<StorageProblem> problems = db_->problems("demo");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].path.find("notes.txt"), std::string::npos);
+}
+
+TEST_F(OriginalDataTest, AttachmentNamesWithSpacesAndNonAsciiLettersKeepTheirNames) {
+  // An entry as the original wrote it, its attachments named with a space
+  // and with a non-ASCII letter.
+  const std::string id = "5f0c2d1e-5e07-11ed-9a1e-acde48001122";
+  const stdfs::path entry = dir_ / "clients/demo/pqueue" / id;
+  const std::string umlaut = "\xC3\xBC.txt";  // ü.txt
+  stdfs::create_directories(entry / "attachments");
+  durable::write_file_atomically(entry / "attachments" / umlaut, "u");
+  durable::write_file_atomically(entry / "attachments" / "a b.txt", "ab");
+  durable::write_file_atomically(
+      entry / "passenger.json",
+      R"({"external_id": "ID_9", "internal_id": ")" + id +
+          R"(", "source_system": "DEMO_SYSTEM", "passenger_module": ")" + kP1 +
+          R"(", "puller_module": "databus.puller.demo.demo_puller_1", "puller_notified": true, )"
+          R"("pull_datetime": "2022-11-06T22:13:01.294101", "attachments": [{"format": "text", )"
+          R"("name": ")" +
+          umlaut +
+          R"("}, {"format": "text", "name": "a b.txt"}], )"
+          R"("log_guids": [], "processor_statuses": [], "pusher_statuses": []})");
+  db_.reset();
+  db_ = open_json_database({dir_, {}});
+  std::optional<QueueEntry> e = db_->load_entry("demo", id);
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->passenger.attachments.size(), 2u);
+  EXPECT_EQ(e->passenger.attachments[0], (Attachment{umlaut, AttachmentFormat::text, "u"}));
+  EXPECT_EQ(e->passenger.attachments[1], (Attachment{"a b.txt", AttachmentFormat::text, "ab"}));
+  EXPECT_TRUE(db_->problems("demo").empty());
+
+  // Rewritten by us, they keep their names on disk and in passenger.json.
+  QueueEntry changed = *e;
+  changed.passenger.add_attachment("c d \xC3\xA9.txt", AttachmentFormat::text, "cde");
+  db_->update_entries("demo", std::span(&changed, 1), SaveScope::everything);
+  db_.reset();
+  db_ = open_json_database({dir_, {}});
+  e = db_->load_entry("demo", id);
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->passenger.attachments.size(), 3u);
+  EXPECT_EQ(e->passenger.attachments[0].name, umlaut);
+  EXPECT_EQ(e->passenger.attachments[1].name, "a b.txt");
+  EXPECT_EQ(e->passenger.attachments[2].name, "c d \xC3\xA9.txt");
+  EXPECT_EQ(durable::read_file(entry / "attachments" / umlaut), "u");
+  EXPECT_EQ(durable::read_file(entry / "attachments" / "c d \xC3\xA9.txt"), "cde");
+}
+
 TEST_F(OriginalDataTest, EntriesWeRewriteStayReadableAsTheOriginalWroteThem) {
   QueueEntry e = *db_->load_entry("demo", "0827650c-5e07-11ed-8023-acde48001122");
   e.pusher_statuses[0].status = StepStatus::complete;
