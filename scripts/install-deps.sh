@@ -41,6 +41,10 @@ packages=(
   libgoogle-perftools-dev
   # Compiler cache: repeated builds (and CI's fresh clone) reuse objects.
   ccache
+  # Fuzzing (make fuzz, make fuzz-ci): Clang with libFuzzer and the
+  # sanitizer runtimes (Debian 12: clang-14, libclang-rt-14-dev).
+  clang
+  libclang-rt-14-dev
 )
 
 missing=()

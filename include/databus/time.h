@@ -16,7 +16,8 @@ std::string to_iso(TimePoint t);
 
 // Parses "YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z|(+|-)HH:MM]" (a space may stand for
 // 'T'). A time without an offset is taken as UTC.
-// Throws std::invalid_argument naming the text when it is not such a time.
+// Throws std::invalid_argument naming the text when it is not such a time or
+// lies outside what a TimePoint holds (about the years 1678 to 2261).
 TimePoint parse_iso(std::string_view text);
 
 // The number of whole days as a duration, for life spans given in days.

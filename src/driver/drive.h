@@ -63,6 +63,10 @@ class Drive {
   // calls the queue only after joining); outcomes are reported after the
   // join, so only what is durable is reported.
   struct GroupWrite {
+    // User-provided, so that std::optional<GroupWrite>::emplace() compiles
+    // with clang 14 as well (the fuzz build): it does not see the default
+    // member initialisers below while Drive is still incomplete.
+    GroupWrite() {}
     std::vector<Pending> group;
     StepKind kind = StepKind::processor;
     std::thread writer;

@@ -238,7 +238,10 @@ TEST(PrimalDriverTest, AProcessorCanChangeThePassenger) {
     e.passenger.add_attachment("converted.txt", AttachmentFormat::text, "done");
   };
   h.drive();
-  const Attachment* a = h.entry("A1").passenger.find_attachment("converted.txt");
+  // entry() returns a copy: keep it while `a` points into it (ASan found a
+  // read of the freed copy here).
+  const QueueEntry entry = h.entry("A1");
+  const Attachment* a = entry.passenger.find_attachment("converted.txt");
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->content, "done");
 }

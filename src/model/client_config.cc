@@ -302,7 +302,8 @@ ClientConfig ClientConfig::parse(std::string id, std::string_view json_text,
   json j;
   try {
     j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range.
     problems.emplace_back(where, "", std::string("malformed JSON: ") + e.what());
     ClientConfig config;
     config.id = std::move(id);

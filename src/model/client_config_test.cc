@@ -141,6 +141,15 @@ TEST(ClientConfigTest, EveryProblemIsReportedAtOnce) {
   EXPECT_EQ(c.passengers[0].sync_frequency, 1);  // The default for the bad value.
 }
 
+// Seen with the fuzz target passenger_json, which reads JSON the same way: a
+// number too large for a double is not a parse_error but an out_of_range
+// exception, which escaped as such instead of a ConfigError.
+TEST(ClientConfigTest, ANumberTooLargeIsMalformedJson) {
+  const ConfigError e = parse_error(R"({"log_life_span": 999e48001122})");
+  EXPECT_EQ(e.where(), "clients/demo/config.json");
+  EXPECT_NE(std::string(e.what()).find("malformed JSON"), std::string::npos) << e.what();
+}
+
 TEST(ClientConfigTest, DefaultClientsUseTheDemoComponents) {
   const ClientConfig demo = demo_client_config();
   EXPECT_EQ(demo.id, "demo");

@@ -41,5 +41,20 @@ TEST(LogTest, ReadsTheOriginalsLfFilesAndKeepsStrayLines) {
   EXPECT_EQ(to_iso(log.entries()[0].time), "2020-04-15T17:11:52.396481");
 }
 
+// Found by the fuzz target original_data (fuzz/corpus/original_data/
+// crash-log-line-year-1010.txt): a line whose time a TimePoint cannot hold
+// overflowed while parsing. It is now a line that does not match, kept in
+// the previous entry's message.
+TEST(LogTest, ALineWithATimeOutsideTheClockRangeIsKeptAsText) {
+  const Log log = Log::from_text(
+      "g", parse_iso("2020-04-15T17:12:00"),
+      "[2020-04-15T17:11:59.912345][databus.pusher.demo.demo_pusher_1][warning] Target slow\n"
+      "[1010-04-15T17:12:00.139001][databus.driver.primal_driver][info] Drive complete\n");
+  ASSERT_EQ(log.entries().size(), 1u);
+  EXPECT_EQ(log.entries()[0].message,
+            "Target slow\n[1010-04-15T17:12:00.139001][databus.driver.primal_driver][info] Drive "
+            "complete");
+}
+
 }  // namespace
 }  // namespace databus

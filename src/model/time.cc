@@ -107,6 +107,14 @@ TimePoint parse_iso(std::string_view text) {
   const long long secs = days_from_civil(year, month, day) * 86400LL + hour * 3600LL +
                          minute * 60LL + second - offset_seconds;
   using namespace std::chrono;
+  // A TimePoint counts nanoseconds in 64 bits: about the years 1678 to 2261.
+  // A time outside (a year 1010 or 9999 in a hand-edited file) is refused
+  // rather than overflowing the conversion (found by fuzz/original_data).
+  constexpr long long kLimit = duration_cast<seconds>(Clock::duration::max()).count() - 1;
+  if (secs < -kLimit || secs > kLimit) {
+    throw std::invalid_argument("ISO 8601 time outside the years 1678 to 2261: '" +
+                                std::string(text) + "'");
+  }
   return TimePoint(duration_cast<Clock::duration>(seconds(secs) + nanoseconds(nanos)));
 }
 

@@ -116,5 +116,32 @@ TEST(EmailReaderTest, AttachedMessagesAndBaseNames) {
   EXPECT_EQ(email_internal::base_name("plain.txt"), "plain.txt");
 }
 
+// _headers.json is written as nlohmann's ordered_json would dump it with an
+// indent of 2: first spellings as keys, repeated headers as arrays in order.
+TEST(EmailReaderTest, HeadersJsonKeepsItsForm) {
+  const EmailContent email = read_email(
+      "Received: from a by b\r\nFrom: Ann <ann@example.com>\r\nRECEIVED: from c by d\r\n"
+      "X-Odd: \"quoted\" \\ value\r\nreceived: from e by f\r\n\r\nbody\r\n");
+  nlohmann::ordered_json expected = nlohmann::ordered_json::object();
+  expected["Received"] = {"from a by b", "from c by d", "from e by f"};
+  expected["From"] = "Ann <ann@example.com>";
+  expected["X-Odd"] = "\"quoted\" \\ value";
+  EXPECT_EQ(find(email, "_headers.json").content, expected.dump(2));
+}
+
+// Found while writing the fuzz target mime_message: every header was compared with
+// every key before it, so a message of many distinct headers took time
+// growing with their square. Now it reads in one pass.
+TEST(EmailReaderTest, ManyDistinctHeadersAreReadInOnePass) {
+  std::string raw;
+  constexpr int kHeaders = 100000;
+  for (int i = 0; i < kHeaders; ++i) raw += "X-H" + std::to_string(i) + ": v\r\n";
+  raw += "\r\nbody\r\n";
+  const EmailContent email = read_email(raw);
+  const nlohmann::json headers = nlohmann::json::parse(find(email, "_headers.json").content);
+  EXPECT_EQ(headers.size(), static_cast<std::size_t>(kHeaders));
+  EXPECT_EQ(headers["X-H99999"], "v");
+}
+
 }  // namespace
 }  // namespace databus

@@ -19,6 +19,13 @@ constexpr std::int64_t kRatioFloor = 1024 * 1024;  // Bytes out before the ratio
 
 using ArchivePtr = std::unique_ptr<struct archive, decltype(&archive_read_free)>;
 
+// libarchive's message for the last error of `a`. It may have none (null),
+// e.g. for some damaged headers (found by fuzz/zip_archive).
+std::string archive_error(struct archive* a) {
+  const char* message = archive_error_string(a);
+  return message != nullptr ? message : "unknown libarchive error";
+}
+
 std::string base_name(const std::string& path) {
   const std::size_t slash = path.find_last_of("/\\");
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -75,7 +82,7 @@ std::vector<Attachment> Unzip::extract(const std::string& name, const std::strin
   if (!a) throw Error(what + ": out of memory");
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), archive.data(), archive.size()) != ARCHIVE_OK) {
-    throw Error(what + " is not a readable zip archive: " + archive_error_string(a.get()));
+    throw Error(what + " is not a readable zip archive: " + archive_error(a.get()));
   }
   std::vector<Attachment> out;
   std::int64_t entries = 0;
@@ -87,7 +94,7 @@ std::vector<Attachment> Unzip::extract(const std::string& name, const std::strin
     const int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) {
-      throw Error(what + " is damaged: " + std::string(archive_error_string(a.get())));
+      throw Error(what + " is damaged: " + archive_error(a.get()));
     }
     if (++entries > limits_.max_entries) {
       throw Error(what + " lists more than max_entries (" + std::to_string(limits_.max_entries) +
@@ -109,7 +116,7 @@ std::vector<Attachment> Unzip::extract(const std::string& name, const std::strin
       const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
       if (n == 0) break;
       if (n < 0) {
-        throw Error(what + ": cannot read file " + file + ": " + archive_error_string(a.get()));
+        throw Error(what + ": cannot read file " + file + ": " + archive_error(a.get()));
       }
       total += n;
       if (total > limits_.max_total_bytes) {

@@ -186,7 +186,9 @@ QueueEntry decode_passenger_json(std::string_view text, const std::string& path)
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range
+    // (found by fuzz/passenger_json).
     throw CorruptDataError(path, std::string("is not valid JSON: ") + e.what());
   }
   Fields f(j, "", path);

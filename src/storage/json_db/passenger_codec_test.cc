@@ -106,5 +106,25 @@ TEST(PassengerCodecTest, MalformedFilesNameTheField) {
                  "field 'pusher_statuses[0].pusher_module' is missing");
 }
 
+// Found by the fuzz target passenger_json (fuzz/corpus/passenger_json/
+// crash-number-overflow.json): a number too large for a double made the JSON
+// library throw out_of_range, not parse_error, and it escaped as such.
+TEST(PassengerCodecTest, ANumberTooLargeIsCorrupt) {
+  expect_corrupt(R"({"extescurystem":999e48001122", "s"})", "is not valid JSON");
+  expect_corrupt(replaced(kOriginal, R"("puller_notified": true)", R"("puller_notified": 1e999)"),
+                 "is not valid JSON");
+}
+
+// Found by the fuzz target passenger_json (fuzz/corpus/passenger_json/
+// crash-pull-datetime-year-1012.json): a pull time in a year a TimePoint
+// cannot hold overflowed while decoding; it is a corrupt field now.
+TEST(PassengerCodecTest, PullTimeOutsideTheClockRangeIsCorrupt) {
+  expect_corrupt(
+      replaced(kOriginal, "2022-11-06T22:13:01.294628", "1012-02-29T23:59:60.123456789+01:30"),
+      "field 'pull_datetime' is not an ISO date and time");
+  expect_corrupt(replaced(kOriginal, "2022-11-06T22:13:01.294628", "9999-12-31T23:59:59.999999"),
+                 "field 'pull_datetime' is not an ISO date and time");
+}
+
 }  // namespace
 }  // namespace databus
