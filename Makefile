@@ -13,8 +13,8 @@
 #   make fuzz     build the libFuzzer targets (clang, ASan + UBSan, ./build-fuzz)
 #                 and run each for FUZZ_SECONDS (default 60); docs/security.md,
 #                 "Fuzzing"
-#   make fuzz-ci  the same, each over its corpus plus FUZZ_CI_SECONDS (20);
-#                 run by `make test`
+#   make fuzz-ci  the same, each over its corpus plus FUZZ_CI_RUNS (2000)
+#                 inputs from a fixed seed, repeatable; run by `make test`
 #   make test-sanitize  build everything with g++ under ASan + UBSan into
 #                 ./build-sanitize and run ctest there (a full build, 20+
 #                 minutes; not part of `make test`)
@@ -82,10 +82,11 @@ test-sanitize: deps
 # The libFuzzer targets (fuzz/, docs/security.md "Fuzzing"), built with Clang
 # under ASan and UBSan in their own build directory. `make fuzz` runs each
 # for FUZZ_SECONDS; `make fuzz-ci` (part of `make test`) runs each over its
-# corpus plus a short while of fuzzing.
+# corpus plus FUZZ_CI_RUNS inputs from a fixed seed, so CI repeats exactly
+# what passed before (scripts/run-fuzz.sh).
 FUZZ_DIR := build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_CI_SECONDS ?= 20
+FUZZ_CI_RUNS ?= 2000
 
 fuzz-build: deps
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DDATABUS_FUZZ=ON -DDATABUS_BUILD_TESTS=OFF \
@@ -97,4 +98,4 @@ fuzz: fuzz-build
 	bash scripts/run-fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 fuzz-ci: fuzz-build
-	bash scripts/run-fuzz.sh $(FUZZ_DIR) $(FUZZ_CI_SECONDS)
+	FUZZ_RUNS=$(FUZZ_CI_RUNS) bash scripts/run-fuzz.sh $(FUZZ_DIR) 0

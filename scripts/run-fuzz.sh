@@ -11,6 +11,12 @@
 # after the remaining targets have run. To keep a found input as a seed,
 # minimise it (<target>_fuzzer -minimize_crash=1 / -merge=1) and copy it into
 # fuzz/corpus/<target>/.
+#
+# With FUZZ_RUNS=N in the environment (make fuzz-ci), each target instead
+# runs its corpus and then N mutated inputs from a fixed seed, starting from
+# an empty work folder: the same code gives the same inputs on every machine,
+# so CI repeats what passed here instead of finding something new at random
+# (finding new things is what `make fuzz` is for).
 set -uo pipefail
 
 if [ $# -lt 2 ]; then
@@ -39,13 +45,25 @@ for target in "${targets[@]}"; do
     echo "run-fuzz: $program is not built (make fuzz builds it)" >&2
     exit 2
   fi
-  mkdir -p "$work" "$crashes"
-  options=(-max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=65536
+  mkdir -p "$crashes"
+  options=(-timeout=30 -rss_limit_mb=4096 -max_len=65536
            -print_final_stats=1 -artifact_prefix="$crashes/")
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    work=$build/fuzz-ci-corpus/$target
+    rm -rf "$work"
+    options+=(-runs="$FUZZ_RUNS" -seed=1)
+  else
+    options+=(-max_total_time="$seconds")
+  fi
+  mkdir -p "$work"
   if [ -f "$here/fuzz/$target.dict" ]; then
     options+=(-dict="$here/fuzz/$target.dict")
   fi
-  echo "run-fuzz: $target for ${seconds}s"
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    echo "run-fuzz: $target, its corpus and $FUZZ_RUNS inputs from seed 1"
+  else
+    echo "run-fuzz: $target for ${seconds}s"
+  fi
   if ! "$program" "${options[@]}" "$work" "$seeds" 2> "$build/fuzz-$target.log"; then
     echo "run-fuzz: $target FAILED; the input is in $crashes, the report in $build/fuzz-$target.log" >&2
     grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz check failed|.*runtime error)' "$build/fuzz-$target.log" | head -5 >&2
