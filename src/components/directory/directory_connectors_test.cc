@@ -171,6 +171,65 @@ TEST_F(DirectoryConnectorsTest, NotifyLeavesAFileChangedSinceThePull) {
   EXPECT_NE(again[0].external_id, got[0].external_id);
 }
 
+TEST_F(DirectoryConnectorsTest, LinksLeadingOutOfTheFolderAreNotReadAndAreReported) {
+  const fs::path elsewhere = root_ / "elsewhere";
+  fs::create_directories(elsewhere / "deeper");
+  write(elsewhere / "shadow", "TOP SECRET");
+  write(elsewhere / "deeper" / "key", "TOP SECRET");
+  fs::create_symlink(elsewhere / "shadow", in_ / "absolute");   // /.../elsewhere/shadow
+  fs::create_symlink("../elsewhere/shadow", in_ / "relative");  // climbs out
+  fs::create_symlink(elsewhere, in_ / "door");                  // a folder outside...
+  fs::create_symlink("door/deeper/key", in_ / "through");       // ...and a path through it
+  fs::create_symlink(in_ / "relative", in_ / "chained");        // a link to a link out
+  write(in_ / "plain.txt", "plain");
+  DirectoryPuller p = puller();
+  DriveContext ctx = context();
+
+  std::vector<Passenger> got = p.pull(ctx);
+
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attachments[0].content, "plain");
+  for (const char* link : {"absolute", "relative", "through", "chained"}) {
+    bool reported = false;
+    for (const LogEntry& e : log_.entries()) {
+      reported = reported || (e.type == LogType::error &&
+                              e.message.find((in_ / link).string() + " is a symbolic link") !=
+                                  std::string::npos &&
+                              e.message.find("outside the folder") != std::string::npos);
+    }
+    EXPECT_TRUE(reported) << link << "\n" << log_.to_text();
+  }
+  p.notify(ctx, got);
+  EXPECT_EQ(read(elsewhere / "shadow"), "TOP SECRET");  // Left alone.
+  EXPECT_TRUE(fs::is_symlink(in_ / "absolute"));
+}
+
+TEST_F(DirectoryConnectorsTest, LinksToFilesInsideTheFolderAreRead) {
+  fs::create_directories(in_ / "sub");
+  write(in_ / "sub" / "real.txt", "inside");
+  write(in_ / "a.txt", "alpha");
+  fs::create_symlink("sub/real.txt", in_ / "relative.txt");
+  fs::create_symlink(in_ / "a.txt", in_ / "absolute.txt");
+  DirectoryPuller p(
+      env({{"path", in_.string()}, {"pattern", "*.txt"}, {"done_path", done_.string()}},
+          kDirectoryPullerModule));
+  DriveContext ctx = context();
+
+  std::vector<Passenger> got = p.pull(ctx);
+
+  ASSERT_EQ(got.size(), 3u) << log_.to_text();
+  EXPECT_EQ(got[0].attachments[0].name, "a.txt");
+  EXPECT_EQ(got[1].attachments[0].name, "absolute.txt");
+  EXPECT_EQ(got[1].attachments[0].content, "alpha");
+  EXPECT_EQ(got[2].attachments[0].name, "relative.txt");
+  EXPECT_EQ(got[2].attachments[0].content, "inside");
+  EXPECT_FALSE(log_.has_errors()) << log_.to_text();
+  // The links themselves are moved, not what they lead to.
+  p.notify(ctx, got);
+  EXPECT_TRUE(fs::is_symlink(done_ / "relative.txt"));
+  EXPECT_EQ(read(in_ / "sub" / "real.txt"), "inside");
+}
+
 TEST_F(DirectoryConnectorsTest, APullOfAMissingFolderFails) {
   fs::remove_all(in_);
   DirectoryPuller p = puller();
