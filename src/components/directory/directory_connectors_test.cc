@@ -247,6 +247,7 @@ TEST_F(DirectoryConnectorsTest, PushWritesOneFolderPerPassenger) {
   entry.passenger.add_attachment("img.png", AttachmentFormat::binary, std::string("\0\1\2", 3));
 
   pusher.push(ctx, entry);
+  pusher.flush(ctx);
 
   const fs::path folder = out_ / entry.passenger.internal_id;
   EXPECT_THAT(names(out_), ElementsAre(entry.passenger.internal_id));
@@ -263,15 +264,47 @@ TEST_F(DirectoryConnectorsTest, ARepeatedPushReplacesTheFolderAndItsLeftovers) {
   entry.passenger.add_attachment("a.txt", AttachmentFormat::text, "one");
   entry.passenger.add_attachment("b.txt", AttachmentFormat::text, "two");
   pusher.push(ctx, entry);
+  pusher.flush(ctx);
   const std::string id = entry.passenger.internal_id;
   fs::create_directories(out_ / (id + ".tmp-deadbeef"));  // A crashed push.
   entry.passenger.attachments = {{"a.txt", AttachmentFormat::text, "three"}};
 
-  pusher.push(ctx, entry);
+  // The next drive's pusher.
+  DirectoryPusher again(env({{"path", out_.string()}}, kDirectoryPusherModule));
+  again.push(ctx, entry);
+  again.flush(ctx);
 
   EXPECT_THAT(names(out_), ElementsAre(id));
   EXPECT_THAT(names(out_ / id), ElementsAre("a.txt"));
   EXPECT_EQ(read(out_ / id / "a.txt"), "three");
+}
+
+TEST_F(DirectoryConnectorsTest, PushedFoldersAppearOnlyAtFlushAndWholly) {
+  auto pusher =
+      std::make_unique<DirectoryPusher>(env({{"path", out_.string()}}, kDirectoryPusherModule));
+  DriveContext ctx = context();
+  std::vector<QueueEntry> entries(3);
+  for (QueueEntry& e : entries) {
+    e.passenger = ctx.new_passenger("E", "SRC", "test.puller");
+    e.passenger.add_attachment("a.txt", AttachmentFormat::text, "alpha");
+    pusher->push(ctx, e);
+  }
+  // Written, not published: only temporaries, which every reader skips.
+  for (const std::string& name : names(out_)) EXPECT_TRUE(durable::is_temporary_name(name));
+
+  pusher->flush(ctx);
+
+  std::vector<std::string> ids;
+  for (const QueueEntry& e : entries) ids.push_back(e.passenger.internal_id);
+  EXPECT_THAT(names(out_), UnorderedElementsAre(ids[0], ids[1], ids[2]));
+  for (const std::string& id : ids) EXPECT_EQ(read(out_ / id / "a.txt"), "alpha");
+
+  // A push never flushed (the drive stopped) leaves nothing behind.
+  QueueEntry late;
+  late.passenger = ctx.new_passenger("L", "SRC", "test.puller");
+  pusher->push(ctx, late);
+  pusher.reset();
+  EXPECT_THAT(names(out_), UnorderedElementsAre(ids[0], ids[1], ids[2]));
 }
 
 TEST_F(DirectoryConnectorsTest, PushRefusesAnInternalIdThatIsNotAUuid) {
