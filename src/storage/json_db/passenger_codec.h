@@ -2,7 +2,8 @@
 // queue entry except the attachment contents, which live in the entry's
 // attachments/ folder. Files written by the original Python Databus decode
 // unchanged; files we write decode in the original as well (our extra keys
-// `attempts` and `last_error` are written only when set).
+// `attempts`, `last_error` and `log_guids_dropped` are written only when
+// set).
 #pragma once
 
 #include <string>
