@@ -55,8 +55,12 @@ Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_sp
   } catch (...) {
     log.error(kDispatcherSource, "drive of " + passenger.name + " failed: unknown exception");
   }
-  reported(client_id, passenger.name, "cannot store the drive's log " + log.guid(),
-           [&] { env.database->write_log(client_id, log); });
+  if (env.log_spool != nullptr) {
+    env.log_spool->store(*env.database, client_id, log);
+  } else {
+    reported(client_id, passenger.name, "cannot store the drive's log " + log.guid(),
+             [&] { env.database->write_log(client_id, log); });
+  }
   env.observer->drive_passenger_complete(client_id, passenger.name, log);
   purge_after_drive(env, client_id, log_life_span, passenger, log);
   return log;

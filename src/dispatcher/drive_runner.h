@@ -13,6 +13,7 @@
 #include "databus/factories.h"
 #include "databus/log.h"
 #include "databus/observer.h"
+#include "dispatcher/log_spool.h"
 
 namespace databus::dispatch {
 
@@ -27,11 +28,15 @@ struct DriveEnv {
   const std::atomic<bool>* stop = nullptr;
   std::string driver_module;
   std::filesystem::path data_dir;
+  // Keeps a log the store cannot take, for a later drive. Null: such a log
+  // is only reported.
+  LogSpool* log_spool = nullptr;
 };
 
 // Runs one drive of `passenger` for client `client_id`, whose logs live
 // `log_life_span` days. Never throws: a failure of the driver is written to
-// the log, a failure to store the log or to purge is reported on std::clog.
+// the log, a log the store cannot take is kept by env.log_spool (and written
+// at a later drive), a failure to purge is reported on std::clog.
 // Returns the drive's log.
 Log run_drive(const DriveEnv& env, const std::string& client_id, int log_life_span,
               const ClientPassenger& passenger);
