@@ -4,6 +4,8 @@
 //   NotFoundError  -> 404
 //   ConfigError    -> 400
 //   StateError     -> 409
+//   StorageError   -> 503, a fixed message (the store is down; the detail
+//                     goes to std::clog); a CorruptDataError is a 500
 //   anything else  -> 500, message "internal error: ..."
 #pragma once
 
