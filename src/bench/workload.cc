@@ -118,6 +118,10 @@ void check(const WorkloadOptions& o) {
   if (o.pusher != "discard" && o.pusher != "directory") {
     throw std::invalid_argument("--pusher must be discard or directory, not '" + o.pusher + "'");
   }
+  if (o.pusher == "directory" && o.pushers > 1) {
+    // A passenger type lists each module once.
+    throw std::invalid_argument("--pusher directory takes at most one pusher (--pushers 1)");
+  }
 }
 
 // With `outbox` set, the pushers are directory pushers writing below it.

@@ -3,7 +3,7 @@
 //
 //   W1  one client, one passenger type, the synthetic puller yielding N
 //       passengers with one text attachment of B bytes each, P processors and
-//       Q pushers that complete (or Q directory pushers); one drive, timed from its start until
+//       Q pushers that complete (or one directory pusher); one drive, timed from its start until
 //       every entry is complete and durable (Dispatcher::drive_now returns only then: the engines
 //       are durable on return, the log is stored).
 //   W2  the same after M completed entries, within their life span, were
@@ -33,8 +33,9 @@ struct WorkloadOptions {
   int processors = 1;
   int pushers = 1;
   // What the pushers are: "discard" (synthetic, complete at once) or
-  // "directory" (the directory pusher, each writing every passenger's folder
-  // under the run's temporary directory, on its file system).
+  // "directory" (one directory pusher writing every passenger's folder under
+  // the run's temporary directory, on its file system; pushers must be 0
+  // or 1).
   std::string pusher = "discard";
   std::size_t preload = 0;  // W2 only: completed entries stored before the drive.
   // Called with (seated, fully pushed) counts as the drive goes on; may be

@@ -72,7 +72,6 @@ TEST(WorkloadTest, W1WithDirectoryPushersWritesEveryPassenger) {
   WorkloadOptions options;
   options.passengers = 300;  // More than one syncfs() batch of the pusher.
   options.attachment_bytes = 1024;
-  options.pushers = 2;
   options.pusher = "directory";
 
   WorkloadResult result = run_workload(options);
@@ -80,6 +79,9 @@ TEST(WorkloadTest, W1WithDirectoryPushersWritesEveryPassenger) {
   EXPECT_TRUE(result.all_complete()) << result.first_error;
   EXPECT_EQ(result.first_error, "");
   EXPECT_TRUE(tmpdir.empty());  // The outbox went with the temporary store.
+  options.pushers = 2;          // One module per passenger type.
+  EXPECT_THROW(run_workload(options), std::invalid_argument);
+  options.pushers = 1;
   options.pusher = "ftp";
   EXPECT_THROW(run_workload(options), std::invalid_argument);
 }

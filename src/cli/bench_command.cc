@@ -92,7 +92,7 @@ void add_bench_command(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   command
       ->add_option("--pusher", w.pusher,
-                   "discard (pushers that complete at once) or directory (directory pushers "
+                   "discard (pushers that complete at once) or directory (one directory pusher "
                    "writing each passenger's folder under the temporary directory)")
       ->check(CLI::IsMember({"discard", "directory"}))
       ->capture_default_str();
