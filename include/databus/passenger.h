@@ -1,6 +1,8 @@
 // Passenger: one unit of transported data (an e-mail, an order, a file).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,15 @@ struct Passenger {
   std::string puller_module;     // Puller that produced it.
   TimePoint pull_datetime{};
   std::vector<Attachment> attachments;  // Names cleansed and unique.
-  std::vector<std::string> log_guids;   // Logs that touched it, no duplicates.
+  // The logs of the drives that touched it, oldest first, no duplicates: the
+  // last kMaxLogGuids of them. A passenger retried at every drive for months
+  // would otherwise carry (and rewrite) thousands of ids; logs older than the
+  // client's log_life_span are deleted anyway.
+  std::vector<std::string> log_guids;
+  // How many older log GUIDs were dropped from log_guids to keep it short.
+  std::uint64_t log_guids_dropped = 0;
+
+  static constexpr std::size_t kMaxLogGuids = 20;
 
   // Adds an attachment after cleansing its name (cleanse_attachment_name),
   // shortening a cleansed name longer than kMaxAttachmentName bytes
@@ -34,7 +44,9 @@ struct Passenger {
   // Returns the attachment named `name`, or nullptr.
   const Attachment* find_attachment(std::string_view name) const;
 
-  // Records that the log `guid` touched this passenger; no duplicates.
+  // Records that the log `guid` touched this passenger; no duplicates. Keeps
+  // the last kMaxLogGuids, counting the ones it drops in log_guids_dropped
+  // (also those of a list loaded longer, as older files may hold).
   void add_log_guid(const std::string& guid);
 
   // "SOURCE - EXTERNAL_ID (INTERNAL_ID)", the form used in log messages.

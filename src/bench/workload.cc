@@ -115,14 +115,30 @@ void check(const WorkloadOptions& o) {
   if (o.passengers == 0) throw std::invalid_argument("--passengers must be at least 1");
   if (o.processors < 0) throw std::invalid_argument("--processors must not be negative");
   if (o.pushers < 0) throw std::invalid_argument("--pushers must not be negative");
+  if (o.pusher != "discard" && o.pusher != "directory") {
+    throw std::invalid_argument("--pusher must be discard or directory, not '" + o.pusher + "'");
+  }
+  if (o.pusher == "directory" && o.pushers > 1) {
+    // A passenger type lists each module once.
+    throw std::invalid_argument("--pusher directory takes at most one pusher (--pushers 1)");
+  }
 }
 
-ClientPassenger bench_client_passenger(int processors, int pushers) {
+// With `outbox` set, the pushers are directory pushers writing below it.
+ClientPassenger bench_client_passenger(int processors, int pushers,
+                                       const std::filesystem::path& outbox = {}) {
   ClientPassenger p;
   p.name = kBenchPassenger;
   p.pullers = {ComponentRef{kBenchPuller}};
   for (int i = 1; i <= processors; ++i) p.processors.push_back(ComponentRef{bench_processor(i)});
-  for (int i = 1; i <= pushers; ++i) p.pushers.push_back(ComponentRef{bench_pusher(i)});
+  for (int i = 1; i <= pushers; ++i) {
+    if (outbox.empty()) {
+      p.pushers.push_back(ComponentRef{bench_pusher(i)});
+    } else {
+      p.pushers.push_back(ComponentRef{"databus.pusher.directory",
+                                       {{"path", (outbox / std::to_string(i)).string()}}});
+    }
+  }
   return p;
 }
 
@@ -204,7 +220,9 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
   // same for runs a minute apart, whose client would then be the previous
   // run's, with its deleted rows still in a server engine's indexes.
   const std::string client_id = "bench-" + new_uuid().substr(24);
-  const ClientPassenger passenger = bench_client_passenger(options.processors, options.pushers);
+  const ClientPassenger passenger = bench_client_passenger(
+      options.processors, options.pushers,
+      options.pusher == "directory" ? temp.path() / "outbox" : std::filesystem::path());
   database.write_client_config_text(client_id, client_config_text(client_id, passenger));
   if (options.workload == "W2") {
     preload(database, client_id, passenger, options.preload, options.attachment_bytes);

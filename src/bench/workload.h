@@ -3,9 +3,9 @@
 //
 //   W1  one client, one passenger type, the synthetic puller yielding N
 //       passengers with one text attachment of B bytes each, P processors and
-//       Q pushers that complete; one drive, timed from its start until every
-//       entry is complete and durable (Dispatcher::drive_now returns only
-//       then: the engines are durable on return, the log is stored).
+//       Q pushers that complete (or one directory pusher); one drive, timed from its start until
+//       every entry is complete and durable (Dispatcher::drive_now returns only then: the engines
+//       are durable on return, the log is stored).
 //   W2  the same after M completed entries, within their life span, were
 //       written straight into the store (untimed, through
 //       Database::insert_entries in big batches).
@@ -32,6 +32,11 @@ struct WorkloadOptions {
   std::size_t attachment_bytes = 1024;
   int processors = 1;
   int pushers = 1;
+  // What the pushers are: "discard" (synthetic, complete at once) or
+  // "directory" (one directory pusher writing every passenger's folder under
+  // the run's temporary directory, on its file system; pushers must be 0
+  // or 1).
+  std::string pusher = "discard";
   std::size_t preload = 0;  // W2 only: completed entries stored before the drive.
   // Called with (seated, fully pushed) counts as the drive goes on; may be
   // empty.
@@ -59,7 +64,7 @@ struct WorkloadResult {
 // store lives elsewhere (PostgreSQL) starts with an empty queue too, and its
 // entries and logs are deleted afterwards.
 // Throws std::invalid_argument naming the option for bad options (unknown
-// workload, --preload with W1, a negative processor or pusher count, no
+// workload or pusher, --preload with W1, a negative processor or pusher count, no
 // passengers), UnknownModuleError / ConfigError / StorageError when the
 // engine cannot be opened.
 WorkloadResult run_workload(const WorkloadOptions& options);

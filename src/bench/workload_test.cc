@@ -67,6 +67,25 @@ TEST(WorkloadTest, W1CompletesEveryPassengerOnTheJsonDb) {
   EXPECT_TRUE(tmpdir.empty());  // The temporary store is gone.
 }
 
+TEST(WorkloadTest, W1WithDirectoryPushersWritesEveryPassenger) {
+  PrivateTmpdir tmpdir;
+  WorkloadOptions options;
+  options.passengers = 300;  // More than one syncfs() batch of the pusher.
+  options.attachment_bytes = 1024;
+  options.pusher = "directory";
+
+  WorkloadResult result = run_workload(options);
+
+  EXPECT_TRUE(result.all_complete()) << result.first_error;
+  EXPECT_EQ(result.first_error, "");
+  EXPECT_TRUE(tmpdir.empty());  // The outbox went with the temporary store.
+  options.pushers = 2;          // One module per passenger type.
+  EXPECT_THROW(run_workload(options), std::invalid_argument);
+  options.pushers = 1;
+  options.pusher = "ftp";
+  EXPECT_THROW(run_workload(options), std::invalid_argument);
+}
+
 TEST(WorkloadTest, W2CountsOnlyThePulledPassengers) {
   WorkloadOptions options;
   options.database = "memory";

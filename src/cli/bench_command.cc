@@ -91,6 +91,12 @@ void add_bench_command(CLI::App& app, int* exit_code) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command
+      ->add_option("--pusher", w.pusher,
+                   "discard (pushers that complete at once) or directory (one directory pusher "
+                   "writing each passenger's folder under the temporary directory)")
+      ->check(CLI::IsMember({"discard", "directory"}))
+      ->capture_default_str();
+  command
       ->add_option("--preload", w.preload,
                    "W2: completed entries (within their life span) stored before the timed "
                    "drive, not timed")

@@ -58,6 +58,8 @@ Dispatcher::Impl::Impl(DispatcherTicket ticket)
   customizing_->backup_all();
   drive_env_ = dispatch::DriveEnv{database_.get(), &factories_,           &observer_,
                                   &stop_,          ticket_.driver_module, ticket_.data_dir};
+  log_spool_ = std::make_unique<dispatch::LogSpool>(ticket_.data_dir / dispatch::kLogSpoolFolder);
+  drive_env_.log_spool = log_spool_.get();
 }
 
 Dispatcher::Impl::~Impl() {

@@ -103,6 +103,7 @@ class Dispatcher::Impl {
   dispatch::Lanes lanes_;
   dispatch::ConfigErrors config_errors_;
   std::atomic<bool> stop_{false};
+  std::unique_ptr<dispatch::LogSpool> log_spool_;  // Logs the store could not take.
   dispatch::DriveEnv drive_env_;
   const int workers_;
 

@@ -36,6 +36,10 @@ void reported(const std::string& client_id, const std::string& passenger, const 
 
 void write_log_reported(const DriveEnv& env, const std::string& client_id,
                         const std::string& passenger, const Log& log) noexcept {
+  if (env.log_spool != nullptr) {
+    env.log_spool->store(*env.database, client_id, log);  // Never throws.
+    return;
+  }
   reported(client_id, passenger, "cannot store the log " + log.guid(),
            [&] { env.database->write_log(client_id, log); });
 }

@@ -15,6 +15,7 @@
 #include "databus/log.h"
 #include "databus/observer.h"
 #include "dispatcher/lanes.h"
+#include "dispatcher/log_spool.h"
 
 namespace databus::dispatch {
 
@@ -29,20 +30,25 @@ struct DriveEnv {
   const std::atomic<bool>* stop = nullptr;
   std::string driver_module;
   std::filesystem::path data_dir;
+  // Keeps a log the store cannot take, for a later drive. Null: such a log
+  // is only reported.
+  LogSpool* log_spool = nullptr;
 };
 
 // Runs one drive of `passenger` for client `client_id`, whose logs live
 // `log_life_span` days, through its lane, whose queue door the caller holds:
 // the lane's pending inbox log is written first, and the drive's queues seat
 // through the lane's seat door. Never throws: a failure of the driver is written to
-// the log, a failure to store the log or to purge is reported on std::clog.
+// the log, a log the store cannot take is kept by env.log_spool (and written
+// at a later drive), a failure to purge is reported on std::clog.
 // `host_delegation` is the client's host_access, re-checked when components
 // are made (docs/security.md, "Host access"). Returns the drive's log.
 Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int log_life_span,
               const ClientPassenger& passenger,
               const std::optional<HostDelegation>& host_delegation = std::nullopt);
 
-// Writes `log` of a client, reporting a failure on std::clog.
+// Writes `log` of a client; one the store cannot take is kept by
+// env.log_spool (reported on std::clog without one).
 void write_log_reported(const DriveEnv& env, const std::string& client_id,
                         const std::string& passenger, const Log& log) noexcept;
 

@@ -93,6 +93,10 @@ class Drive {
   // outcome in `entry` and `pending` (written later by save_group()).
   StepOutcome run_step(Pending& pending, StepKind kind, const std::string& module);
   void call_step(QueueEntry& entry, StepKind kind, const std::string& module);
+  // Calls Pusher::flush() of every pusher made so far, before the statuses
+  // of `group` are written; a pusher whose flush() fails has its pushes of
+  // `group` reopened (failed, retried at the next drive).
+  void flush_pushers(std::vector<Pending>& group);
   // Starts the durable write of `group` (one Queue::save_all() per scope) on
   // a second thread, after finishing the one before; leaves `group` empty.
   void save_group(std::vector<Pending>& group, StepKind kind);

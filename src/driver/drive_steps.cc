@@ -1,4 +1,5 @@
 // The drive's processing and pushing steps.
+#include <algorithm>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -90,13 +91,45 @@ void Drive::push() {
       // A failing pusher does not stop the entry's other pushers.
       run_step(pending, StepKind::pusher, module);
     }
-    if (group.size() == kSaveGroup) save_group(group, StepKind::pusher);
+    if (group.size() == kSaveGroup) {
+      flush_pushers(group);
+      save_group(group, StepKind::pusher);
+    }
   }
+  flush_pushers(group);
   save_group(group, StepKind::pusher);
   finish_group_write();
   // Statuses durable, the drive's log not yet stored.
   if (pushed_ > 0) failpoint("drive.complete");
   queue_->release(std::move(entries));
+}
+
+void Drive::flush_pushers(std::vector<Pending>& group) {
+  for (auto& [module, made] : pushers_) {
+    if (made.object == nullptr) continue;
+    std::string failure;
+    try {
+      made.object->flush(ctx_);
+    } catch (...) {
+      failure = current_exception_message();
+    }
+    if (failure.empty()) continue;
+    // Not durable: each push of this group by `module` is reopened.
+    for (Pending& pending : group) {
+      auto done = std::find(pending.completed.begin(), pending.completed.end(), module);
+      if (done == pending.completed.end()) continue;
+      pending.completed.erase(done);
+      QueueEntry& entry = *pending.entry;
+      if (StepState* state = entry.pusher(module)) {
+        state->status = StepStatus::incomplete;
+        ++state->attempts;
+        state->last_error = failure;
+      }
+      error("pusher " + module + " failed for passenger " + entry.passenger.describe() +
+            " when making its pushes durable: " + failure + "; retried at the next drive");
+      step_failed(module, &entry, failure);
+    }
+  }
 }
 
 Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::string& module) {

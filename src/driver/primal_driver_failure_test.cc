@@ -48,6 +48,33 @@ TEST(PrimalDriverFailureTest, AnUnknownProcessorLeavesTheEntryQueued) {
   EXPECT_THAT(h.script->events, testing::Not(Contains("push test.pusher.x A1")));
 }
 
+TEST(PrimalDriverFailureTest, AFailedFlushReopensThatPushersPushesOnly) {
+  DriverHarness h;
+  h.script->pull_ids[kPullerA] = {"A1", "A2"};
+  h.script->flush_failures[kPusherX] = 1;
+
+  Log log = h.drive();
+
+  for (const char* id : {"A1", "A2"}) {
+    EXPECT_TRUE(log_has(log, LogType::error, {kPusherX, std::string("TEST - ") + id, "durable"}))
+        << log.to_text();
+    QueueEntry e = h.entry(id);
+    EXPECT_FALSE(e.complete());
+    EXPECT_EQ(e.pusher(kPusherX)->status, StepStatus::incomplete);
+    EXPECT_EQ(e.pusher(kPusherX)->attempts, 1);
+    EXPECT_THAT(e.pusher(kPusherX)->last_error, testing::HasSubstr("cannot sync"));
+    EXPECT_EQ(e.pusher(kPusherY)->status, StepStatus::complete);
+    EXPECT_THAT(h.observer.events, Contains(std::string("pushed ") + id + " " + kPusherY));
+    EXPECT_THAT(h.observer.events,
+                testing::Not(Contains(std::string("pushed ") + id + " " + kPusherX)));
+  }
+
+  Log second = h.drive();
+  EXPECT_FALSE(second.has_errors()) << second.to_text();
+  EXPECT_TRUE(h.entry("A1").complete());
+  EXPECT_TRUE(h.entry("A2").complete());
+}
+
 TEST(PrimalDriverFailureTest, AnUnknownPusherDoesNotStopTheOtherPushers) {
   DriverHarness h;
   h.passenger.pushers = {{"test.pusher.missing"}, {kPusherX}};

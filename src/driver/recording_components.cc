@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "databus/error.h"
 #include "driver/primal_driver.h"
 #include "queue/primal_queue.h"
 
@@ -57,6 +58,12 @@ class RecordingStep : public Processor, public Pusher {
 
   void process(DriveContext& ctx, QueueEntry& entry) override { run(entry); }
   void push(DriveContext& ctx, QueueEntry& entry) override { run(entry); }
+  void flush(DriveContext& ctx) override {
+    auto left = script_->flush_failures.find(module_);
+    if (left == script_->flush_failures.end() || left->second <= 0) return;
+    --left->second;
+    throw StorageError("cannot sync what " + module_ + " wrote");
+  }
 
  private:
   void run(QueueEntry& entry) {

@@ -37,6 +37,8 @@ struct Script {
   std::map<std::string, std::vector<Attachment>> raw_attachments;
   // Module -> how many of its next pull/process/push calls throw.
   std::map<std::string, int> failures;
+  // Pusher module -> how many of its next flush calls throw.
+  std::map<std::string, int> flush_failures;
   // Puller module -> how many of its next notify calls throw.
   std::map<std::string, int> notify_failures;
   // Module -> what a processor or pusher does to the entry on success.

@@ -136,6 +136,16 @@ void sync_file_system(const stdfs::path& any) {
   if (::syncfs(fd.get()) != 0) fail("cannot sync the file system of", any, errno);
 }
 
+void sync_paths(const std::vector<stdfs::path>& files,
+                const std::vector<stdfs::path>& directories) {
+  if (files.size() + directories.size() > kSyncfsThreshold) {
+    sync_file_system(files.empty() ? directories.front() : files.front());
+    return;
+  }
+  for (const auto& file : files) sync_path(file, false);
+  for (const auto& dir : directories) sync_path(dir, true);
+}
+
 std::optional<FileVersion> version_of(const stdfs::path& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
@@ -258,12 +268,7 @@ void WriteBatch::commit() {
 
   // 1. Written data and the content of created directories become durable
   //    before anything is published.
-  if (written_.size() + directories_.size() > kSyncfsThreshold) {
-    sync_file_system(written_.empty() ? directories_.front() : written_.front());
-  } else {
-    for (const auto& file : written_) sync_path(file, false);
-    for (const auto& dir : directories_) sync_path(dir, true);
-  }
+  sync_paths(written_, directories_);
   // 2. Publish.
   for (const auto& r : renames_) {
     if (::rename(r.from.c_str(), r.to.c_str()) != 0) fail("cannot rename to", r.to, errno);

@@ -34,6 +34,14 @@ void sync_directory(const std::filesystem::path& dir);
 // (syncfs): one call instead of an fsync() per file, for many files.
 void sync_file_system(const std::filesystem::path& any);
 
+// Makes the data of every file of `files` and the entries of every directory
+// of `directories` durable: one fsync() each, or, when they are more than a
+// few (16), one syncfs() of the file system holding the first. For a writer
+// that writes many files with write_file() and publishes them afterwards.
+// REQUIRES: all on one file system.
+void sync_paths(const std::vector<std::filesystem::path>& files,
+                const std::vector<std::filesystem::path>& directories);
+
 // What identifies one version of a file's content without reading it: inode,
 // size, modification time. A file rewritten within the file system's clock
 // tick at the same size keeps its version (the caller's risk to accept).

@@ -61,6 +61,11 @@ void Passenger::add_log_guid(const std::string& guid) {
   if (std::find(log_guids.begin(), log_guids.end(), guid) == log_guids.end()) {
     log_guids.push_back(guid);
   }
+  if (log_guids.size() > kMaxLogGuids) {
+    const std::size_t drop = log_guids.size() - kMaxLogGuids;
+    log_guids.erase(log_guids.begin(), log_guids.begin() + static_cast<std::ptrdiff_t>(drop));
+    log_guids_dropped += drop;
+  }
 }
 
 std::string Passenger::describe() const {

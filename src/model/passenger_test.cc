@@ -70,6 +70,28 @@ TEST(PassengerTest, LogGuidsHaveNoDuplicates) {
   EXPECT_EQ(p.log_guids, (std::vector<std::string>{"g1", "g2"}));
 }
 
+TEST(PassengerTest, LogGuidsKeepTheLastOnesAndCountTheDropped) {
+  Passenger p;
+  const std::size_t drives = Passenger::kMaxLogGuids + 222;  // A target failing for long.
+  for (std::size_t i = 0; i < drives; ++i) {
+    p.add_log_guid("g" + std::to_string(i));
+    p.add_log_guid("g" + std::to_string(i));  // The same drive touches it twice.
+  }
+  ASSERT_EQ(p.log_guids.size(), Passenger::kMaxLogGuids);
+  EXPECT_EQ(p.log_guids.front(), "g222");
+  EXPECT_EQ(p.log_guids.back(), "g" + std::to_string(drives - 1));
+  EXPECT_EQ(p.log_guids_dropped, 222u);
+
+  // A longer list, as older stored entries hold, is cut at the next touch.
+  Passenger old;
+  for (int i = 0; i < 242; ++i) old.log_guids.push_back("o" + std::to_string(i));
+  old.log_guids_dropped = 3;
+  old.add_log_guid("new");
+  ASSERT_EQ(old.log_guids.size(), Passenger::kMaxLogGuids);
+  EXPECT_EQ(old.log_guids.back(), "new");
+  EXPECT_EQ(old.log_guids_dropped, 3u + 243u - Passenger::kMaxLogGuids);
+}
+
 TEST(PassengerTest, DescribeNamesSourceAndIds) {
   Passenger p;
   p.source_system = "DEMO_SYSTEM";

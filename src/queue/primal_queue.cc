@@ -131,10 +131,16 @@ void PrimalQueue::mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entr
   if (entries.empty()) return;
   // Changed in place and changed back should the write fail: the caller's
   // entries say notified only once that is durable.
-  std::vector<std::pair<bool, std::size_t>> before;  // Notified, number of log GUIDs.
+  struct Before {
+    bool notified;
+    std::vector<std::string> log_guids;  // At most Passenger::kMaxLogGuids.
+    std::uint64_t log_guids_dropped;
+  };
+  std::vector<Before> before;
   before.reserve(entries.size());
   for (QueueEntry& entry : entries) {
-    before.emplace_back(entry.puller_notified, entry.passenger.log_guids.size());
+    before.push_back(
+        {entry.puller_notified, entry.passenger.log_guids, entry.passenger.log_guids_dropped});
     entry.puller_notified = true;
     entry.passenger.add_log_guid(ctx.log().guid());
   }
@@ -142,8 +148,9 @@ void PrimalQueue::mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entr
     env_.database->update_entries(env_.client_id, entries, SaveScope::statuses);
   } catch (...) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
-      entries[i].puller_notified = before[i].first;
-      entries[i].passenger.log_guids.resize(before[i].second);
+      entries[i].puller_notified = before[i].notified;
+      entries[i].passenger.log_guids = std::move(before[i].log_guids);
+      entries[i].passenger.log_guids_dropped = before[i].log_guids_dropped;
     }
     throw;
   }

@@ -114,6 +114,33 @@ TEST_P(DatabaseConformanceTest, UpdateStatusesKeepsThePassenger) {
   EXPECT_FALSE(db_->find_entry("demo", kModule, "DEMO_SYSTEM", "CHANGED"));
 }
 
+// Passenger::add_log_guid keeps the last kMaxLogGuids ids and counts the
+// dropped ones; every engine stores both, by either kind of write.
+TEST_P(DatabaseConformanceTest, LogGuidsKeepTheLastOnesAndTheCountOfDropped) {
+  QueueEntry e = make_entry("ID_1_1", kT0);
+  std::vector<std::string> guids;
+  for (std::size_t i = 0; i < Passenger::kMaxLogGuids + 5; ++i) {
+    guids.push_back(new_uuid());
+    e.passenger.add_log_guid(guids.back());
+  }
+  ASSERT_EQ(e.passenger.log_guids.size(), Passenger::kMaxLogGuids);
+  ASSERT_EQ(e.passenger.log_guids_dropped, 5u);
+  EXPECT_EQ(e.passenger.log_guids.front(), guids[5]);
+  EXPECT_EQ(e.passenger.log_guids.back(), guids.back());
+  db_->insert_entries("demo", std::span(&e, 1));
+  EXPECT_EQ(db_->load_entry("demo", e.passenger.internal_id), e);
+
+  for (SaveScope scope : {SaveScope::statuses, SaveScope::everything}) {
+    e.passenger.add_log_guid(new_uuid());
+    db_->update_entries("demo", std::span(&e, 1), scope);
+    const std::optional<QueueEntry> loaded = db_->load_entry("demo", e.passenger.internal_id);
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->passenger.log_guids, e.passenger.log_guids);
+    EXPECT_EQ(loaded->passenger.log_guids_dropped, e.passenger.log_guids_dropped);
+  }
+  EXPECT_EQ(e.passenger.log_guids_dropped, 7u);
+}
+
 // A statuses write keeps the stored fields even when the passenger in hand
 // differs (above); completing or reopening it must move the stored entry in
 // and out of the incomplete ones all the same.

@@ -23,6 +23,13 @@ ErrorStatus error_status(std::exception_ptr error) {
     return {403, e.what()};
   } catch (const StateError& e) {
     return {409, e.what()};
+  } catch (const CorruptDataError& e) {
+    return {500, std::string("internal error: ") + e.what()};  // One bad item, not an outage.
+  } catch (const StorageError& e) {
+    // The store is down or unreachable: a client should retry later. The
+    // detail (paths, server messages) is for the operator, not the requester.
+    std::clog << "databus web: answered 503, store unavailable: " << e.what() << std::endl;
+    return {503, "the data store is unavailable; try again later"};
   } catch (const std::exception& e) {
     return {500, "internal error", 0, e.what()};
   } catch (...) {

@@ -29,6 +29,13 @@ TEST(ErrorStatusTest, EachErrorClassHasItsStatus) {
   EXPECT_EQ(thrown.detail, "export failed: /data/dir/x");
 }
 
+TEST(ErrorStatusTest, AStoreThatIsDownIs503WithoutItsDetails) {
+  const ErrorStatus down = of(StorageError("cannot write /srv/databus/clients/x: EIO"));
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(down.message.find("/srv"), std::string::npos) << down.message;
+  EXPECT_EQ(of(CorruptDataError("/srv/p.json", "bad JSON")).status, 500);
+}
+
 TEST(ErrorStatusTest, RetryAfterIsSetOnlyWhenGiven) {
   httplib::Response res;
   apply_error_status(of(HttpError(429, "slow down", 7)), res);

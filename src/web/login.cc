@@ -57,6 +57,9 @@ Session log_in(WebState& state, const std::string& client_id, const std::string&
     check_client_id_param(client_id);
     config = state.dispatcher.database().load_client(client_id);
   } catch (const HttpError&) {
+  } catch (const CorruptDataError&) {
+  } catch (const StorageError&) {
+    throw;  // The store is down: 503, and no failed login is counted.
   } catch (const Error&) {
   }
   if (config && config->users.empty()) {

@@ -31,7 +31,8 @@ bool login_form_valid(const WebState& state, const httplib::Request& req);
 // users (authentication off). Throws HttpError 429 (with the seconds to wait
 // in the message) while the user or the address is throttled, and 401 for a
 // wrong client, user or password (one message for all three, so that it
-// does not tell which clients and users exist).
+// does not tell which clients and users exist). A StorageError of the store
+// (down, unreachable) is passed on (503) and not counted as a failed login.
 Session log_in(WebState& state, const std::string& client_id, const std::string& username,
                const std::string& password, const std::string& remote_addr);
 

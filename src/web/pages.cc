@@ -8,6 +8,7 @@
 #include "web/html.h"
 #include "web/login.h"
 #include "web/pages_common.h"
+#include "web/redirect_target.h"
 #include "web/routes.h"
 #include "web/service.h"
 
@@ -17,13 +18,6 @@ namespace {
 using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
-
-// Only local paths, so that ?next= cannot send the user to another host.
-std::string safe_next(const std::string& next) {
-  if (next.size() < 2 || next[0] != '/' || next[1] == '/' || next[1] == '\\') return "/";
-  if (next.find_first_of("\r\n") != std::string::npos) return "/";
-  return next;
-}
 
 std::string s(const json& j) {
   return j.is_string() ? j.get<std::string>() : j.is_null() ? "" : j.dump();
@@ -40,7 +34,7 @@ void login_page(WebState& st, const Request& req, Response& res, const std::stri
   body += "<input type=\"hidden\" name=\"login_csrf\" value=\"" +
           login_form_token(st, pre_session) + "\">";
   body += "<input type=\"hidden\" name=\"next\" value=\"" +
-          escape_html(safe_next(query(req, "next", "/"))) +
+          escape_html(same_site_target(query(req, "next", "/"))) +
           "\">"
           "<label>Client <input name=\"client\" id=\"client\" required value=\"" +
           escape_html(query(req, "client")) +
@@ -224,7 +218,7 @@ void send_html(Response& res, const std::string& html, int status) {
 
 void redirect(Response& res, const std::string& to) {
   res.status = 303;
-  res.set_header("Location", safe_next(to));
+  res.set_header("Location", same_site_target(to));
 }
 
 Principal page_reader(WebState& s, const Request& req, Response& res, const std::string& c) {
@@ -276,7 +270,7 @@ void add_page_routes(httplib::Server& server, WebState& st) {
                                                  query(req, "password"), req.remote_addr);
                   res.set_header("Set-Cookie", session_cookie(st, session.id));
                   res.set_header("Set-Cookie", login_cookie(st, ""));  // Used up.
-                  const std::string next = safe_next(query(req, "next", "/"));
+                  const std::string next = same_site_target(query(req, "next", "/"));
                   redirect(res, next == "/" ? client_url(client, "passengers") : next);
                 } catch (const HttpError& e) {
                   if (e.retry_after() > 0)

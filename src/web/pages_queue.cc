@@ -167,6 +167,10 @@ void entry_page(WebState& st, const Request& req, Response& res) {
             escape_html(s(g)) + "</a></li>";
   }
   if (e["log_guids"].empty()) body += "<li>None.</li>";
+  if (e.value("log_guids_dropped", std::uint64_t{0}) > 0) {
+    body += "<li class=\"muted\">and " + e["log_guids_dropped"].dump() +
+            " earlier log(s), no longer listed</li>";
+  }
   body += "</ul>";
   send_html(res,
             render_page(st, &who, PageFrame{"Entry " + s(e["external_id"]), c, "queue", body}));

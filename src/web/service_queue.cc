@@ -98,6 +98,7 @@ json entry(WebState& state, const std::string& client_id, const std::string& int
   }
   out["attachments"] = atts;
   out["log_guids"] = e.passenger.log_guids;
+  out["log_guids_dropped"] = e.passenger.log_guids_dropped;
   out["client_id"] = client_id;
   return out;
 }

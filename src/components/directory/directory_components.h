@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,20 +60,42 @@ class DirectoryPuller : public Puller {
 
 // "databus.pusher.directory". Setting: path.
 //
-// push() writes each attachment to <path>/<internal_id>/<name>: the folder is
-// built as <internal_id>.tmp-*, made durable, then renamed into place, so it
-// appears whole or not at all. A repeated push (after a crash between the
-// delivery and the status write) replaces the folder atomically. Leftover
-// temporaries of the same passenger are removed first.
+// push() writes each attachment to <path>/<internal_id>/<name>, in a folder
+// <internal_id>.tmp-* that is not synced yet; flush() (called by the driver
+// before it marks the pushes complete, see databus/pusher.h) makes every
+// file and folder written since the last flush() durable together (one
+// fsync each, or one syncfs for many), then renames each folder into place
+// and syncs <path> once. So a folder appears whole or not at all, and only
+// with its data durable; what was pushed but not flushed when the process
+// died is pushed again. A repeated push (after a crash between the delivery
+// and the status write) replaces the folder atomically. Leftover temporaries
+// of a passenger are removed when it is pushed again.
+//
+// Not thread-safe (one drive).
 class DirectoryPusher : public Pusher {
  public:
   // Throws ConfigError when `path` is empty.
   explicit DirectoryPusher(const ComponentEnv& env);
+  // Removes the folders pushed but never flushed.
+  ~DirectoryPusher() override;
   void push(DriveContext& ctx, QueueEntry& entry) override;
+  void flush(DriveContext& ctx) override;
 
  private:
+  // A passenger's folder written, waiting for flush().
+  struct Staged {
+    std::filesystem::path staging, target;
+    std::vector<std::filesystem::path> files;
+  };
+  void remove_leftovers(const std::string& internal_id);
+
   std::string module_;
   std::filesystem::path path_;
+  bool folder_ready_ = false;
+  std::vector<Staged> staged_;
+  // Leftover temporaries of an interrupted push, by internal id; read from
+  // `path_` at the first push.
+  std::optional<std::map<std::string, std::vector<std::filesystem::path>>> leftovers_;
 };
 
 ComponentSpec directory_puller_spec();

@@ -172,6 +172,65 @@ TEST_F(DirectoryConnectorsTest, NotifyLeavesAFileChangedSinceThePull) {
   EXPECT_NE(again[0].external_id, got[0].external_id);
 }
 
+TEST_F(DirectoryConnectorsTest, LinksLeadingOutOfTheFolderAreNotReadAndAreReported) {
+  const fs::path elsewhere = root_ / "elsewhere";
+  fs::create_directories(elsewhere / "deeper");
+  write(elsewhere / "shadow", "TOP SECRET");
+  write(elsewhere / "deeper" / "key", "TOP SECRET");
+  fs::create_symlink(elsewhere / "shadow", in_ / "absolute");   // /.../elsewhere/shadow
+  fs::create_symlink("../elsewhere/shadow", in_ / "relative");  // climbs out
+  fs::create_symlink(elsewhere, in_ / "door");                  // a folder outside...
+  fs::create_symlink("door/deeper/key", in_ / "through");       // ...and a path through it
+  fs::create_symlink(in_ / "relative", in_ / "chained");        // a link to a link out
+  write(in_ / "plain.txt", "plain");
+  DirectoryPuller p = puller();
+  DriveContext ctx = context();
+
+  std::vector<Passenger> got = p.pull(ctx);
+
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attachments[0].content, "plain");
+  for (const char* link : {"absolute", "relative", "through", "chained"}) {
+    bool reported = false;
+    for (const LogEntry& e : log_.entries()) {
+      reported = reported || (e.type == LogType::error &&
+                              e.message.find((in_ / link).string() + " is a symbolic link") !=
+                                  std::string::npos &&
+                              e.message.find("outside the folder") != std::string::npos);
+    }
+    EXPECT_TRUE(reported) << link << "\n" << log_.to_text();
+  }
+  p.notify(ctx, got);
+  EXPECT_EQ(read(elsewhere / "shadow"), "TOP SECRET");  // Left alone.
+  EXPECT_TRUE(fs::is_symlink(in_ / "absolute"));
+}
+
+TEST_F(DirectoryConnectorsTest, LinksToFilesInsideTheFolderAreRead) {
+  fs::create_directories(in_ / "sub");
+  write(in_ / "sub" / "real.txt", "inside");
+  write(in_ / "a.txt", "alpha");
+  fs::create_symlink("sub/real.txt", in_ / "relative.txt");
+  fs::create_symlink(in_ / "a.txt", in_ / "absolute.txt");
+  DirectoryPuller p(
+      env({{"path", in_.string()}, {"pattern", "*.txt"}, {"done_path", done_.string()}},
+          kDirectoryPullerModule));
+  DriveContext ctx = context();
+
+  std::vector<Passenger> got = p.pull(ctx);
+
+  ASSERT_EQ(got.size(), 3u) << log_.to_text();
+  EXPECT_EQ(got[0].attachments[0].name, "a.txt");
+  EXPECT_EQ(got[1].attachments[0].name, "absolute.txt");
+  EXPECT_EQ(got[1].attachments[0].content, "alpha");
+  EXPECT_EQ(got[2].attachments[0].name, "relative.txt");
+  EXPECT_EQ(got[2].attachments[0].content, "inside");
+  EXPECT_FALSE(log_.has_errors()) << log_.to_text();
+  // The links themselves are moved, not what they lead to.
+  p.notify(ctx, got);
+  EXPECT_TRUE(fs::is_symlink(done_ / "relative.txt"));
+  EXPECT_EQ(read(in_ / "sub" / "real.txt"), "inside");
+}
+
 TEST_F(DirectoryConnectorsTest, APullOfAMissingFolderFails) {
   fs::remove_all(in_);
   DirectoryPuller p = puller();
@@ -189,6 +248,7 @@ TEST_F(DirectoryConnectorsTest, PushWritesOneFolderPerPassenger) {
   entry.passenger.add_attachment("img.png", AttachmentFormat::binary, std::string("\0\1\2", 3));
 
   pusher.push(ctx, entry);
+  pusher.flush(ctx);
 
   const fs::path folder = out_ / entry.passenger.internal_id;
   EXPECT_THAT(names(out_), ElementsAre(entry.passenger.internal_id));
@@ -205,15 +265,47 @@ TEST_F(DirectoryConnectorsTest, ARepeatedPushReplacesTheFolderAndItsLeftovers) {
   entry.passenger.add_attachment("a.txt", AttachmentFormat::text, "one");
   entry.passenger.add_attachment("b.txt", AttachmentFormat::text, "two");
   pusher.push(ctx, entry);
+  pusher.flush(ctx);
   const std::string id = entry.passenger.internal_id;
   fs::create_directories(out_ / (id + ".tmp-deadbeef"));  // A crashed push.
   entry.passenger.attachments = {{"a.txt", AttachmentFormat::text, "three"}};
 
-  pusher.push(ctx, entry);
+  // The next drive's pusher.
+  DirectoryPusher again(env({{"path", out_.string()}}, kDirectoryPusherModule));
+  again.push(ctx, entry);
+  again.flush(ctx);
 
   EXPECT_THAT(names(out_), ElementsAre(id));
   EXPECT_THAT(names(out_ / id), ElementsAre("a.txt"));
   EXPECT_EQ(read(out_ / id / "a.txt"), "three");
+}
+
+TEST_F(DirectoryConnectorsTest, PushedFoldersAppearOnlyAtFlushAndWholly) {
+  auto pusher =
+      std::make_unique<DirectoryPusher>(env({{"path", out_.string()}}, kDirectoryPusherModule));
+  DriveContext ctx = context();
+  std::vector<QueueEntry> entries(3);
+  for (QueueEntry& e : entries) {
+    e.passenger = ctx.new_passenger("E", "SRC", "test.puller");
+    e.passenger.add_attachment("a.txt", AttachmentFormat::text, "alpha");
+    pusher->push(ctx, e);
+  }
+  // Written, not published: only temporaries, which every reader skips.
+  for (const std::string& name : names(out_)) EXPECT_TRUE(durable::is_temporary_name(name));
+
+  pusher->flush(ctx);
+
+  std::vector<std::string> ids;
+  for (const QueueEntry& e : entries) ids.push_back(e.passenger.internal_id);
+  EXPECT_THAT(names(out_), UnorderedElementsAre(ids[0], ids[1], ids[2]));
+  for (const std::string& id : ids) EXPECT_EQ(read(out_ / id / "a.txt"), "alpha");
+
+  // A push never flushed (the drive stopped) leaves nothing behind.
+  QueueEntry late;
+  late.passenger = ctx.new_passenger("L", "SRC", "test.puller");
+  pusher->push(ctx, late);
+  pusher.reset();
+  EXPECT_THAT(names(out_), UnorderedElementsAre(ids[0], ids[1], ids[2]));
 }
 
 TEST_F(DirectoryConnectorsTest, PushRefusesAnInternalIdThatIsNotAUuid) {

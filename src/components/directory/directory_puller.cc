@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "components/directory/directory_components.h"
+#include "components/directory/folder_file.h"
 #include "databus/error.h"
 #include "fs/atomic_file.h"
 
@@ -78,29 +79,31 @@ std::vector<Passenger> DirectoryPuller::pull(DriveContext& ctx) {
   for (const std::string& name : names) {
     if (ctx.stop_requested()) break;
     const fs::path file = path_ / name;
-    struct stat before {};
-    if (::stat(file.c_str(), &before) != 0 || !S_ISREG(before.st_mode)) continue;
-    std::string content;
-    try {
-      content = durable::read_file(file);
-    } catch (const StorageError& e) {
-      if (!fs::exists(file, ec)) continue;  // Taken away meanwhile.
-      ctx.log().error(module_, std::string("cannot read file: ") + e.what());
-      continue;
+    FolderFile read = read_folder_file(path_, name);
+    switch (read.outcome) {
+      case FolderFile::Outcome::read:
+        break;
+      case FolderFile::Outcome::skipped:
+        continue;
+      case FolderFile::Outcome::outside:
+        ctx.log().error(module_, "file " + file.string() + " is a symbolic link to " + read.detail +
+                                     ", outside the folder " + path_.string() +
+                                     "; not read (only links to files inside the folder are "
+                                     "followed)");
+        continue;
+      case FolderFile::Outcome::changed:
+        ctx.log().info(module_, "file " + file.string() +
+                                    " changed while it was read; taken at the next drive");
+        continue;
+      case FolderFile::Outcome::failed:
+        ctx.log().error(module_, "cannot read file: " + read.detail);
+        continue;
     }
-    struct stat after {};
-    if (::stat(file.c_str(), &after) != 0 || mtime_ns(after) != mtime_ns(before) ||
-        after.st_size != before.st_size ||
-        content.size() != static_cast<std::uintmax_t>(before.st_size)) {
-      ctx.log().info(
-          module_, "file " + file.string() + " changed while it was read; taken at the next drive");
-      continue;
-    }
-    Passenger p = ctx.new_passenger(file_external_id(name, content.size(), mtime_ns(before)),
+    Passenger p = ctx.new_passenger(file_external_id(name, read.size, read.mtime_ns),
                                     source_system_, module_);
     const AttachmentFormat format =
-        is_text(content) ? AttachmentFormat::text : AttachmentFormat::binary;
-    p.add_attachment(name, format, std::move(content));
+        is_text(read.content) ? AttachmentFormat::text : AttachmentFormat::binary;
+    p.add_attachment(name, format, std::move(read.content));
     ctx.log().info(module_, "Got file " + file.string() + " as passenger " + p.describe());
     passengers.push_back(std::move(p));
   }

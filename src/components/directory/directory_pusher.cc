@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -27,30 +28,18 @@ bool is_safe_file_name(const std::string& name) {
                      std::strerror(errno));
 }
 
-// Removes what an interrupted push of the same passenger left behind.
-void remove_leftovers(const fs::path& root, const std::string& internal_id) {
-  const std::string prefix = internal_id + ".tmp-";
-  std::error_code ec;
-  for (const fs::directory_entry& item : fs::directory_iterator(root)) {
-    if (item.path().filename().string().rfind(prefix, 0) == 0) fs::remove_all(item.path(), ec);
-  }
-}
-
 // Puts the complete folder `staging` at `target`, replacing what is there.
-void publish(const std::string& module, const fs::path& staging, const fs::path& target) {
-  const fs::path root = target.parent_path();
-  if (::rename(staging.c_str(), target.c_str()) == 0) {
-    durable::sync_directory(root);
-    return;
-  }
+// The caller syncs the parent afterwards. Returns the folder holding the old
+// content to remove once that sync is done (empty when there was none).
+fs::path publish(const std::string& module, const fs::path& staging, const fs::path& target) {
+  if (::rename(staging.c_str(), target.c_str()) == 0) return {};
   if (errno != EEXIST && errno != ENOTEMPTY && errno != ENOTDIR && errno != EISDIR) {
     fail(module, "rename to", target);
   }
-  // A repeated push: swap both atomically, then drop the old content.
+  // A repeated push: swap both atomically; the old content is left at the
+  // staging name.
   if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
-    durable::sync_directory(root);
-    durable::remove_durably(staging);
-    return;
+    return staging;
   }
   if (errno != EINVAL && errno != ENOSYS) fail(module, "exchange with", target);
   // A file system without exchange: move the old folder aside (a crash now
@@ -58,8 +47,7 @@ void publish(const std::string& module, const fs::path& staging, const fs::path&
   const fs::path old = durable::temporary_sibling(target);
   if (::rename(target.c_str(), old.c_str()) != 0) fail(module, "move aside", target);
   if (::rename(staging.c_str(), target.c_str()) != 0) fail(module, "rename to", target);
-  durable::sync_directory(root);
-  durable::remove_durably(old);
+  return old;
 }
 
 }  // namespace
@@ -70,19 +58,46 @@ DirectoryPusher::DirectoryPusher(const ComponentEnv& env)
   if (path_.empty()) throw ConfigError(where(env), "path", "the folder to write is required");
 }
 
+DirectoryPusher::~DirectoryPusher() {
+  // Never published: their entries are pushed again.
+  std::error_code ec;
+  for (const Staged& s : staged_) fs::remove_all(s.staging, ec);
+}
+
+void DirectoryPusher::remove_leftovers(const std::string& internal_id) {
+  if (!leftovers_) {
+    // One scan per pusher (per drive), not one per push: a folder of many
+    // passengers would make every push read it whole.
+    leftovers_.emplace();
+    for (const fs::directory_entry& item : fs::directory_iterator(path_)) {
+      const std::string name = item.path().filename().string();
+      const std::size_t mark = name.find(".tmp-");
+      if (mark != std::string::npos) (*leftovers_)[name.substr(0, mark)].push_back(item.path());
+    }
+  }
+  auto found = leftovers_->find(internal_id);
+  if (found == leftovers_->end()) return;
+  std::error_code ec;
+  for (const fs::path& leftover : found->second) fs::remove_all(leftover, ec);
+  leftovers_->erase(found);
+}
+
 void DirectoryPusher::push(DriveContext& ctx, QueueEntry& entry) {
+  (void)ctx;
   const Passenger& passenger = entry.passenger;
   if (!is_uuid(passenger.internal_id)) {
     throw Error(module_ + ": internal id '" + passenger.internal_id + "' of passenger " +
                 passenger.describe() + " is not a UUID; it cannot name a folder");
   }
-  durable::create_directories_durably(path_);
-  remove_leftovers(path_, passenger.internal_id);
+  if (!folder_ready_) {
+    durable::create_directories_durably(path_);
+    folder_ready_ = true;
+  }
+  remove_leftovers(passenger.internal_id);
   const fs::path target = path_ / passenger.internal_id;
-  const fs::path staging = durable::temporary_sibling(target);
+  Staged staged{durable::temporary_sibling(target), target, {}};
   try {
-    durable::WriteBatch batch;
-    batch.create_directory(staging);
+    if (::mkdir(staged.staging.c_str(), 0755) != 0) fail(module_, "create", staged.staging);
     Passenger names;  // Makes names safe and unique as the model does.
     for (const Attachment& attachment : passenger.attachments) {
       std::string name = attachment.name;
@@ -91,16 +106,47 @@ void DirectoryPusher::push(DriveContext& ctx, QueueEntry& entry) {
       } else {
         names.attachments.push_back({name, attachment.format, ""});
       }
-      batch.create(staging / name, attachment.content);
+      staged.files.push_back(staged.staging / name);
+      durable::write_file(staged.files.back(), attachment.content);  // Synced by flush().
     }
-    batch.commit();
-    publish(module_, staging, target);
   } catch (...) {
     std::error_code ec;
-    fs::remove_all(staging, ec);
+    fs::remove_all(staged.staging, ec);
     throw;
   }
-  ctx.log().info(module_, "Wrote passenger " + passenger.describe() + " to " + target.string());
+  staged_.push_back(std::move(staged));
+}
+
+void DirectoryPusher::flush(DriveContext& ctx) {
+  if (staged_.empty()) return;
+  std::vector<Staged> staged;
+  staged.swap(staged_);  // On failure the destructor has nothing to remove twice.
+  try {
+    // 1. Every file's data and every folder's entries durable, together.
+    std::vector<fs::path> files, folders;
+    for (Staged& s : staged) {
+      files.insert(files.end(), s.files.begin(), s.files.end());
+      folders.push_back(s.staging);
+    }
+    durable::sync_paths(files, folders);
+    // 2. Each folder appears whole; 3. the names are made durable at once.
+    std::vector<fs::path> old;
+    for (const Staged& s : staged) {
+      fs::path replaced = publish(module_, s.staging, s.target);
+      if (!replaced.empty()) old.push_back(std::move(replaced));
+    }
+    durable::sync_directory(path_);
+    std::error_code ec;
+    for (const fs::path& o : old) fs::remove_all(o, ec);  // A leftover if this fails.
+  } catch (...) {
+    std::error_code ec;
+    for (const Staged& s : staged) fs::remove_all(s.staging, ec);
+    throw;
+  }
+  ctx.log().info(module_, "Wrote " + std::to_string(staged.size()) +
+                              " passenger folder(s), each named by the passenger's internal "
+                              "id, to " +
+                              path_.string());
 }
 
 }  // namespace databus

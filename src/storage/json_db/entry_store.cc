@@ -228,6 +228,7 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
                         next.processor_statuses = e.processor_statuses;
                         next.pusher_statuses = e.pusher_statuses;
                         next.passenger.log_guids = e.passenger.log_guids;
+                        next.passenger.log_guids_dropped = e.passenger.log_guids_dropped;
                         jsons[i] = encode_passenger_json(next);
                         records[i] = EntryRecord::encode_statuses(id, jsons[i]);
                       } else {

@@ -173,6 +173,11 @@ std::string encode_passenger_json(const QueueEntry& entry) {
     append_string(out, p.log_guids[i]);
   }
   out += "], ";
+  if (p.log_guids_dropped != 0) {
+    append_key(out, "log_guids_dropped");
+    out += std::to_string(p.log_guids_dropped);
+    out += ", ";
+  }
   append_key(out, "processor_statuses");
   append_steps(out, entry.processor_statuses, "processor_module");
   out += ", ";
@@ -223,6 +228,11 @@ QueueEntry decode_passenger_json(std::string_view text, const std::string& path)
   for (std::size_t i = 0; i < guids.size(); ++i) {
     if (!guids[i].is_string()) f.fail(f.child("log_guids", i), "must be string");
     p.log_guids.push_back(guids[i].get<std::string>());
+  }
+  if (f.has("log_guids_dropped")) {
+    const json& dropped = f.get("log_guids_dropped", json::value_t::number_integer);
+    if (!dropped.is_number_unsigned()) f.fail("log_guids_dropped", "must not be negative");
+    p.log_guids_dropped = dropped.get<std::uint64_t>();
   }
   entry.processor_statuses = decode_steps(f, "processor_statuses", "processor_module", path);
   entry.pusher_statuses = decode_steps(f, "pusher_statuses", "pusher_module", path);

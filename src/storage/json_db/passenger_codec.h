@@ -2,8 +2,8 @@
 // queue entry except the attachment contents, which live in the entry's
 // attachments/ folder. Files written by the original Python Databus decode
 // unchanged; files we write decode in the original as well (our extra keys
-// `attempts` and `last_error` of a step, and `full_name` of an attachment
-// whose name was shortened, are written only when set).
+// `attempts` and `last_error` of a step, `full_name` of an attachment whose
+// name was shortened, and `log_guids_dropped`, are written only when set).
 #pragma once
 
 #include <string>

@@ -44,6 +44,18 @@ TEST(PassengerCodecTest, TheOriginalFormIsReadAndWrittenBackTheSame) {
   EXPECT_EQ(encode_passenger_json(e), kOriginal);
 }
 
+TEST(PassengerCodecTest, TheCountOfDroppedLogGuidsIsWrittenOnlyWhenSet) {
+  QueueEntry e = decode_passenger_json(kOriginal, "p");
+  EXPECT_EQ(e.passenger.log_guids_dropped, 0u);
+  EXPECT_EQ(encode_passenger_json(e).find("log_guids_dropped"), std::string::npos);
+  e.passenger.log_guids_dropped = 222;
+  const std::string text = encode_passenger_json(e);
+  EXPECT_NE(text.find(R"("log_guids_dropped": 222, )"), std::string::npos) << text;
+  EXPECT_EQ(decode_passenger_json(text, "p"), e);
+  expect_corrupt(replaced(text, "222", "-1"), "log_guids_dropped");
+  expect_corrupt(replaced(text, "222", R"("many")"), "log_guids_dropped");
+}
+
 TEST(PassengerCodecTest, AttemptsAndLastErrorOnlyWhenSet) {
   QueueEntry e = decode_passenger_json(kOriginal, "p");
   e.pusher_statuses[0] = {"databus.pusher.demo.demo_pusher_1", StepStatus::incomplete, 3,

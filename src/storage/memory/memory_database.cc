@@ -48,6 +48,7 @@ QueueEntry copy_without_contents(const QueueEntry& stored) {
     copy.full_name = a.full_name;
   }
   to.log_guids = from.log_guids;
+  to.log_guids_dropped = from.log_guids_dropped;
   out.puller_notified = stored.puller_notified;
   out.processor_statuses = stored.processor_statuses;
   out.pusher_statuses = stored.pusher_statuses;
@@ -193,6 +194,7 @@ void MemoryDatabase::update_entries(const std::string& client_id,
       s.processor_statuses = e.processor_statuses;
       s.pusher_statuses = e.pusher_statuses;
       s.passenger.log_guids = e.passenger.log_guids;
+      s.passenger.log_guids_dropped = e.passenger.log_guids_dropped;
     }
     c.index.put(s);
   }

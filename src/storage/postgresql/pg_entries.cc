@@ -138,7 +138,7 @@ void PgDatabase::insert_entries(const std::string& client_id, std::span<const Qu
     puc += comma + std::string(f.pushers_complete ? "1" : "0");
     done += comma + std::string(f.complete ? "1" : "0");
     steps.push_back(sql::encode_steps(e));
-    guids.push_back(sql::encode_strings(p.log_guids));
+    guids.push_back(sql::encode_log_guids(p));
   }
   PgTransaction tx(pool_);
   try {
@@ -187,7 +187,7 @@ void PgDatabase::update_entries(const std::string& client_id, std::span<const Qu
     const char* comma = ids.empty() ? "" : ",";
     ids.push_back(p.internal_id);
     steps.push_back(sql::encode_steps(*e));
-    guids.push_back(sql::encode_strings(p.log_guids));
+    guids.push_back(sql::encode_log_guids(p));
     notified += comma + std::string(f.notified ? "1" : "0");
     pc += comma + std::string(f.processors_complete ? "1" : "0");
     puc += comma + std::string(f.pushers_complete ? "1" : "0");
@@ -278,7 +278,7 @@ std::vector<QueueEntry> PgDatabase::read_entries(const sql::Statement& inner,
       e.puller_notified = r.integer(row, 6) != 0;
       try {
         sql::decode_steps(r.text(row, 7), e);
-        p.log_guids = sql::decode_strings(r.text(row, 8));
+        sql::decode_log_guids(r.text(row, 8), p);
         out.push_back(std::move(e));
       } catch (const std::invalid_argument& error) {
         problems_.add(client_id, "entries/" + id, "entries/" + id + ": " + error.what());

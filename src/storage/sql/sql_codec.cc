@@ -241,6 +241,29 @@ std::vector<std::string> decode_strings(std::string_view text) {
   }
 }
 
+std::string encode_log_guids(const Passenger& passenger) {
+  if (passenger.log_guids_dropped == 0) return encode_strings(passenger.log_guids);
+  return "#" + std::to_string(passenger.log_guids_dropped) + "," +
+         encode_strings(passenger.log_guids);
+}
+
+void decode_log_guids(std::string_view text, Passenger& passenger) {
+  passenger.log_guids_dropped = 0;
+  if (!text.empty() && text.front() == '#') {
+    const std::size_t comma = text.find(',');
+    const std::string_view digits =
+        text.substr(1, comma == std::string_view::npos ? text.npos : comma - 1);
+    std::uint64_t dropped = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), dropped);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+      throw std::invalid_argument("log_guids: malformed count of dropped log GUIDs");
+    }
+    passenger.log_guids_dropped = dropped;
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  passenger.log_guids = decode_strings(text);
+}
+
 std::string encode_log_entries(const Log& log) {
   // Written by hand: a drive's log holds a few lines per passenger, and this
   // runs once per drive on the hot path. Invalid UTF-8 is replaced rather

@@ -57,6 +57,14 @@ std::string encode_strings(const std::vector<std::string>& values);
 // Reads either form. Throws std::invalid_argument for a malformed JSON form.
 std::vector<std::string> decode_strings(std::string_view text);
 
+// The `log_guids` column of a passenger: encode_strings(log_guids), preceded
+// by "#<log_guids_dropped>," when that count is not 0 ('#' starts neither
+// form, so rows written before the count existed read unchanged).
+std::string encode_log_guids(const Passenger& passenger);
+// Fills passenger.log_guids and passenger.log_guids_dropped. Throws
+// std::invalid_argument naming the column when `text` is malformed.
+void decode_log_guids(std::string_view text, Passenger& passenger);
+
 // The `entries` column of a log row: a JSON array of
 // [micros, source, type, message], exact (unlike the log file form, which
 // folds line breaks in messages).

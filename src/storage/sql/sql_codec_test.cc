@@ -67,6 +67,28 @@ TEST(SqlCodecTest, LogGuidsArePlainUnlessAValueNeedsQuoting) {
   EXPECT_TRUE(decode_strings(encode_strings({})).empty());
 }
 
+TEST(SqlCodecTest, TheCountOfDroppedLogGuidsPrecedesTheListOnlyWhenSet) {
+  Passenger p;
+  p.log_guids = {"a", "b"};
+  EXPECT_EQ(encode_log_guids(p), "a,b");  // As before the count existed.
+  p.log_guids_dropped = 42;
+  EXPECT_EQ(encode_log_guids(p), "#42,a,b");
+  for (const std::vector<std::string>& guids :
+       {std::vector<std::string>{}, {"a"}, {"a", "b"}, {"needs \"quotes\"", "b"}}) {
+    p.log_guids = guids;
+    Passenger back;
+    decode_log_guids(encode_log_guids(p), back);
+    EXPECT_EQ(back.log_guids, guids);
+    EXPECT_EQ(back.log_guids_dropped, 42u);
+  }
+  Passenger old;
+  decode_log_guids(R"(["a", "b"])", old);  // Schema version 1.
+  EXPECT_EQ(old.log_guids, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(old.log_guids_dropped, 0u);
+  EXPECT_THROW(decode_log_guids("#x,a", old), std::invalid_argument);
+  EXPECT_THROW(decode_log_guids("#,a", old), std::invalid_argument);
+}
+
 TEST(SqlCodecTest, MalformedColumnsAreInvalidArgumentNamingTheColumn) {
   QueueEntry e;
   try {

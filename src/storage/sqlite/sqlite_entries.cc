@@ -120,7 +120,7 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
     const Passenger& p = e.passenger;
     const sql::EntryFlags f = sql::EntryFlags::of(e);
     const std::string steps = sql::encode_steps(e);
-    const std::string log_guids = sql::encode_strings(p.log_guids);
+    const std::string log_guids = sql::encode_log_guids(p);
     try {
       // Not copied by SQLite: every string outlives the step.
       insert.bind_unowned(1, client_id)
@@ -218,7 +218,7 @@ void SqliteDatabase::update_entries(const std::string& client_id,
     const sql::EntryFlags f = sql::EntryFlags::of(e);
     written.emplace_back(p.internal_id, StoredEntry{stored->entry, f.complete});
     const std::string steps = sql::encode_steps(e);
-    const std::string log_guids = sql::encode_strings(p.log_guids);
+    const std::string log_guids = sql::encode_log_guids(p);
     bind_statuses(statuses, 1, f, steps, log_guids);
     statuses.bind(7, stored->entry).run();
     statuses.rewind();
@@ -288,7 +288,7 @@ std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, Sqlite
     e.puller_notified = q.integer(6) != 0;
     try {
       sql::decode_steps(q.text(7), e);
-      p.log_guids = sql::decode_strings(q.text(8));
+      sql::decode_log_guids(q.text(8), p);
     } catch (const std::invalid_argument& error) {
       const std::string path = "entries/" + p.internal_id;
       problems_.add(client_id, path, path + ": " + error.what());
