@@ -4,6 +4,9 @@
 
 #include <gmock/gmock.h>
 
+#include <chrono>
+#include <thread>
+
 #include <fstream>
 
 #include "fs/no_space.h"
@@ -39,6 +42,13 @@ TEST_F(WebTest, ReadinessSaysWhenTheDiskIsFull) {
   Browser b = browser();
   dispatcher_->start();
   EXPECT_EQ(b.status_of_get("/readyz"), 200);
+  // No drive may write (a successful write ends the remembered lack of
+  // space): paused, and the drives the start began have finished.
+  dispatcher_->pause();
+  for (int i = 0; i < 2000 && dispatcher_->status().running_drives > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Polls a condition.
+  }
+  ASSERT_EQ(dispatcher_->status().running_drives, 0);
   durable::note_no_space(dir_ / "data/clients/demo/pqueue.journal");
   auto res = b.get("/readyz");
   ASSERT_TRUE(res);
