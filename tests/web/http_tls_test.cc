@@ -2,8 +2,8 @@
 
 #include <gmock/gmock.h>
 
-#include "web/web_test_support.h"
 #include "test_paths.h"
+#include "web/web_test_support.h"
 
 namespace databus::web::testing {
 namespace {

@@ -66,8 +66,8 @@
 #include <vector>
 
 #include "databus/database.h"
-#include "storage/entry_index.h"
 #include "fs/journal_file.h"
+#include "storage/entry_index.h"
 #include "storage/json_db/entry_cache.h"
 #include "storage/json_db/file_workers.h"
 

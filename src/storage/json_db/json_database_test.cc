@@ -11,8 +11,8 @@
 
 #include "databus/error.h"
 #include "databus/uuid.h"
-#include "storage/database_conformance.h"
 #include "fs/atomic_file.h"
+#include "storage/database_conformance.h"
 #include "storage/json_db/json_db_test_support.h"
 #include "storage/json_db/passenger_codec.h"
 

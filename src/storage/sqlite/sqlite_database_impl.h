@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "databus/database.h"
-#include "model/sequential_map.h"
 #include "fs/directory_lock.h"
+#include "model/sequential_map.h"
 #include "storage/sql/problem_list.h"
 #include "storage/sqlite/sqlite_connection.h"
 
