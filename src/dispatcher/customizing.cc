@@ -83,8 +83,10 @@ std::string Customizing::read(const std::string& client_id, const std::string& n
   const ExternalConfigFile* f = external_file(client_id, node);
   if (f == nullptr) throw NotFoundError(node_where(client_id, node) + ": no such node");
   if (!std::filesystem::exists(f->path)) {
-    throw NotFoundError(node_where(client_id, node) + ": file " + f->path.string() +
-                        " does not exist");
+    // The path is the operator's business (docs/security.md, "Errors and
+    // redirects"): a client's administrator reads this message too.
+    throw NotFoundError(node_where(client_id, node) +
+                        ": its file does not exist yet (the first save creates it)");
   }
   return durable::read_file(f->path);
 }

@@ -99,7 +99,12 @@ TEST_F(WebTest, CustomizingValidatesBeforeSavingAndBacksUpFirst) {
   EXPECT_EQ(dispatcher_->database().load_client("demo").log_life_span, 7);
   EXPECT_EQ(dispatcher_->database().list_backups("demo").size(), backups + 1);
 
-  // External config files: any valid JSON.
+  // External config files: any valid JSON. Before the first save the file
+  // does not exist: 404, without the file's path on the host.
+  auto missing = b.get("/api/v1/clients/demo/customizing/mapping");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->body.find(dir_.string()), std::string::npos) << missing->body;
   ASSERT_EQ(b.status_of_post("/api/v1/clients/demo/customizing/mapping", {{"text", R"({"a": 1})"}}),
             200);
   EXPECT_EQ(get_json(b, "/api/v1/clients/demo/customizing/mapping")["text"], R"({"a": 1})");
