@@ -180,21 +180,25 @@ void Connection::finish() {
   }
 }
 
+Connection::Io Connection::ssl_outcome(int n, bool reading) const {
+  if (n > 0) return {n, 0};
+  switch (SSL_get_error(ssl_, n)) {
+    case SSL_ERROR_WANT_READ:
+      return {-1, POLLIN};
+    case SSL_ERROR_WANT_WRITE:
+      return {-1, POLLOUT};
+    case SSL_ERROR_ZERO_RETURN:
+      return {reading ? 0 : -1, 0};
+    default:
+      return {-1, 0};
+  }
+}
+
 Connection::Io Connection::receive(char* ptr, std::size_t size) {
   if (ssl_ != nullptr) {
     ERR_clear_error();
     const int n = SSL_read(ssl_, ptr, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
-    if (n > 0) return {n, 0};
-    switch (SSL_get_error(ssl_, n)) {
-      case SSL_ERROR_WANT_READ:
-        return {-1, POLLIN};
-      case SSL_ERROR_WANT_WRITE:
-        return {-1, POLLOUT};
-      case SSL_ERROR_ZERO_RETURN:
-        return {0, 0};
-      default:
-        return {-1, 0};
-    }
+    return ssl_outcome(n, true);
   }
   for (;;) {
     const ssize_t n = ::recv(sock_, ptr, size, 0);
@@ -209,15 +213,7 @@ Connection::Io Connection::send(const char* ptr, std::size_t size) {
   if (ssl_ != nullptr) {
     ERR_clear_error();
     const int n = SSL_write(ssl_, ptr, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
-    if (n > 0) return {n, 0};
-    switch (SSL_get_error(ssl_, n)) {
-      case SSL_ERROR_WANT_READ:
-        return {-1, POLLIN};
-      case SSL_ERROR_WANT_WRITE:
-        return {-1, POLLOUT};
-      default:
-        return {-1, 0};
-    }
+    return ssl_outcome(n, false);
   }
   for (;;) {
     const ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL);

@@ -86,6 +86,10 @@ class Connection : public httplib::Stream {
 
   Io receive(char* ptr, std::size_t size);
   Io send(const char* ptr, std::size_t size);
+  // What an SSL_read (`reading`) or SSL_write that returned `n` did. The
+  // peer's clean close is the end of the stream for a read, an error for a
+  // write.
+  Io ssl_outcome(int n, bool reading) const;
   // Waits until the socket is ready for `events`; false on timeout (noted
   // in timed_out_) or stop.
   bool wait(short events, Deadline deadline) const;
