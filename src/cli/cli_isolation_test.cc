@@ -4,7 +4,6 @@
 // file in its log folder.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include "cli/child_process.h"
 #include "databus/dispatcher.h"
 #include "databus/uuid.h"
+#include "storage/json_db/json_db_test_support.h"
 #include "test_paths.h"
 
 namespace databus::cli {
@@ -65,24 +65,13 @@ TEST_F(CliIsolationTest, AJournalBatchThatCannotBeReplayedStopsOnlyItsClientPass
   p.add_attachment(std::string(250, 'b'), AttachmentFormat::text, "long name");
   const QueueEntry entry = QueueEntry::seat(p, {}, {"databus.pusher.demo.demo_pusher_1"});
   // A process that journals the entry and dies before closing.
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    int status = 0;
-    try {
-      DispatcherTicket ticket;
-      ticket.data_dir = data_;
-      ticket.run_web_server = false;
-      auto* dispatcher = new Dispatcher(std::move(ticket));  // Never destroyed.
-      dispatcher->database().insert_entries("demo", std::span(&entry, 1));
-    } catch (...) {
-      status = 1;
-    }
-    ::_exit(status);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_EQ(WEXITSTATUS(status), 0);
+  testing_support::die_after([&] {
+    DispatcherTicket ticket;
+    ticket.data_dir = data_;
+    ticket.run_web_server = false;
+    auto* dispatcher = new Dispatcher(std::move(ticket));  // Never destroyed.
+    dispatcher->database().insert_entries("demo", std::span(&entry, 1));
+  });
   ASSERT_TRUE(fs::exists(data_ / "clients/demo/pqueue.journal"));
   const fs::path folder = data_ / "clients/demo/pqueue" / p.internal_id;
   fs::remove_all(folder);

@@ -3,7 +3,6 @@
 // is written, and what a crash leaves of a parallel batch is redone by the
 // journal's replay.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -128,28 +127,14 @@ TEST_F(JsonDatabaseBatchTest, SeveralFailuresOfABatchAreCountedInOneError) {
 // it wrote were never synced, and a power loss may have torn or lost any of
 // them; the journal's replay rewrites them all.
 TEST_F(JsonDatabaseBatchTest, ACrashAfterParallelBatchesLosesNothing) {
-  db_.reset();
   std::vector<QueueEntry> entries = make_entries();
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    int status = 0;
-    try {
-      auto db = open_json_database({dir_, {}});
-      db->insert_entries("demo", entries);
-      for (QueueEntry& e : entries) e.puller_notified = true;
-      db->update_entries("demo", entries, SaveScope::statuses);
-      for (QueueEntry& e : entries) e.complete_all_steps();
-      db->update_entries("demo", entries, SaveScope::statuses);
-      db.release();  // Never closed: as if killed.
-    } catch (...) {
-      status = 1;
-    }
-    ::_exit(status);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_EQ(WEXITSTATUS(status), 0);
+  crash_after([&](Database& db) {
+    db.insert_entries("demo", entries);
+    for (QueueEntry& e : entries) e.puller_notified = true;
+    db.update_entries("demo", entries, SaveScope::statuses);
+    for (QueueEntry& e : entries) e.complete_all_steps();
+    db.update_entries("demo", entries, SaveScope::statuses);
+  });
   ASSERT_TRUE(stdfs::exists(dir_ / "clients/demo/pqueue.journal"));
   for (int i = 0; i < kBatch; i += 3) {
     if (i % 2 == 0) {

@@ -5,7 +5,6 @@
 // clients and passengers go on, and nothing acknowledged is lost.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -52,27 +51,6 @@ std::vector<std::string> named(const stdfs::path& dir, const std::string& prefix
 
 class JsonDatabaseRecoveryTest : public JsonDbTest {
  protected:
-  // Runs `writes` on the directory in a child process that then dies without
-  // closing the engine: its journal is left for the next open.
-  void crash_after(const std::function<void(Database&)>& writes) {
-    db_.reset();
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      int status = 0;
-      try {
-        auto db = open_json_database({dir_, {}});
-        writes(*db);
-        db.release();  // Never closed: as if killed.
-      } catch (...) {
-        status = 1;
-      }
-      ::_exit(status);
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_EQ(WEXITSTATUS(status), 0);
-  }
   stdfs::path folder(const QueueEntry& e, const std::string& client = "demo") const {
     return dir_ / "clients" / client / "pqueue" / e.passenger.internal_id;
   }

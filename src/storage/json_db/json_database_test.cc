@@ -182,33 +182,19 @@ TEST_F(JsonDatabaseTest, CrashLeftoversAreIgnoredAndRemoved) {
 // A process that dies after its writes returned (no destructor runs): the
 // journal holds what the files may not have made durable yet.
 TEST_F(JsonDatabaseTest, TheJournalRedoesWhatACrashLeftUndoneAndIsThenRemoved) {
-  db_.reset();
   QueueEntry a = make_entry("A"), b = make_entry("B"), gone = make_entry("GONE");
   gone.passenger.pull_datetime = parse_iso("2022-11-06T22:00:00");
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    int status = 0;
-    try {
-      auto db = open_json_database({dir_, {}});
-      std::vector<QueueEntry> entries{a, b, gone};
-      db->insert_entries("demo", entries);
-      a.puller_notified = true;
-      a.complete_all_steps();
-      db->update_entries("demo", std::span(&a, 1), SaveScope::statuses);
-      gone.puller_notified = true;
-      gone.complete_all_steps();
-      db->update_entries("demo", std::span(&gone, 1), SaveScope::statuses);
-      db->delete_complete_entries("demo", kModule, parse_iso("2022-11-06T22:10:00"));
-      db.release();  // Never closed: as if killed.
-    } catch (...) {
-      status = 1;
-    }
-    ::_exit(status);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_EQ(WEXITSTATUS(status), 0);
+  crash_after([&](Database& db) {
+    std::vector<QueueEntry> entries{a, b, gone};
+    db.insert_entries("demo", entries);
+    a.puller_notified = true;
+    a.complete_all_steps();
+    db.update_entries("demo", std::span(&a, 1), SaveScope::statuses);
+    gone.puller_notified = true;
+    gone.complete_all_steps();
+    db.update_entries("demo", std::span(&gone, 1), SaveScope::statuses);
+    db.delete_complete_entries("demo", kModule, parse_iso("2022-11-06T22:10:00"));
+  });
   ASSERT_TRUE(stdfs::exists(dir_ / "clients/demo/pqueue.journal"));
   // What a power loss may leave of files that were never synced.
   const stdfs::path dir_a = pqueue() / a.passenger.internal_id;

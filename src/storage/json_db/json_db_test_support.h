@@ -1,12 +1,14 @@
 // Test helpers shared by the JSON DB's tests (not part of the library): a
-// demo queue entry, and a fixture holding a JSON DB in a directory of its
-// own per test.
+// demo queue entry, a child process that dies after its writes, and a
+// fixture holding a JSON DB in a directory of its own per test.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +33,26 @@ inline QueueEntry make_json_db_entry(const std::string& external_id) {
                           {"databus.pusher.demo.demo_pusher_1"});
 }
 
+// Runs `work` in a forked child that then exits at once, closing nothing
+// (as if killed right after `work` returned): what it opened is left as a
+// crash leaves it. Fails the test unless `work` returned without throwing.
+inline void die_after(const std::function<void()>& work) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int status = 0;
+    try {
+      work();
+    } catch (...) {
+      status = 1;
+    }
+    ::_exit(status);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
 // A JSON DB in <temp>/databus_json_db_<pid>_<test>, removed afterwards.
 class JsonDbTest : public testing::Test {
  protected:
@@ -51,6 +73,18 @@ class JsonDbTest : public testing::Test {
     db_ = open_json_database({dir_, {}});
   }
   std::filesystem::path pqueue() const { return dir_ / "clients/demo/pqueue"; }
+
+  // Closes the fixture's engine, then runs `writes` on the directory in a
+  // child process that dies without closing its engine: its journal is left
+  // for the next open.
+  void crash_after(const std::function<void(Database&)>& writes) {
+    db_.reset();
+    die_after([&] {
+      auto db = open_json_database({dir_, {}});
+      writes(*db);
+      db.release();  // Never closed: as if killed.
+    });
+  }
 
   std::filesystem::path dir_;
   std::unique_ptr<Database> db_;
