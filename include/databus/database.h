@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "databus/client.h"
+#include "databus/coordination.h"
 #include "databus/log.h"
 #include "databus/queue_entry.h"
 #include "databus/time.h"
@@ -192,6 +193,18 @@ class Database {
   // that are not UUIDs are never stored.
   virtual std::set<std::string> stored_ids(const std::string& client_id,
                                            std::span<const std::string> internal_ids) = 0;
+  // Seats: inserts those of `entries` (all of one passenger module) whose
+  // dedup key (source_system, external_id) is not stored for that module,
+  // the check and the insert being one step against every other
+  // seat_entries() of the client passenger module. Returns the positions in
+  // `entries` of those skipped because their key is stored (or repeated
+  // earlier in `entries`). Engines several processes share make the step
+  // atomic in the engine (PostgreSQL: a transaction-scoped lock on the client
+  // passenger module); this default, find_entries() then insert_entries(),
+  // is one step only when its callers are serialized, which the dispatcher's
+  // lanes do within one process (docs/architecture.md "Lanes").
+  virtual std::vector<std::size_t> seat_entries(const std::string& client_id,
+                                                std::span<const QueueEntry> entries);
   // Deletes complete entries of `passenger_module` pulled before `before`.
   // Returns how many were deleted.
   virtual std::size_t delete_complete_entries(const std::string& client_id,
@@ -208,6 +221,38 @@ class Database {
   virtual std::optional<Log> read_log(const std::string& client_id, const std::string& guid) = 0;
   virtual std::size_t delete_logs_before(const std::string& client_id, TimePoint before) = 0;
   virtual bool delete_log(const std::string& client_id, const std::string& guid) = 0;
+
+  // --- Cluster ----------------------------------------------------------------
+  // The coordination of the nodes sharing this store (coordination.h), or
+  // null when one process owns it (the engine refuses a second one).
+  virtual Coordination* coordination() { return nullptr; }
 };
+
+inline std::vector<std::size_t> Database::seat_entries(const std::string& client_id,
+                                                       std::span<const QueueEntry> entries) {
+  std::vector<std::size_t> skipped;
+  if (entries.empty()) return skipped;
+  std::vector<DedupKey> keys;
+  keys.reserve(entries.size());
+  for (const QueueEntry& e : entries)
+    keys.push_back({e.passenger.source_system, e.passenger.external_id});
+  const std::map<DedupKey, std::string> stored =
+      find_entries(client_id, entries.front().passenger.passenger_module, keys);
+  std::set<DedupKey> seen;
+  std::vector<QueueEntry> fresh;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (stored.count(keys[i]) > 0 || !seen.insert(keys[i]).second) {
+      skipped.push_back(i);
+    } else {
+      fresh.push_back(entries[i]);
+    }
+  }
+  if (skipped.empty()) {
+    insert_entries(client_id, entries);
+  } else if (!fresh.empty()) {
+    insert_entries(client_id, fresh);
+  }
+  return skipped;
+}
 
 }  // namespace databus

@@ -12,6 +12,10 @@
 //     int writes = 0;
 //   };
 //
+// seat_entries() forwards to the wrapped database (whose own may be atomic
+// across processes): a wrapper that decorates insert_entries() decorates
+// seat_entries() too.
+//
 // Thread-safety: as the wrapped database; the wrapper adds no state.
 #pragma once
 
@@ -98,6 +102,10 @@ class DatabaseWrapper : public Database {
                                                std::span<const DedupKey> keys) override {
     return target_->find_entries(client_id, passenger_module, keys);
   }
+  std::vector<std::size_t> seat_entries(const std::string& client_id,
+                                        std::span<const QueueEntry> entries) override {
+    return target_->seat_entries(client_id, entries);
+  }
   std::set<std::string> stored_ids(const std::string& client_id,
                                    std::span<const std::string> internal_ids) override {
     return target_->stored_ids(client_id, internal_ids);
@@ -126,6 +134,7 @@ class DatabaseWrapper : public Database {
   bool delete_log(const std::string& client_id, const std::string& guid) override {
     return target_->delete_log(client_id, guid);
   }
+  Coordination* coordination() override { return target_->coordination(); }
 
  private:
   std::unique_ptr<Database> owned_;  // Null when borrowed.

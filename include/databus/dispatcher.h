@@ -45,6 +45,16 @@ struct DispatcherStatus {
   std::string web_address;
 };
 
+// The cluster this dispatcher is a node of (docs/cluster.md), when its
+// engine is shared by several nodes (Database::coordination()).
+struct ClusterStatus {
+  bool enabled = false;  // False: one process owns the store; nothing below.
+  std::string node_id;   // This node.
+  Clock::duration lease_period{};
+  std::vector<NodeInfo> nodes;    // With a recent heartbeat, sorted by id.
+  std::vector<LeaseInfo> leases;  // Every client passenger's schedule and lease.
+};
+
 // Who saves a customizing node. Settings that reach the host (a command, a
 // file-system path, a program's environment) and a client's "host_access"
 // are the operator's decision: `root` (the operator's own code, root's
@@ -96,6 +106,17 @@ class Dispatcher {
   // ticket's shutdown_timeout are told to stop and end at their next step
   // boundary. Returns at once; wait() blocks until done. Idempotent.
   void shutdown();
+
+  // --- The cluster (docs/cluster.md) ------------------------------------------------
+  // What the System page and GET /api/v1/cluster show.
+  ClusterStatus cluster_status();
+  // Pause, resume or shut down every node of the cluster (node_id empty) or
+  // one node (NotFoundError for an unknown one); every node follows within
+  // its next cycle, this one at once. Without a cluster they act on this
+  // dispatcher, and node_id must be empty.
+  void cluster_pause(const std::string& node_id = "");
+  void cluster_resume(const std::string& node_id = "");
+  void cluster_shutdown(const std::string& node_id = "");
 
   // Makes the client passenger due at once. Throws NotFoundError.
   void expedite(const std::string& client_id, const std::string& passenger);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,10 @@ struct DriveRequest {
   Log* log = nullptr;                       // The drive's log; the caller stores it.
   DispatcherObserver* observer = nullptr;   // Never throws (the dispatcher wraps it).
   const std::atomic<bool>* stop = nullptr;  // Set when shutting down; may be null.
+  // True when this drive must start no new step (e.g. its node's lease on
+  // the client passenger is lost or about to end, coordination.h); may be
+  // empty. Checked where `stop` is, and must be as cheap.
+  std::function<bool()> stop_requested;
   std::filesystem::path data_dir;
   // The client's host_access: given to every component it makes
   // (ComponentEnv::host_delegation). Absent: nothing delegated.

@@ -112,4 +112,12 @@ class StateError : public Error {
   using Error::Error;
 };
 
+// A fenced write of a drive whose lease on its client passenger expired or
+// was taken over by another node (coordination.h): nothing was written. The
+// drive stops; the node that holds the lease now drives the passenger.
+class LeaseLostError : public StateError {
+ public:
+  using StateError::StateError;
+};
+
 }  // namespace databus

@@ -90,6 +90,14 @@ struct DispatcherTicket {
   // step boundary; what they did not finish is retried at the next start.
   // Default: 30 seconds.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
+
+  // --- Cluster -------------------------------------------------------------------
+
+  // On an engine several nodes share (PostgreSQL; docs/cluster.md): how long
+  // a lease on a client passenger lasts without renewal. A node that dies is
+  // replaced on its client passengers within two periods; a shorter period
+  // costs more renewals. Ignored by engines one process owns. Default: 15 s.
+  std::chrono::milliseconds lease_period = std::chrono::seconds(15);
 };
 
 }  // namespace databus

@@ -1,5 +1,6 @@
 // `databus drive`: one drive of one client passenger, now.
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -15,11 +16,13 @@ struct DriveOptions {
   StorageOptions storage;
   std::string client_id;
   std::string passenger;
+  int lease_seconds = 15;
 };
 
 int drive(const DriveOptions& options) {
   DispatcherTicket ticket = ticket_from(options.storage);
   ticket.run_web_server = false;
+  ticket.lease_period = std::chrono::seconds(options.lease_seconds);
   Dispatcher dispatcher(std::move(ticket));
   // An unknown client or passenger throws NotFoundError: main() reports it
   // and exits 2.
@@ -47,6 +50,13 @@ void add_drive_command(CLI::App& app, int* exit_code) {
                    "databus.passenger.demo.demo_passenger_1")
       ->required();
   add_storage_options(*command, options->storage);
+  command
+      ->add_option("--lease-seconds", options->lease_seconds,
+                   "On PostgreSQL shared by several nodes: the lease this drive holds on the "
+                   "client passenger (waiting while a node drives it; docs/cluster.md)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   command->footer(
       exit_codes_footer("the drive's log holds an error (the drive itself ran; what failed is "
                         "retried at the next drive)"));

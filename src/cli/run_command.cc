@@ -25,6 +25,7 @@ struct RunOptions {
   int workers = 0;
   int cycle_ms = 1000;
   int shutdown_timeout_s = 30;
+  int lease_seconds = 15;
   std::string web_host = "127.0.0.1";
   std::vector<std::string> allowed_hosts;
   std::string tls_cert;
@@ -48,6 +49,7 @@ DispatcherTicket ticket_from(const RunOptions& options) {
   ticket.workers = options.workers;
   ticket.cycle = std::chrono::milliseconds(options.cycle_ms);
   ticket.shutdown_timeout = std::chrono::seconds(options.shutdown_timeout_s);
+  ticket.lease_period = std::chrono::seconds(options.lease_seconds);
   return ticket;
 }
 
@@ -160,6 +162,14 @@ void add_run_command(CLI::App& app, int* exit_code) {
                    "the next start")
       ->type_name("SECONDS")
       ->check(CLI::Range(0, 24 * 3600))
+      ->capture_default_str();
+  command
+      ->add_option("--lease-seconds", options->lease_seconds,
+                   "On PostgreSQL shared by several nodes: how long a node's lease on a client "
+                   "passenger lasts without renewal; a dead node's passengers are taken over "
+                   "within two periods (docs/cluster.md)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   command->footer(exit_codes_footer(""));
   command->callback([options, exit_code] { *exit_code = run(*options); });

@@ -36,6 +36,12 @@ void Dispatcher::run() {
 void Dispatcher::pause() { impl_->pause(); }
 void Dispatcher::resume() { impl_->resume(); }
 void Dispatcher::shutdown() { impl_->shutdown(); }
+ClusterStatus Dispatcher::cluster_status() { return impl_->cluster_status(); }
+void Dispatcher::cluster_pause(const std::string& node_id) { impl_->cluster_order(node_id, 'p'); }
+void Dispatcher::cluster_resume(const std::string& node_id) { impl_->cluster_order(node_id, 'r'); }
+void Dispatcher::cluster_shutdown(const std::string& node_id) {
+  impl_->cluster_order(node_id, 's');
+}
 void Dispatcher::expedite(const std::string& client_id, const std::string& passenger) {
   impl_->expedite(client_id, passenger);
 }

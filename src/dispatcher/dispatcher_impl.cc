@@ -7,6 +7,7 @@
 #include "databus/builtins.h"
 #include "databus/error.h"
 #include "databus/queue.h"
+#include "dispatcher/drive_probe.h"
 
 namespace databus {
 
@@ -48,6 +49,10 @@ Dispatcher::Impl::Impl(DispatcherTicket ticket)
   if (!database_) {
     throw StorageError("dispatcher: the database factory made nothing for engine '" +
                        ticket_.database_module + "'");
+  }
+  if (Coordination* coordination = database_->coordination()) {
+    cluster_ = std::make_unique<dispatch::ClusterNode>(*coordination, ticket_.lease_period,
+                                                       Clock::now());
   }
   if (ticket_.create_default_clients && database_->client_ids().empty()) {
     database_->write_client_config_text("root", root_client_config().to_json().dump(2));
@@ -170,6 +175,7 @@ Dispatcher::Impl::Found Dispatcher::Impl::find_passenger(const std::string& clie
 void Dispatcher::Impl::expedite(const std::string& client_id, const std::string& passenger) {
   find_passenger(client_id, passenger);
   schedule_.expedite(Schedule::Key{client_id, passenger}, Clock::now());
+  if (cluster_) cluster_->coordination().expedite(client_id, passenger);
   {
     std::lock_guard lock(mu_);
     wake_ = true;
@@ -188,6 +194,16 @@ Log Dispatcher::Impl::drive_now(const std::string& client_id, const std::string&
     std::lock_guard lock(mu_);
     refuse_locked();
   }
+  // In a cluster, the lease first: waits while any node drives the key.
+  std::unique_ptr<dispatch::HeldLease> held;
+  if (cluster_) {
+    held = cluster_->claim(client_id, passenger, dispatch::drive_interval(found.passenger), true,
+                           std::chrono::milliseconds::max(), [this] {
+                             std::lock_guard lock(mu_);
+                             return shutting_down_ || export_running_;
+                           });
+    if (!held) throw StateError("dispatcher: cannot drive while shutting down or exporting");
+  }
   schedule_.acquire(key);  // Waits for a scheduled drive of the same key.
   {
     std::lock_guard lock(mu_);
@@ -199,21 +215,30 @@ Log Dispatcher::Impl::drive_now(const std::string& client_id, const std::string&
     }
     ++running_drives_;
   }
-  return lane_drive(client_id, found.log_life_span, found.passenger, found.host_delegation);
+  return lane_drive(client_id, found.log_life_span, found.passenger, found.host_delegation,
+                    held.get());
 }
 
 Log Dispatcher::Impl::lane_drive(const std::string& client_id, int log_life_span,
                                  const ClientPassenger& passenger,
-                                 const std::optional<HostDelegation>& host_delegation) {
+                                 const std::optional<HostDelegation>& host_delegation,
+                                 dispatch::HeldLease* held) {
   const Schedule::Key key{client_id, passenger.name};
   dispatch::Lane& lane = lanes_.of(key);
+  dispatch::DriveEnv env = drive_env_;
+  if (held != nullptr) {
+    env.database = &held->database(*database_);
+    env.stop_requested = held->stop_requested();
+  }
   Log log;
   {
     // Edits and purges hold the door only briefly; a drive waits for them.
     std::lock_guard door(lane.queue_door);
+    const dispatch::DriveProbe probe(client_id, passenger.name,
+                                     held != nullptr ? held->lease().token : 0,
+                                     cluster_ ? cluster_->id() : std::string());
     schedule_.started(key, Clock::now());
-    log =
-        dispatch::run_drive(drive_env_, lane, client_id, log_life_span, passenger, host_delegation);
+    log = dispatch::run_drive(env, lane, client_id, log_life_span, passenger, host_delegation);
   }
   schedule_.finished(key, Clock::now(), log.worst_type());
   drive_done();
@@ -284,6 +309,10 @@ void Dispatcher::Impl::cycle() {
   schedule_.retain_clients(id_set);
   config_errors_.retain(id_set);
   write_inbox_logs(now - dispatch::kInboxLogAge);
+  if (cluster_) {
+    cluster_cycle(configs, id_set);
+    return;
+  }
 
   for (const ClientConfig& config : configs) {
     for (const ClientPassenger& p : config.passengers) {
@@ -322,7 +351,7 @@ void Dispatcher::Impl::scheduled_drive(const std::string& client_id, int log_lif
 DispatcherState Dispatcher::Impl::state_locked() const {
   if (stopped_) return DispatcherState::stopped;
   if (shutting_down_) return DispatcherState::shutting_down;
-  if (paused_) return DispatcherState::paused;
+  if (paused_ || cluster_paused_) return DispatcherState::paused;
   if (started_) return DispatcherState::running;
   return DispatcherState::created;
 }

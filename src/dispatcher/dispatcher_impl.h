@@ -21,6 +21,7 @@
 #include "databus/dispatcher.h"
 #include "databus/factories.h"
 #include "databus/registry.h"
+#include "dispatcher/cluster_node.h"
 #include "dispatcher/config_errors.h"
 #include "dispatcher/customizing.h"
 #include "dispatcher/drive_runner.h"
@@ -63,6 +64,9 @@ class Dispatcher::Impl {
   std::size_t purge_complete(const std::string& client_id, const std::string& passenger,
                              std::chrono::milliseconds wait);
   DispatcherStatus status() const;
+  ClusterStatus cluster_status();
+  // 'p'ause, 'r'esume or 's'hut down node `node_id` (empty: every node).
+  void cluster_order(const std::string& node_id, char order);
   void begin_export(const std::string& client_id);
   void end_export(const std::string& client_id, bool ok, const std::string& error);
 
@@ -88,8 +92,23 @@ class Dispatcher::Impl {
                        const std::optional<HostDelegation>& host_delegation);
   // Runs a drive whose schedule slot the caller took and counted in
   // running_drives_, holding its lane's queue door; then frees the slot.
+  // With `held` (a cluster's lease on the client passenger), the drive's
+  // queue writes are fenced by it and it stops when the lease is lost.
   Log lane_drive(const std::string& client_id, int log_life_span, const ClientPassenger& passenger,
-                 const std::optional<HostDelegation>& host_delegation);
+                 const std::optional<HostDelegation>& host_delegation,
+                 dispatch::HeldLease* held = nullptr);
+  // The cluster's part of a cycle (cluster_ set): heartbeat and orders, the
+  // shared schedule, and the drives this node claims.
+  void cluster_cycle(const std::vector<ClientConfig>& configs,
+                     const std::set<std::string>& client_ids);
+  // Runs the drive of a client passenger this node claimed in the cluster.
+  void leased_drive(std::shared_ptr<dispatch::HeldLease> held);
+  // In a cluster: holds the lease of a client passenger for an action that
+  // is no drive (edit, purge), waiting at most `wait`. Throws StateError
+  // when another node keeps it. Null without a cluster.
+  std::unique_ptr<dispatch::HeldLease> hold_for_action(const std::string& client_id,
+                                                       const std::string& passenger,
+                                                       std::chrono::milliseconds wait);
   void drive_done();
   // Writes the lanes' inbox logs opened before `before`.
   void write_inbox_logs(TimePoint before);
@@ -98,6 +117,10 @@ class Dispatcher::Impl {
   void finish_if_idle_locked();
   DispatcherState state_locked() const;
 
+  // This process as a node of a cluster, when the engine offers
+  // coordination (PostgreSQL); null otherwise. Declared after database_
+  // (public, above), so destroyed before it.
+  std::unique_ptr<dispatch::ClusterNode> cluster_;
   dispatch::SafeObserver observer_;
   dispatch::Schedule schedule_;
   dispatch::Lanes lanes_;
@@ -114,6 +137,8 @@ class Dispatcher::Impl {
   bool shutting_down_ = false;
   bool stopped_ = false;
   bool wake_ = false;  // The scheduler should cycle at once.
+  bool cluster_paused_ = false;  // The cluster paused this node (its orders).
+  int cluster_claimed_ = 0;       // Drives claimed in the cluster, not ended yet.
   bool export_running_ = false;
   bool paused_before_export_ = false;  // What end_export() restores.
   int running_drives_ = 0;

@@ -2,6 +2,7 @@
 // through the client passenger's lane (lanes.h; docs/architecture.md "Lanes:
 // one door per client passenger").
 #include <chrono>
+#include <iostream>
 
 #include "databus/error.h"
 #include "databus/queue.h"
@@ -57,6 +58,15 @@ std::optional<QueueEntry> Dispatcher::Impl::seat(const std::string& client_id,
   if (!seated) return std::nullopt;
   observer_.passenger_seated(client_id, *seated);
   schedule_.expedite(key, Clock::now());
+  if (cluster_) {
+    try {
+      cluster_->coordination().expedite(client_id, key.second);
+    } catch (const std::exception& e) {
+      // Seated all the same: the passenger's next scheduled drive takes it.
+      std::clog << "databus dispatcher: cannot expedite client '" << client_id
+                << "', passenger '" << key.second << "': " << e.what() << std::endl;
+    }
+  }
   {
     std::lock_guard lock(mu_);
     wake_ = true;
@@ -76,9 +86,12 @@ QueueEntry Dispatcher::Impl::edit_entry(const std::string& client_id,
   };
   const std::string passenger = load().passenger.passenger_module;
   std::unique_lock door = lanes_.enter(Schedule::Key{client_id, passenger}, wait);
+  // In a cluster, also the lease: no node drives the passenger meanwhile.
+  std::unique_ptr<dispatch::HeldLease> held = hold_for_action(client_id, passenger, wait);
+  Database& database = held ? held->database(*database_) : *database_;
   QueueEntry entry = load();  // As the last drive left it.
   edit(entry);
-  database_->update_entries(client_id, std::span<const QueueEntry>(&entry, 1), SaveScope::statuses);
+  database.update_entries(client_id, std::span<const QueueEntry>(&entry, 1), SaveScope::statuses);
   return entry;
 }
 
@@ -87,8 +100,10 @@ std::size_t Dispatcher::Impl::purge_complete(const std::string& client_id,
                                              std::chrono::milliseconds wait) {
   const Found found = find_passenger(client_id, passenger);
   std::unique_lock door = lanes_.enter(Schedule::Key{client_id, passenger}, wait);
-  std::unique_ptr<Queue> queue = factories_.queue(
-      found.passenger.queue.module, QueueEnv{database_.get(), client_id, found.passenger});
+  std::unique_ptr<dispatch::HeldLease> held = hold_for_action(client_id, passenger, wait);
+  Database* database = held ? &held->database(*database_) : database_.get();
+  std::unique_ptr<Queue> queue = factories_.queue(found.passenger.queue.module,
+                                                  QueueEnv{database, client_id, found.passenger});
   if (!queue) {
     throw StateError("the queue factory made nothing for '" + found.passenger.queue.module + "'");
   }

@@ -79,11 +79,18 @@ Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int
     request.stop = env.stop;
     request.data_dir = env.data_dir;
     request.host_delegation = host_delegation;
+    request.stop_requested = env.stop_requested;
     driver->drive(request);
   } catch (const std::exception& e) {
     log.error(kDispatcherSource, "drive of " + passenger.name + " failed: " + e.what());
   } catch (...) {
     log.error(kDispatcherSource, "drive of " + passenger.name + " failed: unknown exception");
+  }
+  if (env.stop_requested && env.stop_requested()) {
+    log.error(kDispatcherSource,
+              "this node lost its lease on passenger " + passenger.name +
+                  " during the drive (not renewed in time, or taken over by another node): the "
+                  "drive stopped, and what it did not finish is done by the lease's next holder");
   }
   write_log_reported(env, client_id, passenger.name, log);
   env.observer->drive_passenger_complete(client_id, passenger.name, log);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,9 @@ struct DriveEnv {
   // Keeps a log the store cannot take, for a later drive. Null: such a log
   // is only reported.
   LogSpool* log_spool = nullptr;
+  // DriveRequest::stop_requested of the drive (a cluster's lease: lost or
+  // about to end); may be empty. A drive it stopped says so in its log.
+  std::function<bool()> stop_requested;
 };
 
 // Runs one drive of `passenger` for client `client_id`, whose logs live

@@ -62,6 +62,12 @@ class NotifiedOnInsert : public DatabaseWrapper {
     for (QueueEntry& e : notified) e.puller_notified = true;
     DatabaseWrapper::insert_entries(client_id, notified);
   }
+  std::vector<std::size_t> seat_entries(const std::string& client_id,
+                                        std::span<const QueueEntry> entries) override {
+    std::vector<QueueEntry> notified(entries.begin(), entries.end());
+    for (QueueEntry& e : notified) e.puller_notified = true;
+    return DatabaseWrapper::seat_entries(client_id, notified);
+  }
 };
 
 }  // namespace databus::dispatch

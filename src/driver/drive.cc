@@ -264,7 +264,10 @@ ComponentRef Drive::find_ref(const std::vector<ComponentRef>& refs,
   return ComponentRef{module};
 }
 
-bool Drive::stopping() const { return request_.stop != nullptr && request_.stop->load(); }
+bool Drive::stopping() const {
+  return (request_.stop != nullptr && request_.stop->load()) ||
+         (request_.stop_requested && request_.stop_requested());
+}
 
 void Drive::summarise(const char* what, const std::string& tail, std::vector<std::string>& names) {
   for (std::size_t first = 0; first < names.size(); first += kNamesPerLine) {

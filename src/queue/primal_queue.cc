@@ -105,8 +105,12 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
       // No thread to be had: copied below.
     }
   }
+  // The engine checks the keys again and inserts in one step (another node,
+  // or another seat of this client passenger, may have seated one since the
+  // lookup above).
+  std::vector<std::size_t> skipped;
   try {
-    env_.database->insert_entries(env_.client_id, seated);
+    skipped = env_.database->seat_entries(env_.client_id, seated);
   } catch (...) {
     if (copier.joinable()) copier.join();
     throw;
@@ -115,6 +119,24 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
     copier.join();
   } else {
     copy();
+  }
+  if (!skipped.empty()) {
+    std::vector<QueueEntry> kept;
+    std::vector<std::vector<Attachment>> kept_copies;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < seated.size(); ++i) {
+      if (next < skipped.size() && skipped[next] == i) {
+        ++next;
+        ctx.log().warning(kPrimalQueueModule, "Passenger " + seated[i].passenger.describe() +
+                                                  " is already queued; skipped");
+        continue;
+      }
+      if (i < copies.size()) kept_copies.push_back(std::move(copies[i]));
+      kept.push_back(std::move(seated[i]));
+    }
+    seated = std::move(kept);
+    if (copies.size() == kept_copies.size() + skipped.size()) copies = std::move(kept_copies);
+    else copies.clear();
   }
   for (std::size_t i = 0; i < copies.size(); ++i) {
     remember(seated[i].passenger.internal_id, std::move(copies[i]));

@@ -22,28 +22,8 @@ PgParam document(std::string_view value) { return {pg_escape_text(value), false}
 
 PgDatabase::PgDatabase(PgSettings settings) : pool_(std::move(settings), kPgConnections) {
   const std::string& schema = pool_.settings().schema;
-  node_lock_ = std::make_unique<PgConnection>(pool_.settings());
-  const char* key = "hashtext('databus.node'), hashtext($1)";
-  const PgResult locked = node_lock_->run(
-      std::string("SELECT CASE WHEN pg_try_advisory_lock(") + key + ") THEN 1 ELSE 0 END",
-      {text(schema)});
-  if (locked.integer(0, 0) != 1) {
-    // Who holds it, for the message: the holder's server process and address.
-    const PgResult holder = node_lock_->run(
-        std::string("SELECT a.pid, coalesce(host(a.client_addr), 'local socket') "
-                    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ") +
-            "hashtext('databus.node')::oid AND l.objid = hashtext($1)::oid LIMIT 1",
-        {text(schema)});
-    std::string who = "unknown";
-    if (holder.rows() > 0) {
-      who = "server process " + std::to_string(holder.integer(0, 0)) + ", client " +
-            holder.text(0, 1);
-    }
-    throw StorageError("PostgreSQL schema " + schema + " at " + node_lock_->where() +
-                       " is in use by another Databus process (" + who + ")");
-  }
   migrate_pg_schema(pool_);
+  coordination_ = std::make_unique<PgCoordination>(*this, pool_);
   description_ = "postgresql at " + pool_.acquire()->where() + " (schema " + schema + ")";
 }
 

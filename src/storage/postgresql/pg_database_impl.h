@@ -11,6 +11,7 @@
 
 #include "databus/database.h"
 #include "storage/postgresql/pg_connection.h"
+#include "storage/postgresql/pg_coordination.h"
 #include "storage/sql/problem_list.h"
 #include "storage/sql/sql_query.h"
 
@@ -37,9 +38,17 @@ class PgDatabase : public Database {
   void restore_backup(const std::string& client_id, const BackupInfo& info,
                       const std::string& text) override;
 
-  void insert_entries(const std::string& client_id, std::span<const QueueEntry> entries) override;
+  void insert_entries(const std::string& client_id, std::span<const QueueEntry> entries) override {
+    insert_entries_fenced(client_id, entries, nullptr);
+  }
+  std::vector<std::size_t> seat_entries(const std::string& client_id,
+                                        std::span<const QueueEntry> entries) override {
+    return seat_entries_fenced(client_id, entries, nullptr);
+  }
   void update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
-                      SaveScope scope) override;
+                      SaveScope scope) override {
+    update_entries_fenced(client_id, entries, scope, nullptr);
+  }
   std::vector<QueueEntry> query_entries(const std::string& client_id,
                                         const EntryQuery& query) override;
   std::size_t count_entries(const std::string& client_id, const EntryQuery& query) override;
@@ -56,7 +65,9 @@ class PgDatabase : public Database {
                                    std::span<const std::string> internal_ids) override;
   std::size_t delete_complete_entries(const std::string& client_id,
                                       const std::string& passenger_module,
-                                      TimePoint before) override;
+                                      TimePoint before) override {
+    return delete_complete_entries_fenced(client_id, passenger_module, before, nullptr);
+  }
   std::vector<StorageProblem> problems(const std::string& client_id) override;
 
   void write_log(const std::string& client_id, const Log& log) override;
@@ -65,6 +76,23 @@ class PgDatabase : public Database {
   std::size_t delete_logs_before(const std::string& client_id, TimePoint before) override;
   bool delete_log(const std::string& client_id, const std::string& guid) override;
 
+  Coordination* coordination() override { return coordination_.get(); }
+
+  // The queue writes, fenced by `fence` when it is not null: the write's
+  // transaction first checks the lease (check_fence() in
+  // pg_coordination.h) and throws LeaseLostError, writing nothing, when it
+  // is no longer held.
+  void insert_entries_fenced(const std::string& client_id, std::span<const QueueEntry> entries,
+                             const Lease* fence);
+  std::vector<std::size_t> seat_entries_fenced(const std::string& client_id,
+                                               std::span<const QueueEntry> entries,
+                                               const Lease* fence);
+  void update_entries_fenced(const std::string& client_id, std::span<const QueueEntry> entries,
+                             SaveScope scope, const Lease* fence);
+  std::size_t delete_complete_entries_fenced(const std::string& client_id,
+                                             const std::string& passenger_module,
+                                             TimePoint before, const Lease* fence);
+
  private:
   // Runs `inner` (selecting sql::kEntryColumns, ordered) joined with the
   // attachments in one statement (one snapshot) and decodes the rows;
@@ -72,18 +100,17 @@ class PgDatabase : public Database {
   // and names, `inner` runs alone and the entries have no attachments.
   std::vector<QueueEntry> read_entries(const sql::Statement& inner, const std::string& client_id,
                                        bool with_content, bool with_names, bool newest_first);
+  // Inserts `entries` (new ids) inside `tx`.
+  void insert_rows(PgTransaction& tx, const std::string& client_id,
+                   std::span<const QueueEntry> entries);
   // Multi-row INSERTs of the attachments of `entries`, inside `tx`.
   void insert_attachments(PgTransaction& tx, const std::string& client_id,
                           std::span<const QueueEntry> entries);
 
   PgPool pool_;
   std::string description_;
-  // One node per schema until leases make several safe
-  // (docs/storage-engines.md "One process per store"): a session-level
-  // advisory lock on the schema, held on a connection of its own for the
-  // engine's life; the server drops it when that session ends (a killed
-  // process leaves no stale lock).
-  std::unique_ptr<PgConnection> node_lock_;
+  // The nodes sharing this schema (pg_coordination.h).
+  std::unique_ptr<PgCoordination> coordination_;
   sql::ProblemList problems_;
 };
 

@@ -96,28 +96,6 @@ TEST_F(PgDatabaseTest, SchemasKeepDatabasesApart) {
   EXPECT_NE(a->describe(), b->describe());
 }
 
-// One node per schema until leases make several safe: a second engine on a
-// schema in use is refused, naming the schema and the holder; another schema
-// and a reopen after closing are not affected.
-TEST_F(PgDatabaseTest, ASecondEngineOnASchemaInUseIsRefused) {
-  const std::string schema = "in_use_" + new_uuid().substr(0, 8);
-  auto first = open_postgresql_database({"", pg_test_arguments(conninfo_, schema)});
-  try {
-    open_postgresql_database({"", pg_test_arguments(conninfo_, schema)});
-    FAIL() << "opened a schema in use";
-  } catch (const StorageError& e) {
-    const std::string message = e.what();
-    EXPECT_NE(message.find("PostgreSQL schema "), std::string::npos) << message;
-    EXPECT_NE(message.find(schema + " at 127.0.0.1:"), std::string::npos) << message;
-    EXPECT_NE(message.find("is in use by another Databus process (server process "),
-              std::string::npos)
-        << message;
-  }
-  EXPECT_NO_THROW(open_postgresql_database({"", pg_test_arguments(conninfo_, schema + "_b")}));
-  first.reset();
-  EXPECT_NO_THROW(open_postgresql_database({"", pg_test_arguments(conninfo_, schema)}));
-}
-
 TEST_F(PgDatabaseTest, LargeBatchesSpanSeveralStatements) {
   auto db = open_postgresql_database({"", pg_test_arguments(conninfo_, "batch_" + new_uuid())});
   std::vector<QueueEntry> entries;

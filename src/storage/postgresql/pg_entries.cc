@@ -116,10 +116,73 @@ void PgDatabase::insert_attachments(PgTransaction& tx, const std::string& client
   flush();
 }
 
-void PgDatabase::insert_entries(const std::string& client_id, std::span<const QueueEntry> entries) {
+void PgDatabase::insert_entries_fenced(const std::string& client_id,
+                                       std::span<const QueueEntry> entries, const Lease* fence) {
   check_client_id(client_id);
   check_ids(entries);
   if (entries.empty()) return;
+  PgTransaction tx(pool_);
+  if (fence != nullptr) check_fence(tx, *fence);
+  insert_rows(tx, client_id, entries);
+  tx.commit();
+}
+
+std::vector<std::size_t> PgDatabase::seat_entries_fenced(const std::string& client_id,
+                                                         std::span<const QueueEntry> entries,
+                                                         const Lease* fence) {
+  check_client_id(client_id);
+  check_ids(entries);
+  std::vector<std::size_t> skipped;
+  if (entries.empty()) return skipped;
+  const std::string& module = entries.front().passenger.passenger_module;
+  PgTransaction tx(pool_);
+  if (fence != nullptr) check_fence(tx, *fence);
+  // Seats of one client passenger module, from every node, take turns here
+  // until commit: the check below and the insert are one step for all of
+  // them (a UNIQUE index cannot do it: data copied from a JSON DB edited by
+  // hand may repeat a key, pg_schema.cc).
+  tx.run("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))",
+         {text(client_id), field(module)});
+  std::vector<std::string_view> sources, external_ids;
+  std::vector<std::string> escaped;
+  escaped.reserve(2 * entries.size());
+  for (const QueueEntry& e : entries) {
+    sources.push_back(escaped.emplace_back(pg_escape_text(e.passenger.source_system)));
+    external_ids.push_back(escaped.emplace_back(pg_escape_text(e.passenger.external_id)));
+  }
+  const PgResult r = tx.run(
+      "SELECT DISTINCT k.s, k.x FROM unnest($3::text[], $4::text[]) AS k(s, x) CROSS JOIN "
+      "LATERAL (SELECT 1 FROM entries WHERE client_id = $1 AND passenger_module = $2 AND "
+      "source_system = k.s AND external_id = k.x LIMIT 1) AS e",
+      {text(client_id), field(module), text(text_array(sources)), text(text_array(external_ids))});
+  std::set<std::pair<std::string_view, std::string_view>> taken;
+  std::vector<std::string> stored_keys;  // The views in `taken` point into it.
+  stored_keys.reserve(2 * static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    const std::string_view s = stored_keys.emplace_back(r.text(i, 0));
+    const std::string_view x = stored_keys.emplace_back(r.text(i, 1));
+    taken.insert({s, x});
+  }
+  std::vector<QueueEntry> fresh;  // Copied only when some are skipped.
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!taken.insert({sources[i], external_ids[i]}).second) {
+      if (skipped.empty()) fresh.assign(entries.begin(), entries.begin() + i);
+      skipped.push_back(i);  // Stored, or repeated earlier in `entries`.
+    } else if (!skipped.empty()) {
+      fresh.push_back(entries[i]);
+    }
+  }
+  if (skipped.empty()) {
+    insert_rows(tx, client_id, entries);
+  } else if (!fresh.empty()) {
+    insert_rows(tx, client_id, fresh);
+  }
+  tx.commit();
+  return skipped;
+}
+
+void PgDatabase::insert_rows(PgTransaction& tx, const std::string& client_id,
+                             std::span<const QueueEntry> entries) {
   // One statement, each column one array parameter (as in update_entries).
   std::vector<std::string> ids, ext, src, module, puller, steps, guids;
   std::string pulled = "{", notified = "{", pc = "{", puc = "{", done = "{";
@@ -140,7 +203,6 @@ void PgDatabase::insert_entries(const std::string& client_id, std::span<const Qu
     steps.push_back(sql::encode_steps(e));
     guids.push_back(sql::encode_log_guids(p));
   }
-  PgTransaction tx(pool_);
   try {
     tx.run(
         "INSERT INTO entries (client_id, internal_id, external_id, source_system, "
@@ -158,11 +220,11 @@ void PgDatabase::insert_entries(const std::string& client_id, std::span<const Qu
                        ": an entry of the batch is stored already: " + error.what());
   }
   insert_attachments(tx, client_id, entries);
-  tx.commit();
 }
 
-void PgDatabase::update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
-                                SaveScope scope) {
+void PgDatabase::update_entries_fenced(const std::string& client_id,
+                                       std::span<const QueueEntry> entries, SaveScope scope,
+                                       const Lease* fence) {
   check_client_id(client_id);
   check_ids(entries);
   if (entries.empty()) return;
@@ -222,6 +284,7 @@ void PgDatabase::update_entries(const std::string& client_id, std::span<const Qu
   sql += " FROM unnest(" + arrays + ") AS v(" + names +
          ") WHERE e.client_id = $1 AND e.internal_id = v.id";
   PgTransaction tx(pool_);
+  if (fence != nullptr) check_fence(tx, *fence);
   const std::int64_t updated = tx.run(sql, params).affected();
   if (updated != static_cast<std::int64_t>(unique.size())) {
     const PgResult found = tx.run(
@@ -395,9 +458,9 @@ std::set<std::string> PgDatabase::stored_ids(const std::string& client_id,
   return found;
 }
 
-std::size_t PgDatabase::delete_complete_entries(const std::string& client_id,
-                                                const std::string& passenger_module,
-                                                TimePoint before) {
+std::size_t PgDatabase::delete_complete_entries_fenced(const std::string& client_id,
+                                                       const std::string& passenger_module,
+                                                       TimePoint before, const Lease* fence) {
   check_client_id(client_id);
   // The entries first, then their attachments by id, in one transaction:
   // exact whatever the planner believes. (One statement deleting the
@@ -405,6 +468,7 @@ std::size_t PgDatabase::delete_complete_entries(const std::string& client_id,
   // minutes at 100,000 entries: estimating one purged entry, the planner
   // rescanned the CTE for every attachment.)
   PgTransaction tx(pool_);
+  if (fence != nullptr) check_fence(tx, *fence);
   const PgResult gone = tx.run(
       "DELETE FROM entries WHERE client_id = $1 AND passenger_module = $2 AND complete = 1 AND "
       "pull_time < $3 RETURNING internal_id",

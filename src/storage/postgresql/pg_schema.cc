@@ -75,6 +75,42 @@ CREATE INDEX logs_created ON logs (client_id, created);
 ALTER TABLE entries SET (fillfactor = 70);
 ALTER TABLE logs ALTER COLUMN entries SET STORAGE EXTERNAL;
 )sql",
+      // Version 3: the cluster (coordination.h, docs/cluster.md). Times are
+      // the database's clock (timestamptz), never a node's. `leases` holds a
+      // row per configured client passenger: its schedule (interval, next
+      // due, expedited) and its lease (holder, token, expires); the token only
+      // grows. Rows are written rarely (a claim, a renewal every third of a
+      // lease, a release), so the default fillfactor serves.
+      R"sql(
+CREATE TABLE cluster_nodes (
+  node_id text COLLATE "C" PRIMARY KEY,
+  host text NOT NULL,
+  pid bigint NOT NULL,
+  version text NOT NULL,
+  started timestamptz NOT NULL,
+  heartbeat timestamptz NOT NULL,
+  drives_running integer NOT NULL DEFAULT 0,
+  reported_paused boolean NOT NULL DEFAULT false,
+  paused boolean NOT NULL DEFAULT false,
+  shutdown boolean NOT NULL DEFAULT false);
+CREATE TABLE cluster_state (
+  id smallint PRIMARY KEY CHECK (id = 1),
+  paused boolean NOT NULL);
+INSERT INTO cluster_state (id, paused) VALUES (1, false);
+CREATE TABLE leases (
+  client_id text COLLATE "C" NOT NULL,
+  passenger text COLLATE "C" NOT NULL,
+  interval_us bigint NOT NULL,
+  next_due timestamptz NOT NULL,
+  expedited boolean NOT NULL DEFAULT false,
+  holder text COLLATE "C",
+  token bigint NOT NULL DEFAULT 0,
+  expires timestamptz,
+  last_start timestamptz,
+  last_end timestamptz,
+  PRIMARY KEY (client_id, passenger));
+CREATE INDEX leases_due ON leases (next_due);
+)sql",
   };
   return all;
 }

@@ -99,6 +99,12 @@ class FaultyDatabase : public DatabaseWrapper {
     write("insert_entries");
     DatabaseWrapper::insert_entries(c, entries);
   }
+  // A seat is an insert for the faults (fail_method("insert_entries")).
+  std::vector<std::size_t> seat_entries(const std::string& c,
+                                        std::span<const QueueEntry> entries) override {
+    write("insert_entries");
+    return DatabaseWrapper::seat_entries(c, entries);
+  }
   void update_entries(const std::string& c, std::span<const QueueEntry> entries,
                       SaveScope scope) override {
     write("update_entries");
