@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "databus/builtins.h"
@@ -368,6 +369,29 @@ DispatcherStatus Dispatcher::Impl::status() const {
     s.export_running = export_running_;
   }
   s.passengers = schedule_.snapshot();
+  if (cluster_) {
+    // The schedule the nodes share: drives of every node, not this one's.
+    try {
+      std::map<std::pair<std::string, std::string>, LeaseInfo> rows;
+      for (LeaseInfo& row : cluster_->coordination().leases()) {
+        std::pair<std::string, std::string> key{row.client_id, row.passenger};
+        rows.emplace(std::move(key), std::move(row));
+      }
+      for (PassengerSchedule& p : s.passengers) {
+        const auto it = rows.find({p.client_id, p.passenger});
+        if (it == rows.end()) continue;
+        const LeaseInfo& row = it->second;
+        if (row.last_start) p.last_drive_start = row.last_start;
+        if (row.last_end) p.last_drive_end = row.last_end;
+        p.next_due = row.next_due;
+        p.running = !row.holder.empty();
+      }
+    } catch (const std::exception& e) {
+      // The database cannot be reached: this node's own view is shown.
+      std::clog << "databus dispatcher: cannot read the cluster's schedule: " << e.what()
+                << std::endl;
+    }
+  }
   s.config_errors = config_errors_.list();
   return s;
 }

@@ -44,12 +44,12 @@ PrimalQueue::PrimalQueue(QueueEnv env) : env_(std::move(env)) {
 std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passenger> passengers) {
   const std::vector<std::string> processors = env_.passenger.processor_modules();
   const std::vector<std::string> pushers = env_.passenger.pusher_modules();
-  // One batch lookup of the stored keys (one round trip on a server engine).
+  // Keys repeated within the batch are skipped here; keys stored already
+  // are skipped by the engine's seat_entries() below, which checks and
+  // inserts in one step (one lookup, in one round trip on a server engine).
   std::vector<DedupKey> keys;
   keys.reserve(passengers.size());
   for (const Passenger& p : passengers) keys.push_back({p.source_system, p.external_id});
-  const std::map<DedupKey, std::string> stored =
-      env_.database->find_entries(env_.client_id, env_.passenger.name, keys);
   // Internal ids the puller set itself may be taken already (one lookup).
   std::vector<std::string> given;
   for (const Passenger& p : passengers) {
@@ -67,8 +67,7 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
   for (std::size_t i = 0; i < passengers.size(); ++i) {
     Passenger& passenger = passengers[i];
     const DedupKey& key = keys[i];
-    if ((!stored.empty() && stored.count(key) > 0) ||
-        !in_batch.insert(KeyView{key.source_system, key.external_id}).second) {
+    if (!in_batch.insert(KeyView{key.source_system, key.external_id}).second) {
       ctx.log().warning(kPrimalQueueModule,
                         "Passenger " + passenger.describe() + " is already queued; skipped");
       continue;
@@ -105,9 +104,9 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
       // No thread to be had: copied below.
     }
   }
-  // The engine checks the keys again and inserts in one step (another node,
-  // or another seat of this client passenger, may have seated one since the
-  // lookup above).
+  // The engine skips the keys stored already (by an earlier drive, another
+  // seat of this client passenger, or another node), checking and inserting
+  // in one step.
   std::vector<std::size_t> skipped;
   try {
     skipped = env_.database->seat_entries(env_.client_id, seated);

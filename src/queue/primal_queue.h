@@ -34,11 +34,12 @@ class PrimalQueue : public Queue {
   // REQUIRES: env.database is non-null and outlives the queue.
   explicit PrimalQueue(QueueEnv env);
 
-  // Dedup key: (source_system, external_id) within this passenger type, both
-  // against stored entries (one Database::find_entries() call per batch)
-  // and inside `passengers`.
-  // A duplicate is skipped with a warning naming it. The new entries are
-  // written in ONE insert_entries() batch: either all are seated or none.
+  // Dedup key: (source_system, external_id) within this passenger type,
+  // inside `passengers` and against stored entries: the new entries are
+  // written in ONE Database::seat_entries() batch, which skips stored keys
+  // in the same step as it inserts (atomic across nodes on PostgreSQL):
+  // either all the others are seated or none. A duplicate is skipped with a
+  // warning naming it.
   // Each new passenger gets passenger_module = the client passenger's name
   // (the queue holds one passenger type) and the drive's log GUID; one whose
   // internal_id is not a UUID or is already taken gets a fresh UUID
