@@ -107,9 +107,9 @@ ClusterNode::ClusterNode(Coordination& coordination, Clock::duration lease_perio
                          TimePoint started)
     : coordination_(coordination),
       period_(lease_period),
-      id_(host_name() + "-" + std::to_string(getpid()) + "-" + new_uuid().substr(0, 8)),
+      id_(host_name() + "-" + std::to_string(getpid()) + "-" + new_uuid().substr(28)),
       info_{id_, host_name(), static_cast<std::int64_t>(getpid()), kVersion, started} {
-  if (period_ <= Clock::duration::zero()) throw ConfigError("the lease period must be positive");
+  if (period_ <= Clock::duration::zero()) throw ConfigError("ticket", "lease_period", "the lease period must be positive");
   keeper_ = std::thread([this] { keep(); });
 }
 
