@@ -2,6 +2,8 @@
 // storage problems, the cluster's nodes and leases (docs/cluster.md), and the
 // pause, resume and shutdown actions for the whole cluster or one node.
 
+#include <sstream>
+
 #include "web/html.h"
 #include "web/pages_common.h"
 #include "web/routes.h"
@@ -21,6 +23,13 @@ std::string s(const json& j) {
 // An ISO time (or null) as a table cell's escaped text.
 std::string time_cell(const json& t) {
   return t.is_string() ? escape_html(display_time(t.get<std::string>())) : "–";
+}
+
+// Seconds as people write them: "15", "0.5".
+std::string seconds_text(const json& seconds) {
+  std::ostringstream out;
+  out << (seconds.is_number() ? seconds.get<double>() : 0.0);
+  return out.str();
 }
 
 // Pause, Resume and Shut down for the whole cluster (`node` empty) or one node.
@@ -85,8 +94,8 @@ std::string cluster_section(const Principal& who, const json& cluster) {
   }
   return "<section id=\"cluster\"><h2>Cluster</h2><p>This node: <strong>" +
          escape_html(s(cluster["node_id"])) + "</strong> · lease period " +
-         escape_html(s(cluster["lease_period_seconds"])) + " s</p>" + nodes_table(who, cluster) +
-         "<h3>Leases</h3>" + leases_table(cluster) + "</section>";
+         escape_html(seconds_text(cluster["lease_period_seconds"])) + " s</p>" +
+         nodes_table(who, cluster) + "<h3>Leases</h3>" + leases_table(cluster) + "</section>";
 }
 
 void system_page(WebState& st, const Request& req, Response& res) {
