@@ -40,10 +40,10 @@ class Database;
 struct Lease {
   std::string client_id;
   std::string passenger;
-  std::string holder;       // Node id.
-  std::int64_t token = 0;   // Grows at each claim of this client passenger.
-  TimePoint expires{};      // Database clock.
-  bool drive = true;        // False: claimed for an action that is no drive.
+  std::string holder;      // Node id.
+  std::int64_t token = 0;  // Grows at each claim of this client passenger.
+  TimePoint expires{};     // Database clock.
+  bool drive = true;       // False: claimed for an action that is no drive.
 };
 
 // One client passenger's row as the cluster pages show it.

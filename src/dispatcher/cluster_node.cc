@@ -70,10 +70,10 @@ class LeaseGuard : public DatabaseWrapper {
 HeldLease::HeldLease(ClusterNode& node, Lease lease, Steady::time_point sent)
     : node_(node),
       lease_(std::move(lease)),
-      deadline_((sent + std::chrono::duration_cast<Steady::duration>(node.period_ -
-                                                                     margin(node.period_)))
-                    .time_since_epoch()
-                    .count()),
+      deadline_(
+          (sent + std::chrono::duration_cast<Steady::duration>(node.period_ - margin(node.period_)))
+              .time_since_epoch()
+              .count()),
       renew_at_(sent + std::chrono::duration_cast<Steady::duration>(node.period_ / 3)) {}
 
 HeldLease::~HeldLease() {
@@ -107,9 +107,9 @@ ClusterNode::ClusterNode(Coordination& coordination, Clock::duration lease_perio
                          TimePoint started)
     : coordination_(coordination),
       period_(lease_period),
-      id_(host_name() + "-" + std::to_string(getpid()) + "-" + new_uuid().substr(28)),
+      id_(host_name() + "-" + std::to_string(getpid()) + "-" + new_uuid().substr(28, 8)),
       info_{id_, host_name(), static_cast<std::int64_t>(getpid()), kVersion, started} {
-  if (period_ <= Clock::duration::zero()) throw ConfigError("ticket", "lease_period", "the lease period must be positive");
+  if (period_ <= Clock::duration::zero()) throw StateError("the lease period must be positive");
   keeper_ = std::thread([this] { keep(); });
 }
 
@@ -149,17 +149,16 @@ std::unique_ptr<HeldLease> ClusterNode::claim(const std::string& client_id,
                                               Clock::duration interval, bool drive,
                                               std::chrono::milliseconds wait,
                                               const std::function<bool()>& stop) {
-  const Steady::time_point until = wait == std::chrono::milliseconds::max()
-                                       ? Steady::time_point::max()
-                                       : Steady::now() + wait;
+  const Steady::time_point until =
+      wait == std::chrono::milliseconds::max() ? Steady::time_point::max() : Steady::now() + wait;
   for (;;) {
     const Steady::time_point sent = Steady::now();
     std::optional<Lease> lease =
         coordination_.claim(id_, client_id, passenger, interval, period_, drive);
     if (lease) return hold(std::move(*lease), sent);
     if (Steady::now() >= until || (stop && stop())) return nullptr;
-    const auto pause = std::min<Steady::duration>(std::chrono::milliseconds(200),
-                                                  until - Steady::now());
+    const auto pause =
+        std::min<Steady::duration>(std::chrono::milliseconds(200), until - Steady::now());
     std::this_thread::sleep_for(pause);
   }
 }

@@ -68,7 +68,7 @@ class HeldLease {
   Lease lease_;  // expires is updated by the keeper under node_.mu_.
   std::atomic<bool> lost_{false};
   std::atomic<Steady::rep> deadline_;  // Steady ticks.
-  Steady::time_point renew_at_;       // Guarded by node_.mu_.
+  Steady::time_point renew_at_;        // Guarded by node_.mu_.
   std::unique_ptr<Database> view_;
 };
 

@@ -135,8 +135,8 @@ ClusterStatus Dispatcher::Impl::cluster_status() {
   status.lease_period = cluster_->lease_period();
   // A node is listed while its heartbeat is younger than two lease periods
   // (and at least three cycles).
-  const Clock::duration stale = std::max<Clock::duration>(2 * cluster_->lease_period(),
-                                                          3 * ticket_.cycle);
+  const Clock::duration stale =
+      std::max<Clock::duration>(2 * cluster_->lease_period(), 3 * ticket_.cycle);
   status.nodes = cluster_->coordination().nodes(stale);
   status.leases = cluster_->coordination().leases();
   return status;

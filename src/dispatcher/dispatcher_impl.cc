@@ -51,8 +51,8 @@ Dispatcher::Impl::Impl(DispatcherTicket ticket)
                        ticket_.database_module + "'");
   }
   if (Coordination* coordination = database_->coordination()) {
-    cluster_ = std::make_unique<dispatch::ClusterNode>(*coordination, ticket_.lease_period,
-                                                       Clock::now());
+    cluster_ =
+        std::make_unique<dispatch::ClusterNode>(*coordination, ticket_.lease_period, Clock::now());
   }
   if (ticket_.create_default_clients && database_->client_ids().empty()) {
     database_->write_client_config_text("root", root_client_config().to_json().dump(2));

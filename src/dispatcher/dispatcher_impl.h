@@ -136,9 +136,9 @@ class Dispatcher::Impl {
   bool paused_ = false;
   bool shutting_down_ = false;
   bool stopped_ = false;
-  bool wake_ = false;  // The scheduler should cycle at once.
+  bool wake_ = false;            // The scheduler should cycle at once.
   bool cluster_paused_ = false;  // The cluster paused this node (its orders).
-  int cluster_claimed_ = 0;       // Drives claimed in the cluster, not ended yet.
+  int cluster_claimed_ = 0;      // Drives claimed in the cluster, not ended yet.
   bool export_running_ = false;
   bool paused_before_export_ = false;  // What end_export() restores.
   int running_drives_ = 0;

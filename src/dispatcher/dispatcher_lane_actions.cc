@@ -63,8 +63,8 @@ std::optional<QueueEntry> Dispatcher::Impl::seat(const std::string& client_id,
       cluster_->coordination().expedite(client_id, key.second);
     } catch (const std::exception& e) {
       // Seated all the same: the passenger's next scheduled drive takes it.
-      std::clog << "databus dispatcher: cannot expedite client '" << client_id
-                << "', passenger '" << key.second << "': " << e.what() << std::endl;
+      std::clog << "databus dispatcher: cannot expedite client '" << client_id << "', passenger '"
+                << key.second << "': " << e.what() << std::endl;
     }
   }
   {

@@ -135,8 +135,10 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
       kept.push_back(std::move(seated[i]));
     }
     seated = std::move(kept);
-    if (copies.size() == kept_copies.size() + skipped.size()) copies = std::move(kept_copies);
-    else copies.clear();
+    if (copies.size() == kept_copies.size() + skipped.size())
+      copies = std::move(kept_copies);
+    else
+      copies.clear();
   }
   for (std::size_t i = 0; i < copies.size(); ++i) {
     remember(seated[i].passenger.internal_id, std::move(copies[i]));

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 
 #include "databus/database_wrapper.h"
@@ -142,6 +143,50 @@ TEST_F(PrimalQueueTest, SeatWritesOneBatchOrNothing) {
   faulty.fail_method("insert_entries");
   EXPECT_THROW(q.seat(ctx, {passenger("E1"), passenger("E2")}), StorageError);
   EXPECT_EQ(database_.count_entries("acme", EntryQuery{}), 0u);
+}
+
+// Another seat (another node) stored a key between the queue's lookup and
+// its write: the engine's seat_entries() skips it, and the queue neither
+// returns it nor remembers it, but warns as for any duplicate.
+TEST_F(PrimalQueueTest, AKeySeatedMeanwhileIsSkippedByTheEngine) {
+  class LateLookups : public DatabaseWrapper {
+   public:
+    using DatabaseWrapper::DatabaseWrapper;
+    // The lookup before the write sees nothing; the engine's step does.
+    std::map<DedupKey, std::string> find_entries(const std::string&, const std::string&,
+                                                 std::span<const DedupKey>) override {
+      return {};
+    }
+    std::vector<std::size_t> seat_entries(const std::string& c,
+                                          std::span<const QueueEntry> entries) override {
+      std::vector<DedupKey> keys;
+      for (const QueueEntry& e : entries)
+        keys.push_back({e.passenger.source_system, e.passenger.external_id});
+      const auto stored =
+          target().find_entries(c, entries.front().passenger.passenger_module, keys);
+      std::vector<std::size_t> skipped;
+      std::vector<QueueEntry> fresh;
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (stored.count(keys[i]) > 0) {
+          skipped.push_back(i);
+        } else {
+          fresh.push_back(entries[i]);
+        }
+      }
+      target().insert_entries(c, fresh);
+      return skipped;
+    }
+  };
+  LateLookups late(database_);
+  PrimalQueue first = queue();
+  DriveContext ctx = context(log_);
+  first.seat(ctx, {passenger("B")});
+  PrimalQueue q = queue(&late);
+  const std::vector<QueueEntry> seated =
+      q.seat(ctx, {passenger("A"), passenger("B"), passenger("C")});
+  EXPECT_THAT(ids(seated), ElementsAre("A", "C"));
+  EXPECT_EQ(database_.count_entries("acme", EntryQuery{}), 3u);
+  EXPECT_NE(log_.to_text().find("already queued; skipped"), std::string::npos);
 }
 
 TEST_F(PrimalQueueTest, ListsUnnotifiedEntriesPerPuller) {

@@ -405,6 +405,26 @@ TEST_P(DatabaseConformanceTest, StoredIdsAreTheIdsOfStoredEntries) {
   EXPECT_TRUE(db_->stored_ids("demo", {}).empty());
 }
 
+// Seating checks the dedup key of the module and inserts the rest: keys
+// stored already, and keys repeated in the batch, are skipped by position.
+TEST_P(DatabaseConformanceTest, SeatEntriesSkipsStoredAndRepeatedKeys) {
+  const QueueEntry stored = make_entry("X", kT0);
+  db_->insert_entries("demo", std::span(&stored, 1));
+  const QueueEntry elsewhere = make_entry("Y", kT0, kOtherModule);  // Another module's key.
+  db_->insert_entries("demo", std::span(&elsewhere, 1));
+  const std::vector<QueueEntry> batch = {make_entry("Y", kT0), make_entry("X", kT0),
+                                         make_entry("Z", kT0), make_entry("Y", kT0)};
+  EXPECT_EQ(db_->seat_entries("demo", batch), (std::vector<std::size_t>{1, 3}));
+  EXPECT_TRUE(db_->load_entry("demo", batch[0].passenger.internal_id));
+  EXPECT_FALSE(db_->load_entry("demo", batch[1].passenger.internal_id));
+  EXPECT_TRUE(db_->load_entry("demo", batch[2].passenger.internal_id));
+  EXPECT_FALSE(db_->load_entry("demo", batch[3].passenger.internal_id));
+  EXPECT_TRUE(db_->seat_entries("demo", {}).empty());
+  const std::vector<QueueEntry> fresh = {make_entry("W", kT0)};
+  EXPECT_TRUE(db_->seat_entries("demo", fresh).empty());
+  EXPECT_TRUE(db_->load_entry("demo", fresh[0].passenger.internal_id));
+}
+
 TEST_P(DatabaseConformanceTest, DeleteCompleteEntriesDeletesOnlyOldCompleteOnesOfTheModule) {
   auto complete = [](QueueEntry e) {
     e.complete_all_steps();

@@ -22,7 +22,9 @@ std::string us(const std::string& column) {
   return "floor(extract(epoch from " + column + ") * 1000000)::bigint";
 }
 // `$n` microseconds as an interval.
-std::string span(int n) { return "($" + std::to_string(n) + "::bigint * interval '1 microsecond')"; }
+std::string span(int n) {
+  return "($" + std::to_string(n) + "::bigint * interval '1 microsecond')";
+}
 
 TimePoint time_at(const PgResult& r, int row, int column) {
   return sql::from_micros(r.integer(row, column));
@@ -37,8 +39,8 @@ std::string returning() {
   return " RETURNING l.client_id, l.passenger, l.holder, l.token, " + us("l.expires");
 }
 Lease lease_at(const PgResult& r, int row, bool drive) {
-  return Lease{r.text(row, 0), r.text(row, 1), r.text(row, 2), r.integer(row, 3),
-               time_at(r, row, 4), drive};
+  return Lease{r.text(row, 0),    r.text(row, 1),     r.text(row, 2),
+               r.integer(row, 3), time_at(r, row, 4), drive};
 }
 
 // A text[] literal of names (every element quoted).
@@ -86,15 +88,15 @@ std::vector<NodeInfo> PgCoordination::nodes(Clock::duration stale) {
   auto lease = pool_.acquire();
   lease->run("DELETE FROM cluster_nodes WHERE heartbeat < clock_timestamp() - " + span(1),
              {micros(stale)});
-  const PgResult r = lease->run("SELECT node_id, host, pid, version, " + us("started") + ", " +
-                                us("heartbeat") +
-                                ", drives_running, reported_paused::int FROM cluster_nodes ORDER BY "
-                                "node_id");
+  const PgResult r =
+      lease->run("SELECT node_id, host, pid, version, " + us("started") + ", " + us("heartbeat") +
+                 ", drives_running, reported_paused::int FROM cluster_nodes ORDER BY "
+                 "node_id");
   std::vector<NodeInfo> out;
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back(NodeInfo{r.text(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3),
-                           time_at(r, i, 4), time_at(r, i, 5),
-                           static_cast<int>(r.integer(i, 6)), r.integer(i, 7) == 1});
+                           time_at(r, i, 4), time_at(r, i, 5), static_cast<int>(r.integer(i, 6)),
+                           r.integer(i, 7) == 1});
   }
   return out;
 }
@@ -130,8 +132,8 @@ void PgCoordination::configure(
     const std::set<std::string>& known_clients) {
   // What is stored, read without locking anything; then only the changes
   // are written (most cycles write nothing).
-  const PgResult r =
-      pool_.acquire()->run("SELECT client_id, passenger, interval_us, (holder IS NULL)::int FROM leases");
+  const PgResult r = pool_.acquire()->run(
+      "SELECT client_id, passenger, interval_us, (holder IS NULL)::int FROM leases");
   std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, bool>> stored;
   for (int i = 0; i < r.rows(); ++i) {
     stored[{r.text(i, 0), r.text(i, 1)}] = {r.integer(i, 2), r.integer(i, 3) == 1};
@@ -179,8 +181,7 @@ void PgCoordination::configure(
         "INSERT INTO leases (client_id, passenger, interval_us, next_due) SELECT c, p, i, "
         "clock_timestamp() FROM " +
             arrays + " ON CONFLICT DO NOTHING",
-        {text(name_array(add_clients)), text(name_array(add_passengers)),
-         text("{" + [&] {
+        {text(name_array(add_clients)), text(name_array(add_passengers)), text("{" + [&] {
            std::string s;
            for (const auto& i : add_intervals) s += (s.empty() ? "" : ",") + i;
            return s;
@@ -236,8 +237,7 @@ std::vector<Lease> PgCoordination::claim_due(const std::string& node_id, std::si
   return out;
 }
 
-std::optional<Lease> PgCoordination::claim(const std::string& node_id,
-                                           const std::string& client_id,
+std::optional<Lease> PgCoordination::claim(const std::string& node_id, const std::string& client_id,
                                            const std::string& passenger, Clock::duration interval,
                                            Clock::duration period, bool drive) {
   auto connection = pool_.acquire();
@@ -248,8 +248,8 @@ std::optional<Lease> PgCoordination::claim(const std::string& node_id,
   // Waits for a claim or a fenced write of another node on this row (not
   // SKIP LOCKED: this is the one row wanted), then takes it if free or
   // expired.
-  const std::string drive_columns = drive ? ", last_start = clock_timestamp(), expedited = false"
-                                          : "";
+  const std::string drive_columns =
+      drive ? ", last_start = clock_timestamp(), expedited = false" : "";
   const PgResult r = connection->run(
       "UPDATE leases l SET holder = $1, token = l.token + 1, expires = clock_timestamp() + " +
           span(4) + drive_columns +
@@ -285,11 +285,11 @@ void PgCoordination::release(const Lease& lease) {
             "clock_timestamp() ELSE coalesce(last_start, clock_timestamp()) + interval_us * "
             "interval '1 microsecond' END, expedited = false"
           : "";
-  pool_.acquire()->run("UPDATE leases SET holder = NULL, expires = NULL" + schedule +
-                           " WHERE client_id = $1 AND passenger = $2 AND holder = $3 AND token = "
-                           "$4",
-                       {text(lease.client_id), text(lease.passenger), text(lease.holder),
-                        number(lease.token)});
+  pool_.acquire()->run(
+      "UPDATE leases SET holder = NULL, expires = NULL" + schedule +
+          " WHERE client_id = $1 AND passenger = $2 AND holder = $3 AND token = "
+          "$4",
+      {text(lease.client_id), text(lease.passenger), text(lease.holder), number(lease.token)});
 }
 
 std::vector<LeaseInfo> PgCoordination::leases() {

@@ -54,7 +54,7 @@ class PgCoordination : public Coordination {
  private:
   PgDatabase& engine_;
   PgPool& pool_;
-  std::mutex renewal_mu_;                 // Guards renewal_.
+  std::mutex renewal_mu_;                  // Guards renewal_.
   std::unique_ptr<PgConnection> renewal_;  // Opened on first renew().
 };
 

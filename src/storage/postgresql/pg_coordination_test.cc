@@ -39,7 +39,7 @@ class PgCoordinationTest : public testing::Test {
   void SetUp() override {
     const std::optional<std::string> conninfo = pg_test_conninfo();
     if (!conninfo) GTEST_SKIP() << "no PostgreSQL test server (run through ctest)";
-    const DatabaseArguments args = pg_test_arguments(*conninfo, "coord_" + new_uuid().substr(0, 8));
+    const DatabaseArguments args = pg_test_arguments(*conninfo, "coord_" + new_uuid().substr(24));
     a_ = open_postgresql_database({"", args});
     b_ = open_postgresql_database({"", args});
     ca_ = a_->coordination();
@@ -117,9 +117,9 @@ TEST_F(PgCoordinationTest, AFencedWriteOfALostLeaseFailsAndWritesNothing) {
                LeaseLostError);
   QueueEntry changed = first;
   changed.puller_notified = true;
-  EXPECT_THROW(
-      fenced->update_entries(kClient, std::span<const QueueEntry>(&changed, 1), SaveScope::statuses),
-      LeaseLostError);
+  EXPECT_THROW(fenced->update_entries(kClient, std::span<const QueueEntry>(&changed, 1),
+                                      SaveScope::statuses),
+               LeaseLostError);
   EXPECT_FALSE(b_->load_entry(kClient, late.passenger.internal_id));
   EXPECT_FALSE(b_->load_entry(kClient, first.passenger.internal_id)->puller_notified);
   // Reads and logs pass through.
@@ -147,7 +147,8 @@ TEST_F(PgCoordinationTest, ConcurrentSeatsOfOneKeyFromTwoNodesSeatItOnce) {
     }
   };
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) threads.emplace_back(seat_all, t % 2 == 0 ? std::ref(*a_) : std::ref(*b_));
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back(seat_all, t % 2 == 0 ? std::ref(*a_) : std::ref(*b_));
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(inserted.load(), kKeys);
   EntryQuery all;

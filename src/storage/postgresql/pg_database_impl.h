@@ -90,8 +90,8 @@ class PgDatabase : public Database {
   void update_entries_fenced(const std::string& client_id, std::span<const QueueEntry> entries,
                              SaveScope scope, const Lease* fence);
   std::size_t delete_complete_entries_fenced(const std::string& client_id,
-                                             const std::string& passenger_module,
-                                             TimePoint before, const Lease* fence);
+                                             const std::string& passenger_module, TimePoint before,
+                                             const Lease* fence);
 
  private:
   // Runs `inner` (selecting sql::kEntryColumns, ordered) joined with the
