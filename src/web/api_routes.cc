@@ -260,6 +260,26 @@ void add_export_routes(httplib::Server& server, WebState& s) {
               }));
 }
 
+// The node a system action is for: the query parameter or the body's field
+// `node`; empty (not given) for the whole cluster.
+std::string target_node(const Request& req) {
+  const json j = body(req);
+  std::string node;
+  if (j.contains("node")) {
+    if (!j["node"].is_string()) throw HttpError(400, "field \"node\" must be a string");
+    node = j["node"].get<std::string>();
+    if (node.empty()) throw HttpError(400, "field \"node\" is empty; omit it for every node");
+  }
+  if (req.has_param("node")) {
+    const std::string q = req.get_param_value("node");
+    if (q.empty()) throw HttpError(400, "query parameter node is empty; omit it for every node");
+    if (!node.empty() && node != q)
+      throw HttpError(400, "query parameter node and field \"node\" name different nodes");
+    node = q;
+  }
+  return node;
+}
+
 void add_system_routes(httplib::Server& server, WebState& s) {
   server.Get("/healthz", [](const Request&, Response& res) { send_json(res, json{{"up", true}}); });
   server.Get("/readyz", [&s](const Request& req, Response& res) {
@@ -296,12 +316,12 @@ void add_system_routes(httplib::Server& server, WebState& s) {
               api(s, [&s](const Request& req, Response& res) {
                 const Principal who = authorize_root(s, req, Access::change);
                 check_csrf(who, req, true);
-                const std::string action = req.matches[1];
-                if (action == "pause") s.dispatcher.pause();
-                if (action == "resume") s.dispatcher.resume();
-                if (action == "shutdown") s.dispatcher.shutdown();
-                send_json(res, json{{"state", to_string(s.dispatcher.status().state)}});
+                send_json(res, service::system_action(s, req.matches[1], target_node(req)));
               }));
+  server.Get("/api/v1/cluster", api(s, [&s](const Request& req, Response& res) {
+               authorize_root(s, req, Access::read);
+               send_json(res, service::cluster(s));
+             }));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Pages: login, logout, passengers, peek, about, system (pages_queue.cc and
-// pages_admin.cc hold the rest), and the shared page helpers.
+// Pages: login, logout, passengers, peek, about (pages_queue.cc,
+// pages_admin.cc and pages_system.cc hold the rest), and the shared page
+// helpers.
 
 #include <charconv>
 
@@ -149,40 +150,6 @@ void about_page(WebState& st, const Request& req, Response& res) {
   send_html(res, render_page(st, &*who, PageFrame{"About", who->client_id, "about", body}));
 }
 
-void system_page(WebState& st, const Request& req, Response& res) {
-  const Principal who = authorize_root(st, req, Access::read);
-  const json sys = service::system(st);
-  std::string body = "<p>Dispatcher <span id=\"dispatcher-state\">" + badge(s(sys["state"])) +
-                     "</span> · " + escape_html(s(sys["running_drives"])) + " drive(s) running · " +
-                     escape_html(s(sys["workers"])) + " workers</p>";
-  if (who.admin()) {
-    body += "<div class=\"actions\">" + post_button(who, "/system/pause", "Pause", {}, "") +
-            post_button(who, "/system/resume", "Resume", {}, "primary") +
-            post_button(who, "/system/shutdown", "Shut down", {}, "danger",
-                        "Shut Databus down? Running drives finish first.") +
-            "</div>";
-  }
-  for (const json& e : sys["config_errors"]) {
-    body += "<div class=\"banner error\">" + escape_html(s(e)) + "</div>";
-  }
-  for (const json& p : sys["storage_problems"]) {
-    body += "<div class=\"banner error storage-problem\">Client " + escape_html(s(p["client_id"])) +
-            ": " + escape_html(s(p["path"])) + ": " + escape_html(s(p["message"])) + "</div>";
-  }
-  body +=
-      "<h2>Schedule</h2><div class=\"table-wrap\"><table><thead><tr><th>Client</th>"
-      "<th>Passenger type</th><th>Last drive</th><th>Result</th><th>Next due</th></tr>"
-      "</thead><tbody>";
-  for (const json& p : sys["passengers"]) {
-    body += "<tr><td>" + escape_html(s(p["client_id"])) + "</td><td>" +
-            escape_html(s(p["passenger"])) + "</td><td>" + schedule_cell(p, "last_drive_end") +
-            "</td><td>" + (p["last_worst_type"].is_null() ? "–" : badge(s(p["last_worst_type"]))) +
-            "</td><td>" + schedule_cell(p, "next_due") + "</td></tr>";
-  }
-  body += "</tbody></table></div>";
-  send_html(res, render_page(st, &who, PageFrame{"System", "", "system", body}));
-}
-
 }  // namespace
 
 PageHandler page(WebState& state, PageHandler handler) {
@@ -309,19 +276,7 @@ void add_page_routes(httplib::Server& server, WebState& st) {
              page(st, [&st](const Request& req, Response& res) { peek_page(st, req, res); }));
   server.Get("/about",
              page(st, [&st](const Request& req, Response& res) { about_page(st, req, res); }));
-  server.Get("/system",
-             page(st, [&st](const Request& req, Response& res) { system_page(st, req, res); }));
-  server.Post("/system/(pause|resume|shutdown)", page(st, [&st](const Request& req, Response& res) {
-                const Principal who = authorize_root(st, req, Access::change);
-                check_csrf(who, req, false);
-                const std::string action = req.matches[1];
-                if (action == "pause") st.dispatcher.pause();
-                if (action == "resume") st.dispatcher.resume();
-                if (action == "shutdown") st.dispatcher.shutdown();
-                flash(st, who,
-                      "Dispatcher: " + std::string(to_string(st.dispatcher.status().state)));
-                redirect(res, "/system");
-              }));
+  add_system_pages(server, st);
   add_queue_pages(server, st);
   add_admin_pages(server, st);
 }

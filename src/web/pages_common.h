@@ -36,5 +36,6 @@ std::size_t query_number(const httplib::Request& req, const char* key, std::size
 
 void add_queue_pages(httplib::Server& server, WebState& state);
 void add_admin_pages(httplib::Server& server, WebState& state);
+void add_system_pages(httplib::Server& server, WebState& state);
 
 }  // namespace databus::web

@@ -81,4 +81,16 @@ void save_customizing(WebState& state, const std::string& client_id, const std::
 json about(WebState& state);
 json system(WebState& state);
 
+// --- Cluster (service_cluster.cc) ---------------------------------------------
+// The nodes sharing this store and the leases of every client passenger
+// (Dispatcher::cluster_status()): {enabled, node_id, lease_period_seconds,
+// nodes: [...], leases: [...]}; without a cluster {enabled: false, node_id:
+// null, lease_period_seconds: null} with empty lists.
+json cluster(WebState& state);
+// "pause", "resume" or "shutdown" of the whole cluster (`node` empty; without
+// a cluster: this dispatcher) or of the node `node`. Returns {state: this
+// dispatcher's state afterwards, node: `node` or null}. HttpError 404 for an
+// unknown node (or any node without a cluster).
+json system_action(WebState& state, const std::string& action, const std::string& node);
+
 }  // namespace databus::web::service
