@@ -41,8 +41,9 @@ struct Attachment {
   std::string content;  // Text as UTF-8; binary as raw bytes.
   // The cleansed name as it was given, when it was longer than
   // kMaxAttachmentName and `name` is the shortened form; empty otherwise.
-  // The JSON DB keeps it in passenger.json ("full_name"); the SQL engines do
-  // not keep it yet.
+  // Every engine stores it as it is (the JSON DB in passenger.json as
+  // "full_name", the SQL engines in a column of that name); an entry stored
+  // before an engine kept it reads with it empty.
   std::string full_name;
 
   bool operator==(const Attachment&) const = default;

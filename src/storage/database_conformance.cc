@@ -1,5 +1,6 @@
 // The conformance suite, part 1: setup, clients, customizing backups, logs.
-// The queue tests are in database_conformance_queue.cc.
+// The queue tests are in database_conformance_queue.cc, attachment names in
+// database_conformance_names.cc.
 #include "storage/database_conformance.h"
 
 #include <unistd.h>

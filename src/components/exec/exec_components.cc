@@ -160,7 +160,10 @@ std::vector<Passenger> ExecPuller::pull(DriveContext& ctx) {
         source = object.at("source_system").get<std::string>();
       }
       Passenger p = ctx.new_passenger(id.get<std::string>(), source, module_);
-      for (Attachment& a : attachments_from_json(object)) p.add_attachment(std::move(a));
+      for (Attachment& a : attachments_from_json(object)) {
+        a.full_name.clear();  // A source's names are whole: "name" holds them.
+        p.add_attachment(std::move(a));
+      }
       passengers.push_back(std::move(p));
     } catch (const std::exception& e) {
       ctx.log().error(module_, redact(where + "skipped: " + e.what(), secrets_));
@@ -204,6 +207,7 @@ void ExecProcessor::process(DriveContext& ctx, QueueEntry& entry) {
     } catch (const std::invalid_argument& e) {
       throw Error(where + "a bad passenger: " + e.what());
     }
+    keep_full_names(attachments, entry.passenger.attachments);
     entry.passenger.attachments.clear();
     for (Attachment& a : attachments) entry.passenger.add_attachment(std::move(a));
   }

@@ -21,8 +21,9 @@ inline constexpr char kExecPusherModule[] = "databus.pusher.exec";
 // "databus.puller.exec". pull() runs `command` (stdin empty) and reads one
 // passenger per non-empty stdout line: a JSON object with "external_id"
 // (required, a non-empty string without line breaks), "source_system"
-// (default: the setting) and "attachments". A bad line is logged as an error
-// and skipped; the others are returned. peek() is pull().
+// (default: the setting) and "attachments" (whole names in "name", a name
+// too long for a file shortened; "full_name" is ignored). A bad line is
+// logged as an error and skipped; the others are returned. peek() is pull().
 //
 // notify() runs `notify_command`, when set, with the seated passengers'
 // external ids on stdin, one per line; the command must make `command` stop
@@ -47,7 +48,9 @@ class ExecPuller : public Puller {
 // "databus.processor.exec". process() writes the passenger as one JSON
 // document to the command's stdin and reads the changed passenger back from
 // its stdout: its "attachments" (when present) replace the passenger's
-// (names cleansed and made unique), and "complete": true marks every status
+// (names cleansed and made unique; an attachment returned under the
+// shortened name it was sent with keeps its full name, keep_full_names),
+// and "complete": true marks every status
 // of the entry complete (a filter written as a script). Other fields are
 // ignored: ids never change. Empty stdout leaves the passenger unchanged.
 class ExecProcessor : public Processor {

@@ -146,6 +146,112 @@ echo '{"attachments": [{"name": "out/put.csv", "content": "a;b"}], "external_id"
   EXPECT_THROW(bad->process(ctx, b), Error);
 }
 
+TEST(PassengerJsonTest, FullNamesRoundTripOnlyWhereThereAreAny) {
+  Passenger p;
+  const std::string given = std::string(296, 'z') + ".xml";
+  const std::string shortened = p.add_attachment(given, AttachmentFormat::text, "long");
+  p.add_attachment("short.txt", AttachmentFormat::binary, "short");
+  const nlohmann::json json = passenger_to_json(p);
+  EXPECT_EQ(json["attachments"][0]["name"], shortened);
+  EXPECT_EQ(json["attachments"][0]["full_name"], given);
+  EXPECT_FALSE(json["attachments"][1].contains("full_name"));
+  EXPECT_EQ(attachments_from_json(json), p.attachments);
+
+  nlohmann::json bad = {{"attachments", {{{"name", "a.txt"}, {"full_name", 5}}}}};
+  try {
+    attachments_from_json(bad);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("attachment \"a.txt\": \"full_name\" must be a string"));
+  }
+}
+
+// Issue 13: an attachment whose name was shortened keeps its whole name through
+// a processor command, whether the command passes "full_name" back or not; a
+// renamed attachment does not take it along.
+TEST_F(ExecComponentsTest, ProcessorKeepsTheFullNamesOfShortenedAttachments) {
+  const std::string ascii = std::string(296, 'z') + ".xml";
+  std::string letters;
+  for (int i = 0; i < 150; ++i) letters += "\u00e9";  // 300 bytes of two-byte letters.
+  letters += ".txt";
+  QueueEntry e = entry();
+  const std::string ascii_short = e.passenger.add_attachment(ascii, AttachmentFormat::text, "a");
+  const std::string letters_short =
+      e.passenger.add_attachment(letters, AttachmentFormat::binary, "b");
+  ASSERT_EQ(e.passenger.attachments.size(), 4u);
+  const std::vector<Attachment> before = e.passenger.attachments;
+  DriveContext ctx = context();
+
+  // Everything back as it came.
+  auto echo = registry_->make_processor({kExecProcessorModule, {{"command", {"cat"}}}}, env());
+  echo->process(ctx, e);
+  EXPECT_EQ(e.passenger.attachments, before);
+  EXPECT_EQ(e.passenger.attachments[2].name, ascii_short);
+  EXPECT_EQ(e.passenger.attachments[2].full_name, ascii);
+  EXPECT_EQ(e.passenger.attachments[3].name, letters_short);
+  EXPECT_EQ(e.passenger.attachments[3].full_name, letters);
+
+  // Rebuilt from name, format and content only ("full_name" dropped).
+  auto rebuild = registry_->make_processor(
+      {kExecProcessorModule,
+       {{"command", script("rebuild.sh", R"(sed 's/"full_name":"[^"]*",//g')")}}},
+      env());
+  QueueEntry r = e;
+  rebuild->process(ctx, r);
+  EXPECT_EQ(r.passenger.attachments, before);
+
+  // Renamed, the old "full_name" kept by mistake; a new name too long for a file.
+  const std::string longer = std::string(300, 'n') + ".csv";
+  auto rename = registry_->make_processor(
+      {kExecProcessorModule,
+       {{"command", script("rename.sh",
+                           "cat >/dev/null; echo '{\"attachments\": [{\"name\": "
+                           "\"renamed.xml\", \"full_name\": \"" +
+                               ascii + "\"}, {\"name\": \"" + longer +
+                               "\", \"full_name\": \"other.csv\"}]}'")}}},
+      env());
+  rename->process(ctx, e);
+  ASSERT_EQ(e.passenger.attachments.size(), 2u);
+  EXPECT_EQ(e.passenger.attachments[0].name, "renamed.xml");
+  EXPECT_EQ(e.passenger.attachments[0].full_name, "");
+  EXPECT_EQ(e.passenger.attachments[1].name.size(), kMaxAttachmentName);
+  EXPECT_EQ(e.passenger.attachments[1].full_name, longer);
+}
+
+TEST_F(ExecComponentsTest, PusherAndPullerCarryWholeNames) {
+  const nlohmann::json save = script("save.sh", "cat > \"$1/pushed.json\"\n");
+  nlohmann::json argv = save;
+  argv.push_back(dir_.string());
+  auto pusher = registry_->make_pusher({kExecPusherModule, {{"command", argv}}}, env());
+  QueueEntry e = entry();
+  const std::string given = std::string(296, 'p') + ".pdf";
+  const std::string shortened = e.passenger.add_attachment(given, AttachmentFormat::text, "p");
+  DriveContext ctx = context();
+  pusher->push(ctx, e);
+  const nlohmann::json pushed = nlohmann::json::parse(read("pushed.json"));
+  EXPECT_FALSE(pushed["attachments"][0].contains("full_name"));
+  EXPECT_EQ(pushed["attachments"][2]["name"], shortened);
+  EXPECT_EQ(pushed["attachments"][2]["full_name"], given);
+
+  // A puller's whole names are in "name"; its "full_name" means nothing.
+  auto puller = registry_->make_puller(
+      {kExecPullerModule,
+       {{"command", script("pull.sh",
+                           "echo '{\"external_id\": \"L-1\", \"attachments\": "
+                           "[{\"name\": \"" +
+                               given +
+                               "\"}, {\"name\": \"a.txt\", \"full_name\": "
+                               "\"made-up.txt\"}]}'")}}},
+      env());
+  const std::vector<Passenger> got = puller->pull(ctx);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].attachments.size(), 2u);
+  EXPECT_EQ(got[0].attachments[0].name, shortened);
+  EXPECT_EQ(got[0].attachments[0].full_name, given);
+  EXPECT_EQ(got[0].attachments[1].name, "a.txt");
+  EXPECT_EQ(got[0].attachments[1].full_name, "");
+}
+
 TEST_F(ExecComponentsTest, PusherSucceedsOnlyOnExitZeroAndHidesSecrets) {
   ::setenv("DATABUS_TEST_EXEC_TOKEN", "tok-987", 1);
   const nlohmann::json ok = script("ok.sh", "cat > \"$1/pushed.json\"\n");

@@ -78,10 +78,12 @@ std::string base64_decode(std::string_view text) {
 nlohmann::json passenger_to_json(const Passenger& p) {
   nlohmann::json attachments = nlohmann::json::array();
   for (const Attachment& a : p.attachments) {
-    attachments.push_back(
-        {{"name", a.name},
-         {"format", to_string(a.format)},
-         {"content", a.format == AttachmentFormat::binary ? base64_encode(a.content) : a.content}});
+    nlohmann::json item = {
+        {"name", a.name},
+        {"format", to_string(a.format)},
+        {"content", a.format == AttachmentFormat::binary ? base64_encode(a.content) : a.content}};
+    if (!a.full_name.empty()) item["full_name"] = a.full_name;
+    attachments.push_back(std::move(item));
   }
   return {{"external_id", p.external_id},         {"internal_id", p.internal_id},
           {"source_system", p.source_system},     {"passenger_module", p.passenger_module},
@@ -120,9 +122,27 @@ std::vector<Attachment> attachments_from_json(const nlohmann::json& object) {
         throw std::invalid_argument(where + e.what());
       }
     }
+    if (item.contains("full_name")) {
+      if (!item.at("full_name").is_string()) {
+        throw std::invalid_argument(where + "\"full_name\" must be a string");
+      }
+      a.full_name = item.at("full_name").get<std::string>();
+    }
     out.push_back(std::move(a));
   }
   return out;
+}
+
+void keep_full_names(std::vector<Attachment>& returned, const std::vector<Attachment>& sent) {
+  for (Attachment& a : returned) {
+    a.full_name.clear();
+    for (const Attachment& s : sent) {
+      if (s.name == a.name && !s.full_name.empty()) {
+        a.full_name = s.full_name;
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace databus

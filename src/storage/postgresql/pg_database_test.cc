@@ -96,6 +96,39 @@ TEST_F(PgDatabaseTest, SchemasKeepDatabasesApart) {
   EXPECT_NE(a->describe(), b->describe());
 }
 
+// Schema 3 added attachments.full_name: a row written before reads with no
+// full name (as a passenger.json without the key does), and the migrated
+// schema keeps the full names written after.
+TEST_F(PgDatabaseTest, AttachmentsOfSchema2ReadWithNoFullName) {
+  const DatabaseArguments arguments =
+      pg_test_arguments(conninfo_, "full_name_" + new_uuid().substr(24));
+  Passenger p;
+  p.internal_id = new_uuid();
+  p.external_id = "x-2";
+  p.passenger_module = "m";
+  const std::string given = std::string(296, 'z') + ".xml";
+  const std::string shortened = p.add_attachment(given, AttachmentFormat::text, "z");
+  const QueueEntry e = QueueEntry::seat(p, {"proc"}, {"push"});
+  open_postgresql_database({"", arguments})->insert_entries("demo", std::span(&e, 1));
+  // What schema 2 held: no full_name column.
+  PgConnection(PgSettings::from_arguments(arguments))
+      .run_script(
+          "DROP TABLE cluster_nodes, cluster_state, leases; ALTER TABLE attachments DROP COLUMN "
+          "full_name; UPDATE schema_version SET version = 2");
+
+  auto db = open_postgresql_database({"", arguments});
+  std::optional<QueueEntry> loaded = db->load_entry("demo", p.internal_id);
+  ASSERT_TRUE(loaded);
+  ASSERT_EQ(loaded->passenger.attachments.size(), 1u);
+  EXPECT_EQ(loaded->passenger.attachments[0].name, shortened);
+  EXPECT_EQ(loaded->passenger.attachments[0].full_name, "");
+  EXPECT_EQ(loaded->passenger.attachments[0].content, "z");
+
+  db->update_entries("demo", std::span(&e, 1), SaveScope::everything);
+  EXPECT_EQ(db->load_entry("demo", p.internal_id), e);
+  EXPECT_EQ(db->load_entry("demo", p.internal_id)->passenger.attachments[0].full_name, given);
+}
+
 TEST_F(PgDatabaseTest, LargeBatchesSpanSeveralStatements) {
   auto db = open_postgresql_database({"", pg_test_arguments(conninfo_, "batch_" + new_uuid())});
   std::vector<QueueEntry> entries;

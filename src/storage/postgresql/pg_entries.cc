@@ -90,7 +90,8 @@ void PgDatabase::insert_attachments(PgTransaction& tx, const std::string& client
   auto flush = [&] {
     if (rows == 0) return;
     tx.run(
-        "INSERT INTO attachments (client_id, internal_id, position, name, format, content) "
+        "INSERT INTO attachments (client_id, internal_id, position, name, format, content, "
+        "full_name) "
         "VALUES " +
             sql,
         params);
@@ -107,7 +108,8 @@ void PgDatabase::insert_attachments(PgTransaction& tx, const std::string& client
       params.push_back(field(a.name));
       params.push_back(text(std::string(to_string(a.format))));
       params.push_back({a.content, true});
-      sql += (rows ? ", " : "") + placeholders(params, 6);
+      params.push_back(field(a.full_name));
+      sql += (rows ? ", " : "") + placeholders(params, 7);
       ++rows;
       bytes += a.content.size();
       if (rows >= kRowsPerStatement || bytes >= kBytesPerStatement) flush();
@@ -316,7 +318,7 @@ std::vector<QueueEntry> PgDatabase::read_entries(const sql::Statement& inner,
   const bool joined = with_content || with_names;
   const std::string sql = !joined
                               ? inner.text
-                              : std::string("SELECT e.*, a.name, a.format") +
+                              : std::string("SELECT e.*, a.name, a.format, a.full_name") +
                                     (with_content ? ", a.content" : "") + " FROM (" + inner.text +
                                     ") AS e LEFT JOIN attachments AS a ON a.client_id = $1 "
                                     "AND a.internal_id = e.internal_id ORDER BY e.pull_time" +
@@ -358,7 +360,8 @@ std::vector<QueueEntry> PgDatabase::read_entries(const sql::Statement& inner,
       problems_.add(client_id, path, path + ": format: " + error.what());
       a.format = AttachmentFormat::binary;  // Keep the bytes all the same.
     }
-    if (with_content) a.content = r.text(row, 11);
+    a.full_name = pg_unescape_text(r.text(row, 11));
+    if (with_content) a.content = r.text(row, 12);
     out.back().passenger.attachments.push_back(std::move(a));
   }
   return out;

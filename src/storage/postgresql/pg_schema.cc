@@ -75,7 +75,15 @@ CREATE INDEX logs_created ON logs (client_id, created);
 ALTER TABLE entries SET (fillfactor = 70);
 ALTER TABLE logs ALTER COLUMN entries SET STORAGE EXTERNAL;
 )sql",
-      // Version 3: the cluster (coordination.h, docs/cluster.md). Times are
+      // Version 3: an attachment keeps its `full_name`, the whole name of
+      // one whose name was shortened to fit a file name (attachment.h); ''
+      // for every other, and for the rows written before it (they read with
+      // no full name). A constant default adds the column without rewriting
+      // the table.
+      R"sql(
+ALTER TABLE attachments ADD COLUMN full_name text NOT NULL DEFAULT '';
+)sql",
+      // Version 4: the cluster (coordination.h, docs/cluster.md). Times are
       // the database's clock (timestamptz), never a node's. `leases` holds a
       // row per configured client passenger: its schedule (interval, next
       // due, expedited) and its lease (holder, token, expires); the token only

@@ -172,6 +172,47 @@ TEST_F(SqliteDatabaseTest, OlderSchemaFilesAreMigratedAndTheirRowsRead) {
   sqlite3_close(raw);
 }
 
+// Schema 4 added entry_attachments.full_name: a row written before reads
+// with no full name (as a passenger.json without the key does), and the
+// migrated file keeps the full names written after.
+TEST_F(SqliteDatabaseTest, AttachmentsOfSchema3ReadWithNoFullName) {
+  const auto file = dir_ / "databus.sqlite";
+  std::filesystem::create_directories(dir_);
+  {
+    SqlitePool pool(file, 1);
+    migrate_sqlite_schema(pool, 3);
+  }
+  Passenger p;
+  p.internal_id = new_uuid();
+  p.external_id = "x-3";
+  p.source_system = "s";
+  p.passenger_module = "m";
+  p.puller_module = "pull";
+  p.pull_datetime = sql::from_micros(1000000);
+  const std::string given = std::string(296, 'z') + ".xml";
+  p.add_attachment(given, AttachmentFormat::text, "z");
+  const QueueEntry v3 = QueueEntry::seat(p, {}, {});
+  poke(file,
+       "INSERT INTO entries VALUES (1, 'demo', '" + p.internal_id +
+           "', 'x-3', 's', 'm', 'pull', 1000000); INSERT INTO entry_statuses VALUES (1, 0, 1, 1, "
+           "1, '" +
+           sql::encode_steps(v3) + "', '" + sql::encode_log_guids(p) +
+           "'); INSERT INTO entry_attachments VALUES (1, 0, '" + p.attachments[0].name +
+           "', 'text', X'7a')");
+
+  auto db = open_sqlite_database({dir_, {}});
+  std::optional<QueueEntry> loaded = db->load_entry("demo", p.internal_id);
+  ASSERT_TRUE(loaded);
+  ASSERT_EQ(loaded->passenger.attachments.size(), 1u);
+  EXPECT_EQ(loaded->passenger.attachments[0].name, p.attachments[0].name);
+  EXPECT_EQ(loaded->passenger.attachments[0].full_name, "");
+  EXPECT_EQ(loaded->passenger.attachments[0].content, "z");
+
+  db->update_entries("demo", std::span(&v3, 1), SaveScope::everything);
+  EXPECT_EQ(db->load_entry("demo", p.internal_id), v3);
+  EXPECT_EQ(db->load_entry("demo", p.internal_id)->passenger.attachments[0].full_name, given);
+}
+
 TEST_F(SqliteDatabaseTest, MalformedRowsAreReportedAndSkipped) {
   auto db = open_sqlite_database({dir_, {}});
   Passenger p;

@@ -11,7 +11,7 @@
 namespace databus {
 namespace {
 
-// Schema 3 (sqlite_schema.cc): an entry is a row of `entries` (its fields),
+// Since schema 3 (sqlite_schema.cc), an entry is a row of `entries` (its fields),
 // a row of `entry_statuses` (with `complete`), its rows of
 // `entry_attachments`, all keyed by the integer `entry`, and while it is
 // incomplete a row of `entry_open`.
@@ -57,7 +57,8 @@ constexpr const char* kUpdateFields =
     "puller_module = ?, pull_time = ? WHERE entry = ?";
 
 constexpr const char* kInsertAttachment =
-    "INSERT INTO entry_attachments (entry, position, name, format, content) VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO entry_attachments (entry, position, name, format, content, full_name) VALUES "
+    "(?, ?, ?, ?, ?, ?)";
 
 // Binds the status columns, as the first six parameters of kInsertStatuses
 // (after `entry`) or kUpdateStatuses. `steps` and `log_guids` are bound
@@ -93,7 +94,8 @@ void insert_attachments(SqliteQuery& q, std::int64_t entry, const Passenger& p) 
         .bind(2, position++)
         .bind_unowned(3, a.name)
         .bind(4, to_string(a.format))
-        .bind_blob_unowned(5, a.content);  // Not copied: lives until the rewind.
+        .bind_blob_unowned(5, a.content)  // Not copied: lives until the rewind.
+        .bind_unowned(6, a.full_name);
     q.run();
     q.rewind();  // For the next row; the statement stays prepared.
   }
@@ -298,7 +300,8 @@ std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, Sqlite
   }
   if (!with_content && !with_names) return out;
   const std::string sql =
-      std::string(with_content ? "SELECT name, format, content" : "SELECT name, format") +
+      std::string(with_content ? "SELECT name, format, full_name, content"
+                               : "SELECT name, format, full_name") +
       " FROM entry_attachments WHERE entry = (SELECT entry FROM entries WHERE client_id = ? AND "
       "internal_id = ?) ORDER BY position";
   SqliteQuery a(c, sql);  // Prepared once, reset per entry.
@@ -315,7 +318,8 @@ std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, Sqlite
         problems_.add(client_id, path, path + ": format: " + error.what());
         attachment.format = AttachmentFormat::binary;  // Keep the bytes all the same.
       }
-      if (with_content) attachment.content = a.text(2);
+      attachment.full_name = a.text(2);
+      if (with_content) attachment.content = a.text(3);
       e.passenger.attachments.push_back(std::move(attachment));
     }
   }

@@ -137,6 +137,13 @@ CREATE UNIQUE INDEX entries_id ON entries (client_id, internal_id);
 CREATE INDEX entries_dedup ON entries (client_id, passenger_module, source_system, external_id);
 CREATE INDEX entries_pulled ON entries (client_id, pull_time);
 )sql",
+      // Version 4: an attachment keeps its `full_name`, the whole name of
+      // one whose name was shortened to fit a file name (attachment.h); ''
+      // for every other, and for the rows written before it (they read with
+      // no full name, as a passenger.json without the key does).
+      R"sql(
+ALTER TABLE entry_attachments ADD COLUMN full_name TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return all;
 }
