@@ -97,9 +97,10 @@ void Dispatcher::Impl::leased_drive(std::shared_ptr<HeldLease> held) {
     try {
       found = find_passenger(key.first, key.second);
     } catch (const std::exception& e) {
+      // Released as a drive: tried again one interval later, not at every
+      // cycle (a broken configuration is reported by the cycle already).
       std::clog << "databus dispatcher: client '" << key.first << "', passenger '" << key.second
                 << "': not driven: " << e.what() << std::endl;
-      held->abandon();
     }
     if (found) {
       schedule_.acquire(key);  // A local drive of the key holds the lease: none runs.
