@@ -28,6 +28,7 @@
 #include "databus/client.h"
 #include "databus/log.h"
 #include "databus/queue_entry.h"
+#include "databus/session_storage.h"
 #include "databus/time.h"
 
 namespace databus {
@@ -208,6 +209,13 @@ class Database {
   virtual std::optional<Log> read_log(const std::string& client_id, const std::string& guid) = 0;
   virtual std::size_t delete_logs_before(const std::string& client_id, TimePoint before) = 0;
   virtual bool delete_log(const std::string& client_id, const std::string& guid) = 0;
+
+  // --- Web sessions -----------------------------------------------------------
+  // Where the web server keeps browser sessions when several processes
+  // share this database (session_storage.h), owned by the database and
+  // valid for its life. Null (the default) for engines that one process
+  // owns: the web server keeps sessions in memory then.
+  virtual SessionStorage* session_storage() { return nullptr; }
 };
 
 }  // namespace databus

@@ -127,6 +127,8 @@ class DatabaseWrapper : public Database {
     return target_->delete_log(client_id, guid);
   }
 
+  SessionStorage* session_storage() override { return target_->session_storage(); }
+
  private:
   std::unique_ptr<Database> owned_;  // Null when borrowed.
   Database* target_;
