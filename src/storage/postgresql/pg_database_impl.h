@@ -11,6 +11,7 @@
 
 #include "databus/database.h"
 #include "storage/postgresql/pg_connection.h"
+#include "storage/postgresql/pg_sessions.h"
 #include "storage/sql/problem_list.h"
 #include "storage/sql/sql_query.h"
 
@@ -65,6 +66,8 @@ class PgDatabase : public Database {
   std::size_t delete_logs_before(const std::string& client_id, TimePoint before) override;
   bool delete_log(const std::string& client_id, const std::string& guid) override;
 
+  SessionStorage* session_storage() override { return &sessions_; }
+
  private:
   // Runs `inner` (selecting sql::kEntryColumns, ordered) joined with the
   // attachments in one statement (one snapshot) and decodes the rows;
@@ -85,6 +88,7 @@ class PgDatabase : public Database {
   // process leaves no stale lock).
   std::unique_ptr<PgConnection> node_lock_;
   sql::ProblemList problems_;
+  PgSessionStorage sessions_{pool_};  // On pool_; usable once the schema is migrated.
 };
 
 }  // namespace databus
