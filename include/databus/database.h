@@ -29,6 +29,7 @@
 #include "databus/coordination.h"
 #include "databus/log.h"
 #include "databus/queue_entry.h"
+#include "databus/session_storage.h"
 #include "databus/time.h"
 
 namespace databus {
@@ -226,6 +227,13 @@ class Database {
   // The coordination of the nodes sharing this store (coordination.h), or
   // null when one process owns it (the engine refuses a second one).
   virtual Coordination* coordination() { return nullptr; }
+
+  // --- Web sessions -----------------------------------------------------------
+  // Where the web server keeps browser sessions when several processes
+  // share this database (session_storage.h), owned by the database and
+  // valid for its life. Null (the default) for engines that one process
+  // owns: the web server keeps sessions in memory then.
+  virtual SessionStorage* session_storage() { return nullptr; }
 };
 
 inline std::vector<std::size_t> Database::seat_entries(const std::string& client_id,

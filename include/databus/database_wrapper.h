@@ -136,6 +136,8 @@ class DatabaseWrapper : public Database {
   }
   Coordination* coordination() override { return target_->coordination(); }
 
+  SessionStorage* session_storage() override { return target_->session_storage(); }
+
  private:
   std::unique_ptr<Database> owned_;  // Null when borrowed.
   Database* target_;

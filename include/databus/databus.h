@@ -19,6 +19,7 @@
 #include "databus/queue.h"
 #include "databus/queue_entry.h"
 #include "databus/registry.h"
+#include "databus/session_storage.h"
 #include "databus/ticket.h"
 #include "databus/time.h"
 #include "databus/uuid.h"

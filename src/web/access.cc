@@ -34,7 +34,7 @@ std::optional<Principal> from_session(WebState& state, const std::string& id) {
     return Principal{s->client_id, "", Role::administrator, false, s->id, s->csrf_token};
   }
   for (const User& u : config->users) {
-    if (u.username == s->username && secrets_equal(u.token, s->token_at_login)) {
+    if (u.username == s->username && secrets_equal(sha256_hex(u.token), s->token_digest)) {
       return Principal{s->client_id, u.username, u.role, false, s->id, s->csrf_token};
     }
   }

@@ -89,4 +89,15 @@ std::string keyed_digest(std::string_view key, std::string_view message) {
   return hex;
 }
 
+std::string sha256_hex(std::string_view message) {
+  init_crypto();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size());
+  std::string hex(sizeof digest * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), digest, sizeof digest);
+  hex.pop_back();
+  return hex;
+}
+
 }  // namespace databus::web

@@ -38,4 +38,9 @@ std::string random_hex(std::size_t bytes);
 // bytes): who does not know the key cannot compute it.
 std::string keyed_digest(std::string_view key, std::string_view message);
 
+// The SHA-256 digest of `message`, lower-case hex (64 digits): what is kept
+// of a secret that is looked up but must not be readable where it is stored
+// (session ids, tokens at login; docs/security.md "Sessions").
+std::string sha256_hex(std::string_view message);
+
 }  // namespace databus::web

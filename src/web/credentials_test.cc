@@ -46,5 +46,11 @@ TEST(Credentials, KeyedDigestDependsOnKeyAndMessage) {
   EXPECT_THROW(keyed_digest("short", "message"), Error);
 }
 
+TEST(Credentials, Sha256HexIsTheStandardDigest) {
+  // FIPS 180-2 test vectors.
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 }  // namespace
 }  // namespace databus::web

@@ -1,79 +1,89 @@
 #include "web/sessions.h"
 
-#include <iterator>
-#include <utility>
-
+#include "storage/memory/memory_session_storage.h"
 #include "web/credentials.h"
 
 namespace databus::web {
+namespace {
 
-SessionStore::SessionStore(std::chrono::seconds idle, std::chrono::seconds absolute)
-    : idle_(idle), absolute_(absolute) {}
+std::unique_ptr<SessionStorage> own_storage_unless(const SessionStorage* shared) {
+  if (shared != nullptr) return nullptr;
+  return std::make_unique<MemorySessionStorage>();
+}
 
-bool SessionStore::expired(const Session& s, TimePoint now) const {
-  return now - s.last_seen > idle_ || now - s.created > absolute_;
+Session session_of(const std::string& id, const SessionRecord& r) {
+  return Session{id, r.csrf_token, r.client_id, r.username, r.token_digest, r.created, r.last_seen};
+}
+
+}  // namespace
+
+SessionStore::SessionStore(std::chrono::seconds idle, std::chrono::seconds absolute,
+                           SessionStorage* shared)
+    : idle_(idle),
+      absolute_(absolute),
+      own_(own_storage_unless(shared)),
+      storage_(shared != nullptr ? *shared : *own_) {}
+
+bool SessionStore::expired(const SessionRecord& r, TimePoint now) const {
+  return now - r.last_seen > idle_ || now - r.created > absolute_;
 }
 
 Session SessionStore::create(const std::string& client_id, const std::string& username,
                              const std::string& token_at_login, TimePoint now) {
-  Session s;
-  s.id = random_hex(32);
-  s.csrf_token = random_hex(32);
-  s.client_id = client_id;
-  s.username = username;
-  s.token_at_login = token_at_login;
-  s.created = now;
-  s.last_seen = now;
-  std::lock_guard<std::mutex> guard(mutex_);
-  // Drop expired sessions now and then, so abandoned ones do not pile up.
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
-    it = expired(it->second, now) ? sessions_.erase(it) : std::next(it);
+  bool sweep = false;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (now - last_sweep_ >= kSweepInterval) {
+      last_sweep_ = now;
+      sweep = true;
+    }
   }
-  sessions_[s.id] = s;
-  return s;
+  // Drop expired sessions now and then, so abandoned ones do not pile up.
+  if (sweep) storage_.sweep(now - idle_, now - absolute_);
+
+  const std::string id = random_hex(32);
+  SessionRecord r;
+  r.key = sha256_hex(id);
+  r.csrf_token = random_hex(32);
+  r.client_id = client_id;
+  r.username = username;
+  r.token_digest = sha256_hex(token_at_login);
+  r.created = now;
+  r.last_seen = now;
+  storage_.put(r);
+  return session_of(id, r);
 }
 
 std::optional<Session> SessionStore::find(const std::string& id, TimePoint now) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return std::nullopt;
-  if (expired(it->second, now)) {
-    sessions_.erase(it);
+  if (id.empty()) return std::nullopt;
+  const std::string key = sha256_hex(id);
+  std::optional<SessionRecord> r = storage_.find(key);
+  if (!r) return std::nullopt;
+  if (expired(*r, now)) {
+    storage_.remove(key);
     return std::nullopt;
   }
-  it->second.last_seen = now;
-  return it->second;
+  if (now - r->last_seen >= kTouchInterval) {
+    storage_.touch(key, now);
+    r->last_seen = now;
+  }
+  return session_of(id, *r);
 }
 
-void SessionStore::remove(const std::string& id) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  sessions_.erase(id);
-}
+void SessionStore::remove(const std::string& id) { storage_.remove(sha256_hex(id)); }
 
 void SessionStore::remove_user(const std::string& client_id, const std::string& username) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
-    const bool match = it->second.client_id == client_id && it->second.username == username;
-    it = match ? sessions_.erase(it) : std::next(it);
-  }
+  storage_.remove_user(client_id, username);
 }
 
-void SessionStore::set_flash(const std::string& id, std::string message) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  auto it = sessions_.find(id);
-  if (it != sessions_.end()) it->second.flash = std::move(message);
+void SessionStore::set_flash(const std::string& id, const std::string& message) {
+  storage_.set_flash(sha256_hex(id), message);
 }
 
 std::string SessionStore::take_flash(const std::string& id) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return "";
-  return std::exchange(it->second.flash, "");
+  return storage_.take_flash(sha256_hex(id));
 }
 
-std::size_t SessionStore::size() {
-  std::lock_guard<std::mutex> guard(mutex_);
-  return sessions_.size();
-}
+std::string SessionStore::shared_secret() { return storage_.shared_secret(random_hex(32)); }
 
 }  // namespace databus::web

@@ -18,21 +18,24 @@ struct WebState {
   WebState(Dispatcher& d, WebOptions o)
       : dispatcher(d),
         options(std::move(o)),
-        sessions(options.session_idle, options.session_absolute),
+        sessions(options.session_idle, options.session_absolute, d.database().session_storage()),
         throttle(options.throttle),
         exports(d),
-        login_form_key(random_hex(32)) {}
+        login_form_key(sessions.shared_secret()) {}
 
   bool tls() const { return !options.tls_cert.empty(); }
 
   Dispatcher& dispatcher;
   const WebOptions options;
-  SessionStore sessions;
+  SessionStore sessions;  // In the database when it is shared by nodes.
   LoginThrottle throttle;
   ExportJobs exports;
   TokenIndex tokens;  // Bearer token -> user; invalidated by every save.
-  // Signs the login form's CSRF token (login.h); new with every server, so
-  // a restart invalidates open login forms.
+  // Signs the login form's CSRF token (login.h). The session storage's
+  // shared secret: the same on every node sharing the database, so that a
+  // form served by one node may be posted to another; in memory (engines of
+  // one process) new with every server, so a restart invalidates open login
+  // forms.
   const std::string login_form_key;
 };
 

@@ -12,6 +12,7 @@
 #include "databus/database.h"
 #include "storage/postgresql/pg_connection.h"
 #include "storage/postgresql/pg_coordination.h"
+#include "storage/postgresql/pg_sessions.h"
 #include "storage/sql/problem_list.h"
 #include "storage/sql/sql_query.h"
 
@@ -93,6 +94,8 @@ class PgDatabase : public Database {
                                              const std::string& passenger_module, TimePoint before,
                                              const Lease* fence);
 
+  SessionStorage* session_storage() override { return &sessions_; }
+
  private:
   // Runs `inner` (selecting sql::kEntryColumns, ordered) joined with the
   // attachments in one statement (one snapshot) and decodes the rows;
@@ -112,6 +115,7 @@ class PgDatabase : public Database {
   // The nodes sharing this schema (pg_coordination.h).
   std::unique_ptr<PgCoordination> coordination_;
   sql::ProblemList problems_;
+  PgSessionStorage sessions_{pool_};  // On pool_; usable once the schema is migrated.
 };
 
 }  // namespace databus

@@ -113,7 +113,8 @@ TEST_F(PgDatabaseTest, AttachmentsOfSchema2ReadWithNoFullName) {
   // What schema 2 held: no full_name column.
   PgConnection(PgSettings::from_arguments(arguments))
       .run_script(
-          "DROP TABLE cluster_nodes, cluster_state, leases; ALTER TABLE attachments DROP COLUMN "
+          "DROP TABLE cluster_nodes, cluster_state, leases, web_sessions, web_secrets; ALTER TABLE "
+          "attachments DROP COLUMN "
           "full_name; UPDATE schema_version SET version = 2");
 
   auto db = open_postgresql_database({"", arguments});

@@ -119,6 +119,26 @@ CREATE TABLE leases (
   PRIMARY KEY (client_id, passenger));
 CREATE INDEX leases_due ON leases (next_due);
 )sql",
+      // Version 5: browser sessions, shared by every node on the schema
+      // (pg_sessions.h). Only a digest of a session id is stored. No index
+      // on last_seen: it is written about once a minute per session, which
+      // an index would turn into index writes, and the sweep that would use
+      // it runs once a minute on a small table.
+      R"sql(
+CREATE TABLE web_sessions (
+  session_key text COLLATE "C" PRIMARY KEY,
+  csrf_token text NOT NULL,
+  client_id text COLLATE "C" NOT NULL,
+  username text COLLATE "C" NOT NULL,
+  token_digest text NOT NULL,
+  created bigint NOT NULL,
+  last_seen bigint NOT NULL,
+  flash text NOT NULL);
+CREATE INDEX web_sessions_user ON web_sessions (client_id, username);
+CREATE TABLE web_secrets (
+  name text COLLATE "C" PRIMARY KEY,
+  secret text NOT NULL);
+)sql",
   };
   return all;
 }
