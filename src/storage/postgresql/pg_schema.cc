@@ -75,6 +75,14 @@ CREATE INDEX logs_created ON logs (client_id, created);
 ALTER TABLE entries SET (fillfactor = 70);
 ALTER TABLE logs ALTER COLUMN entries SET STORAGE EXTERNAL;
 )sql",
+      // Version 3: a client's configuration carries its version
+      // (config_version.h), which every node compares in the update that
+      // saves it (the edit conflict check); rows written before are
+      // "unversioned" until their next save.
+      R"sql(
+ALTER TABLE clients ADD COLUMN config_version text NOT NULL DEFAULT 'unversioned';
+ALTER TABLE clients ADD COLUMN config_saved_by text NOT NULL DEFAULT '';
+)sql",
   };
   return all;
 }

@@ -137,6 +137,13 @@ CREATE UNIQUE INDEX entries_id ON entries (client_id, internal_id);
 CREATE INDEX entries_dedup ON entries (client_id, passenger_module, source_system, external_id);
 CREATE INDEX entries_pulled ON entries (client_id, pull_time);
 )sql",
+      // Version 4: a client's configuration carries its version
+      // (config_version.h), for the edit conflict check of customizing
+      // saves; rows written before are "unversioned" until their next save.
+      R"sql(
+ALTER TABLE clients ADD COLUMN config_version TEXT NOT NULL DEFAULT 'unversioned';
+ALTER TABLE clients ADD COLUMN config_saved_by TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return all;
 }
