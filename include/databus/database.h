@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "databus/client.h"
+#include "databus/config_version.h"
 #include "databus/coordination.h"
 #include "databus/log.h"
 #include "databus/queue_entry.h"
@@ -144,8 +145,32 @@ class Database {
   // The raw configuration text (customizing node "__databus__").
   virtual std::string read_client_config_text(const std::string& client_id) = 0;
   // Replaces the configuration text atomically. The caller validates.
-  // Creates the client when it does not exist.
+  // Creates the client when it does not exist. The text gets a new version
+  // (ConfigVersion::make("") or, in the JSON DB, the file's), saved by nobody known.
   virtual void write_client_config_text(const std::string& client_id, const std::string& text) = 0;
+  // The raw configuration text with its version (config_version.h): what a
+  // compare-and-set save starts from. Two reads with no write between
+  // return the same tag; a write gives a new one (the JSON DB, whose tag is
+  // the file's time and text, may keep it when the same text is written
+  // again within one tick of the file system's clock: then a save from it
+  // overwrites nothing it did not see). Throws NotFoundError for an unknown
+  // client.
+  virtual VersionedText read_client_config_versioned(const std::string& client_id) = 0;
+  // The compare-and-set write of the edit conflict check
+  // (docs/api.md "Edit conflicts"): replaces the text only when
+  // the stored version's tag is `expected_tag`, and then stores a new
+  // version saved by `saved_by` (the engine makes it). The comparison and
+  // the write are one atomic step against every other write of this
+  // client's configuration, by any thread and any process on the store: of
+  // two writes expecting the same tag, exactly one succeeds.
+  // Returns the new version when written; throws EditConflictError (naming
+  // the client, `expected_tag` and the current version) when the stored tag
+  // differs, and NotFoundError for an unknown client: then nothing changed.
+  // The caller validates the text.
+  virtual ConfigVersion write_client_config_text_if(const std::string& client_id,
+                                                    const std::string& text,
+                                                    const std::string& expected_tag,
+                                                    const std::string& saved_by) = 0;
 
   // --- Customizing backups ---------------------------------------------------
   virtual void write_backup(const std::string& client_id, const std::string& node,

@@ -53,6 +53,14 @@ class DatabaseWrapper : public Database {
   void write_client_config_text(const std::string& client_id, const std::string& text) override {
     target_->write_client_config_text(client_id, text);
   }
+  VersionedText read_client_config_versioned(const std::string& client_id) override {
+    return target_->read_client_config_versioned(client_id);
+  }
+  ConfigVersion write_client_config_text_if(const std::string& client_id, const std::string& text,
+                                            const std::string& expected_tag,
+                                            const std::string& saved_by) override {
+    return target_->write_client_config_text_if(client_id, text, expected_tag, saved_by);
+  }
 
   void write_backup(const std::string& client_id, const std::string& node,
                     const std::string& text) override {

@@ -70,6 +70,21 @@ struct CustomizingNode {
   bool external = false;  // An external config file of the ticket.
 };
 
+// How a customizing node is saved (Dispatcher::save_customizing).
+struct CustomizingSave {
+  Editor editor = Editor::root;
+  // The version (ConfigVersion::tag) the text was edited from, as
+  // read_customizing_versioned() gave it: the save is refused with
+  // EditConflictError (config_version.h) when the node was saved since
+  // (docs/api.md "Edit conflicts"). Default: empty, no check; the
+  // save replaces whatever is stored (the CLI, API clients that send no
+  // version).
+  std::string expected_version;
+  // Who saves ("alice@demo"), kept with the new version of "__databus__";
+  // empty when unknown.
+  std::string saved_by;
+};
+
 // Thread-safety: every public method may be called from any thread (the web
 // server calls them while drives run).
 class Dispatcher {
@@ -175,13 +190,22 @@ class Dispatcher {
   // ticket's external config files of this client.
   std::vector<CustomizingNode> customizing_nodes(const std::string& client_id) const;
   std::string read_customizing(const std::string& client_id, const std::string& node);
+  // The node's text with its current version, for a save that checks it.
+  VersionedText read_customizing_versioned(const std::string& client_id, const std::string& node);
   // Validates `text` (JSON; for "__databus__" a valid client configuration),
   // writes a backup of the current content, then saves. Throws ConfigError
-  // naming the node and field, and ForbiddenError (error.h) when `editor` is
+  // naming the node and field, ForbiddenError (error.h) when the editor is
   // a client's and the text adds or changes a host setting outside root's
-  // delegation; then nothing is changed.
+  // delegation, and EditConflictError (config_version.h) when
+  // `save.expected_version` is set and no longer the node's; then nothing is
+  // changed. Returns the node's new version.
+  ConfigVersion save_customizing(const std::string& client_id, const std::string& node,
+                                 const std::string& text, const CustomizingSave& save);
+  // save_customizing() without a version check.
   void save_customizing(const std::string& client_id, const std::string& node,
-                        const std::string& text, Editor editor = Editor::root);
+                        const std::string& text, Editor editor = Editor::root) {
+    save_customizing(client_id, node, text, CustomizingSave{editor, "", ""});
+  }
 
   // --- Export (issue: SQL engines) -------------------------------------------
   // Pauses (remembering whether it was paused), waits until no drive runs,

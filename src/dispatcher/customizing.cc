@@ -1,6 +1,7 @@
 #include "dispatcher/customizing.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -30,6 +31,20 @@ bool valid_client_id(const std::string& id) {
            c == '-' || c == '.';
   });
 }
+
+// The text of node "__clients__".
+std::string clients_text(const std::vector<std::string>& ids) {
+  return nlohmann::json{{"clients", ids}}.dump(2);
+}
+
+TimePoint modification_time(const std::filesystem::path& path) {
+  const auto sys = std::chrono::file_clock::to_sys(std::filesystem::last_write_time(path));
+  return std::chrono::time_point_cast<Clock::duration>(sys);
+}
+
+// Saves without a version that find the configuration saved between their
+// read and their write try again this often before they give up.
+constexpr int kUncheckedSaveAttempts = 5;
 
 nlohmann::json parse_json(const std::string& text, const std::string& where) {
   try {
@@ -78,7 +93,7 @@ std::string Customizing::read(const std::string& client_id, const std::string& n
     if (client_id != kRootClient) {
       throw NotFoundError(node_where(client_id, node) + ": only client root has this node");
     }
-    return nlohmann::json{{"clients", database_.client_ids()}}.dump(2);
+    return clients_text(database_.client_ids());
   }
   const ExternalConfigFile* f = external_file(client_id, node);
   if (f == nullptr) throw NotFoundError(node_where(client_id, node) + ": no such node");
@@ -91,48 +106,94 @@ std::string Customizing::read(const std::string& client_id, const std::string& n
   return durable::read_file(f->path);
 }
 
-void Customizing::save(const std::string& client_id, const std::string& node,
-                       const std::string& text, Editor editor) {
-  const std::string where = node_where(client_id, node);
-  if (node == kDatabusNode) {
-    const ClientConfig next = validate_client_config(registry_, client_id, text, where);
+VersionedText Customizing::read_versioned(const std::string& client_id, const std::string& node) {
+  if (node == kDatabusNode) return database_.read_client_config_versioned(client_id);
+  std::string text = read(client_id, node);
+  if (node == kClientsNode) {
+    ConfigVersion version = ConfigVersion::of_text(text, std::nullopt);
+    return VersionedText{std::move(text), std::move(version)};
+  }
+  ConfigVersion version =
+      ConfigVersion::of_text(text, modification_time(external_file(client_id, node)->path));
+  return VersionedText{std::move(text), std::move(version)};
+}
+
+ConfigVersion Customizing::save(const std::string& client_id, const std::string& node,
+                                const std::string& text, const CustomizingSave& save) {
+  if (node == kDatabusNode) return save_config(client_id, text, save);
+  if (node == kClientsNode) {
+    if (client_id != kRootClient) {
+      throw NotFoundError(node_where(client_id, node) + ": only client root has this node");
+    }
+    return save_clients(text, save.expected_version);
+  }
+  return save_file(client_id, node, text, save.expected_version);
+}
+
+ConfigVersion Customizing::save_config(const std::string& client_id, const std::string& text,
+                                       const CustomizingSave& save) {
+  const std::string where = node_where(client_id, kDatabusNode);
+  const ClientConfig next = validate_client_config(registry_, client_id, text, where);
+  // Without a version, the save replaces whatever is stored, as it always
+  // did: it expects the version it reads here, and reads again should
+  // another save come between (then the backup is of what it replaces).
+  const bool checked = !save.expected_version.empty();
+  for (int attempt = 1;; ++attempt) {
     // Also proves the client exists (NotFoundError otherwise).
-    const std::string current = database_.read_client_config_text(client_id);
-    if (editor == Editor::client) {
+    const VersionedText current = database_.read_client_config_versioned(client_id);
+    const std::string& expected = checked ? save.expected_version : current.version.tag;
+    if (expected != current.version.tag) {
+      throw EditConflictError(where, expected, current.version);
+    }
+    if (save.editor == Editor::client) {
       // A stored configuration that no longer parses vouches for nothing.
       ClientConfig before;
       before.id = client_id;
       try {
-        before = ClientConfig::parse(client_id, current, where);
+        before = ClientConfig::parse(client_id, current.text, where);
       } catch (const ConfigError&) {
       }
       host_access::check_host_changes(registry_, before, next);
     }
-    database_.write_backup(client_id, node, current);
-    database_.write_client_config_text(client_id, text);
-    return;
-  }
-  if (node == kClientsNode) {
-    if (client_id != kRootClient) {
-      throw NotFoundError(where + ": only client root has this node");
+    database_.write_backup(client_id, kDatabusNode, current.text);
+    try {
+      return database_.write_client_config_text_if(client_id, text, expected, save.saved_by);
+    } catch (const EditConflictError& e) {
+      // Saved by someone else since the read above.
+      if (checked || attempt == kUncheckedSaveAttempts) {
+        throw EditConflictError(where, e.loaded(), e.current());
+      }
     }
-    save_clients(text);
-    return;
   }
+}
+
+ConfigVersion Customizing::save_file(const std::string& client_id, const std::string& node,
+                                     const std::string& text, const std::string& expected_version) {
+  const std::string where = node_where(client_id, node);
   const ExternalConfigFile* f = external_file(client_id, node);
   if (f == nullptr) throw NotFoundError(where + ": no such node");
   parse_json(text, where + " (file " + f->path.string() + ")");
+  std::lock_guard<std::mutex> guard(files_mutex_);
   if (std::filesystem::exists(f->path)) {
-    database_.write_backup(client_id, node, durable::read_file(f->path));
+    const VersionedText current = read_versioned(client_id, node);
+    if (!expected_version.empty() && expected_version != current.version.tag) {
+      throw EditConflictError(where, expected_version, current.version);
+    }
+    database_.write_backup(client_id, node, current.text);
+  } else if (!expected_version.empty()) {
+    // Edited from a file that someone deleted since.
+    throw EditConflictError(where, expected_version, ConfigVersion{});
   }
   const std::filesystem::path parent = f->path.parent_path();
   if (!parent.empty() && !std::filesystem::exists(parent)) {
     durable::create_directories_durably(parent);
   }
   durable::write_file_atomically(f->path, text);
+  return ConfigVersion::of_text(text, modification_time(f->path));
 }
 
-void Customizing::save_clients(const std::string& text) {
+ConfigVersion Customizing::save_clients(const std::string& text,
+                                        const std::string& expected_version) {
   const std::string where = node_where(kRootClient, kClientsNode);
   const nlohmann::json j = parse_json(text, where);
   if (!j.is_object()) throw ConfigError(where, "", "must be an object {\"clients\": [...]}");
@@ -156,6 +217,11 @@ void Customizing::save_clients(const std::string& text) {
     wanted.insert(id.get<std::string>());
   }
   const std::vector<std::string> existing = database_.client_ids();
+  const std::string current = clients_text(existing);
+  const ConfigVersion version = ConfigVersion::of_text(current, std::nullopt);
+  if (!expected_version.empty() && expected_version != version.tag) {
+    throw EditConflictError(where, expected_version, version);
+  }
   for (const std::string& id : existing) {
     if (!wanted.contains(id)) {
       throw ConfigError(where, "clients",
@@ -164,12 +230,13 @@ void Customizing::save_clients(const std::string& text) {
                             "supported (stop Databus and delete its data instead)");
     }
   }
-  database_.write_backup(kRootClient, kClientsNode, read(kRootClient, kClientsNode));
+  database_.write_backup(kRootClient, kClientsNode, current);
   for (const std::string& id : wanted) {
     if (std::find(existing.begin(), existing.end(), id) == existing.end()) {
       database_.write_client_config_text(id, kEmptyClientConfig);
     }
   }
+  return ConfigVersion::of_text(clients_text(database_.client_ids()), std::nullopt);
 }
 
 void Customizing::backup_all() {

@@ -76,9 +76,13 @@ std::vector<CustomizingNode> Dispatcher::customizing_nodes(const std::string& cl
 std::string Dispatcher::read_customizing(const std::string& client_id, const std::string& node) {
   return impl_->customizing_->read(client_id, node);
 }
-void Dispatcher::save_customizing(const std::string& client_id, const std::string& node,
-                                  const std::string& text, Editor editor) {
-  impl_->customizing_->save(client_id, node, text, editor);
+VersionedText Dispatcher::read_customizing_versioned(const std::string& client_id,
+                                                     const std::string& node) {
+  return impl_->customizing_->read_versioned(client_id, node);
+}
+ConfigVersion Dispatcher::save_customizing(const std::string& client_id, const std::string& node,
+                                           const std::string& text, const CustomizingSave& save) {
+  return impl_->customizing_->save(client_id, node, text, save);
 }
 void Dispatcher::begin_export(const std::string& client_id) { impl_->begin_export(client_id); }
 void Dispatcher::end_export(const std::string& client_id, bool ok, const std::string& error) {

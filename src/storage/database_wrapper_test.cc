@@ -38,6 +38,24 @@ TEST(DatabaseWrapperTest, ForwardsToABorrowedOrOwnedDatabase) {
   EXPECT_EQ(owned.target().read_client_config_text("x"), "{\"log_life_span\": 4}");
 }
 
+TEST(DatabaseWrapperTest, ForwardsTheVersionedConfigurationCalls) {
+  MemoryDatabase memory;
+  DatabaseWrapper wrapper(memory);
+  wrapper.write_client_config_text("demo", "{}");
+  const ConfigVersion loaded = wrapper.read_client_config_versioned("demo").version;
+  EXPECT_EQ(loaded.tag, memory.read_client_config_versioned("demo").version.tag);
+  const ConfigVersion saved =
+      wrapper.write_client_config_text_if("demo", "{\"log_life_span\": 2}", loaded.tag, "alice");
+  EXPECT_EQ(memory.read_client_config_versioned("demo").version.tag, saved.tag);
+  EXPECT_THROW(wrapper.write_client_config_text_if("demo", "{}", loaded.tag, "bob"),
+               EditConflictError);
+
+  FaultyDatabase faulty(memory);
+  faulty.fail_all_writes();
+  EXPECT_THROW(faulty.write_client_config_text_if("demo", "{}", saved.tag, "carol"), StorageError);
+  EXPECT_EQ(memory.read_client_config_text("demo"), "{\"log_life_span\": 2}");
+}
+
 TEST(FaultyDatabaseTest, FailsTheNthWriteOnly) {
   MemoryDatabase memory;
   FaultyDatabase db(memory);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "databus/config_version.h"
 #include "databus/error.h"
 #include "fs/no_space.h"
 #include "web/access.h"
@@ -69,6 +70,37 @@ std::size_t number_param(const Request& req, const char* key, std::size_t fallba
 
 std::string param(const Request& req, const char* key, const std::string& fallback = "") {
   return req.has_param(key) ? req.get_param_value(key) : fallback;
+}
+
+// A version as an HTTP entity tag (RFC 9110): quoted; tags never hold '"'.
+std::string entity_tag(const std::string& version) { return "\"" + version + "\""; }
+
+// The version a customizing save was edited from (docs/api.md, "Edit
+// conflicts"): the body's "version" or the If-Match header (one entity tag,
+// as the GET's ETag gave it); "" when neither is sent (no check), and for
+// "If-Match: *". Both must agree when both are sent.
+std::string expected_version(const Request& req, const json& j) {
+  std::string from_body;
+  if (j.contains("version")) {
+    if (!j["version"].is_string()) throw HttpError(400, "field \"version\" must be a string");
+    from_body = j["version"].get<std::string>();
+  }
+  if (!req.has_header("If-Match")) return from_body;
+  std::string header = req.get_header_value("If-Match");
+  header.erase(0, header.find_first_not_of(" \t"));
+  header.erase(header.find_last_not_of(" \t") + 1);
+  if (header == "*") return from_body;
+  if (header.size() < 2 || header.front() != '"' || header.back() != '"' ||
+      header.find_first_of("\",", 1) != header.size() - 1) {
+    throw HttpError(400,
+                    "If-Match must be one entity tag, as the customizing node's ETag gave it "
+                    "(a weak tag W/\"...\" or a list cannot name a version)");
+  }
+  const std::string from_header = header.substr(1, header.size() - 2);
+  if (!from_body.empty() && from_body != from_header) {
+    throw HttpError(400, "field \"version\" and If-Match name different versions");
+  }
+  return from_header;
 }
 
 // The principal for a change to `client`, CSRF checked.
@@ -203,14 +235,14 @@ void add_client_routes(httplib::Server& server, WebState& s) {
                send_json(res, service::users(s, req.matches[1], who));
              }));
   server.Post(c + "/users/([^/]+)/revoke-token", api(s, [&s](const Request& req, Response& res) {
-                changer(s, req, res, req.matches[1]);
-                service::revoke_token(s, req.matches[1], req.matches[2]);
+                const Principal who = changer(s, req, res, req.matches[1]);
+                service::revoke_token(s, req.matches[1], req.matches[2], who);
                 send_json(res, json{{"revoked", true}});
               }));
   server.Post(c + "/users/([^/]+)/password", api(s, [&s](const Request& req, Response& res) {
-                changer(s, req, res, req.matches[1]);
+                const Principal who = changer(s, req, res, req.matches[1]);
                 service::set_password(s, req.matches[1], req.matches[2],
-                                      string_field(body(req), "password"));
+                                      string_field(body(req), "password"), who);
                 send_json(res, json{{"changed", true}});
               }));
   server.Get(c + "/customizing", api(s, [&s](const Request& req, Response& res) {
@@ -219,13 +251,23 @@ void add_client_routes(httplib::Server& server, WebState& s) {
              }));
   server.Get(c + "/customizing/([^/]+)", api(s, [&s](const Request& req, Response& res) {
                const Principal who = reader(s, req, res, req.matches[1]);
-               send_json(res, service::customizing_node(s, req.matches[1], req.matches[2], who));
+               const json node = service::customizing_node(s, req.matches[1], req.matches[2], who);
+               res.set_header("ETag", entity_tag(node["version"].get<std::string>()));
+               send_json(res, node);
              }));
   server.Post(c + "/customizing/([^/]+)", api(s, [&s](const Request& req, Response& res) {
                 const Principal who = changer(s, req, res, req.matches[1]);
-                service::save_customizing(s, req.matches[1], req.matches[2],
-                                          string_field(body(req), "text"), who);
-                send_json(res, json{{"saved", true}});
+                const json j = body(req);
+                const std::string text = string_field(j, "text");
+                const std::string version = expected_version(req, j);
+                try {
+                  const ConfigVersion saved = service::save_customizing(
+                      s, req.matches[1], req.matches[2], text, who, version);
+                  res.set_header("ETag", entity_tag(saved.tag));
+                  send_json(res, json{{"saved", true}, {"version", saved.tag}});
+                } catch (const EditConflictError& e) {
+                  send_json(res, service::edit_conflict(e), 409);
+                }
               }));
 }
 

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "databus/config_version.h"
 #include "databus/error.h"
 #include "web/access.h"
 #include "web/credentials.h"
@@ -22,6 +23,8 @@ ErrorStatus error_status(std::exception_ptr error) {
   } catch (const ForbiddenError& e) {
     return {403, e.what()};
   } catch (const StateError& e) {
+    return {409, e.what()};
+  } catch (const EditConflictError& e) {
     return {409, e.what()};
   } catch (const CorruptDataError& e) {
     return {500, std::string("internal error: ") + e.what()};  // One bad item, not an outage.

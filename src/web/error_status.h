@@ -4,6 +4,7 @@
 //   NotFoundError  -> 404
 //   ConfigError    -> 400
 //   StateError     -> 409
+//   EditConflictError -> 409 (the API's customizing save adds both versions)
 //   StorageError   -> 503, a fixed message (the store is down; the detail
 //                     goes to std::clog); a CorruptDataError is a 500
 //   anything else  -> 500

@@ -1,7 +1,9 @@
 // Pages: users (+ revoke token, change password), customizing, export.
 
+#include <optional>
 #include <sstream>
 
+#include "databus/config_version.h"
 #include "web/export_jobs.h"
 #include "web/html.h"
 #include "web/pages_common.h"
@@ -59,18 +61,50 @@ void users_page(WebState& st, const Request& req, Response& res) {
   send_html(res, render_page(st, &who, PageFrame{"Users", c, "users", body}));
 }
 
+// What the node editor shows.
+struct EditorContent {
+  std::string text;     // In the text area.
+  std::string version;  // Hidden field: the version the text is edited from ("": none).
+  std::string about;    // When and by whom that version was saved; "": not shown.
+  std::string error;    // A banner above the editor; "": none.
+  // After an edit conflict: the current version's text, shown for comparison.
+  std::optional<std::string> current;
+};
+
+// "Saved 2026-01-31 12:00:05 UTC by alice@demo." for a customizing_node() answer.
+std::string about_version(const json& node) {
+  if (node["saved"].is_null()) return "";
+  return "Saved " + display_time(s(node["saved"])) +
+         (node["saved_by"].is_null() ? "" : " by " + s(node["saved_by"])) + ".";
+}
+
 std::string editor(WebState& st, const Principal& who, const std::string& c,
-                   const std::string& node, const std::string& text, const std::string& error) {
+                   const std::string& node, const EditorContent& content) {
   std::string body =
       "<p><a href=\"" + escape_html(client_url(c, "customizing")) + "\">← Customizing</a></p>";
-  if (!error.empty()) {
-    body += "<div class=\"banner error\" role=\"alert\" id=\"save-error\">" + escape_html(error) +
-            "</div>";
+  if (!content.error.empty()) {
+    body += "<div class=\"banner error\" role=\"alert\" id=\"save-error\">" +
+            escape_html(content.error) + "</div>";
+  }
+  if (content.current) {
+    // The edit conflict (docs/api.md "Edit conflicts"): the form
+    // now carries the current version, so saving again is a choice made
+    // with both texts in view.
+    body +=
+        "<p class=\"hint\" id=\"conflict-hint\">Your text is in the editor below, not saved. "
+        "Saving it again replaces the current version, shown here:</p>"
+        "<details open id=\"current-version\"><summary>The current version</summary>"
+        "<pre class=\"mono\">" +
+        escape_html(*content.current) + "</pre></details>";
+  }
+  if (!content.about.empty()) {
+    body += "<p class=\"hint\" id=\"node-version\">" + escape_html(content.about) + "</p>";
   }
   body += "<form method=\"post\" class=\"editor\" action=\"" +
           escape_html(client_url(c, "customizing/" + url_encode(node))) + "\">" + csrf_input(who) +
-          "<textarea name=\"text\" id=\"node-text\" spellcheck=\"false\" rows=\"28\"" +
-          (who.admin() ? "" : " readonly") + ">" + escape_html(text) + "</textarea>";
+          "<input type=\"hidden\" name=\"version\" value=\"" + escape_html(content.version) +
+          "\"><textarea name=\"text\" id=\"node-text\" spellcheck=\"false\" rows=\"28\"" +
+          (who.admin() ? "" : " readonly") + ">" + escape_html(content.text) + "</textarea>";
   if (who.admin() && !who.root() && node == "__databus__") {
     // The text is one JSON document: its host settings cannot be locked one
     // by one, so the page says which they are and the save refuses changes.
@@ -119,9 +153,10 @@ void node_page(WebState& st, const Request& req, Response& res) {
   const std::string node = req.matches[2];
   const Principal who = page_reader(st, req, res, c);
   const json data = service::customizing_node(st, c, node, who);
+  const EditorContent content{s(data["text"]), s(data["version"]), about_version(data), "", {}};
   send_html(res, render_page(st, &who,
                              PageFrame{"Customizing: " + node, c, "customizing",
-                                       editor(st, who, c, node, s(data["text"]), "")}));
+                                       editor(st, who, c, node, content)}));
 }
 
 void save_node(WebState& st, const Request& req, Response& res) {
@@ -129,17 +164,31 @@ void save_node(WebState& st, const Request& req, Response& res) {
   const std::string node = req.matches[2];
   const Principal who = page_changer(st, req, res, c);
   const std::string text = query(req, "text");
-  try {
-    service::save_customizing(st, c, node, text, who);
-  } catch (const HttpError& e) {
-    // 403 on "__databus__" (never root only) is a refused host setting.
-    if (e.status() != 422 && !(e.status() == 403 && node == "__databus__")) throw;
-    // Show the rejected text again with the reason; nothing was saved.
+  // A form from before versions were handed out sends none: no check.
+  const std::string version = query(req, "version");
+  const auto show = [&](const EditorContent& content, int status) {
     send_html(res,
               render_page(st, &who,
                           PageFrame{"Customizing: " + node, c, "customizing",
-                                    editor(st, who, c, node, text, e.what())}),
-              e.status());
+                                    editor(st, who, c, node, content)}),
+              status);
+  };
+  try {
+    service::save_customizing(st, c, node, text, who, version);
+  } catch (const EditConflictError& e) {
+    // Saved by someone else since this text was loaded: nothing was saved.
+    // The user's text stays; the current version is shown beside it.
+    const json current = service::customizing_node(st, c, node, who);
+    show(EditorContent{text, s(current["version"]), about_version(current), e.what(),
+                       s(current["text"])},
+         409);
+    return;
+  } catch (const HttpError& e) {
+    // 403 on "__databus__" (never root only) is a refused host setting.
+    if (e.status() != 422 && !(e.status() == 403 && node == "__databus__")) throw;
+    // Show the rejected text again with the reason; nothing was saved. It is
+    // still edited from the version it was loaded at.
+    show(EditorContent{text, version, "", e.what(), {}}, e.status());
     return;
   }
   flash(st, who, "Saved " + node + " (the previous content was backed up).");
@@ -229,7 +278,7 @@ void add_admin_pages(httplib::Server& server, WebState& st) {
   server.Post(c + "/users/([^/]+)/revoke-token", page(st, [&st](const Request& req, Response& res) {
                 const std::string client = req.matches[1];
                 const Principal who = page_changer(st, req, res, client);
-                service::revoke_token(st, client, req.matches[2]);
+                service::revoke_token(st, client, req.matches[2], who);
                 const bool self =
                     who.client_id == client && who.username == std::string(req.matches[2]);
                 if (self) {
@@ -243,7 +292,7 @@ void add_admin_pages(httplib::Server& server, WebState& st) {
   server.Post(c + "/users/([^/]+)/password", page(st, [&st](const Request& req, Response& res) {
                 const std::string client = req.matches[1];
                 const Principal who = page_changer(st, req, res, client);
-                service::set_password(st, client, req.matches[2], query(req, "password"));
+                service::set_password(st, client, req.matches[2], query(req, "password"), who);
                 flash(st, who,
                       "Password of " + std::string(req.matches[2]) + " changed (stored hashed).");
                 redirect(res, client_url(client, "users"));

@@ -9,14 +9,11 @@
 #include "databus/factories.h"
 #include "databus/uuid.h"
 #include "databus/version.h"
-#include "web/credentials.h"
-#include "web/secret_mask.h"
 
 namespace databus::web::service {
 namespace {
 
 constexpr std::size_t kPeekTextLimit = 64 * 1024;
-constexpr char kDatabusNode[] = "__databus__";
 
 ClientConfig load(WebState& state, const std::string& client_id) {
   try {
@@ -36,8 +33,6 @@ const ClientPassenger& find_passenger(const ClientConfig& config, const std::str
   return *p;
 }
 
-const Registry& registry(WebState& state) { return *state.dispatcher.ticket().registry; }
-
 json time_or_null(const std::optional<TimePoint>& t) { return t ? json(to_iso(*t)) : json(); }
 
 json schedule_json(const PassengerSchedule& s) {
@@ -49,35 +44,6 @@ json schedule_json(const PassengerSchedule& s) {
                s.last_worst_type ? json(std::string(to_string(*s.last_worst_type))) : json()},
               {"next_due", to_iso(s.next_due)},
               {"running", s.running}};
-}
-
-User& find_user(ClientConfig& config, const std::string& username) {
-  for (User& u : config.users) {
-    if (u.username == username) return u;
-  }
-  throw HttpError(404, "client '" + config.id + "' has no user '" + username + "'");
-}
-
-// Saves `config` as loaded with only a user changed: as the operator's code
-// (Editor::root), since no host setting can differ from the stored one.
-void save_config(WebState& state, const ClientConfig& config) {
-  try {
-    state.dispatcher.save_customizing(config.id, kDatabusNode, config.to_json().dump(2) + "\n");
-    state.tokens.invalidate();
-  } catch (const ConfigError& e) {
-    throw HttpError(409, e.what());
-  }
-}
-
-void check_node_access(WebState& state, const std::string& client_id, const std::string& node,
-                       const Principal& who) {
-  for (const CustomizingNode& n : state.dispatcher.customizing_nodes(client_id)) {
-    if (n.name == node) {
-      if (n.root_only && !who.root()) throw HttpError(403, "node " + node + " is root only");
-      return;
-    }
-  }
-  throw HttpError(404, "client '" + client_id + "' has no customizing node '" + node + "'");
 }
 
 }  // namespace
@@ -198,88 +164,6 @@ std::size_t purge_logs(WebState& state, const std::string& client_id) {
   // Everything written so far; a drive finishing later writes a new log.
   return state.dispatcher.database().delete_logs_before(client_id,
                                                         Clock::now() + std::chrono::seconds(1));
-}
-
-json users(WebState& state, const std::string& client_id, const Principal& who) {
-  const ClientConfig config = load(state, client_id);
-  json out = json::array();
-  for (const User& u : config.users) {
-    json item{{"username", u.username},
-              {"role", to_string(u.role)},
-              {"password_hashed", is_password_hash(u.password)},
-              {"has_token", !u.token.empty()}};
-    if (who.client_id == client_id && who.username == u.username) item["token"] = u.token;
-    out.push_back(std::move(item));
-  }
-  return json{{"client_id", client_id}, {"authentication", !config.users.empty()}, {"users", out}};
-}
-
-std::string revoke_token(WebState& state, const std::string& client_id,
-                         const std::string& username) {
-  ClientConfig config = load(state, client_id);
-  User& user = find_user(config, username);
-  user.token = random_hex(32);
-  save_config(state, config);
-  state.sessions.remove_user(client_id, username);
-  return user.token;
-}
-
-void set_password(WebState& state, const std::string& client_id, const std::string& username,
-                  const std::string& password) {
-  if (password.size() < 8) throw HttpError(400, "a password needs at least 8 characters");
-  ClientConfig config = load(state, client_id);
-  find_user(config, username).password = hash_password(password);
-  save_config(state, config);
-  state.sessions.remove_user(client_id, username);
-}
-
-json customizing_nodes(WebState& state, const std::string& client_id, const Principal& who) {
-  load(state, client_id);
-  json nodes = json::array();
-  for (const CustomizingNode& n : state.dispatcher.customizing_nodes(client_id)) {
-    if (n.root_only && !who.root()) continue;
-    nodes.push_back(json{{"name", n.name}, {"root_only", n.root_only}, {"external", n.external}});
-  }
-  json backups = json::array();
-  for (const BackupInfo& b : state.dispatcher.database().list_backups(client_id)) {
-    backups.push_back(json{{"id", b.id}, {"node", b.node}, {"created", to_iso(b.created)}});
-  }
-  return json{{"client_id", client_id}, {"nodes", nodes}, {"backups", backups}};
-}
-
-json customizing_node(WebState& state, const std::string& client_id, const std::string& node,
-                      const Principal& who) {
-  check_node_access(state, client_id, node, who);
-  try {
-    std::string text = state.dispatcher.read_customizing(client_id, node);
-    if (node == kDatabusNode) text = mask_config_secrets(text, registry(state));
-    return json{{"client_id", client_id}, {"node", node}, {"text", text}};
-  } catch (const NotFoundError& e) {
-    throw HttpError(404, e.what());
-  }
-}
-
-void save_customizing(WebState& state, const std::string& client_id, const std::string& node,
-                      const std::string& text, const Principal& who) {
-  check_node_access(state, client_id, node, who);
-  try {
-    // A mask left unchanged keeps the stored secret (secret_mask.h).
-    const std::string restored =
-        node == kDatabusNode
-            ? restore_config_secrets(text, state.dispatcher.read_customizing(client_id, node),
-                                     registry(state))
-            : text;
-    // Host settings are root's decision (docs/security.md, "Host access").
-    state.dispatcher.save_customizing(client_id, node, restored,
-                                      who.root() ? Editor::root : Editor::client);
-    state.tokens.invalidate();  // Users and tokens may have changed.
-  } catch (const ForbiddenError& e) {
-    throw HttpError(403, e.what());
-  } catch (const ConfigError& e) {
-    throw HttpError(422, e.what());
-  } catch (const NotFoundError& e) {
-    throw HttpError(404, e.what());
-  }
 }
 
 json about(WebState& state) {

@@ -5,6 +5,8 @@
 //
 // Errors: HttpError 400 for invalid ids or arguments, 404 for unknown ones,
 // 409 when refused in the current state, 422 for invalid customizing text.
+// An edit conflict (EditConflictError) is left to the routes, which answer 409
+// with both versions (edit_conflict()).
 #pragma once
 
 #include <cstddef>
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "databus/attachment.h"
+#include "databus/config_version.h"
 #include "web/access.h"
 #include "web/web_state.h"
 
@@ -58,24 +61,37 @@ json logs(WebState& state, const std::string& client_id, std::size_t offset, std
 json log(WebState& state, const std::string& client_id, const std::string& guid);
 std::size_t purge_logs(WebState& state, const std::string& client_id);
 
-// --- Users (service.cc) -------------------------------------------------------
+// --- Users (service_config.cc) -----------------------------------------------
 // Tokens are shown only to their owner.
 json users(WebState& state, const std::string& client_id, const Principal& who);
 // Replaces the user's token with a fresh random one (ending every session
-// and bearer use of the old one); returns the new token.
-std::string revoke_token(WebState& state, const std::string& client_id,
-                         const std::string& username);
+// and bearer use of the old one); returns the new token. Saved by `who`;
+// a customizing save meanwhile is kept (the change is applied on top).
+std::string revoke_token(WebState& state, const std::string& client_id, const std::string& username,
+                         const Principal& who);
 // Stores an Argon2id hash of `password` (at least 8 characters) and ends the
-// user's sessions.
+// user's sessions. Saved by `who`, as revoke_token().
 void set_password(WebState& state, const std::string& client_id, const std::string& username,
-                  const std::string& password);
+                  const std::string& password, const Principal& who);
 
-// --- Customizing (service.cc) -------------------------------------------------
+// --- Customizing (service_config.cc) -----------------------------------------
 json customizing_nodes(WebState& state, const std::string& client_id, const Principal& who);
+// {client_id, node, text, version, saved, saved_by}: the text ("__databus__"
+// with its secrets masked), its version (config_version.h) and when (ISO, or
+// null when unknown) and by whom (or null) that was saved.
 json customizing_node(WebState& state, const std::string& client_id, const std::string& node,
                       const Principal& who);
-void save_customizing(WebState& state, const std::string& client_id, const std::string& node,
-                      const std::string& text, const Principal& who);
+// Saves `text` as `who`; returns the node's new version. `expected_version`
+// is the version the text was edited from: when the node was saved since,
+// EditConflictError (config_version.h) is thrown and nothing is saved. Empty:
+// no check, the save replaces whatever is stored (docs/api.md, "Edit
+// conflicts").
+ConfigVersion save_customizing(WebState& state, const std::string& client_id,
+                               const std::string& node, const std::string& text,
+                               const Principal& who, const std::string& expected_version = "");
+// The 409 body for `e`: {error, loaded_version: {version, saved, saved_by},
+// current_version: {version, saved, saved_by}}, times in ISO or null.
+json edit_conflict(const EditConflictError& e);
 
 // --- About and system (service.cc) --------------------------------------------
 json about(WebState& state);

@@ -94,6 +94,13 @@ class Browser {
                        const nlohmann::json& body = nlohmann::json::object()) {
     return client_.Post(path, headers(true), body.dump(), "application/json");
   }
+  // A JSON POST with the session's CSRF token and `extra` headers (If-Match).
+  httplib::Result post(const std::string& path, const nlohmann::json& body,
+                       const httplib::Headers& extra) {
+    httplib::Headers h = headers(true);
+    h.insert(extra.begin(), extra.end());
+    return client_.Post(path, h, body.dump(), "application/json");
+  }
   // A JSON POST without any CSRF token.
   httplib::Result post_without_csrf(const std::string& path,
                                     const nlohmann::json& body = nlohmann::json::object()) {

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <tuple>
 
+#include <nlohmann/json.hpp>
+
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "fs/atomic_file.h"
@@ -34,8 +36,48 @@ bool ClientStore::exists() const {
 }
 
 std::string ClientStore::read_config_text() const {
+  std::lock_guard<std::mutex> guard(config_mutex_);
   if (!exists()) throw NotFoundError("unknown client '" + client_id_ + "'");
   return durable::read_file(config_path());
+}
+
+VersionedText ClientStore::read_versioned_locked() const {
+  VersionedText out;
+  out.text = durable::read_file(config_path());
+  out.version = ConfigVersion::of_text(out.text, modification_time(config_path()));
+  std::error_code ec;
+  if (!stdfs::is_regular_file(saved_by_path(), ec)) return out;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(durable::read_file(saved_by_path()));
+    if (j.value("tag", "") == out.version.tag) out.version.saved_by = j.value("saved_by", "");
+  } catch (const nlohmann::json::exception&) {
+    // Unreadable: who saved it is unknown, which is all this file tells.
+  }
+  return out;
+}
+
+VersionedText ClientStore::read_config_versioned() const {
+  std::lock_guard<std::mutex> guard(config_mutex_);
+  if (!exists()) throw NotFoundError("unknown client '" + client_id_ + "'");
+  return read_versioned_locked();
+}
+
+ConfigVersion ClientStore::write_config_text_if(const std::string& text,
+                                                const std::string& expected_tag,
+                                                const std::string& saved_by) {
+  std::lock_guard<std::mutex> guard(config_mutex_);
+  if (!exists()) throw NotFoundError("unknown client '" + client_id_ + "'");
+  const VersionedText current = read_versioned_locked();
+  if (current.version.tag != expected_tag) {
+    throw EditConflictError("the configuration of client '" + client_id_ + "'", expected_tag,
+                            current.version);
+  }
+  durable::write_file_atomically(config_path(), text);
+  ConfigVersion written = ConfigVersion::of_text(text, modification_time(config_path()));
+  written.saved_by = saved_by;
+  durable::write_file_atomically(
+      saved_by_path(), nlohmann::json{{"tag", written.tag}, {"saved_by", saved_by}}.dump());
+  return written;
 }
 
 ClientConfig ClientStore::load_config() const {
@@ -43,6 +85,8 @@ ClientConfig ClientStore::load_config() const {
 }
 
 void ClientStore::write_config_text(const std::string& text) {
+  // The file's new time makes a stale config.saved-by.json count no more.
+  std::lock_guard<std::mutex> guard(config_mutex_);
   durable::create_directories_durably(dir_);
   durable::write_file_atomically(config_path(), text);
 }

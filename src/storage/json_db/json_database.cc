@@ -68,6 +68,15 @@ class JsonDatabase : public Database {
   void write_client_config_text(const std::string& id, const std::string& text) override {
     guarded([&] { client(id).config.write_config_text(text); });
   }
+  VersionedText read_client_config_versioned(const std::string& id) override {
+    return guarded([&] { return client(id).config.read_config_versioned(); });
+  }
+  ConfigVersion write_client_config_text_if(const std::string& id, const std::string& text,
+                                            const std::string& expected_tag,
+                                            const std::string& saved_by) override {
+    return guarded(
+        [&] { return client(id).config.write_config_text_if(text, expected_tag, saved_by); });
+  }
 
   void write_backup(const std::string& id, const std::string& node,
                     const std::string& text) override {

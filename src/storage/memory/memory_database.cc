@@ -102,6 +102,30 @@ void MemoryDatabase::write_client_config_text(const std::string& client_id,
   Client& c = client(client_id);
   std::unique_lock lock(c.mutex);
   c.config_text = text;
+  c.config_version = ConfigVersion::make("");
+}
+
+VersionedText MemoryDatabase::read_client_config_versioned(const std::string& client_id) {
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  if (!c.config_text) throw NotFoundError("unknown client '" + client_id + "'");
+  return VersionedText{*c.config_text, c.config_version};
+}
+
+ConfigVersion MemoryDatabase::write_client_config_text_if(const std::string& client_id,
+                                                          const std::string& text,
+                                                          const std::string& expected_tag,
+                                                          const std::string& saved_by) {
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  if (!c.config_text) throw NotFoundError("unknown client '" + client_id + "'");
+  if (c.config_version.tag != expected_tag) {
+    throw EditConflictError("the configuration of client '" + client_id + "'", expected_tag,
+                            c.config_version);
+  }
+  c.config_text = text;
+  c.config_version = ConfigVersion::make(saved_by);
+  return c.config_version;
 }
 
 void MemoryDatabase::write_backup(const std::string& client_id, const std::string& node,

@@ -52,9 +52,47 @@ ClientConfig PgDatabase::load_client(const std::string& client_id) {
 void PgDatabase::write_client_config_text(const std::string& client_id, const std::string& t) {
   check_client_id(client_id);
   pool_.acquire()->run(
-      "INSERT INTO clients (client_id, config_text) VALUES ($1, $2) "
-      "ON CONFLICT (client_id) DO UPDATE SET config_text = excluded.config_text",
-      {text(client_id), document(t)});
+      "INSERT INTO clients (client_id, config_text, config_version, config_saved_by) "
+      "VALUES ($1, $2, $3, '') ON CONFLICT (client_id) DO UPDATE SET "
+      "config_text = excluded.config_text, config_version = excluded.config_version, "
+      "config_saved_by = ''",
+      {text(client_id), document(t), text(ConfigVersion::make("").tag)});
+}
+
+VersionedText PgDatabase::read_client_config_versioned(const std::string& client_id) {
+  check_client_id(client_id);
+  const PgResult r = pool_.acquire()->run(
+      "SELECT config_text, config_version, config_saved_by FROM clients WHERE client_id = $1",
+      {text(client_id)});
+  if (r.rows() == 0) throw NotFoundError("unknown client '" + client_id + "'");
+  return VersionedText{
+      pg_unescape_text(r.text(0, 0)),
+      ConfigVersion{pg_unescape_text(r.text(0, 1)), pg_unescape_text(r.text(0, 2))}};
+}
+
+ConfigVersion PgDatabase::write_client_config_text_if(const std::string& client_id,
+                                                      const std::string& t,
+                                                      const std::string& expected_tag,
+                                                      const std::string& saved_by) {
+  check_client_id(client_id);
+  const ConfigVersion next = ConfigVersion::make(saved_by);
+  PgPool::Lease connection = pool_.acquire();
+  // One statement: the row lock makes a concurrent update (from any node)
+  // wait, and READ COMMITTED then re-checks the condition on the row it
+  // wrote, so of two saves expecting the same tag only the first matches.
+  const PgResult updated = connection->run(
+      "UPDATE clients SET config_text = $2, config_version = $3, config_saved_by = $4 "
+      "WHERE client_id = $1 AND config_version = $5",
+      {text(client_id), document(t), text(next.tag), document(next.saved_by),
+       document(expected_tag)});
+  if (updated.affected() == 1) return next;
+  const PgResult current =
+      connection->run("SELECT config_version, config_saved_by FROM clients WHERE client_id = $1",
+                      {text(client_id)});
+  if (current.rows() == 0) throw NotFoundError("unknown client '" + client_id + "'");
+  throw EditConflictError(
+      "the configuration of client '" + client_id + "'", expected_tag,
+      ConfigVersion{pg_unescape_text(current.text(0, 0)), pg_unescape_text(current.text(0, 1))});
 }
 
 // --- Customizing backups --------------------------------------------------------

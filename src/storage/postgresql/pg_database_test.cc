@@ -114,8 +114,8 @@ TEST_F(PgDatabaseTest, AttachmentsOfSchema2ReadWithNoFullName) {
   PgConnection(PgSettings::from_arguments(arguments))
       .run_script(
           "DROP TABLE cluster_nodes, cluster_state, leases, web_sessions, web_secrets; ALTER TABLE "
-          "attachments DROP COLUMN "
-          "full_name; UPDATE schema_version SET version = 2");
+          "attachments DROP COLUMN full_name; ALTER TABLE clients DROP COLUMN config_version, "
+          "DROP COLUMN config_saved_by; UPDATE schema_version SET version = 2");
 
   auto db = open_postgresql_database({"", arguments});
   std::optional<QueueEntry> loaded = db->load_entry("demo", p.internal_id);

@@ -139,6 +139,14 @@ CREATE TABLE web_secrets (
   name text COLLATE "C" PRIMARY KEY,
   secret text NOT NULL);
 )sql",
+      // Version 6: a client's configuration carries its version
+      // (config_version.h), which every node compares in the update that
+      // saves it (the edit conflict check); rows written before are
+      // "unversioned" until their next save.
+      R"sql(
+ALTER TABLE clients ADD COLUMN config_version text NOT NULL DEFAULT 'unversioned';
+ALTER TABLE clients ADD COLUMN config_saved_by text NOT NULL DEFAULT '';
+)sql",
   };
   return all;
 }

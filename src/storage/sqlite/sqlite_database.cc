@@ -57,12 +57,59 @@ void SqliteDatabase::write_client_config_text(const std::string& client_id,
   check_client_id(client_id);
   SqliteWrite write(pool_);
   SqliteQuery(write.connection(),
-              "INSERT INTO clients (client_id, config_text) VALUES (?, ?) "
-              "ON CONFLICT (client_id) DO UPDATE SET config_text = excluded.config_text")
+              "INSERT INTO clients (client_id, config_text, config_version, config_saved_by) "
+              "VALUES (?, ?, ?, '') ON CONFLICT (client_id) DO UPDATE SET "
+              "config_text = excluded.config_text, config_version = excluded.config_version, "
+              "config_saved_by = ''")
       .bind(1, client_id)
       .bind(2, text)
+      .bind(3, ConfigVersion::make("").tag)
       .run();
   write.commit();
+}
+
+VersionedText SqliteDatabase::read_client_config_versioned(const std::string& client_id) {
+  check_client_id(client_id);
+  SqliteRead read(pool_);
+  SqliteQuery q(read.connection(),
+                "SELECT config_text, config_version, config_saved_by FROM clients "
+                "WHERE client_id = ?");
+  q.bind(1, client_id);
+  if (!q.step()) throw NotFoundError("unknown client '" + client_id + "'");
+  return VersionedText{q.text(0), ConfigVersion{q.text(1), q.text(2)}};
+}
+
+ConfigVersion SqliteDatabase::write_client_config_text_if(const std::string& client_id,
+                                                          const std::string& text,
+                                                          const std::string& expected_tag,
+                                                          const std::string& saved_by) {
+  check_client_id(client_id);
+  // BEGIN IMMEDIATE: no other connection, of this process or another, writes
+  // between the comparison and the update.
+  SqliteWrite write(pool_);
+  ConfigVersion current;
+  {
+    SqliteQuery q(write.connection(),
+                  "SELECT config_version, config_saved_by FROM clients WHERE client_id = ?");
+    q.bind(1, client_id);
+    if (!q.step()) throw NotFoundError("unknown client '" + client_id + "'");
+    current = ConfigVersion{q.text(0), q.text(1)};
+  }
+  if (current.tag != expected_tag) {
+    throw EditConflictError("the configuration of client '" + client_id + "'", expected_tag,
+                            current);
+  }
+  ConfigVersion next = ConfigVersion::make(saved_by);
+  SqliteQuery(write.connection(),
+              "UPDATE clients SET config_text = ?, config_version = ?, config_saved_by = ? "
+              "WHERE client_id = ?")
+      .bind(1, text)
+      .bind(2, next.tag)
+      .bind(3, next.saved_by)
+      .bind(4, client_id)
+      .run();
+  write.commit();
+  return next;
 }
 
 // --- Customizing backups --------------------------------------------------------

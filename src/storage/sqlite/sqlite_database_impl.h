@@ -34,6 +34,10 @@ class SqliteDatabase : public Database {
   ClientConfig load_client(const std::string& client_id) override;
   std::string read_client_config_text(const std::string& client_id) override;
   void write_client_config_text(const std::string& client_id, const std::string& text) override;
+  VersionedText read_client_config_versioned(const std::string& client_id) override;
+  ConfigVersion write_client_config_text_if(const std::string& client_id, const std::string& text,
+                                            const std::string& expected_tag,
+                                            const std::string& saved_by) override;
 
   void write_backup(const std::string& client_id, const std::string& node,
                     const std::string& text) override;

@@ -144,6 +144,13 @@ CREATE INDEX entries_pulled ON entries (client_id, pull_time);
       R"sql(
 ALTER TABLE entry_attachments ADD COLUMN full_name TEXT NOT NULL DEFAULT '';
 )sql",
+      // Version 5: a client's configuration carries its version
+      // (config_version.h), for the edit conflict check of customizing
+      // saves; rows written before are "unversioned" until their next save.
+      R"sql(
+ALTER TABLE clients ADD COLUMN config_version TEXT NOT NULL DEFAULT 'unversioned';
+ALTER TABLE clients ADD COLUMN config_saved_by TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return all;
 }

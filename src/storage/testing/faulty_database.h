@@ -73,6 +73,16 @@ class FaultyDatabase : public DatabaseWrapper {
     write("write_client_config_text");
     DatabaseWrapper::write_client_config_text(c, text);
   }
+  VersionedText read_client_config_versioned(const std::string& c) override {
+    call("read_client_config_versioned");
+    return DatabaseWrapper::read_client_config_versioned(c);
+  }
+  ConfigVersion write_client_config_text_if(const std::string& c, const std::string& text,
+                                            const std::string& expected_tag,
+                                            const std::string& saved_by) override {
+    write("write_client_config_text_if");
+    return DatabaseWrapper::write_client_config_text_if(c, text, expected_tag, saved_by);
+  }
   void write_backup(const std::string& c, const std::string& node,
                     const std::string& text) override {
     write("write_backup");

@@ -142,6 +142,24 @@ async function main() {
     await page.goto(base + '/c/demo/customizing');
     const backups_after = await page.locator('#backups tbody tr', { hasText: '__databus__' }).count();
     assert.equal(backups_after, backups_before + 1);
+    // Two tabs edit one node: the later save is refused (409), its text kept
+    // and the current version shown above it (docs/api.md, "Edit conflicts").
+    const other = await page.context().newPage();
+    await page.goto(base + '/c/demo/customizing/__databus__');
+    await other.goto(base + '/c/demo/customizing/__databus__');
+    const first = JSON.parse(await page.inputValue('#node-text'));
+    first.log_life_span = 4;
+    await page.fill('#node-text', JSON.stringify(first, null, 2));
+    await submit(page, '#save');
+    const second = JSON.parse(await other.inputValue('#node-text'));
+    second.log_life_span = 5;
+    await other.fill('#node-text', JSON.stringify(second, null, 2));
+    await submit(other, '#save');
+    assert.match(await other.textContent('#save-error'), /was saved at .* by demo@demo/);
+    assert.equal(await other.locator('#current-version').count(), 1);
+    assert.equal(JSON.parse(await other.inputValue('#node-text')).log_life_span, 5);
+    await shoot(other, 'customizing-conflict');
+    await other.close();
 
     await page.goto(base + '/c/demo/users');
     await shoot(page, 'users');
