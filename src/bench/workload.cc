@@ -220,9 +220,16 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
   // same for runs a minute apart, whose client would then be the previous
   // run's, with its deleted rows still in a server engine's indexes.
   const std::string client_id = "bench-" + new_uuid().substr(24);
-  const ClientPassenger passenger = bench_client_passenger(
-      options.processors, options.pushers,
-      options.pusher == "directory" ? temp.path() / "outbox" : std::filesystem::path());
+  // The outbox too gets a name of its own per run, for the same reason as
+  // the store: under the one name "outbox", ext4 placed every run's
+  // passenger folders in the block groups the previous run had just freed,
+  // and the pusher wrote ~1,000 folders/s instead of ~8,000/s
+  // (docs/performance.md, "Directory pusher: the rate run after run").
+  const std::filesystem::path outbox = options.pusher == "directory"
+                                           ? temp.path() / ("outbox-" + new_uuid().substr(24))
+                                           : std::filesystem::path();
+  const ClientPassenger passenger =
+      bench_client_passenger(options.processors, options.pushers, outbox);
   database.write_client_config_text(client_id, client_config_text(client_id, passenger));
   if (options.workload == "W2") {
     preload(database, client_id, passenger, options.preload, options.attachment_bytes);
@@ -257,6 +264,7 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
   WorkloadResult result;
   result.engine = options.database;
   result.client_id = client_id;
+  result.outbox = outbox;
   result.workload = options.workload;
   result.passengers = options.passengers;
   result.seconds = std::chrono::duration<double>(end - start).count();

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -51,6 +52,10 @@ struct WorkloadResult {
   std::size_t complete = 0;  // Pulled passengers whose entry is complete.
   std::string first_error;   // The first error of the drive's log, if any.
   std::string client_id;     // The run's own client, "bench-" and 12 random hex digits.
+  // The folder the directory pusher wrote below (removed with the run's
+  // temporary directory), "outbox-" and 12 random hex digits; empty for
+  // the synthetic pushers.
+  std::filesystem::path outbox;
 
   double rate() const { return seconds > 0 ? passengers / seconds : 0; }
   bool all_complete() const { return complete == passengers; }

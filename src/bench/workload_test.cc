@@ -111,6 +111,26 @@ TEST(WorkloadTest, EveryRunHasAClientOfItsOwn) {
   EXPECT_NE(first, second);
 }
 
+// Each run's directory pusher writes below a folder of its own: ext4 picks
+// a top-level directory's place from its name, so a fixed name put every
+// run beside the inodes the previous run had just freed.
+TEST(WorkloadTest, EveryRunHasAnOutboxOfItsOwn) {
+  PrivateTmpdir tmpdir;
+  WorkloadOptions options;
+  options.database = "memory";
+  options.passengers = 1;
+  options.pusher = "directory";
+  const WorkloadResult first = run_workload(options);
+  const WorkloadResult second = run_workload(options);
+  ASSERT_TRUE(first.all_complete()) << first.first_error;
+  EXPECT_TRUE(std::regex_match(first.outbox.filename().string(), std::regex("outbox-[0-9a-f]{12}")))
+      << first.outbox;
+  EXPECT_NE(first.outbox.filename(), second.outbox.filename());
+  EXPECT_TRUE(tmpdir.empty());  // Both went with their temporary directories.
+  options.pusher = "discard";
+  EXPECT_TRUE(run_workload(options).outbox.empty());
+}
+
 TEST(WorkloadTest, W2OnTheJsonDb) {
   WorkloadOptions options;
   options.workload = "W2";
