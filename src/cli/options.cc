@@ -13,7 +13,10 @@ void add_storage_options(CLI::App& command, StorageOptions& options) {
       ->type_name("DIR")
       ->capture_default_str();
   std::string engines;
-  for (const ComponentSpec* spec : builtin_registry()->list(ComponentKind::database)) {
+  // Held here: the specs listed point into it (a temporary registry would be
+  // gone before the loop reads them; ASan found it).
+  const std::shared_ptr<const Registry> registry = builtin_registry();
+  for (const ComponentSpec* spec : registry->list(ComponentKind::database)) {
     engines += (engines.empty() ? "" : ", ") + spec->name;
   }
   command.add_option("--database", options.database, "Storage engine (built in: " + engines + ")")
