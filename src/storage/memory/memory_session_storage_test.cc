@@ -10,13 +10,12 @@ namespace databus {
 
 // One process: both "nodes" hold the same object.
 INSTANTIATE_TEST_SUITE_P(Memory, SessionStorageConformanceTest,
-                         testing::Values(SessionStorageEngine{"memory",
-                                                              [] {
-                                                                auto one = std::make_shared<
-                                                                    MemorySessionStorage>();
-                                                                return SessionStorageNodes{one,
-                                                                                           one};
-                                                              }}),
+                         testing::Values(SessionStorageEngine{
+                             "memory",
+                             [] {
+                               auto one = std::make_shared<MemorySessionStorage>();
+                               return SessionStorageNodes{one, one};
+                             }}),
                          SessionStorageEngine::name_of);
 
 namespace {

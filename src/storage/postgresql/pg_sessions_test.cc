@@ -31,8 +31,7 @@ SessionStorageNodes open_two_nodes() {
     []() { GTEST_SKIP() << "no PostgreSQL test server (run through ctest)"; }();
     return {};
   }
-  const DatabaseArguments arguments =
-      pg_test_arguments(*conninfo, "sessions_" + new_uuid());
+  const DatabaseArguments arguments = pg_test_arguments(*conninfo, "sessions_" + new_uuid());
   auto a = std::make_shared<PgNode>(arguments);
   migrate_pg_schema(a->pool);
   auto b = std::make_shared<PgNode>(arguments);
