@@ -5,6 +5,7 @@
 #include "databus/database_wrapper.h"
 #include "databus/error.h"
 #include "storage/postgresql/pg_database_impl.h"
+#include "storage/postgresql/pg_text.h"
 #include "storage/sql/sql_codec.h"
 
 namespace databus {
@@ -43,18 +44,15 @@ Lease lease_at(const PgResult& r, int row, bool drive) {
                r.integer(row, 3), time_at(r, row, 4), drive};
 }
 
-// A text[] literal of names (every element quoted).
+// A text[] literal of names.
 std::string name_array(const std::vector<std::string>& names) {
+  return pg_text_array(std::vector<std::string_view>(names.begin(), names.end()));
+}
+
+// A bigint[] literal of `values`.
+std::string number_array(const std::vector<std::int64_t>& values) {
   std::string out = "{";
-  for (const std::string& n : names) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : n) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
+  for (std::int64_t v : values) out += (out.size() > 1 ? "," : "") + std::to_string(v);
   return out + "}";
 }
 
@@ -138,8 +136,9 @@ void PgCoordination::configure(
   for (int i = 0; i < r.rows(); ++i) {
     stored[{r.text(i, 0), r.text(i, 1)}] = {r.integer(i, 2), r.integer(i, 3) == 1};
   }
-  std::vector<std::string> add_clients, add_passengers, add_intervals;
-  std::vector<std::string> set_clients, set_passengers, set_intervals;
+  std::vector<std::string> add_clients, add_passengers;
+  std::vector<std::string> set_clients, set_passengers;
+  std::vector<std::int64_t> add_intervals, set_intervals;
   std::vector<std::string> drop_clients, drop_passengers;
   for (const auto& [client, passengers] : configured) {
     for (const ScheduledPassenger& p : passengers) {
@@ -149,11 +148,11 @@ void PgCoordination::configure(
       if (it == stored.end()) {
         add_clients.push_back(client);
         add_passengers.push_back(p.passenger);
-        add_intervals.push_back(std::to_string(interval));
+        add_intervals.push_back(interval);
       } else if (it->second.first != interval) {
         set_clients.push_back(client);
         set_passengers.push_back(p.passenger);
-        set_intervals.push_back(std::to_string(interval));
+        set_intervals.push_back(interval);
       }
     }
   }
@@ -181,22 +180,17 @@ void PgCoordination::configure(
         "INSERT INTO leases (client_id, passenger, interval_us, next_due) SELECT c, p, i, "
         "clock_timestamp() FROM " +
             arrays + " ON CONFLICT DO NOTHING",
-        {text(name_array(add_clients)), text(name_array(add_passengers)), text("{" + [&] {
-           std::string s;
-           for (const auto& i : add_intervals) s += (s.empty() ? "" : ",") + i;
-           return s;
-         }() + "}")});
+        {text(name_array(add_clients)), text(name_array(add_passengers)),
+         text(number_array(add_intervals))});
   }
   if (!set_clients.empty()) {
-    std::string intervals;
-    for (const auto& i : set_intervals) intervals += (intervals.empty() ? "" : ",") + i;
     // The interval counts from the last start, as in a single process.
     tx.run(
         "UPDATE leases l SET interval_us = v.i, next_due = CASE WHEN l.expedited OR l.last_start "
         "IS NULL THEN l.next_due ELSE l.last_start + v.i * interval '1 microsecond' END FROM " +
             arrays + " WHERE l.client_id = v.c AND l.passenger = v.p",
         {text(name_array(set_clients)), text(name_array(set_passengers)),
-         text("{" + intervals + "}")});
+         text(number_array(set_intervals))});
   }
   if (!drop_clients.empty()) {
     tx.run(

@@ -21,24 +21,9 @@ PgParam text(std::string value) { return {std::move(value), false}; }
 // A passenger field, which may hold any bytes (pg_text.h).
 PgParam field(std::string_view value) { return {pg_escape_text(value), false}; }
 PgParam number(std::int64_t value) { return {std::to_string(value), false}; }
-// A text[] literal: every element double-quoted, '"' and '\\' escaped.
-std::string text_array(const std::vector<std::string_view>& values) {
-  std::string out = "{";
-  for (std::string_view v : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : v) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 // A text[] parameter of `values`.
 PgParam text_array_of(const std::vector<std::string>& values) {
-  return text(text_array(std::vector<std::string_view>(values.begin(), values.end())));
+  return text(pg_text_array(std::vector<std::string_view>(values.begin(), values.end())));
 }
 
 // "($k::t1, $k+1::t2, ...)" for the next casts.size() parameters of `params`.
@@ -156,7 +141,8 @@ std::vector<std::size_t> PgDatabase::seat_entries_fenced(const std::string& clie
       "SELECT DISTINCT k.s, k.x FROM unnest($3::text[], $4::text[]) AS k(s, x) CROSS JOIN "
       "LATERAL (SELECT 1 FROM entries WHERE client_id = $1 AND passenger_module = $2 AND "
       "source_system = k.s AND external_id = k.x LIMIT 1) AS e",
-      {text(client_id), field(module), text(text_array(sources)), text(text_array(external_ids))});
+      {text(client_id), field(module), text(pg_text_array(sources)),
+       text(pg_text_array(external_ids))});
   std::set<std::pair<std::string_view, std::string_view>> taken;
   std::vector<std::string> stored_keys;  // The views in `taken` point into it.
   stored_keys.reserve(2 * static_cast<std::size_t>(r.rows()));
@@ -437,8 +423,8 @@ std::map<DedupKey, std::string> PgDatabase::find_entries(const std::string& clie
       "SELECT k.s, k.x, e.internal_id FROM unnest($3::text[], $4::text[]) AS k(s, x) CROSS "
       "JOIN LATERAL (SELECT internal_id FROM entries WHERE client_id = $1 AND "
       "passenger_module = $2 AND source_system = k.s AND external_id = k.x OFFSET 0) AS e",
-      {text(client_id), field(passenger_module), text(text_array(sources)),
-       text(text_array(external_ids))});
+      {text(client_id), field(passenger_module), text(pg_text_array(sources)),
+       text(pg_text_array(external_ids))});
   for (int i = 0; i < r.rows(); ++i) {
     DedupKey key{pg_unescape_text(r.text(i, 0)), pg_unescape_text(r.text(i, 1))};
     std::string id = r.text(i, 2);
@@ -456,7 +442,7 @@ std::set<std::string> PgDatabase::stored_ids(const std::string& client_id,
   const std::vector<std::string_view> ids(internal_ids.begin(), internal_ids.end());
   const PgResult r = pool_.acquire()->run(
       "SELECT internal_id FROM entries WHERE client_id = $1 AND internal_id = ANY($2::text[])",
-      {text(client_id), text(text_array(ids))});
+      {text(client_id), text(pg_text_array(ids))});
   for (int i = 0; i < r.rows(); ++i) found.insert(r.text(i, 0));
   return found;
 }

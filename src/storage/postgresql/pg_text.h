@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace databus {
 
@@ -20,5 +21,9 @@ namespace databus {
 std::string pg_escape_text(std::string_view value);
 // The value pg_escape_text() was given.
 std::string pg_unescape_text(std::string_view stored);
+
+// A text[] literal of `values`: every element double-quoted, '"' and '\\'
+// escaped (the values are taken as they are, not escaped as above).
+std::string pg_text_array(const std::vector<std::string_view>& values);
 
 }  // namespace databus
