@@ -81,9 +81,9 @@ class DispatcherControlTest : public ::testing::Test {
 TEST_F(DispatcherControlTest, PauseLetsTheRunningDriveFinishAndStartsNoNewOne) {
   Gate gate;
   std::atomic<bool> first{true};
-  hooks_->on_drive = [&](const DriveRequest&) {
+  const auto hooked = hooks_->hook([&](const DriveRequest&) {
     if (first.exchange(false)) gate.wait();
-  };
+  });
   Dispatcher& d = make();
   d.start();
   ASSERT_TRUE(hooks_->await_started(kA, 1));
@@ -107,11 +107,11 @@ TEST_F(DispatcherControlTest, ShutdownLetsTheRunningDriveFinishWithoutStopping) 
   Gate gate;
   std::atomic<bool> saw_stop{false};
   std::atomic<bool> drive_done{false};
-  hooks_->on_drive = [&](const DriveRequest& r) {
+  const auto hooked = hooks_->hook([&](const DriveRequest& r) {
     gate.wait();
     saw_stop = r.stop != nullptr && r.stop->load();
     drive_done = true;
-  };
+  });
   ticket_.shutdown_timeout = kPatience * 2;
   Dispatcher& d = make();
   d.start();
@@ -136,14 +136,14 @@ TEST_F(DispatcherControlTest, ShutdownLetsTheRunningDriveFinishWithoutStopping) 
 
 TEST_F(DispatcherControlTest, ShutdownTimeoutTellsTheRunningDriveToStop) {
   std::atomic<bool> saw_stop{false};
-  hooks_->on_drive = [&](const DriveRequest& r) {
+  const auto hooked = hooks_->hook([&](const DriveRequest& r) {
     // A long drive that checks the stop flag between its steps.
     const auto give_up = std::chrono::steady_clock::now() + kPatience;
     while (!r.stop->load() && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));  // One "step".
     }
     saw_stop = r.stop->load();
-  };
+  });
   ticket_.shutdown_timeout = std::chrono::milliseconds(100);
   Dispatcher& d = make();
   d.start();
@@ -169,9 +169,9 @@ TEST_F(DispatcherControlTest, ShutdownBeforeStartStopsAtOnce) {
 TEST_F(DispatcherControlTest, ExportPausesWaitsForTheDriveAndResumes) {
   Gate gate;
   std::atomic<bool> first{true};
-  hooks_->on_drive = [&](const DriveRequest&) {
+  const auto hooked = hooks_->hook([&](const DriveRequest&) {
     if (first.exchange(false)) gate.wait();
-  };
+  });
   Dispatcher& d = make();
   d.start();
   ASSERT_TRUE(hooks_->await_started(kA, 1));
@@ -259,10 +259,10 @@ class ThrowingObserver : public DispatcherObserver {
 TEST_F(DispatcherControlTest, ObserverThatThrowsChangesNothing) {
   auto observer = std::make_shared<ThrowingObserver>();
   ticket_.dispatcher_observer = observer;
-  hooks_->on_drive = [](const DriveRequest& r) {  // The driver's events too.
+  hooks_->set_hook([](const DriveRequest& r) {  // The driver's events too.
     r.observer->passenger_seated(r.client_id, QueueEntry{});
     r.observer->step_failed(r.client_id, r.passenger.name, "m", nullptr, "e");
-  };
+  });
   Dispatcher& d = make();
   d.start();
   ASSERT_TRUE(hooks_->await_finished(kA, 2));

@@ -71,13 +71,13 @@ TEST_F(DispatcherLaneTest, AnEditWaitsForTheDriveAndLosesNothing) {
   const std::string id = stored_entry();
   Gate read_done;
   Gate finish;
-  hooks_->on_drive = [&](const DriveRequest& r) {
+  const auto hooked = hooks_->hook([&](const DriveRequest& r) {
     QueueEntry e = *r.database->load_entry("c", id);
     read_done.open();
     finish.wait();
     e.pusher(kPusher)->status = StepStatus::complete;  // The push succeeded.
     r.database->update_entries("c", std::span<const QueueEntry>(&e, 1), SaveScope::statuses);
-  };
+  });
   auto drive = std::async(std::launch::async, [&] { d.drive_now("c", kPassengerA); });
   ASSERT_TRUE(read_done.wait());
 
@@ -106,10 +106,10 @@ TEST_F(DispatcherLaneTest, AnEditGivesUpWhileALongDriveRunsAndChangesNothing) {
   const std::string id = stored_entry();
   Gate started;
   Gate finish;
-  hooks_->on_drive = [&](const DriveRequest&) {
+  const auto hooked = hooks_->hook([&](const DriveRequest&) {
     started.open();
     finish.wait();
-  };
+  });
   auto drive = std::async(std::launch::async, [&] { d.drive_now("c", kPassengerA); });
   ASSERT_TRUE(started.wait());
   EXPECT_THROW(d.edit_entry(
@@ -128,13 +128,13 @@ TEST_F(DispatcherLaneTest, SeatsOfOneKeyFromRequestsAndADriveSeatOnce) {
   Dispatcher& d = make();
   const ClientPassenger config = passenger_config();
   Gate go;
-  hooks_->on_drive = [&](const DriveRequest& r) {
+  const auto hooked = hooks_->hook([&](const DriveRequest& r) {
     std::unique_ptr<Queue> queue =
         r.factories->queue(r.passenger.queue.module, QueueEnv{r.database, "c", r.passenger});
     DriveContext ctx("c", r.passenger, *r.log, [] { return Passenger{}; });
     go.wait();
     queue->seat(ctx, {passenger("same")});
-  };
+  });
   std::vector<std::future<bool>> seats;
   auto drive = std::async(std::launch::async, [&] { d.drive_now("c", kPassengerA); });
   for (int i = 0; i < 8; ++i) {

@@ -86,12 +86,12 @@ TEST_F(DispatcherTest, DrivesOfDifferentPassengersOverlap) {
   std::condition_variable cv;
   int arrived = 0;
   std::atomic<int> met{0};
-  hooks_->on_drive = [&](const DriveRequest&) {
+  const auto hooked = hooks_->hook([&](const DriveRequest&) {
     std::unique_lock lock(mu);
     ++arrived;
     cv.notify_all();
     if (cv.wait_for(lock, kPatience, [&] { return arrived >= 2; })) ++met;
-  };
+  });
   Dispatcher& d = make({{kPassengerA, 3600}, {kPassengerB, 3600}});
   d.start();
   ASSERT_TRUE(hooks_->await_finished(kA, 1));
@@ -105,9 +105,9 @@ TEST_F(DispatcherTest, DrivesOfTheSamePassengerNeverOverlap) {
   ticket_.workers = 3;
   Gate gate;
   std::atomic<bool> first{true};
-  hooks_->on_drive = [&](const DriveRequest& r) {
+  const auto hooked = hooks_->hook([&](const DriveRequest& r) {
     if (r.passenger.name == kPassengerA && first.exchange(false)) gate.wait();
-  };
+  });
   Dispatcher& d = make({{kPassengerA, 0}, {kPassengerB, 0}});
   d.start();
   ASSERT_TRUE(hooks_->await_started(kA, 1));
@@ -148,9 +148,9 @@ TEST_F(DispatcherTest, ConfigEditAppliesAtTheNextCycle) {
 }
 
 TEST_F(DispatcherTest, FailingDriveIsLoggedAndTheDispatcherGoesOn) {
-  hooks_->on_drive = [](const DriveRequest& r) {
+  hooks_->set_hook([](const DriveRequest& r) {
     if (r.passenger.name == kPassengerA) throw std::runtime_error("driver failure for the test");
-  };
+  });
   Dispatcher& d = make({{kPassengerA, 0}, {kPassengerB, 0}});
   d.start();
   ASSERT_TRUE(hooks_->await_finished(kA, 2));

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,8 +62,40 @@ class Gate {
 // What the test driver does and what it has seen, per "client/passenger".
 class DriveHooks {
  public:
-  // Runs inside every drive; set before the dispatcher starts.
-  std::function<void(const DriveRequest&)> on_drive;
+  using Hook = std::function<void(const DriveRequest&)>;
+
+  // Takes the hook back when it goes: no drive calls it afterwards, and
+  // one calling it is waited for. A test whose hook refers to its locals
+  // keeps the guard in a local declared after them, so that drives the
+  // dispatcher still runs after the test's last line never reach them.
+  class Hooked {
+   public:
+    explicit Hooked(DriveHooks& hooks) : hooks_(&hooks) {}
+    Hooked(const Hooked&) = delete;
+    Hooked& operator=(const Hooked&) = delete;
+    ~Hooked() { hooks_->set_hook(nullptr); }
+
+   private:
+    DriveHooks* hooks_;
+  };
+
+  // Runs `hook` inside every drive from now on, until the guard goes. Set
+  // before the dispatcher starts.
+  [[nodiscard]] Hooked hook(Hook hook) {
+    set_hook(std::move(hook));
+    return Hooked(*this);
+  }
+  // Runs the hook, if any, for `request` (HookDriver).
+  void run_hook(const DriveRequest& request) {
+    std::shared_lock lock(hook_mu_);
+    if (on_drive_) on_drive_(request);
+  }
+  // Replaces the hook for good (no guard): for hooks that refer to nothing
+  // of the test's.
+  void set_hook(Hook hook) {
+    std::unique_lock lock(hook_mu_);
+    on_drive_ = std::move(hook);
+  }
 
   static std::string key(const std::string& client, const std::string& passenger) {
     return client + "/" + passenger;
@@ -114,6 +147,8 @@ class DriveHooks {
     return cv_.wait_for(lock, kPatience, [&] { return counts[k] >= n; });
   }
 
+  std::shared_mutex hook_mu_;  // Held shared while the hook runs.
+  Hook on_drive_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, int> started_, finished_, active_, max_active_;
@@ -132,7 +167,7 @@ class HookDriver : public Driver {
       ~End() { h->end(k); }
     } end{hooks_.get(), k};
     request.log->info(kTestDriver, "drove " + k);
-    if (hooks_->on_drive) hooks_->on_drive(request);
+    hooks_->run_hook(request);
   }
 
  private:

@@ -109,12 +109,12 @@ TEST_F(LogSpoolTest, ADrivesLogSurvivesTheStoreStoppingMidDrive) {
   ASSERT_NE(faulty, nullptr);
   dispatcher.database().write_client_config_text("c", config_text({{kPassengerA, 3600}}));
   bool stop_the_store = true;
-  hooks->on_drive = [&](const DriveRequest& request) {
+  const auto hooked = hooks->hook([&](const DriveRequest& request) {
     if (!stop_the_store) return;
     request.log->info("test", "before the store stopped");
     faulty->fail_all_writes();
     request.log->error("test", "the store stopped");
-  };
+  });
 
   const Log first = dispatcher.drive_now("c", kPassengerA);
   EXPECT_FALSE(dispatcher.database().read_log("c", first.guid()));
