@@ -10,6 +10,7 @@
 
 #include "databus/error.h"
 #include "databus/host_access.h"
+#include "databus/retry.h"
 
 namespace databus {
 
@@ -20,6 +21,9 @@ namespace databus {
 struct ComponentRef {
   std::string module;
   nlohmann::json settings = nlohmann::json::object();  // Always an object.
+  // A processor's or pusher's "retry" key (retry.h): it overrides its
+  // passenger's retry settings and is not a setting of the component.
+  RetrySettings retry;
 
   // A plain string when there are no settings, else the object form.
   nlohmann::json to_json() const;
@@ -37,7 +41,12 @@ struct ClientPassenger {
   int sync_frequency = 1;   // Minutes between drives.
   // Our extension: seconds between drives; overrides sync_frequency when set.
   std::optional<int> sync_interval_seconds;
+  // Our extension: how failed steps wait and when they are quarantined.
+  RetrySettings retry;
 
+  // The retry policy of processor or pusher `module`: the defaults, with
+  // this passenger's settings, with the module's reference's.
+  RetryPolicy retry_policy(std::string_view module) const;
   std::vector<std::string> processor_modules() const;
   std::vector<std::string> pusher_modules() const;
   bool operator==(const ClientPassenger&) const = default;

@@ -34,6 +34,12 @@ class DispatcherObserver {
   virtual void step_failed(const std::string& client_id, const std::string& passenger,
                            const std::string& module, const QueueEntry* entry,
                            const std::string& error) {}
+  // A processor or pusher failed as often as its retry policy allows
+  // (retry.h): it is quarantined and runs again only when a person retries
+  // it. Called once the quarantine is durable, after step_failed().
+  virtual void step_quarantined(const std::string& client_id, const std::string& passenger,
+                                const std::string& module, const QueueEntry& entry,
+                                const std::string& error) {}
   virtual void paused() {}
   virtual void resumed() {}
   virtual void shutting_down() {}

@@ -60,6 +60,14 @@ void SafeObserver::step_failed(const std::string& client_id, const std::string& 
        [&](DispatcherObserver& o) { o.step_failed(client_id, passenger, module, entry, error); });
 }
 
+void SafeObserver::step_quarantined(const std::string& client_id, const std::string& passenger,
+                                    const std::string& module, const QueueEntry& entry,
+                                    const std::string& error) {
+  call("step_quarantined", [&](DispatcherObserver& o) {
+    o.step_quarantined(client_id, passenger, module, entry, error);
+  });
+}
+
 void SafeObserver::paused() {
   call("paused", [](DispatcherObserver& o) { o.paused(); });
 }

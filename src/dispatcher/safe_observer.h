@@ -27,6 +27,9 @@ class SafeObserver final : public DispatcherObserver {
   void step_failed(const std::string& client_id, const std::string& passenger,
                    const std::string& module, const QueueEntry* entry,
                    const std::string& error) override;
+  void step_quarantined(const std::string& client_id, const std::string& passenger,
+                        const std::string& module, const QueueEntry& entry,
+                        const std::string& error) override;
   void paused() override;
   void resumed() override;
   void shutting_down() override;

@@ -53,6 +53,7 @@ class Drive {
     QueueEntry* entry = nullptr;
     SaveScope scope = SaveScope::statuses;  // everything once a step changed the passenger.
     std::vector<std::string> completed;     // Modules that succeeded, in run order.
+    std::vector<std::string> quarantined;   // Modules quarantined by this drive.
     std::string failure;                    // Why its write failed; empty once durable.
   };
 
@@ -93,6 +94,10 @@ class Drive {
   // outcome in `entry` and `pending` (written later by save_group()).
   StepOutcome run_step(Pending& pending, StepKind kind, const std::string& module);
   void call_step(QueueEntry& entry, StepKind kind, const std::string& module);
+  // Counts a failed run of `state` (of pending's entry): its next attempt
+  // after the retry policy's backoff, or its quarantine when the policy's
+  // attempts are spent. Returns the tail of the failure's log line.
+  std::string record_failure(Pending& pending, StepState& state, const std::string& failure);
   // Calls Pusher::flush() of every pusher made so far, before the statuses
   // of `group` are written; a pusher whose flush() fails has its pushes of
   // `group` reopened (failed, retried at the next drive).

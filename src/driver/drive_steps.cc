@@ -1,5 +1,6 @@
 // The drive's processing and pushing steps.
 #include <algorithm>
+#include <random>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -57,6 +58,8 @@ void Drive::process() {
     for (const std::string& module : modules_of(entry.processor_statuses)) {
       const StepState* state = entry.processor(module);
       if (state == nullptr || state->status == StepStatus::complete) continue;
+      // One waiting for its next attempt, or quarantined, holds the rest.
+      if (!state->due(Clock::now())) break;
       if (run_step(pending, StepKind::processor, module) != StepOutcome::done) break;
     }
     if (group.size() == kSaveGroup) save_group(group, StepKind::processor);
@@ -87,7 +90,7 @@ void Drive::push() {
       // processor; pushing waits until every processor is complete.
       if (!entry.processors_complete()) break;
       const StepState* state = entry.pusher(module);
-      if (state == nullptr || state->status == StepStatus::complete) continue;
+      if (state == nullptr || !state->due(Clock::now())) continue;
       // A failing pusher does not stop the entry's other pushers.
       run_step(pending, StepKind::pusher, module);
     }
@@ -120,13 +123,13 @@ void Drive::flush_pushers(std::vector<Pending>& group) {
       if (done == pending.completed.end()) continue;
       pending.completed.erase(done);
       QueueEntry& entry = *pending.entry;
+      std::string outcome = "; retried at the next drive";
       if (StepState* state = entry.pusher(module)) {
         state->status = StepStatus::incomplete;
-        ++state->attempts;
-        state->last_error = failure;
+        outcome = record_failure(pending, *state, failure);
       }
       error("pusher " + module + " failed for passenger " + entry.passenger.describe() +
-            " when making its pushes durable: " + failure + "; retried at the next drive");
+            " when making its pushes durable: " + failure + outcome);
       step_failed(module, &entry, failure);
     }
   }
@@ -149,8 +152,7 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
     failpoint(is_processor ? "drive.process" : "drive.push");
     if (StepState* state = step_state(copy, is_processor, module)) {
       state->status = StepStatus::complete;
-      state->attempts = 0;
-      state->last_error.clear();
+      state->reset_failures();
     }
     cleanse_attachments(copy.passenger);
     if (!(copy.passenger == entry.passenger)) pending.scope = SaveScope::everything;
@@ -160,14 +162,36 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
   }
 
   // The original entry stays; only the failure is recorded.
+  std::string outcome = "; retried at the next drive";
   if (StepState* state = step_state(entry, is_processor, module)) {
-    ++state->attempts;
-    state->last_error = failure;
+    outcome = record_failure(pending, *state, failure);
   }
   error(std::string(word) + " " + module + " failed for passenger " + entry.passenger.describe() +
-        ": " + failure + "; retried at the next drive");
+        ": " + failure + outcome);
   step_failed(module, &entry, failure);
   return StepOutcome::failed;
+}
+
+std::string Drive::record_failure(Pending& pending, StepState& state, const std::string& failure) {
+  const RetryPolicy policy = request_.passenger.retry_policy(state.module);
+  ++state.attempts;
+  state.last_error = failure;
+  const std::string of =
+      policy.max_attempts > 0 ? " of " + std::to_string(policy.max_attempts) : "";
+  if (policy.quarantines(state.attempts)) {
+    state.quarantined = true;
+    state.next_attempt = TimePoint{};
+    pending.quarantined.push_back(state.module);
+    return "; quarantined after " + std::to_string(state.attempts) + " attempt(s)" + of +
+           ": it runs again only when a person retries it";
+  }
+  // Uniform in [-1, 1]: spreads the retries of entries that failed together.
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  const double jitter = std::uniform_real_distribution<double>(-1.0, 1.0)(random);
+  state.next_attempt = std::chrono::time_point_cast<std::chrono::microseconds>(
+      Clock::now() + policy.delay_after(state.attempts, jitter));
+  return "; attempt " + std::to_string(state.attempts) + of + ", next attempt at " +
+         to_iso(state.next_attempt);
 }
 
 void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
@@ -236,6 +260,13 @@ void Drive::report_group(GroupWrite& write) {
       error("cannot save the queue entry of passenger " + entry.passenger.describe() + ": " +
             pending.failure + "; retried at the next drive");
       continue;
+    }
+    for (const std::string& module : pending.quarantined) {
+      const StepState* state = is_processor ? entry.processor(module) : entry.pusher(module);
+      if (request_.observer != nullptr && state != nullptr && state->quarantined) {
+        request_.observer->step_quarantined(request_.client_id, request_.passenger.name, module,
+                                            entry, state->last_error);
+      }
     }
     for (const std::string& module : pending.completed) {
       names_of(done, module)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "databus/database.h"
+#include "databus/error.h"
 #include "storage/postgresql/pg_connection.h"
 #include "storage/postgresql/pg_coordination.h"
 #include "storage/postgresql/pg_sessions.h"
@@ -74,6 +75,20 @@ class PgDatabase : public Database {
     return delete_complete_entries_fenced(client_id, passenger_module, before, nullptr);
   }
   std::vector<StorageProblem> problems(const std::string& client_id) override;
+
+  // Not stored yet (issue 15 work in progress): they throw StorageError.
+  std::optional<std::string> read_passenger_state(const std::string&, const std::string&,
+                                                  const std::string&) override {
+    throw StorageError("passenger state is not stored by this engine yet");
+  }
+  void write_passenger_state(const std::string&, const std::string&, const std::string&,
+                             const std::optional<std::string>&) override {
+    throw StorageError("passenger state is not stored by this engine yet");
+  }
+  std::map<std::string, std::string> list_passenger_state(const std::string&,
+                                                          const std::string&) override {
+    throw StorageError("passenger state is not stored by this engine yet");
+  }
 
   void write_log(const std::string& client_id, const Log& log) override;
   std::vector<LogSummary> list_logs(const std::string& client_id) override;

@@ -36,6 +36,20 @@ std::string where(const Dialect& d, Statement& s, const std::string& client_id,
     case EntryFilter::complete:
       w += " AND complete = 1";
       break;
+    case EntryFilter::failing:
+      w += " AND complete = 0 AND failing = 1";
+      break;
+    case EntryFilter::waiting:
+      // due_at is NULL when no step may run by itself.
+      w += " AND complete = 0 AND failing = 1 AND (due_at IS NULL OR due_at > " +
+           s.bind(d, to_micros(q.due_by.value_or(Clock::now()))) + ")";
+      break;
+    case EntryFilter::quarantined:
+      w += " AND complete = 0 AND quarantined = 1";
+      break;
+  }
+  if (q.due_by && (q.filter == EntryFilter::processing_due || q.filter == EntryFilter::push_due)) {
+    w += " AND due_at <= " + s.bind(d, to_micros(*q.due_by));
   }
   if (!q.search.empty()) {
     // One parameter per use: "?" placeholders are numbered by position.
@@ -54,6 +68,9 @@ bool open_only(EntryFilter filter) {
     case EntryFilter::processing_due:
     case EntryFilter::push_due:
     case EntryFilter::incomplete:
+    case EntryFilter::failing:
+    case EntryFilter::waiting:
+    case EntryFilter::quarantined:
       return true;
     case EntryFilter::all:
     case EntryFilter::complete:

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "databus/database.h"
+#include "databus/error.h"
 #include "fs/directory_lock.h"
 #include "model/sequential_map.h"
 #include "storage/sql/problem_list.h"
@@ -69,6 +70,20 @@ class SqliteDatabase : public Database {
                                       const std::string& passenger_module,
                                       TimePoint before) override;
   std::vector<StorageProblem> problems(const std::string& client_id) override;
+
+  // Not stored yet (issue 15 work in progress): they throw StorageError.
+  std::optional<std::string> read_passenger_state(const std::string&, const std::string&,
+                                                  const std::string&) override {
+    throw StorageError("passenger state is not stored by this engine yet");
+  }
+  void write_passenger_state(const std::string&, const std::string&, const std::string&,
+                             const std::optional<std::string>&) override {
+    throw StorageError("passenger state is not stored by this engine yet");
+  }
+  std::map<std::string, std::string> list_passenger_state(const std::string&,
+                                                          const std::string&) override {
+    throw StorageError("passenger state is not stored by this engine yet");
+  }
 
   void write_log(const std::string& client_id, const Log& log) override;
   std::vector<LogSummary> list_logs(const std::string& client_id) override;
