@@ -44,6 +44,9 @@ struct ClientPassenger {
   // Our extension: how failed steps wait and when they are quarantined.
   RetrySettings retry;
 
+  // The time between two scheduled drives: sync_interval_seconds when set,
+  // else sync_frequency minutes.
+  Clock::duration drive_interval() const;
   // The retry policy of processor or pusher `module`: the defaults, with
   // this passenger's settings, with the module's reference's.
   RetryPolicy retry_policy(std::string_view module) const;

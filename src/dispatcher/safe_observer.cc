@@ -68,6 +68,14 @@ void SafeObserver::step_quarantined(const std::string& client_id, const std::str
   });
 }
 
+void SafeObserver::puller_health_changed(const std::string& client_id, const std::string& passenger,
+                                         const std::string& puller, const PullerHealth& health,
+                                         PullerHealth::State was, PullerHealth::State is) {
+  call("puller_health_changed", [&](DispatcherObserver& o) {
+    o.puller_health_changed(client_id, passenger, puller, health, was, is);
+  });
+}
+
 void SafeObserver::paused() {
   call("paused", [](DispatcherObserver& o) { o.paused(); });
 }

@@ -9,6 +9,7 @@
 #include "databus/factories.h"
 #include "driver/drive.h"
 #include "driver/primal_driver.h"
+#include "driver/running_steps.h"
 #include "model/failpoint.h"
 
 namespace databus {
@@ -46,13 +47,8 @@ void Drive::process() {
           current_exception_message());
     return;
   }
-  std::vector<Pending> group;
-  for (QueueEntry& entry : entries) {
-    if (stopping()) {
-      stopped_ = true;
-      break;
-    }
-    Pending& pending = group.emplace_back(Pending{&entry});
+  run_entries(entries, RunningSteps::Phase::process, StepKind::processor, [this](Pending& pending) {
+    QueueEntry& entry = *pending.entry;
     // Status order; a processor may change later statuses, so each one is
     // looked up again before it runs.
     for (const std::string& module : modules_of(entry.processor_statuses)) {
@@ -62,10 +58,8 @@ void Drive::process() {
       if (!state->due(Clock::now())) break;
       if (run_step(pending, StepKind::processor, module) != StepOutcome::done) break;
     }
-    if (group.size() == kSaveGroup) save_group(group, StepKind::processor);
-  }
-  save_group(group, StepKind::processor);
-  finish_group_write();  // Pushing relies on these statuses being durable.
+  });
+  // Pushing relies on these statuses being durable (run_entries waited).
   queue_->release(std::move(entries));
 }
 
@@ -78,13 +72,8 @@ void Drive::push() {
           current_exception_message());
     return;
   }
-  std::vector<Pending> group;
-  for (QueueEntry& entry : entries) {
-    if (stopping()) {
-      stopped_ = true;
-      break;
-    }
-    Pending& pending = group.emplace_back(Pending{&entry});
+  run_entries(entries, RunningSteps::Phase::push, StepKind::pusher, [this](Pending& pending) {
+    QueueEntry& entry = *pending.entry;
     for (const std::string& module : modules_of(entry.pusher_statuses)) {
       // A pusher (or a processor before it) may have completed or reopened a
       // processor; pushing waits until every processor is complete.
@@ -94,17 +83,59 @@ void Drive::push() {
       // A failing pusher does not stop the entry's other pushers.
       run_step(pending, StepKind::pusher, module);
     }
-    if (group.size() == kSaveGroup) {
-      flush_pushers(group);
-      save_group(group, StepKind::pusher);
-    }
-  }
-  flush_pushers(group);
-  save_group(group, StepKind::pusher);
-  finish_group_write();
+  });
   // Statuses durable, the drive's log not yet stored.
   if (pushed_ > 0) failpoint("drive.complete");
   queue_->release(std::move(entries));
+}
+
+template <typename Steps>
+void Drive::run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase phase, StepKind kind,
+                        Steps steps) {
+  // Suspects of a group a crash interrupted first, then the rest in order.
+  std::vector<QueueEntry*> order;
+  std::vector<QueueEntry*> rest;
+  order.reserve(entries.size());
+  for (QueueEntry& entry : entries) {
+    const bool suspect = suspects_phase_ == phase && !suspects_.empty() &&
+                         suspects_.count(entry.passenger.internal_id) > 0;
+    (suspect ? order : rest).push_back(&entry);
+  }
+  const std::size_t alone = order.size();
+  order.insert(order.end(), rest.begin(), rest.end());
+  std::vector<Pending> group;
+  auto write_group = [&] {
+    if (kind == StepKind::pusher) flush_pushers(group);
+    save_group(group, kind);
+  };
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (stopping()) {
+      stopped_ = true;
+      break;
+    }
+    if (i < alone) {
+      // Alone: run_step() marks each step before it runs, and the outcome
+      // is durable before the next suspect runs.
+      RunningSteps& mark = running_alone_.emplace();
+      mark.phase = phase;
+      for (std::size_t j = i; j < alone; ++j)
+        mark.suspects.push_back(order[j]->passenger.internal_id);
+      group.push_back(Pending{order[i]});
+      steps(group.back());
+      write_group();
+      finish_group_write();
+      running_alone_.reset();
+      continue;
+    }
+    if (group.empty()) mark_group(phase, order, i);
+    group.push_back(Pending{order[i]});
+    steps(group.back());
+    if (group.size() == kSaveGroup) write_group();
+  }
+  write_group();
+  finish_group_write();
+  // Suspects that were not due ran in no group: found again if they crash.
+  if (suspects_phase_ == phase) suspects_.clear();
 }
 
 void Drive::flush_pushers(std::vector<Pending>& group) {
@@ -139,6 +170,13 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
   QueueEntry& entry = *pending.entry;
   const bool is_processor = kind == StepKind::processor;
   const char* word = is_processor ? "processor" : "pusher";
+  if (running_alone_) {
+    running_alone_->entry = entry.passenger.internal_id;
+    running_alone_->module = module;
+    write_mark(*running_alone_);
+  }
+  // About to run the step of this passenger (the interrupted-step test).
+  if (failpoints_enabled()) failpoint("drive.step." + entry.passenger.external_id);
   QueueEntry copy = entry;
   std::string failure;
   try {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -310,6 +311,11 @@ json ComponentRef::to_json() const {
   out["module"] = module;
   if (!retry.empty()) out["retry"] = retry_json(retry);
   return out;
+}
+
+Clock::duration ClientPassenger::drive_interval() const {
+  if (sync_interval_seconds) return std::chrono::seconds(std::max(0, *sync_interval_seconds));
+  return std::chrono::minutes(std::max(0, sync_frequency));
 }
 
 RetryPolicy ClientPassenger::retry_policy(std::string_view module) const {

@@ -45,8 +45,7 @@ QueueEntry QueueEntry::seat(Passenger passenger, const std::vector<std::string>&
                             const std::vector<std::string>& pushers) {
   QueueEntry entry;
   entry.passenger = std::move(passenger);
-  for (const auto& m : processors)
-    entry.processor_statuses.push_back({m, StepStatus::incomplete});
+  for (const auto& m : processors) entry.processor_statuses.push_back({m, StepStatus::incomplete});
   for (const auto& m : pushers) entry.pusher_statuses.push_back({m, StepStatus::incomplete});
   return entry;
 }
