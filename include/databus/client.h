@@ -55,6 +55,26 @@ struct ClientPassenger {
   bool operator==(const ClientPassenger&) const = default;
 };
 
+// Where a client's alerts go (docs/configuration.md "Alerts"): "alerts":
+// {"pushers": [...], "quiet_minutes": Q}. When a step is quarantined or a
+// puller turns failing or stale, or recovers, the dispatcher sends an alert
+// passenger (kind, client, passenger, module, error, time) to each pusher.
+struct AlertSettings {
+  // Default: 60 minutes between two alerts of one kind about one module of
+  // one client passenger.
+  static constexpr int kDefaultQuietMinutes = 60;
+
+  // References to pushers (validated by the registry like a passenger's).
+  // Empty: the client gets no alerts.
+  std::vector<ComponentRef> pushers;
+  // At most one alert per (client passenger, module, kind) within this many
+  // minutes; 0 sends every one.
+  int quiet_minutes = kDefaultQuietMinutes;
+
+  bool empty() const { return pushers.empty(); }
+  bool operator==(const AlertSettings&) const = default;
+};
+
 enum class Role { operator_, administrator };
 std::string_view to_string(Role role);  // "operator" | "administrator"
 
@@ -76,6 +96,8 @@ struct ClientConfig {
   // What root delegates to this client's administrators ("host_access";
   // docs/security.md, "Host access"). Absent: nothing is delegated.
   std::optional<HostDelegation> host_access;
+  // Our extension: the pushers that receive alerts. Absent: none.
+  AlertSettings alerts;
 
   // The client passenger named `name`, or nullptr.
   const ClientPassenger* find_passenger(std::string_view name) const;

@@ -257,6 +257,20 @@ std::optional<HostDelegation> read_host_access(const json& v, const Cursor& c) {
   return d;
 }
 
+// "alerts": {"pushers": [...], "quiet_minutes": Q} (client.h).
+AlertSettings read_alerts(const json& v, const Cursor& c) {
+  AlertSettings a;
+  if (!v.is_object()) {
+    c.fail("must be an object {\"pushers\": [components], \"quiet_minutes\": n}");
+    return a;
+  }
+  reject_unknown_keys(v, {"pushers", "quiet_minutes"}, c, "alerts");
+  a.pushers = read_refs(v, "pushers", c);
+  if (v.contains("quiet_minutes") && !v.at("quiet_minutes").is_null())
+    a.quiet_minutes = read_non_negative(v, "quiet_minutes", a.quiet_minutes, c);
+  return a;
+}
+
 ClientConfig read_config(std::string id, const json& j, const Cursor& root) {
   ClientConfig config;
   config.id = std::move(id);
@@ -264,7 +278,7 @@ ClientConfig read_config(std::string id, const json& j, const Cursor& root) {
     root.fail("the configuration must be a JSON object");
     return config;
   }
-  reject_unknown_keys(j, {"log_life_span", "passengers", "users", "host_access"}, root,
+  reject_unknown_keys(j, {"log_life_span", "passengers", "users", "host_access", "alerts"}, root,
                       "a client configuration");
   config.log_life_span = read_non_negative(j, "log_life_span", config.log_life_span, root);
   if (j.contains("passengers") && !j.at("passengers").is_null()) {
@@ -299,6 +313,9 @@ ClientConfig read_config(std::string id, const json& j, const Cursor& root) {
   }
   if (j.contains("host_access") && !j.at("host_access").is_null()) {
     config.host_access = read_host_access(j.at("host_access"), root.at("host_access"));
+  }
+  if (j.contains("alerts") && !j.at("alerts").is_null()) {
+    config.alerts = read_alerts(j.at("alerts"), root.at("alerts"));
   }
   return config;
 }
@@ -413,6 +430,11 @@ json ClientConfig::to_json() const {
     out["host_access"] = {{"commands", host_access->commands},
                           {"directories", host_access->directories},
                           {"environment", host_access->environment}};
+  }
+  if (!alerts.empty() || alerts.quiet_minutes != AlertSettings::kDefaultQuietMinutes) {
+    json list = json::array();
+    for (const auto& r : alerts.pushers) list.push_back(r.to_json());
+    out["alerts"] = {{"pushers", std::move(list)}, {"quiet_minutes", alerts.quiet_minutes}};
   }
   return out;
 }
