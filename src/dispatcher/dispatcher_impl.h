@@ -21,6 +21,7 @@
 #include "databus/dispatcher.h"
 #include "databus/factories.h"
 #include "databus/registry.h"
+#include "dispatcher/alert_sender.h"
 #include "dispatcher/cluster_node.h"
 #include "dispatcher/config_errors.h"
 #include "dispatcher/customizing.h"
@@ -28,6 +29,7 @@
 #include "dispatcher/lanes.h"
 #include "dispatcher/safe_observer.h"
 #include "dispatcher/schedule.h"
+#include "dispatcher/stale_monitor.h"
 #include "dispatcher/worker_pool.h"
 
 namespace databus {
@@ -110,6 +112,11 @@ class Dispatcher::Impl {
                                                        const std::string& passenger,
                                                        std::chrono::milliseconds wait);
   void drive_done();
+  // At most every StaleMonitor::kPeriod, unless paused: reports the pullers
+  // of `configs` that turned stale without a drive noticing, and sends
+  // their alerts on the worker pool (dispatcher_alerts.cc). In a cluster,
+  // only the live node with the smallest id checks.
+  void check_stale(const std::vector<ClientConfig>& configs);
   // Writes the lanes' inbox logs opened before `before`.
   void write_inbox_logs(TimePoint before);
   // Marks the dispatcher stopped when it was never started and nothing runs
@@ -127,6 +134,8 @@ class Dispatcher::Impl {
   dispatch::ConfigErrors config_errors_;
   std::atomic<bool> stop_{false};
   std::unique_ptr<dispatch::LogSpool> log_spool_;  // Logs the store could not take.
+  std::unique_ptr<dispatch::AlertSender> alerts_;
+  dispatch::StaleMonitor stale_monitor_;  // Scheduler thread only.
   dispatch::DriveEnv drive_env_;
   const int workers_;
 
