@@ -1,6 +1,7 @@
 // The PostgreSQL engine's class, split over pg_database.cc (clients,
-// backups, logs, opening) and pg_entries.cc (the queue). Internal to the
-// engine; see pg_database.h for the contract.
+// backups, logs, opening), pg_entries.cc and pg_entries_read.cc (the queue)
+// and pg_passenger_state.cc. Internal to the engine; see pg_database.h for
+// the contract.
 #pragma once
 
 #include <filesystem>

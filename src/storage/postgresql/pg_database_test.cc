@@ -116,7 +116,9 @@ TEST_F(PgDatabaseTest, AttachmentsOfSchema2ReadWithNoFullName) {
           "DROP TABLE cluster_nodes, cluster_state, leases, web_sessions, web_secrets, "
           "passenger_state; ALTER TABLE attachments DROP COLUMN full_name; ALTER TABLE clients "
           "DROP COLUMN config_version, DROP COLUMN config_saved_by; ALTER TABLE entries DROP "
-          "COLUMN due_at, DROP COLUMN failing, DROP COLUMN quarantined; UPDATE schema_version SET "
+          "COLUMN due_at, DROP COLUMN failing, DROP COLUMN quarantined; DROP INDEX "
+          "entries_unnotified; "
+          "UPDATE schema_version SET "
           "version = 2");
 
   auto db = open_postgresql_database({"", arguments});

@@ -30,6 +30,8 @@ struct Dialect {
   // read (the planner, left to itself, prefers the order of
   // open_entries_from and reads every open entry).
   std::string due_entries_from;
+  // When not empty, what the unnotified query selects from instead.
+  std::string unnotified_entries_from;
 };
 
 const Dialect& sqlite_dialect();

@@ -1,6 +1,7 @@
 // The SQLite engine's class, split over sqlite_database.cc (clients, backups,
-// logs, opening) and sqlite_entries.cc (the queue). Internal to the engine;
-// see sqlite_database.h for the contract.
+// logs, opening), sqlite_entries.cc and sqlite_entries_read.cc (the queue)
+// and sqlite_passenger_state.cc. Internal to the engine; see
+// sqlite_database.h for the contract.
 #pragma once
 
 #include <filesystem>

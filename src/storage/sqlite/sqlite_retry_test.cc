@@ -175,15 +175,21 @@ TEST_F(SqliteRetryTest, StatusWritesKeepTheDueTimeOfOpenEntries) {
   EXPECT_EQ(db->count_entries("demo", due), 1u);
 }
 
-// The drive's due queries read the due index of entry_open, not every open
-// entry of the client passenger (docs/storage-engines.md).
+// The drive's queries of due and of unnotified entries read an index of
+// those first, not every open entry of the client passenger
+// (docs/storage-engines.md "Retry states").
 TEST_F(SqliteRetryTest, DueQueriesUseTheDueIndex) {
   open_sqlite_database({dir_, {}});
-  for (EntryFilter filter : {EntryFilter::processing_due, EntryFilter::push_due}) {
+  for (EntryFilter filter :
+       {EntryFilter::processing_due, EntryFilter::push_due, EntryFilter::unnotified}) {
     EntryQuery q;
     q.passenger_module = "m";
     q.filter = filter;
-    q.due_by = Clock::now();
+    if (filter == EntryFilter::unnotified) {
+      q.puller_module = "pull";
+    } else {
+      q.due_by = Clock::now();
+    }
     const sql::Statement s = sql::select_entries(sql::sqlite_dialect(), "demo", q);
     std::string text = "EXPLAIN QUERY PLAN " + s.text;
     // The plan does not depend on the values: inline them for the shell.
@@ -197,7 +203,11 @@ TEST_F(SqliteRetryTest, DueQueriesUseTheDueIndex) {
     }
     std::string plan;
     for (const std::string& row : rows(text)) plan += row + "\n";
-    EXPECT_NE(plan.find("entry_open_due"), std::string::npos) << text << "\n" << plan;
+    const char* index =
+        filter == EntryFilter::unnotified ? "entry_statuses_unnotified" : "entry_open_due";
+    // The index is read first: the plan's first line.
+    EXPECT_NE(plan.substr(0, plan.find('\n')).find(index), std::string::npos) << text << "\n"
+                                                                              << plan;
   }
 }
 

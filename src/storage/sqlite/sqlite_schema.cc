@@ -161,13 +161,18 @@ ALTER TABLE clients ADD COLUMN config_saved_by TEXT NOT NULL DEFAULT '';
       // index the drive's due queries read (sql_query.h), so that entries
       // waiting for a retry or quarantined cost a drive nothing. The values
       // of the rows already stored come from their `steps`, decoded in C++
-      // after this script (fill_retry_columns). `passenger_state` keeps the
-      // client passenger state documents (database.h).
+      // after this script (fill_retry_columns). The drive's query of the
+      // entries whose puller was not notified reads the few such entries
+      // from a partial index, not every open entry (which, with the open
+      // entries waiting, were many). `passenger_state` keeps the client
+      // passenger state documents (database.h).
       R"sql(
 ALTER TABLE entry_statuses ADD COLUMN failing INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE entry_statuses ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE entry_open ADD COLUMN due_at INTEGER;
 CREATE INDEX entry_open_due ON entry_open (client_id, passenger_module, due_at);
+CREATE INDEX entry_statuses_unnotified ON entry_statuses (entry) WHERE complete = 0 AND
+  notified = 0;
 CREATE TABLE passenger_state (
   client_id TEXT NOT NULL,
   passenger_module TEXT NOT NULL,
