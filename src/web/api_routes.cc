@@ -321,6 +321,7 @@ void send_json(Response& res, const json& body, int status) {
 void add_api_routes(httplib::Server& server, WebState& state) {
   add_session_routes(server, state);
   add_queue_routes(server, state);
+  add_retry_api_routes(server, state);
   add_client_routes(server, state);
   add_system_routes(server, state);
   add_export_routes(server, state);
