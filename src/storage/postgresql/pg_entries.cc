@@ -51,6 +51,14 @@ PgParams to_params(const std::vector<sql::Value>& values) {
   return out;
 }
 
+// Appends the retry columns of `f` to the array literals being built.
+void append_retry_flags(const sql::EntryFlags& f, const char* comma, std::string& due,
+                        std::string& failing, std::string& quarantined) {
+  due += comma + (f.due_at ? std::to_string(*f.due_at) : std::string("NULL"));
+  failing += comma + std::string(f.failing ? "1" : "0");
+  quarantined += comma + std::string(f.quarantined ? "1" : "0");
+}
+
 // A text[] literal of UUIDs (validated, so nothing needs quoting).
 std::string id_array(const std::vector<const QueueEntry*>& entries) {
   std::string out = "{";
@@ -174,6 +182,7 @@ void PgDatabase::insert_rows(PgTransaction& tx, const std::string& client_id,
   // One statement, each column one array parameter (as in update_entries).
   std::vector<std::string> ids, ext, src, module, puller, steps, guids;
   std::string pulled = "{", notified = "{", pc = "{", puc = "{", done = "{";
+  std::string due = "{", failing = "{", quarantined = "{";
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
     const sql::EntryFlags f = sql::EntryFlags::of(e);
@@ -188,6 +197,7 @@ void PgDatabase::insert_rows(PgTransaction& tx, const std::string& client_id,
     pc += comma + std::string(f.processors_complete ? "1" : "0");
     puc += comma + std::string(f.pushers_complete ? "1" : "0");
     done += comma + std::string(f.complete ? "1" : "0");
+    append_retry_flags(f, comma, due, failing, quarantined);
     steps.push_back(sql::encode_steps(e));
     guids.push_back(sql::encode_log_guids(p));
   }
@@ -195,13 +205,14 @@ void PgDatabase::insert_rows(PgTransaction& tx, const std::string& client_id,
     tx.run(
         "INSERT INTO entries (client_id, internal_id, external_id, source_system, "
         "passenger_module, puller_module, pull_time, notified, processors_complete, "
-        "pushers_complete, complete, steps, log_guids) SELECT $1, v.* FROM unnest($2::text[], "
-        "$3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::smallint[], "
-        "$9::smallint[], $10::smallint[], $11::smallint[], $12::text[], $13::text[]) AS v",
+        "pushers_complete, complete, steps, log_guids, due_at, failing, quarantined) SELECT $1, "
+        "v.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+        "$7::bigint[], $8::smallint[], $9::smallint[], $10::smallint[], $11::smallint[], "
+        "$12::text[], $13::text[], $14::bigint[], $15::smallint[], $16::smallint[]) AS v",
         {text(client_id), text_array_of(ids), text_array_of(ext), text_array_of(src),
          text_array_of(module), text_array_of(puller), text(pulled + "}"), text(notified + "}"),
          text(pc + "}"), text(puc + "}"), text(done + "}"), text_array_of(steps),
-         text_array_of(guids)});
+         text_array_of(guids), text(due + "}"), text(failing + "}"), text(quarantined + "}")});
   } catch (const StorageError& error) {
     if (tx.connection().sqlstate() != "23505") throw;
     throw StorageError("client " + client_id +
@@ -229,6 +240,7 @@ void PgDatabase::update_entries_fenced(const std::string& client_id,
   const bool everything = scope == SaveScope::everything;
   std::vector<std::string> ids, steps, guids;
   std::string notified = "{", pc = "{", puc = "{", done = "{";
+  std::string due = "{", failing = "{", quarantined = "{";
   std::vector<std::string> ext, src, module, puller;
   std::string pulled = "{";
   for (const QueueEntry* e : unique) {
@@ -242,6 +254,7 @@ void PgDatabase::update_entries_fenced(const std::string& client_id,
     pc += comma + std::string(f.processors_complete ? "1" : "0");
     puc += comma + std::string(f.pushers_complete ? "1" : "0");
     done += comma + std::string(f.complete ? "1" : "0");
+    append_retry_flags(f, comma, due, failing, quarantined);
     if (everything) {
       ext.push_back(pg_escape_text(p.external_id));
       src.push_back(pg_escape_text(p.source_system));
@@ -251,20 +264,23 @@ void PgDatabase::update_entries_fenced(const std::string& client_id,
     }
   }
   const auto array = text_array_of;
-  PgParams params{text(client_id), array(ids),       text(notified + "}"), text(pc + "}"),
-                  text(puc + "}"), text(done + "}"), array(steps),         array(guids)};
+  PgParams params{text(client_id), array(ids),          text(notified + "}"),   text(pc + "}"),
+                  text(puc + "}"), text(done + "}"),    array(steps),           array(guids),
+                  text(due + "}"), text(failing + "}"), text(quarantined + "}")};
+  // Setting due_at to the value it has keeps a HOT update HOT.
   std::string sql =
       "UPDATE entries AS e SET notified = v.notified, processors_complete = v.pc, "
-      "pushers_complete = v.puc, complete = v.done, steps = v.steps, log_guids = v.guids";
+      "pushers_complete = v.puc, complete = v.done, steps = v.steps, log_guids = v.guids, "
+      "due_at = v.due, failing = v.failing, quarantined = v.quarantined";
   std::string arrays =
       "$2::text[], $3::smallint[], $4::smallint[], $5::smallint[], $6::smallint[], $7::text[], "
-      "$8::text[]";
-  std::string names = "id, notified, pc, puc, done, steps, guids";
+      "$8::text[], $9::bigint[], $10::smallint[], $11::smallint[]";
+  std::string names = "id, notified, pc, puc, done, steps, guids, due, failing, quarantined";
   if (everything) {
     sql +=
         ", external_id = v.ext, source_system = v.src, passenger_module = v.module, "
         "puller_module = v.puller, pull_time = v.pulled";
-    arrays += ", $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[]";
+    arrays += ", $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[]";
     names += ", ext, src, module, puller, pulled";
     params.insert(params.end(),
                   {array(ext), array(src), array(module), array(puller), text(pulled + "}")});
