@@ -19,7 +19,9 @@ std::string summary(const json& out) {
   if (steps == 0) return "No quarantined step matched: nothing was retried.";
   return "Retried " + std::to_string(steps) + " step(s) of " + std::to_string(entries) +
          (entries == 1 ? " entry" : " entries") +
-         "; they run at the next drive, which is due now. The log lists them.";
+         "; they run at the next drive, which is due now." +
+         (out["log_guid"].is_null() ? " Their log could not be stored (the server's log says why)."
+                                    : " The log lists them.");
 }
 
 }  // namespace

@@ -67,7 +67,9 @@ std::size_t purge_completed(WebState& state, const std::string& client_id,
 // retried step (Logs page; the entries list it), and expedites the
 // passenger type. Returns {client_id, passenger, retried_entries,
 // retried_steps, log_guid}; one entry's retries also carry "entry" (as
-// entry()). docs/api.md "Retry".
+// entry()). log_guid is null when nothing was retried, and when the store
+// took the retry but not its log (reported on std::clog). docs/api.md
+// "Retry".
 
 // Every incomplete step of the entry that has failed or is quarantined.
 // 409 when none has.

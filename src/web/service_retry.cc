@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iostream>
 #include <optional>
 
 #include "databus/error.h"
@@ -84,13 +85,23 @@ class RetryLog {
     log_.info(kSource, who_ + " retried " + std::to_string(steps_) + " step(s) of " +
                            std::to_string(entries_) + " entr" + (entries_ == 1 ? "y" : "ies") +
                            " of passenger type " + passenger + " (" + what + ")");
-    state.dispatcher.database().write_log(client_id, log_);
+    json guid = log_.guid();
+    try {
+      state.dispatcher.database().write_log(client_id, log_);
+    } catch (const std::exception& e) {
+      // The retry is stored: answer it, and keep the store's message (paths,
+      // servers) for the operator's log (docs/security.md "Errors and
+      // redirects").
+      std::clog << "databus web: the log of a retry in client '" << client_id
+                << "' could not be stored: " << e.what() << std::endl;
+      guid = json();
+    }
     try {
       state.dispatcher.expedite(client_id, passenger);
     } catch (const std::exception&) {
       // Retried all the same: the next scheduled drive runs the steps.
     }
-    return result(client_id, passenger, log_.guid());
+    return result(client_id, passenger, std::move(guid));
   }
 
  private:
