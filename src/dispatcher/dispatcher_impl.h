@@ -65,6 +65,10 @@ class Dispatcher::Impl {
                         std::chrono::milliseconds wait);
   std::size_t purge_complete(const std::string& client_id, const std::string& passenger,
                              std::chrono::milliseconds wait);
+  std::vector<QueueEntry> edit_entries(const std::string& client_id, const std::string& passenger,
+                                       EntryQuery selection,
+                                       const std::function<bool(QueueEntry&)>& edit,
+                                       std::chrono::milliseconds wait);
   DispatcherStatus status() const;
   ClusterStatus cluster_status();
   // 'p'ause, 'r'esume or 's'hut down node `node_id` (empty: every node).

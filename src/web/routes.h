@@ -12,6 +12,8 @@
 namespace databus::web {
 
 void add_api_routes(httplib::Server& server, WebState& state);
+// The retry endpoints (api_retry_routes.cc); add_api_routes() adds them.
+void add_retry_api_routes(httplib::Server& server, WebState& state);
 void add_page_routes(httplib::Server& server, WebState& state);
 void add_asset_routes(httplib::Server& server);
 

@@ -86,6 +86,10 @@ async function main() {
     await login(page, 'demo', 'demo', 'demo');
     assert.equal(await page.textContent('#system-alias'), 'Browser test');
     await shoot(page, 'passengers');
+    // Per passenger type the failing and quarantined entries (none in the demo).
+    const counts = 'tr:has-text("' + passenger + '")';
+    assert.equal((await page.textContent(counts + ' .count-quarantined')).trim(), '0');
+    assert.equal((await page.textContent(counts + ' .count-failing')).trim(), '0');
 
     // Expedite.
     await submit(page, 'tr:has-text("' + passenger + '") button:text("Expedite")');
