@@ -1,4 +1,5 @@
-// The REST API under /api/v1 (docs/api.md), plus /healthz and /readyz.
+// The REST API under /api/v1 (docs/api.md), plus /healthz and /readyz (the
+// puller health of GET /api/v1/health is api_health_routes.cc).
 
 #include "databus/config_version.h"
 #include "databus/error.h"
@@ -322,6 +323,7 @@ void add_api_routes(httplib::Server& server, WebState& state) {
   add_session_routes(server, state);
   add_queue_routes(server, state);
   add_retry_api_routes(server, state);
+  add_health_api_routes(server, state);
   add_client_routes(server, state);
   add_system_routes(server, state);
   add_export_routes(server, state);

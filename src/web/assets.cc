@@ -66,6 +66,12 @@ textarea { width:100%; font-family:ui-monospace,Menlo,Consolas,monospace; font-s
 .badge-complete, .badge-info, .badge-running, .badge-hashed { background:#e7f6ec; color:var(--ok); border-color:#b7e1c4; }
 .badge-incomplete, .badge-warning, .badge-paused, .badge-plaintext, .badge-failing, .badge-waiting { background:#fff5e0; color:var(--warn); border-color:#f2d79b; }
 .badge-error, .badge-shutting_down, .badge-stopped, .badge-quarantined { background:#fdecea; color:var(--err); border-color:#f1b5ae; }
+/* Puller health (Passengers page): failing red, stale amber, ok green. */
+.badge.health-ok { background:#e7f6ec; color:var(--ok); border-color:#b7e1c4; }
+.badge.health-stale { background:#fff5e0; color:var(--warn); border-color:#f2d79b; }
+.badge.health-failing, .badge.health-unreadable { background:#fdecea; color:var(--err); border-color:#f1b5ae; font-weight:600; }
+.puller-health { margin:.1rem 0; } .puller-module { font-size:.8rem; overflow-wrap:anywhere; }
+.puller-note { font-size:.8rem; overflow-wrap:anywhere; }
 button.status-complete { background:#e7f6ec; color:var(--ok); border-color:#b7e1c4; }
 button.status-incomplete, button.status-undefined { background:#fff5e0; color:var(--warn); border-color:#f2d79b; }
 nav.tabs { display:flex; flex-wrap:wrap; gap:.3rem; margin-bottom:.6rem; }

@@ -3,6 +3,7 @@
 // helpers.
 
 #include <charconv>
+#include <map>
 
 #include "databus/error.h"
 #include "web/error_status.h"
@@ -70,11 +71,15 @@ void passengers_page(WebState& st, const Request& req, Response& res) {
   const std::string c = req.matches[1];
   const Principal who = page_reader(st, req, res, c);
   const json data = service::passengers(st, c);
-  std::string body = "<p>Dispatcher " + badge(s(data["state"])) +
-                     "</p>"
-                     "<div class=\"table-wrap\"><table><thead><tr><th>Passenger type</th>"
-                     "<th>Every</th><th>Last drive</th><th>Result</th><th>Next due</th>"
-                     "<th>Failing</th><th>Quarantined</th><th></th></tr></thead><tbody>";
+  const json client_health = service::client_health(st, c, Clock::now());
+  std::map<std::string, json> health;
+  for (const json& p : client_health["passengers"]) health[s(p["passenger"])] = p;
+  std::string body =
+      "<p>Dispatcher " + badge(s(data["state"])) +
+      "</p>"
+      "<div class=\"table-wrap\"><table><thead><tr><th>Passenger type</th>"
+      "<th>Every</th><th>Last drive</th><th>Result</th><th>Next due</th>"
+      "<th>Pullers</th><th>Failing</th><th>Quarantined</th><th></th></tr></thead><tbody>";
   for (const json& p : data["passengers"]) {
     const std::string name = s(p["passenger"]);
     const json sched = p.value("schedule", json());
@@ -89,8 +94,8 @@ void passengers_page(WebState& st, const Request& req, Response& res) {
                  : badge(s(sched["last_worst_type"]))) +
             (!sched.is_null() && sched["running"].get<bool>() ? " " + badge("running") : "") +
             "</td><td>" + schedule_cell(sched, "next_due") + "</td><td>" +
-            failure_count(c, name, "failing", p) + "</td><td>" +
-            failure_count(c, name, "quarantined", p) + "</td><td class=\"actions\">" +
+            puller_health_cell(health[name]) + "</td><td>" + failure_count(c, name, "failing", p) +
+            "</td><td>" + failure_count(c, name, "quarantined", p) + "</td><td class=\"actions\">" +
             "<a class=\"button\" href=\"" +
             escape_html(client_url(c, "queue?passenger=" + url_encode(name))) + "\">Queue</a>" +
             "<a class=\"button\" href=\"" + escape_html(client_url(c, "peek/" + url_encode(name))) +
@@ -102,7 +107,7 @@ void passengers_page(WebState& st, const Request& req, Response& res) {
     body += "</td></tr>";
   }
   if (data["passengers"].empty())
-    body += "<tr><td colspan=\"8\">No passenger types configured.</td></tr>";
+    body += "<tr><td colspan=\"9\">No passenger types configured.</td></tr>";
   body += "</tbody></table></div>";
   send_html(res, render_page(st, &who, PageFrame{"Passengers", c, "passengers", body}));
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "web/access.h"
 #include "web/http.h"
 #include "web/page_layout.h"
@@ -52,6 +54,9 @@ std::string retry_step_button(const Principal& who, const std::string& client_id
                               const std::string& module);
 std::string bulk_retry_form(const Principal& who, const std::string& client_id,
                             const std::string& passenger, const std::vector<std::string>& modules);
+// The Pullers cell of the Passengers page (pages_health.cc): a badge per
+// puller of one passenger of service::client_health() (null: "–").
+std::string puller_health_cell(const nlohmann::json& passenger_health);
 void add_admin_pages(httplib::Server& server, WebState& state);
 void add_system_pages(httplib::Server& server, WebState& state);
 

@@ -11,11 +11,13 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "databus/attachment.h"
 #include "databus/config_version.h"
+#include "databus/time.h"
 #include "web/access.h"
 #include "web/web_state.h"
 
@@ -90,6 +92,32 @@ struct BulkRetry {
 // picks; retried_entries 0 when there is none.
 json retry_quarantined(WebState& state, const std::string& client_id, const BulkRetry& bulk,
                        const Principal& who);
+
+// --- Puller health (service_health.cc) ---------------------------------------
+// How the pulls of each configured puller have gone (PullerHealth, read from
+// the client passenger's kPullerHealthState document), judged at `now` with
+// the passenger's drive_interval(). docs/api.md "Puller health".
+//
+// One client: {client_id, passengers: [{passenger, interval_seconds,
+// stale_after_seconds, pullers: [{module, state, last_attempt, last_success,
+// first_failure, consecutive_failures, last_error}], error?}]}: state
+// "unknown" | "ok" | "failing" | "stale" (to_string(PullerHealth::State);
+// "unknown": never pulled), times ISO or null, last_error null when none.
+// Only the pullers the configuration lists now, in its order. A passenger
+// whose document cannot be read gets "error" (what is wrong with it; a
+// store's message, which may name paths, goes to std::clog only) and each
+// of its pullers state "unknown" with that "error": never an exception.
+// HttpError 404 for an unknown client, 409 for a configuration that does
+// not load (as passengers()).
+json client_health(WebState& state, const std::string& client_id, TimePoint now);
+// Every client of `client_ids`: {checked_at, summary: {clients, passengers,
+// pullers, ok, failing, stale, unknown, unreadable, unhealthy, healthy},
+// clients: [client_health()...]}. unreadable counts the health documents
+// and client configurations that cannot be read (such a client is
+// {client_id, error, passengers: []}); unhealthy = failing + stale +
+// unreadable, and healthy is unhealthy == 0: one field to alert on. A
+// client removed meanwhile is left out.
+json health(WebState& state, const std::vector<std::string>& client_ids, TimePoint now);
 
 // --- Logs (service.cc) --------------------------------------------------------
 // Newest first; `type` filters by worst type ("" = any).
