@@ -10,6 +10,7 @@
 
 #include "databus/error.h"
 #include "databus/host_access.h"
+#include "databus/retry.h"
 
 namespace databus {
 
@@ -20,6 +21,9 @@ namespace databus {
 struct ComponentRef {
   std::string module;
   nlohmann::json settings = nlohmann::json::object();  // Always an object.
+  // A processor's or pusher's "retry" key (retry.h): it overrides its
+  // passenger's retry settings and is not a setting of the component.
+  RetrySettings retry;
 
   // A plain string when there are no settings, else the object form.
   nlohmann::json to_json() const;
@@ -37,10 +41,38 @@ struct ClientPassenger {
   int sync_frequency = 1;   // Minutes between drives.
   // Our extension: seconds between drives; overrides sync_frequency when set.
   std::optional<int> sync_interval_seconds;
+  // Our extension: how failed steps wait and when they are quarantined.
+  RetrySettings retry;
 
+  // The time between two scheduled drives: sync_interval_seconds when set,
+  // else sync_frequency minutes.
+  Clock::duration drive_interval() const;
+  // The retry policy of processor or pusher `module`: the defaults, with
+  // this passenger's settings, with the module's reference's.
+  RetryPolicy retry_policy(std::string_view module) const;
   std::vector<std::string> processor_modules() const;
   std::vector<std::string> pusher_modules() const;
   bool operator==(const ClientPassenger&) const = default;
+};
+
+// Where a client's alerts go (docs/configuration.md "Alerts"): "alerts":
+// {"pushers": [...], "quiet_minutes": Q}. When a step is quarantined or a
+// puller turns failing or stale, or recovers, the dispatcher sends an alert
+// passenger (kind, client, passenger, module, error, time) to each pusher.
+struct AlertSettings {
+  // Default: 60 minutes between two alerts of one kind about one module of
+  // one client passenger.
+  static constexpr int kDefaultQuietMinutes = 60;
+
+  // References to pushers (validated by the registry like a passenger's).
+  // Empty: the client gets no alerts.
+  std::vector<ComponentRef> pushers;
+  // At most one alert per (client passenger, module, kind) within this many
+  // minutes; 0 sends every one.
+  int quiet_minutes = kDefaultQuietMinutes;
+
+  bool empty() const { return pushers.empty(); }
+  bool operator==(const AlertSettings&) const = default;
 };
 
 enum class Role { operator_, administrator };
@@ -64,6 +96,8 @@ struct ClientConfig {
   // What root delegates to this client's administrators ("host_access";
   // docs/security.md, "Host access"). Absent: nothing is delegated.
   std::optional<HostDelegation> host_access;
+  // Our extension: the pushers that receive alerts. Absent: none.
+  AlertSettings alerts;
 
   // The client passenger named `name`, or nullptr.
   const ClientPassenger* find_passenger(std::string_view name) const;

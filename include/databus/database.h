@@ -56,6 +56,9 @@ enum class EntryFilter {
   push_due,        // every processor complete, some pusher not complete
   incomplete,      // not QueueEntry::complete()
   complete,        // QueueEntry::complete()
+  failing,         // QueueEntry::failing(): a failed step that will be retried
+  waiting,         // failing, and not due by EntryQuery::due_by (or now)
+  quarantined,     // QueueEntry::quarantined()
 };
 
 struct EntryQuery {
@@ -63,6 +66,12 @@ struct EntryQuery {
   EntryFilter filter = EntryFilter::all;
   std::string puller_module;               // Non-empty: only passengers of this puller.
   std::optional<TimePoint> pulled_before;  // Only entries pulled before this.
+  // With processing_due or push_due: only entries due by then
+  // (QueueEntry::due_at() <= due_by; one without a due time never is).
+  // With waiting: the instant "not due" is measured at (default now).
+  // Engines index the due time, so that entries waiting for a retry or
+  // quarantined cost a drive nothing.
+  std::optional<TimePoint> due_by;
   // Non-empty: only entries whose external_id, source_system or internal_id
   // contains this text (case-sensitive).
   std::string search;
@@ -243,6 +252,24 @@ class Database {
   // Malformed stored items of this client found so far, stray items, and
   // changes set aside (see StorageProblem::Kind).
   virtual std::vector<StorageProblem> problems(const std::string& client_id) = 0;
+
+  // --- Client passenger state -------------------------------------------------
+  // Small named documents (JSON texts) kept with a client passenger: the
+  // dispatcher's bookkeeping (puller health, the steps a drive is running)
+  // and a component's progress. `name` is [A-Za-z0-9_.-]{1,100}, else
+  // ConfigError. Written by the drives of the passenger, behind its door
+  // (docs/architecture.md "Lanes"; fenced in a cluster like queue writes).
+  // The document, or nullopt when none is stored.
+  virtual std::optional<std::string> read_passenger_state(const std::string& client_id,
+                                                          const std::string& passenger_module,
+                                                          const std::string& name) = 0;
+  // Replaces the document atomically and durably; nullopt deletes it.
+  virtual void write_passenger_state(const std::string& client_id,
+                                     const std::string& passenger_module, const std::string& name,
+                                     const std::optional<std::string>& text) = 0;
+  // Every document of the client's passenger, by name.
+  virtual std::map<std::string, std::string> list_passenger_state(
+      const std::string& client_id, const std::string& passenger_module) = 0;
 
   // --- Logs -------------------------------------------------------------------
   virtual void write_log(const std::string& client_id, const Log& log) = 0;

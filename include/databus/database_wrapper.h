@@ -127,6 +127,20 @@ class DatabaseWrapper : public Database {
     return target_->problems(client_id);
   }
 
+  std::optional<std::string> read_passenger_state(const std::string& client_id,
+                                                  const std::string& passenger_module,
+                                                  const std::string& name) override {
+    return target_->read_passenger_state(client_id, passenger_module, name);
+  }
+  void write_passenger_state(const std::string& client_id, const std::string& passenger_module,
+                             const std::string& name,
+                             const std::optional<std::string>& text) override {
+    target_->write_passenger_state(client_id, passenger_module, name, text);
+  }
+  std::map<std::string, std::string> list_passenger_state(
+      const std::string& client_id, const std::string& passenger_module) override {
+    return target_->list_passenger_state(client_id, passenger_module);
+  }
   void write_log(const std::string& client_id, const Log& log) override {
     target_->write_log(client_id, log);
   }

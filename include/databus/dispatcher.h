@@ -169,6 +169,20 @@ class Dispatcher {
                         const std::function<void(QueueEntry&)>& edit,
                         std::chrono::milliseconds wait = std::chrono::seconds(5));
 
+  // Changes many queue entries of one client passenger under one hold of
+  // its lane's queue door (and, in a cluster, its lease), as edit_entry()
+  // does for one: reads the entries `selection` picks (its passenger_module
+  // is set to `passenger`; attachments are not read), lets `edit` change
+  // each and say whether it did, and stores the changed ones
+  // (SaveScope::statuses). A bulk retry of quarantined steps uses it, so
+  // that no drive of the passenger runs between its read and its write.
+  // Same waiting rule; NotFoundError for an unknown client passenger.
+  // Returns the changed entries as stored.
+  std::vector<QueueEntry> edit_entries(const std::string& client_id, const std::string& passenger,
+                                       EntryQuery selection,
+                                       const std::function<bool(QueueEntry&)>& edit,
+                                       std::chrono::milliseconds wait = std::chrono::seconds(5));
+
   // Deletes every complete entry of the client passenger through its lane
   // (same waiting rule). Returns how many were deleted.
   std::size_t purge_complete(const std::string& client_id, const std::string& passenger,

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "databus/log.h"
+#include "databus/puller_health.h"
 #include "databus/queue_entry.h"
 
 namespace databus {
@@ -34,6 +35,18 @@ class DispatcherObserver {
   virtual void step_failed(const std::string& client_id, const std::string& passenger,
                            const std::string& module, const QueueEntry* entry,
                            const std::string& error) {}
+  // A processor or pusher failed as often as its retry policy allows
+  // (retry.h): it is quarantined and runs again only when a person retries
+  // it. Called once the quarantine is durable, after step_failed().
+  virtual void step_quarantined(const std::string& client_id, const std::string& passenger,
+                                const std::string& module, const QueueEntry& entry,
+                                const std::string& error) {}
+  // The state of a puller's health (puller_health.h) changed from `was` to
+  // `is`, as a drive found it after its pulls: it turned failing or stale,
+  // or recovered. Called once the drive recorded it.
+  virtual void puller_health_changed(const std::string& client_id, const std::string& passenger,
+                                     const std::string& puller, const PullerHealth& health,
+                                     PullerHealth::State was, PullerHealth::State is) {}
   virtual void paused() {}
   virtual void resumed() {}
   virtual void shutting_down() {}

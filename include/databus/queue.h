@@ -39,9 +39,12 @@ class Queue {
   // Marks `entries` notified, durably.
   virtual void mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entries) = 0;
 
-  // Entries with a processor that is not complete, oldest first.
+  // Entries with a processor that is not complete and is due
+  // (QueueEntry::due_at(): not waiting for its next attempt, not
+  // quarantined), oldest first.
   virtual std::vector<QueueEntry> awaiting_processing(DriveContext& ctx) = 0;
-  // Entries whose processors are complete and some pusher is not, oldest first.
+  // Entries whose processors are complete and some pusher is not and is
+  // due, oldest first.
   virtual std::vector<QueueEntry> awaiting_push(DriveContext& ctx) = 0;
 
   // Writes the entry durably and records the drive's log GUID on it.

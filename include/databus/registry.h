@@ -99,9 +99,10 @@ class Registry {
 
   // Every problem of a parsed client configuration against this registry:
   // each client passenger's module and each of its pullers, processors,
-  // pushers and queue with their settings. `where` names the source (the
-  // config.json path); each problem's where() adds the passenger and list
-  // position, e.g. "<where>: passengers[0] (databus.passenger.x).pushers[1]".
+  // pushers and queue with their settings, and each alert pusher. `where`
+  // names the source (the config.json path); each problem's where() adds the
+  // passenger and list position, e.g. "<where>: passengers[0]
+  // (databus.passenger.x).pushers[1]", or "<where>: alerts.pushers[0]".
   std::vector<ConfigError> check_client(const ClientConfig& config, const std::string& where) const;
 
   // The makers. Each throws UnknownModuleError for an unknown name and

@@ -106,8 +106,11 @@ class ProgressObserver : public DispatcherObserver {
 };
 
 void check(const WorkloadOptions& o) {
-  if (o.workload != "W1" && o.workload != "W2") {
-    throw std::invalid_argument("--workload must be W1 or W2, not '" + o.workload + "'");
+  if (o.workload != "W1" && o.workload != "W2" && o.workload != "W3") {
+    throw std::invalid_argument("--workload must be W1, W2 or W3, not '" + o.workload + "'");
+  }
+  if (o.workload == "W3" && o.pushers < 1) {
+    throw std::invalid_argument("--workload W3 needs a pusher to wait for (--pushers 1 or more)");
   }
   if (o.workload == "W1" && o.preload > 0) {
     throw std::invalid_argument("--preload applies to workload W2 only");
@@ -150,9 +153,11 @@ std::string client_config_text(const std::string& id, const ClientPassenger& pas
   return config.to_json().dump(2);
 }
 
-// Stores `count` complete entries, pulled now, straight through the engine.
+// Stores `count` entries, pulled now, straight through the engine: complete,
+// or (`failed`) with their first pusher failed: every other one waiting for a
+// next attempt an hour away, the rest quarantined.
 void preload(Database& database, const std::string& client_id, const ClientPassenger& passenger,
-             std::size_t count, std::size_t attachment_bytes) {
+             std::size_t count, std::size_t attachment_bytes, bool failed) {
   const std::vector<std::string> processors = passenger.processor_modules();
   const std::vector<std::string> pushers = passenger.pusher_modules();
   const TimePoint now = std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now());
@@ -170,6 +175,14 @@ void preload(Database& database, const std::string& client_id, const ClientPasse
     QueueEntry entry = QueueEntry::seat(std::move(p), processors, pushers);
     entry.puller_notified = true;
     entry.complete_all_steps();
+    if (failed) {
+      StepState& push = entry.pusher_statuses.front();
+      push.status = StepStatus::incomplete;
+      push.attempts = 1;
+      push.last_error = "the target is down (bench)";
+      push.next_attempt = now + std::chrono::hours(1);
+      push.quarantined = i % 2 == 1;
+    }
     batch.push_back(std::move(entry));
     if (batch.size() == kPreloadBatch || i + 1 == count) {
       database.insert_entries(client_id, batch);
@@ -231,8 +244,9 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
   const ClientPassenger passenger =
       bench_client_passenger(options.processors, options.pushers, outbox);
   database.write_client_config_text(client_id, client_config_text(client_id, passenger));
-  if (options.workload == "W2") {
-    preload(database, client_id, passenger, options.preload, options.attachment_bytes);
+  if (options.workload != "W1") {
+    preload(database, client_id, passenger, options.preload, options.attachment_bytes,
+            options.workload == "W3");
   }
 
   // The disk quiet first: what the set-up (a preload of 100,000 entries,
@@ -273,6 +287,10 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
   pulled.filter = EntryFilter::complete;
   pulled.search = kPulledPrefix;
   result.complete = database.count_entries(client_id, pulled);
+  if (options.preload > 0) {
+    pulled.search = kPreloadPrefix;
+    result.preload_complete = database.count_entries(client_id, pulled);
+  }
   for (const LogEntry& entry : log.entries()) {
     if (entry.type == LogType::error) {
       result.first_error = entry.message;
@@ -284,6 +302,22 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
                              options.database_arguments.empty();
   if (!store_in_temp) {
     // The store may live outside the temporary directory: leave nothing behind.
+    if (options.workload == "W3") {
+      // Only complete entries are ever deleted: complete W3's first.
+      EntryQuery open;
+      open.passenger_module = passenger.name;
+      open.filter = EntryFilter::incomplete;
+      open.with_attachments = false;
+      open.limit = kPreloadBatch;
+      for (std::vector<QueueEntry> batch = database.query_entries(client_id, open); !batch.empty();
+           batch = database.query_entries(client_id, open)) {
+        for (QueueEntry& e : batch) {
+          e.complete_all_steps();
+          e.puller_notified = true;
+        }
+        database.update_entries(client_id, batch, SaveScope::statuses);
+      }
+    }
     const TimePoint later = Clock::now() + days(1);
     database.delete_complete_entries(client_id, passenger.name, later);
     database.delete_logs_before(client_id, later);

@@ -9,6 +9,10 @@
 //   W2  the same after M completed entries, within their life span, were
 //       written straight into the store (untimed, through
 //       Database::insert_entries in big batches).
+//   W3  the same after M incomplete entries were written straight into the
+//       store: half waiting for their next attempt (a pusher failed, due in
+//       an hour), half quarantined. What waiting costs a drive (issue 15): a
+//       drive reads only due entries, so W3 should cost what W1 costs.
 //
 // The timed drive is a real dispatcher drive: the primal driver and queue,
 // the drive's log written, the purges after the drive.
@@ -28,7 +32,7 @@ struct WorkloadOptions {
   // sqlite or postgresql once they are registered there.
   std::string database = "json_db";
   DatabaseArguments database_arguments;
-  std::string workload = "W1";  // "W1" or "W2".
+  std::string workload = "W1";  // "W1", "W2" or "W3".
   std::size_t passengers = 10000;
   std::size_t attachment_bytes = 1024;
   int processors = 1;
@@ -38,7 +42,9 @@ struct WorkloadOptions {
   // the run's temporary directory, on its file system; pushers must be 0
   // or 1).
   std::string pusher = "discard";
-  std::size_t preload = 0;  // W2 only: completed entries stored before the drive.
+  // W2, W3: entries stored before the drive (complete for W2; waiting or
+  // quarantined for W3).
+  std::size_t preload = 0;
   // Called with (seated, fully pushed) counts as the drive goes on; may be
   // empty.
   std::function<void(std::size_t, std::size_t)> progress;
@@ -50,8 +56,11 @@ struct WorkloadResult {
   std::size_t passengers = 0;
   double seconds = 0;        // The timed drive.
   std::size_t complete = 0;  // Pulled passengers whose entry is complete.
-  std::string first_error;   // The first error of the drive's log, if any.
-  std::string client_id;     // The run's own client, "bench-" and 12 random hex digits.
+  // Preloaded entries (W2, W3) complete after the drive: all for W2, none
+  // for W3 (the drive must leave waiting and quarantined entries alone).
+  std::size_t preload_complete = 0;
+  std::string first_error;  // The first error of the drive's log, if any.
+  std::string client_id;    // The run's own client, "bench-" and 12 random hex digits.
   // The folder the directory pusher wrote below (removed with the run's
   // temporary directory), "outbox-" and 12 random hex digits; empty for
   // the synthetic pushers.
@@ -69,9 +78,8 @@ struct WorkloadResult {
 // store lives elsewhere (PostgreSQL) starts with an empty queue too, and its
 // entries and logs are deleted afterwards.
 // Throws std::invalid_argument naming the option for bad options (unknown
-// workload or pusher, --preload with W1, a negative processor or pusher count, no
-// passengers), UnknownModuleError / ConfigError / StorageError when the
-// engine cannot be opened.
+// workload or pusher, --preload with W1, W3 without a pusher, a negative processor or pusher count,
+// no passengers), UnknownModuleError / ConfigError / StorageError when the engine cannot be opened.
 WorkloadResult run_workload(const WorkloadOptions& options);
 
 }  // namespace databus::bench

@@ -140,10 +140,36 @@ TEST(WorkloadTest, W2OnTheJsonDb) {
   EXPECT_EQ(run_workload(options).complete, 10u);
 }
 
+// The preloaded entries wait (or are quarantined): the drive leaves them
+// alone and pushes only what it pulled.
+TEST(WorkloadTest, W3LeavesTheWaitingAndQuarantinedEntriesAlone) {
+  for (const char* engine : {"memory", "json_db"}) {
+    WorkloadOptions options;
+    options.database = engine;
+    options.workload = "W3";
+    options.passengers = 10;
+    options.preload = 40;
+    options.attachment_bytes = 10;
+    const WorkloadResult result = run_workload(options);
+    EXPECT_EQ(result.complete, 10u) << engine << ": " << result.first_error;
+    EXPECT_EQ(result.preload_complete, 0u) << engine;
+  }
+  WorkloadOptions w2;
+  w2.database = "memory";
+  w2.workload = "W2";
+  w2.passengers = 1;
+  w2.preload = 5;
+  EXPECT_EQ(run_workload(w2).preload_complete, 5u);
+}
+
 TEST(WorkloadTest, RejectsBadOptions) {
   WorkloadOptions options;
-  options.workload = "W3";
+  options.workload = "W4";
   EXPECT_THROW(run_workload(options), std::invalid_argument);
+  options.workload = "W3";
+  options.pushers = 0;
+  EXPECT_THROW(run_workload(options), std::invalid_argument);
+  options.pushers = 1;
   options.workload = "W1";
   options.preload = 5;
   EXPECT_THROW(run_workload(options), std::invalid_argument);

@@ -2,6 +2,7 @@
 // Registry calls an application uses for its own.
 #include "databus/builtins.h"
 
+#include "components/alert/alert_passenger.h"
 #include "components/demo/demo_components.h"
 #include "components/directory/directory_components.h"
 #include "components/exec/exec_components.h"
@@ -28,6 +29,7 @@ void register_builtins(Registry& registry) {
   registry.add_queue(primal_queue_spec(), make_primal_queue);
   registry.add_driver(primal_driver_spec(), make_primal_driver);
   register_generic_passenger(registry);
+  register_alert_passenger(registry);
   register_demo_components(registry);
   register_directory_components(registry);
   register_filter_components(registry);

@@ -61,7 +61,8 @@ void add_bench_command(CLI::App& app, int* exit_code) {
       "Measure throughput: one timed drive of synthetic passengers (one text attachment each, "
       "processors and pushers that complete at once) on a fresh temporary store of ENGINE, "
       "removed afterwards. W1: an empty queue; W2: the queue already holds --preload completed "
-      "entries. Prints `engine=E workload=W passengers=N seconds=S rate=R/s complete=C`; a "
+      "entries; W3: it holds --preload entries waiting for a retry or quarantined. Prints "
+      "`engine=E workload=W passengers=N seconds=S rate=R/s complete=C`; a "
       "progress bar on stderr when run on a terminal.");
   command
       ->add_option("--database", w.database,
@@ -74,8 +75,11 @@ void add_bench_command(CLI::App& app, int* exit_code) {
                    "needs none. Default: none")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  command->add_option("--workload", w.workload, "W1 (empty queue) or W2 (with --preload)")
-      ->check(CLI::IsMember({"W1", "W2"}))
+  command
+      ->add_option("--workload", w.workload,
+                   "W1 (empty queue), W2 (with --preload complete entries) or W3 (with --preload "
+                   "entries waiting or quarantined)")
+      ->check(CLI::IsMember({"W1", "W2", "W3"}))
       ->capture_default_str();
   command->add_option("--passengers", w.passengers, "Passengers the synthetic puller yields")
       ->check(CLI::PositiveNumber)
@@ -98,8 +102,9 @@ void add_bench_command(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   command
       ->add_option("--preload", w.preload,
-                   "W2: completed entries (within their life span) stored before the timed "
-                   "drive, not timed")
+                   "W2: completed entries (within their life span), W3: entries whose pusher "
+                   "failed (half waiting an hour for the next attempt, half quarantined), stored "
+                   "before the timed drive, not timed")
       ->capture_default_str();
   command->footer(exit_codes_footer("not every passenger completed (the first error is shown)"));
   command->callback([options, exit_code] { *exit_code = bench_run(*options); });

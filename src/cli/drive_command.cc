@@ -59,7 +59,7 @@ void add_drive_command(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   command->footer(
       exit_codes_footer("the drive's log holds an error (the drive itself ran; what failed is "
-                        "retried at the next drive)"));
+                        "retried when its next attempt is due)"));
   command->callback([options, exit_code] { *exit_code = drive(*options); });
 }
 

@@ -64,7 +64,7 @@ int run_export(const ExportCommandOptions& options) {
   std::cout << "exported client " << options.client << " from " << from->describe() << " to "
             << to->describe() << ": " << (report.configuration ? "configuration, " : "")
             << report.entries << " queue entries, " << report.logs << " logs, " << report.backups
-            << " backups" << std::endl;
+            << " backups, " << report.passenger_states << " passenger state documents" << std::endl;
   return kExitOk;
 }
 
@@ -74,10 +74,11 @@ void add_export_command(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<ExportCommandOptions>();
   CLI::App* command = app.add_subcommand(
       "export",
-      "Copy one client's configuration (users included), queue entries with their attachments "
+      "Copy one client's configuration (users included), the state documents of its "
+      "configured passengers, customizing backups, queue entries with their attachments "
       "and logs from the storage engine given by --data-dir/--database/--database-arg to "
       "another engine. Entries already in the target are rewritten and logs replaced, so an "
-      "interrupted export can be run again. Customizing backups are not copied. Run it while "
+      "interrupted export can be run again. Run it while "
       "`databus run` is stopped (the JSON DB refuses a second process anyway), or export from "
       "the web interface, which pauses the dispatcher. Shows a progress bar when stderr is a "
       "terminal.");

@@ -58,6 +58,12 @@ QueueEntry Dispatcher::edit_entry(const std::string& client_id, const std::strin
                                   std::chrono::milliseconds wait) {
   return impl_->edit_entry(client_id, internal_id, edit, wait);
 }
+std::vector<QueueEntry> Dispatcher::edit_entries(const std::string& client_id,
+                                                 const std::string& passenger, EntryQuery selection,
+                                                 const std::function<bool(QueueEntry&)>& edit,
+                                                 std::chrono::milliseconds wait) {
+  return impl_->edit_entries(client_id, passenger, std::move(selection), edit, wait);
+}
 std::size_t Dispatcher::purge_complete(const std::string& client_id, const std::string& passenger,
                                        std::chrono::milliseconds wait) {
   return impl_->purge_complete(client_id, passenger, wait);

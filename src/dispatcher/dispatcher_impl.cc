@@ -62,8 +62,11 @@ Dispatcher::Impl::Impl(DispatcherTicket ticket)
   customizing_ = std::make_unique<dispatch::Customizing>(*database_, *registry_,
                                                          ticket_.external_config_files);
   customizing_->backup_all();
+  alerts_ = std::make_unique<dispatch::AlertSender>(
+      factories_, ticket_.data_dir, cluster_ ? cluster_->id() : dispatch::this_host());
   drive_env_ = dispatch::DriveEnv{database_.get(), &factories_,           &observer_,
                                   &stop_,          ticket_.driver_module, ticket_.data_dir};
+  drive_env_.alerts = alerts_.get();
   log_spool_ = std::make_unique<dispatch::LogSpool>(ticket_.data_dir / dispatch::kLogSpoolFolder);
   drive_env_.log_spool = log_spool_.get();
 }
@@ -310,6 +313,7 @@ void Dispatcher::Impl::cycle() {
   schedule_.retain_clients(id_set);
   config_errors_.retain(id_set);
   write_inbox_logs(now - dispatch::kInboxLogAge);
+  check_stale(configs);
   if (cluster_) {
     cluster_cycle(configs, id_set);
     return;

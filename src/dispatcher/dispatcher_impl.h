@@ -21,6 +21,7 @@
 #include "databus/dispatcher.h"
 #include "databus/factories.h"
 #include "databus/registry.h"
+#include "dispatcher/alert_sender.h"
 #include "dispatcher/cluster_node.h"
 #include "dispatcher/config_errors.h"
 #include "dispatcher/customizing.h"
@@ -28,6 +29,7 @@
 #include "dispatcher/lanes.h"
 #include "dispatcher/safe_observer.h"
 #include "dispatcher/schedule.h"
+#include "dispatcher/stale_monitor.h"
 #include "dispatcher/worker_pool.h"
 
 namespace databus {
@@ -63,6 +65,10 @@ class Dispatcher::Impl {
                         std::chrono::milliseconds wait);
   std::size_t purge_complete(const std::string& client_id, const std::string& passenger,
                              std::chrono::milliseconds wait);
+  std::vector<QueueEntry> edit_entries(const std::string& client_id, const std::string& passenger,
+                                       EntryQuery selection,
+                                       const std::function<bool(QueueEntry&)>& edit,
+                                       std::chrono::milliseconds wait);
   DispatcherStatus status() const;
   ClusterStatus cluster_status();
   // 'p'ause, 'r'esume or 's'hut down node `node_id` (empty: every node).
@@ -110,6 +116,11 @@ class Dispatcher::Impl {
                                                        const std::string& passenger,
                                                        std::chrono::milliseconds wait);
   void drive_done();
+  // At most every StaleMonitor::kPeriod, unless paused: reports the pullers
+  // of `configs` that turned stale without a drive noticing, and sends
+  // their alerts on the worker pool (dispatcher_alerts.cc). In a cluster,
+  // only the live node with the smallest id checks.
+  void check_stale(const std::vector<ClientConfig>& configs);
   // Writes the lanes' inbox logs opened before `before`.
   void write_inbox_logs(TimePoint before);
   // Marks the dispatcher stopped when it was never started and nothing runs
@@ -127,6 +138,8 @@ class Dispatcher::Impl {
   dispatch::ConfigErrors config_errors_;
   std::atomic<bool> stop_{false};
   std::unique_ptr<dispatch::LogSpool> log_spool_;  // Logs the store could not take.
+  std::unique_ptr<dispatch::AlertSender> alerts_;
+  dispatch::StaleMonitor stale_monitor_;  // Scheduler thread only.
   dispatch::DriveEnv drive_env_;
   const int workers_;
 

@@ -1,8 +1,10 @@
 // The dispatcher's actions on a client passenger's queue outside drives, each
 // through the client passenger's lane (lanes.h; docs/architecture.md "Lanes:
 // one door per client passenger").
+#include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <span>
 
 #include "databus/error.h"
 #include "databus/queue.h"
@@ -93,6 +95,32 @@ QueueEntry Dispatcher::Impl::edit_entry(const std::string& client_id,
   edit(entry);
   database.update_entries(client_id, std::span<const QueueEntry>(&entry, 1), SaveScope::statuses);
   return entry;
+}
+
+std::vector<QueueEntry> Dispatcher::Impl::edit_entries(const std::string& client_id,
+                                                       const std::string& passenger,
+                                                       EntryQuery selection,
+                                                       const std::function<bool(QueueEntry&)>& edit,
+                                                       std::chrono::milliseconds wait) {
+  find_passenger(client_id, passenger);
+  std::unique_lock door = lanes_.enter(Schedule::Key{client_id, passenger}, wait);
+  std::unique_ptr<dispatch::HeldLease> held = hold_for_action(client_id, passenger, wait);
+  Database& database = held ? held->database(*database_) : *database_;
+  selection.passenger_module = passenger;
+  selection.with_attachments = false;
+  std::vector<QueueEntry> changed;
+  for (QueueEntry& entry : database.query_entries(client_id, selection)) {
+    if (edit(entry)) changed.push_back(std::move(entry));
+  }
+  // In groups: a store writes each group at once, and a large selection
+  // does not become one huge write.
+  constexpr std::size_t kGroup = 500;
+  const std::span<const QueueEntry> all(changed);
+  for (std::size_t at = 0; at < all.size(); at += kGroup) {
+    database.update_entries(client_id, all.subspan(at, std::min(kGroup, all.size() - at)),
+                            SaveScope::statuses);
+  }
+  return changed;
 }
 
 std::size_t Dispatcher::Impl::purge_complete(const std::string& client_id,

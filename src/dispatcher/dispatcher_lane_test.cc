@@ -122,6 +122,58 @@ TEST_F(DispatcherLaneTest, AnEditGivesUpWhileALongDriveRunsAndChangesNothing) {
   EXPECT_THROW(d.edit_entry("c", new_uuid(), [](QueueEntry&) {}), NotFoundError);
 }
 
+// Many entries edited under one hold: the edit waits for a running drive,
+// changes only what the selection picks and `edit` accepts, and a long drive
+// makes it give up without changing anything.
+TEST_F(DispatcherLaneTest, ManyEntriesAreEditedUnderOneHoldOfTheDoor) {
+  Dispatcher& d = make();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    QueueEntry e = QueueEntry::seat(passenger("e" + std::to_string(i)), {}, {kPusher});
+    if (i < 2) e.pusher(kPusher)->quarantined = true;
+    e.pusher(kPusher)->attempts = 5;
+    d.database().insert_entries("c", std::span<const QueueEntry>(&e, 1));
+    ids.push_back(e.passenger.internal_id);
+  }
+  Gate started;
+  Gate finish;
+  hooks_->on_drive = [&](const DriveRequest&) {
+    started.open();
+    finish.wait();
+  };
+  auto drive = std::async(std::launch::async, [&] { d.drive_now("c", kPassengerA); });
+  ASSERT_TRUE(started.wait());
+  EntryQuery quarantined;
+  quarantined.filter = EntryFilter::quarantined;
+  const auto accept_first = [&](QueueEntry& e) {
+    if (e.passenger.internal_id != ids[0]) return false;
+    e.pusher(kPusher)->reset_failures();
+    return true;
+  };
+  EXPECT_THROW(d.edit_entries("c", kPassengerA, quarantined, accept_first, 50ms), StateError);
+  EXPECT_TRUE(d.database().load_entry("c", ids[0])->pusher(kPusher)->quarantined);
+
+  std::atomic<bool> edited{false};
+  auto edit = std::async(std::launch::async, [&] {
+    auto changed = d.edit_entries("c", kPassengerA, quarantined, accept_first, kPatience);
+    edited = true;
+    return changed;
+  });
+  std::this_thread::sleep_for(100ms);
+  EXPECT_FALSE(edited.load()) << "the edit did not wait for the drive";
+  finish.open();
+  drive.get();
+  const std::vector<QueueEntry> changed = edit.get();
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].passenger.internal_id, ids[0]);
+  const StepState first = *d.database().load_entry("c", ids[0])->pusher(kPusher);
+  EXPECT_FALSE(first.quarantined);
+  EXPECT_EQ(first.attempts, 0);
+  EXPECT_TRUE(d.database().load_entry("c", ids[1])->pusher(kPusher)->quarantined);  // Declined.
+  EXPECT_EQ(d.database().load_entry("c", ids[2])->pusher(kPusher)->attempts, 5);    // Not selected.
+  EXPECT_THROW(d.edit_entries("c", "no.such.passenger", quarantined, accept_first), NotFoundError);
+}
+
 // Seats from many requests and from a drive, all of one key at once: one
 // entry.
 TEST_F(DispatcherLaneTest, SeatsOfOneKeyFromRequestsAndADriveSeatOnce) {

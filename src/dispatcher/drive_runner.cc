@@ -8,6 +8,7 @@
 #include "databus/driver.h"
 #include "databus/queue.h"
 #include "databus/time.h"
+#include "dispatcher/alert_collector.h"
 #include "dispatcher/lane_queue.h"
 
 namespace databus::dispatch {
@@ -65,6 +66,7 @@ Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int
 
   Log log;
   env.observer->drive_started(client_id, passenger.name);
+  AlertCollector collector(*env.observer);
   try {
     std::unique_ptr<Driver> driver = env.factories->driver(env.driver_module);
     if (!driver)
@@ -75,7 +77,7 @@ Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int
     request.database = env.database;
     request.factories = &factories;
     request.log = &log;
-    request.observer = env.observer;
+    request.observer = &collector;
     request.stop = env.stop;
     request.data_dir = env.data_dir;
     request.host_delegation = host_delegation;
@@ -91,6 +93,16 @@ Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int
               "this node lost its lease on passenger " + passenger.name +
                   " during the drive (not renewed in time, or taken over by another node): the "
                   "drive stopped, and what it did not finish is done by the lease's next holder");
+  }
+  if (env.alerts != nullptr && !collector.events().empty()) {
+    // After the steps, so an alert pusher slows no step of the drive; its
+    // failures go to the drive's log.
+    try {
+      const ClientConfig config = env.database->load_client(client_id);
+      env.alerts->send(*env.database, config, collector.events(), log, Clock::now());
+    } catch (const std::exception& e) {
+      log.warning(kAlertsSource, std::string("cannot send this drive's alerts: ") + e.what());
+    }
   }
   write_log_reported(env, client_id, passenger.name, log);
   env.observer->drive_passenger_complete(client_id, passenger.name, log);

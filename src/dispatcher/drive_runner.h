@@ -1,5 +1,6 @@
 // One drive as the dispatcher runs it (docs/architecture.md "The transport algorithm"): a new log,
-// the observer's drive_started, the driver, the log stored, the observer's
+// the observer's drive_started, the driver, the alerts of its events
+// (docs/architecture.md "Alerts"), the log stored, the observer's
 // drive_passenger_complete, then the purges of old logs, old customizing
 // backups and old completed queue entries.
 #pragma once
@@ -15,6 +16,7 @@
 #include "databus/factories.h"
 #include "databus/log.h"
 #include "databus/observer.h"
+#include "dispatcher/alert_sender.h"
 #include "dispatcher/lanes.h"
 #include "dispatcher/log_spool.h"
 
@@ -37,6 +39,9 @@ struct DriveEnv {
   // DriveRequest::stop_requested of the drive (a cluster's lease: lost or
   // about to end); may be empty. A drive it stopped says so in its log.
   std::function<bool()> stop_requested;
+  // Sends the alerts of the drive's events after its steps, to the pushers
+  // of the client's "alerts" (alert_sender.h). Null: no alerts.
+  AlertSender* alerts = nullptr;
 };
 
 // Runs one drive of `passenger` for client `client_id`, whose logs live

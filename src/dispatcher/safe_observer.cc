@@ -60,6 +60,22 @@ void SafeObserver::step_failed(const std::string& client_id, const std::string& 
        [&](DispatcherObserver& o) { o.step_failed(client_id, passenger, module, entry, error); });
 }
 
+void SafeObserver::step_quarantined(const std::string& client_id, const std::string& passenger,
+                                    const std::string& module, const QueueEntry& entry,
+                                    const std::string& error) {
+  call("step_quarantined", [&](DispatcherObserver& o) {
+    o.step_quarantined(client_id, passenger, module, entry, error);
+  });
+}
+
+void SafeObserver::puller_health_changed(const std::string& client_id, const std::string& passenger,
+                                         const std::string& puller, const PullerHealth& health,
+                                         PullerHealth::State was, PullerHealth::State is) {
+  call("puller_health_changed", [&](DispatcherObserver& o) {
+    o.puller_health_changed(client_id, passenger, puller, health, was, is);
+  });
+}
+
 void SafeObserver::paused() {
   call("paused", [](DispatcherObserver& o) { o.paused(); });
 }

@@ -27,6 +27,12 @@ class SafeObserver final : public DispatcherObserver {
   void step_failed(const std::string& client_id, const std::string& passenger,
                    const std::string& module, const QueueEntry* entry,
                    const std::string& error) override;
+  void step_quarantined(const std::string& client_id, const std::string& passenger,
+                        const std::string& module, const QueueEntry& entry,
+                        const std::string& error) override;
+  void puller_health_changed(const std::string& client_id, const std::string& passenger,
+                             const std::string& puller, const PullerHealth& health,
+                             PullerHealth::State was, PullerHealth::State is) override;
   void paused() override;
   void resumed() override;
   void shutting_down() override;

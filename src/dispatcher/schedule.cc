@@ -5,10 +5,7 @@
 namespace databus::dispatch {
 
 Clock::duration drive_interval(const ClientPassenger& passenger) {
-  if (passenger.sync_interval_seconds) {
-    return std::chrono::seconds(std::max(0, *passenger.sync_interval_seconds));
-  }
-  return std::chrono::minutes(std::max(0, passenger.sync_frequency));
+  return passenger.drive_interval();
 }
 
 void Schedule::configure(const std::string& client_id,

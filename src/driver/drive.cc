@@ -10,6 +10,7 @@
 #include "databus/factories.h"
 #include "databus/uuid.h"
 #include "driver/primal_driver.h"
+#include "driver/puller_health_recorder.h"
 #include "model/failpoint.h"
 
 namespace databus {
@@ -81,11 +82,13 @@ void Drive::run() {
     return;
   }
   if (!open_queue()) return;
+  recover_interrupted();
   std::vector<Passenger> pulled = pull();
   seat(std::move(pulled));
   notify();
   process();
   push();
+  clear_marks();
   if (stopped_) info("Drive ended early: the dispatcher is shutting down");
   info("Drive done: " + std::to_string(pulled_) + " pulled, " + std::to_string(seated_) +
        " seated, " + std::to_string(processed_) + " processor run(s), " + std::to_string(pushed_) +
@@ -138,6 +141,9 @@ bool Drive::open_queue() {
 
 std::vector<Passenger> Drive::pull() {
   std::vector<Passenger> pulled;
+  PullerHealthRecorder health(*request_.database, request_.client_id, request_.passenger,
+                              request_.observer, [this](std::string line) { warning(line); });
+  health.begin(Clock::now());
   for (const ComponentRef& ref : request_.passenger.pullers) {
     if (stopping()) {
       stopped_ = true;
@@ -152,6 +158,7 @@ std::vector<Passenger> Drive::pull() {
       error("cannot make puller " + ref.module + " of passenger " + request_.passenger.name + ": " +
             what);
       step_failed(ref.module, nullptr, what);
+      health.record(ref.module, Clock::now(), "cannot make the puller: " + what);
       continue;
     }
     Puller& puller = *made;
@@ -169,13 +176,16 @@ std::vector<Passenger> Drive::pull() {
         ++pulled_;
       }
       summarise("Got", tail, names);
+      health.record(ref.module, Clock::now(), "");
     } catch (...) {
       std::string what = current_exception_message();
       error("puller " + ref.module + " of passenger " + request_.passenger.name +
             " failed: " + what);
       step_failed(ref.module, nullptr, what);
+      health.record(ref.module, Clock::now(), what);
     }
   }
+  health.finish(Clock::now());
   return pulled;
 }
 

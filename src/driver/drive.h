@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "databus/puller.h"
 #include "databus/pusher.h"
 #include "databus/queue.h"
+#include "driver/running_steps.h"
 
 namespace databus {
 
@@ -53,6 +55,7 @@ class Drive {
     QueueEntry* entry = nullptr;
     SaveScope scope = SaveScope::statuses;  // everything once a step changed the passenger.
     std::vector<std::string> completed;     // Modules that succeeded, in run order.
+    std::vector<std::string> quarantined;   // Modules quarantined by this drive.
     std::string failure;                    // Why its write failed; empty once durable.
   };
 
@@ -88,11 +91,37 @@ class Drive {
   void notify();
   void process();
   void push();
+  // Runs `steps` (the processors or the pushers of one entry) for each of
+  // `entries`: the suspects of an interrupted group of this phase first,
+  // alone, then the rest in groups of kSaveGroup, each group marked before
+  // its steps run (running_steps.h). Returns with every outcome written.
+  template <typename Steps>
+  void run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase phase, StepKind kind,
+                   Steps steps);
+
+  // Interrupted steps (running_steps.h, drive_interrupted.cc). Reads the
+  // mark a drive that did not finish left: counts an attempt for the step
+  // that was running alone, and makes the entries of an interrupted group
+  // suspects.
+  void recover_interrupted();
+  void count_interrupted(const RunningSteps& mark);
+  // Marks the group of order[first, first + kSaveGroup) as running.
+  void mark_group(RunningSteps::Phase phase, const std::vector<QueueEntry*>& order,
+                  std::size_t first);
+  // Writes `mark` durably; false (after one warning, and for the rest of
+  // the drive) when the store refuses it.
+  bool write_mark(const RunningSteps& mark);
+  // Deletes this drive's mark: called when every outcome is written.
+  void clear_marks();
 
   // Runs one processor or pusher on a copy of `entry` and records the
   // outcome in `entry` and `pending` (written later by save_group()).
   StepOutcome run_step(Pending& pending, StepKind kind, const std::string& module);
   void call_step(QueueEntry& entry, StepKind kind, const std::string& module);
+  // Counts a failed run of `state` (of pending's entry): its next attempt
+  // after the retry policy's backoff, or its quarantine when the policy's
+  // attempts are spent. Returns the tail of the failure's log line.
+  std::string record_failure(Pending& pending, StepState& state, const std::string& failure);
   // Calls Pusher::flush() of every pusher made so far, before the statuses
   // of `group` are written; a pusher whose flush() fails has its pushes of
   // `group` reopened (failed, retried at the next drive).
@@ -136,6 +165,13 @@ class Drive {
   std::map<std::string, Made<Pusher>> pushers_;
 
   std::optional<GroupWrite> group_write_;  // The group being written, if any.
+  // Interrupted steps: the suspects left by a crashed drive (by internal id)
+  // and their phase; the mark of the suspect running alone, if one does.
+  std::set<std::string> suspects_;
+  RunningSteps::Phase suspects_phase_ = RunningSteps::Phase::process;
+  std::optional<RunningSteps> running_alone_;
+  bool marked_ = false;        // A mark of this drive (or the one before) is stored.
+  bool marks_broken_ = false;  // The store refused a mark: no more are written.
   std::size_t pulled_ = 0, seated_ = 0, processed_ = 0, pushed_ = 0, failures_ = 0;
   bool stopped_ = false;
 };

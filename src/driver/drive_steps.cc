@@ -1,5 +1,6 @@
 // The drive's processing and pushing steps.
 #include <algorithm>
+#include <random>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -8,6 +9,7 @@
 #include "databus/factories.h"
 #include "driver/drive.h"
 #include "driver/primal_driver.h"
+#include "driver/running_steps.h"
 #include "model/failpoint.h"
 
 namespace databus {
@@ -45,24 +47,19 @@ void Drive::process() {
           current_exception_message());
     return;
   }
-  std::vector<Pending> group;
-  for (QueueEntry& entry : entries) {
-    if (stopping()) {
-      stopped_ = true;
-      break;
-    }
-    Pending& pending = group.emplace_back(Pending{&entry});
+  run_entries(entries, RunningSteps::Phase::process, StepKind::processor, [this](Pending& pending) {
+    QueueEntry& entry = *pending.entry;
     // Status order; a processor may change later statuses, so each one is
     // looked up again before it runs.
     for (const std::string& module : modules_of(entry.processor_statuses)) {
       const StepState* state = entry.processor(module);
       if (state == nullptr || state->status == StepStatus::complete) continue;
+      // One waiting for its next attempt, or quarantined, holds the rest.
+      if (!state->due(Clock::now())) break;
       if (run_step(pending, StepKind::processor, module) != StepOutcome::done) break;
     }
-    if (group.size() == kSaveGroup) save_group(group, StepKind::processor);
-  }
-  save_group(group, StepKind::processor);
-  finish_group_write();  // Pushing relies on these statuses being durable.
+  });
+  // Pushing relies on these statuses being durable (run_entries waited).
   queue_->release(std::move(entries));
 }
 
@@ -75,33 +72,70 @@ void Drive::push() {
           current_exception_message());
     return;
   }
-  std::vector<Pending> group;
-  for (QueueEntry& entry : entries) {
-    if (stopping()) {
-      stopped_ = true;
-      break;
-    }
-    Pending& pending = group.emplace_back(Pending{&entry});
+  run_entries(entries, RunningSteps::Phase::push, StepKind::pusher, [this](Pending& pending) {
+    QueueEntry& entry = *pending.entry;
     for (const std::string& module : modules_of(entry.pusher_statuses)) {
       // A pusher (or a processor before it) may have completed or reopened a
       // processor; pushing waits until every processor is complete.
       if (!entry.processors_complete()) break;
       const StepState* state = entry.pusher(module);
-      if (state == nullptr || state->status == StepStatus::complete) continue;
+      if (state == nullptr || !state->due(Clock::now())) continue;
       // A failing pusher does not stop the entry's other pushers.
       run_step(pending, StepKind::pusher, module);
     }
-    if (group.size() == kSaveGroup) {
-      flush_pushers(group);
-      save_group(group, StepKind::pusher);
-    }
-  }
-  flush_pushers(group);
-  save_group(group, StepKind::pusher);
-  finish_group_write();
+  });
   // Statuses durable, the drive's log not yet stored.
   if (pushed_ > 0) failpoint("drive.complete");
   queue_->release(std::move(entries));
+}
+
+template <typename Steps>
+void Drive::run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase phase, StepKind kind,
+                        Steps steps) {
+  // Suspects of a group a crash interrupted first, then the rest in order.
+  std::vector<QueueEntry*> order;
+  std::vector<QueueEntry*> rest;
+  order.reserve(entries.size());
+  for (QueueEntry& entry : entries) {
+    const bool suspect = suspects_phase_ == phase && !suspects_.empty() &&
+                         suspects_.count(entry.passenger.internal_id) > 0;
+    (suspect ? order : rest).push_back(&entry);
+  }
+  const std::size_t alone = order.size();
+  order.insert(order.end(), rest.begin(), rest.end());
+  std::vector<Pending> group;
+  auto write_group = [&] {
+    if (kind == StepKind::pusher) flush_pushers(group);
+    save_group(group, kind);
+  };
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (stopping()) {
+      stopped_ = true;
+      break;
+    }
+    if (i < alone) {
+      // Alone: run_step() marks each step before it runs, and the outcome
+      // is durable before the next suspect runs.
+      RunningSteps& mark = running_alone_.emplace();
+      mark.phase = phase;
+      for (std::size_t j = i; j < alone; ++j)
+        mark.suspects.push_back(order[j]->passenger.internal_id);
+      group.push_back(Pending{order[i]});
+      steps(group.back());
+      write_group();
+      finish_group_write();
+      running_alone_.reset();
+      continue;
+    }
+    if (group.empty()) mark_group(phase, order, i);
+    group.push_back(Pending{order[i]});
+    steps(group.back());
+    if (group.size() == kSaveGroup) write_group();
+  }
+  write_group();
+  finish_group_write();
+  // Suspects that were not due ran in no group: found again if they crash.
+  if (suspects_phase_ == phase) suspects_.clear();
 }
 
 void Drive::flush_pushers(std::vector<Pending>& group) {
@@ -120,13 +154,13 @@ void Drive::flush_pushers(std::vector<Pending>& group) {
       if (done == pending.completed.end()) continue;
       pending.completed.erase(done);
       QueueEntry& entry = *pending.entry;
+      std::string outcome = "; retried at the next drive";
       if (StepState* state = entry.pusher(module)) {
         state->status = StepStatus::incomplete;
-        ++state->attempts;
-        state->last_error = failure;
+        outcome = record_failure(pending, *state, failure);
       }
       error("pusher " + module + " failed for passenger " + entry.passenger.describe() +
-            " when making its pushes durable: " + failure + "; retried at the next drive");
+            " when making its pushes durable: " + failure + outcome);
       step_failed(module, &entry, failure);
     }
   }
@@ -136,6 +170,13 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
   QueueEntry& entry = *pending.entry;
   const bool is_processor = kind == StepKind::processor;
   const char* word = is_processor ? "processor" : "pusher";
+  if (running_alone_) {
+    running_alone_->entry = entry.passenger.internal_id;
+    running_alone_->module = module;
+    write_mark(*running_alone_);
+  }
+  // About to run the step of this passenger (the interrupted-step test).
+  if (failpoints_enabled()) failpoint("drive.step." + entry.passenger.external_id);
   QueueEntry copy = entry;
   std::string failure;
   try {
@@ -149,8 +190,7 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
     failpoint(is_processor ? "drive.process" : "drive.push");
     if (StepState* state = step_state(copy, is_processor, module)) {
       state->status = StepStatus::complete;
-      state->attempts = 0;
-      state->last_error.clear();
+      state->reset_failures();
     }
     cleanse_attachments(copy.passenger);
     if (!(copy.passenger == entry.passenger)) pending.scope = SaveScope::everything;
@@ -160,14 +200,36 @@ Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::s
   }
 
   // The original entry stays; only the failure is recorded.
+  std::string outcome = "; retried at the next drive";
   if (StepState* state = step_state(entry, is_processor, module)) {
-    ++state->attempts;
-    state->last_error = failure;
+    outcome = record_failure(pending, *state, failure);
   }
   error(std::string(word) + " " + module + " failed for passenger " + entry.passenger.describe() +
-        ": " + failure + "; retried at the next drive");
+        ": " + failure + outcome);
   step_failed(module, &entry, failure);
   return StepOutcome::failed;
+}
+
+std::string Drive::record_failure(Pending& pending, StepState& state, const std::string& failure) {
+  const RetryPolicy policy = request_.passenger.retry_policy(state.module);
+  ++state.attempts;
+  state.last_error = failure;
+  const std::string of =
+      policy.max_attempts > 0 ? " of " + std::to_string(policy.max_attempts) : "";
+  if (policy.quarantines(state.attempts)) {
+    state.quarantined = true;
+    state.next_attempt = TimePoint{};
+    pending.quarantined.push_back(state.module);
+    return "; quarantined after " + std::to_string(state.attempts) + " attempt(s)" + of +
+           ": it runs again only when a person retries it";
+  }
+  // Uniform in [-1, 1]: spreads the retries of entries that failed together.
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  const double jitter = std::uniform_real_distribution<double>(-1.0, 1.0)(random);
+  state.next_attempt = std::chrono::time_point_cast<std::chrono::microseconds>(
+      Clock::now() + policy.delay_after(state.attempts, jitter));
+  return "; attempt " + std::to_string(state.attempts) + of + ", next attempt at " +
+         to_iso(state.next_attempt);
 }
 
 void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
@@ -236,6 +298,13 @@ void Drive::report_group(GroupWrite& write) {
       error("cannot save the queue entry of passenger " + entry.passenger.describe() + ": " +
             pending.failure + "; retried at the next drive");
       continue;
+    }
+    for (const std::string& module : pending.quarantined) {
+      const StepState* state = is_processor ? entry.processor(module) : entry.pusher(module);
+      if (request_.observer != nullptr && state != nullptr && state->quarantined) {
+        request_.observer->step_quarantined(request_.client_id, request_.passenger.name, module,
+                                            entry, state->last_error);
+      }
     }
     for (const std::string& module : pending.completed) {
       names_of(done, module)

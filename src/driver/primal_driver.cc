@@ -29,7 +29,7 @@ ComponentSpec primal_driver_spec() {
   spec.name = kPrimalDriverModule;
   spec.summary =
       "The standard driver: pull, seat, notify, process, push; every error logged and "
-      "retried at the next drive.";
+      "retried when due (backoff, then quarantine).";
   return spec;
 }
 

@@ -12,7 +12,8 @@ namespace databus {
 inline constexpr char kPrimalDriverModule[] = "databus.driver.primal_driver";
 
 // Steps, in this order; every error is written to the drive's log naming the
-// module and passenger, and what failed is retried at the next drive:
+// module and passenger, and what failed is retried when its next attempt is
+// due (retry.h; quarantined after its last attempt):
 //  0. report the database's malformed stored items of the client;
 //  1. pull from each puller in config order (a puller that cannot be made or
 //     fails does not stop the others);

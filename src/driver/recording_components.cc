@@ -120,6 +120,19 @@ void RecordingObserver::step_failed(const std::string&, const std::string&,
   events.push_back("failed " + module);
 }
 
+void RecordingObserver::step_quarantined(const std::string&, const std::string&,
+                                         const std::string& module, const QueueEntry& entry,
+                                         const std::string&) {
+  events.push_back("quarantined " + entry.passenger.external_id + " " + module);
+}
+
+void RecordingObserver::puller_health_changed(const std::string&, const std::string&,
+                                              const std::string& puller, const PullerHealth&,
+                                              PullerHealth::State was, PullerHealth::State is) {
+  health_events.push_back("health " + puller + " " + std::string(to_string(was)) + " -> " +
+                          std::string(to_string(is)));
+}
+
 DriverHarness::DriverHarness() {
   registry->add_queue(primal_queue_spec(), make_primal_queue);
   registry->add_driver(primal_driver_spec(), make_primal_driver);
@@ -128,6 +141,10 @@ DriverHarness::DriverHarness() {
   passenger.pullers = {{kPullerA}, {kPullerB}};
   passenger.processors = {{kProcessor1}, {kProcessor2}};
   passenger.pushers = {{kPusherX}, {kPusherY}};
+  // A failed step is due again at once, so that a test's next drive retries
+  // it; tests of the backoff set their own.
+  passenger.retry.initial_delay_seconds = 0;
+  passenger.retry.max_delay_seconds = 0;
 }
 
 Log DriverHarness::drive(Database* db) {

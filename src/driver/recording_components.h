@@ -54,7 +54,8 @@ struct Script {
 void register_recording_components(Registry& registry, std::shared_ptr<Script> script);
 
 // Records observer events as text: "seated <id>", "pushed <id> <pusher>",
-// "failed <module>".
+// "failed <module>", "quarantined <id> <module>"; and, apart, puller health
+// changes: "health <puller> <was> -> <is>".
 class RecordingObserver : public DispatcherObserver {
  public:
   void passenger_seated(const std::string& client_id, const QueueEntry& entry) override;
@@ -63,7 +64,14 @@ class RecordingObserver : public DispatcherObserver {
   void step_failed(const std::string& client_id, const std::string& passenger,
                    const std::string& module, const QueueEntry* entry,
                    const std::string& error) override;
+  void step_quarantined(const std::string& client_id, const std::string& passenger,
+                        const std::string& module, const QueueEntry& entry,
+                        const std::string& error) override;
+  void puller_health_changed(const std::string& client_id, const std::string& passenger,
+                             const std::string& puller, const PullerHealth& health,
+                             PullerHealth::State was, PullerHealth::State is) override;
   std::vector<std::string> events;
+  std::vector<std::string> health_events;
 };
 
 // A registry with the primal queue, the memory engine and the recording

@@ -25,6 +25,20 @@ void copy_batch(Database& to, const std::string& client_id, std::vector<QueueEnt
   if (!stored.empty()) to.update_entries(client_id, stored, SaveScope::everything);
 }
 
+// Copies the client passenger state documents (database.h) of every
+// passenger `config` names; returns how many.
+std::size_t copy_passenger_state(Database& from, Database& to, const std::string& client_id,
+                                 const ClientConfig& config) {
+  std::size_t copied = 0;
+  for (const ClientPassenger& passenger : config.passengers) {
+    for (const auto& [name, text] : from.list_passenger_state(client_id, passenger.name)) {
+      to.write_passenger_state(client_id, passenger.name, name, text);
+      ++copied;
+    }
+  }
+  return copied;
+}
+
 }  // namespace
 
 ExportReport export_client(Database& from, Database& to, const std::string& client_id,
@@ -54,6 +68,8 @@ ExportReport export_client(Database& from, Database& to, const std::string& clie
   if (config) {
     to.write_client_config_text(client_id, *config);
     report.configuration = true;
+    report.passenger_states =
+        copy_passenger_state(from, to, client_id, from.load_client(client_id));
   }
   tell("configuration", 1);
 

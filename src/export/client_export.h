@@ -2,7 +2,9 @@
 // e.g. from the running JSON DB into a PostgreSQL database before moving
 // production there. What is copied: the configuration text (the
 // "__databus__" node, users included, byte for byte), the customizing
-// backups (with their ids, nodes and times), every queue entry with its
+// backups (with their ids, nodes and times), the client passenger state
+// documents of every configured passenger (puller health, a component's
+// progress: Database::list_passenger_state()), every queue entry with its
 // statuses and attachments, and every log.
 //
 // The copy is idempotent: entries already in the target (same internal id)
@@ -46,6 +48,9 @@ struct ExportReport {
   std::size_t logs = 0;
   std::size_t backups = 0;
   bool configuration = false;  // False when the client has no configuration.
+  // State documents, copied with the configuration (the "configuration"
+  // step of the progress): none without a configuration.
+  std::size_t passenger_states = 0;
 };
 
 // Copies `client_id` from `from` to `to`. Throws ConfigError for an invalid

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <tuple>
 
 #include "databus/builtins.h"
@@ -26,7 +27,7 @@ const std::string kBinary = std::string("\x89PNG\r\n\x1a\n\0\0\xff", 11);
 
 // A client with everything a JSON DB stores: configuration with users,
 // entries in every state with text, binary and empty attachments, logs of
-// every worst type.
+// every worst type, state documents of two passengers.
 void fill(Database& db, const std::string& client) {
   ClientConfig config = demo_client_config();
   config.users.push_back({"operator", "secret", "token-1", Role::operator_});
@@ -60,6 +61,10 @@ void fill(Database& db, const std::string& client) {
     if (i > 0) log.add("databus.pusher.demo.demo_pusher_1", static_cast<LogType>(i), "trouble");
     db.write_log(client, log);
   }
+  db.write_passenger_state(client, config.passengers[0].name, "puller_health",
+                           "{\"failures\": 2, \"error\": \"m\u00fcde \\\"x\\\"\nline\"}");
+  db.write_passenger_state(client, config.passengers[0].name, "in_flight", "[]");
+  db.write_passenger_state(client, config.passengers[1].name, "cursor", "42");
   db.write_backup(client, "__databus__", "{\"previous\": 1}");
   db.write_backup(client, "__clients__", std::string("{\"b\": \"\xc3\xa4\"}\n"));
 }
@@ -79,6 +84,8 @@ struct Snapshot {
   std::vector<QueueEntry> entries;
   std::vector<Log> logs;
   std::vector<BackupCopy> backups;
+  // Of each configured passenger.
+  std::map<std::string, std::map<std::string, std::string>> passenger_states;
   bool operator==(const Snapshot&) const = default;
 };
 
@@ -90,6 +97,9 @@ Snapshot snapshot(Database& db, const std::string& client) {
   for (BackupInfo info : db.list_backups(client)) {
     info.created = std::chrono::floor<std::chrono::microseconds>(info.created);
     s.backups.push_back({info, db.read_backup(client, info.id).value_or("(missing)")});
+  }
+  for (const ClientPassenger& passenger : db.load_client(client).passengers) {
+    s.passenger_states[passenger.name] = db.list_passenger_state(client, passenger.name);
   }
   // Engines keeping nanoseconds may order two backups of one microsecond
   // otherwise than those keeping microseconds.
@@ -120,12 +130,16 @@ TEST_F(ClientExportTest, RoundTripJsonDbSqlitePostgresqlJsonDbKeepsEverything) {
   ASSERT_EQ(original.entries.size(), 7u);
   ASSERT_EQ(original.logs.size(), 3u);
   ASSERT_EQ(original.backups.size(), 2u);
+  std::size_t states = 0;
+  for (const auto& [passenger, documents] : original.passenger_states) states += documents.size();
+  ASSERT_EQ(states, 3u);
   export_client(*json, *sqlite, "acme");
   export_client(*sqlite, *postgresql, "acme");
   const ExportReport report = export_client(*postgresql, *back, "acme");
   EXPECT_EQ(report.entries, 7u);
   EXPECT_EQ(report.logs, 3u);
   EXPECT_EQ(report.backups, 2u);
+  EXPECT_EQ(report.passenger_states, 3u);
   EXPECT_TRUE(report.configuration);
   EXPECT_EQ(snapshot(*sqlite, "acme"), original);
   EXPECT_EQ(snapshot(*postgresql, "acme"), original);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -64,8 +65,45 @@ std::string read_string(const json& object, const char* key, const Cursor& c, bo
   return object.at(key).get<std::string>();
 }
 
-// A component reference; nullopt (after recording why) when unusable.
-std::optional<ComponentRef> read_ref(const json& v, const Cursor& c) {
+// "retry": {"max_attempts", "initial_delay_seconds", "max_delay_seconds"}
+// (retry.h); a bad field is recorded and left unset.
+RetrySettings read_retry(const json& v, const Cursor& c) {
+  RetrySettings r;
+  if (!v.is_object()) {
+    c.fail(
+        "must be an object {\"max_attempts\", \"initial_delay_seconds\", "
+        "\"max_delay_seconds\"}");
+    return r;
+  }
+  reject_unknown_keys(v, {"max_attempts", "initial_delay_seconds", "max_delay_seconds"}, c,
+                      "retry");
+  for (auto [key, field] : {std::pair{"max_attempts", &r.max_attempts},
+                            std::pair{"initial_delay_seconds", &r.initial_delay_seconds},
+                            std::pair{"max_delay_seconds", &r.max_delay_seconds}}) {
+    if (!v.contains(key) || v.at(key).is_null()) continue;
+    const int bad = -1;
+    const int n = read_non_negative(v, key, bad, c);
+    if (n != bad) *field = n;
+  }
+  if (r.initial_delay_seconds && r.max_delay_seconds &&
+      *r.initial_delay_seconds > *r.max_delay_seconds) {
+    c.at("initial_delay_seconds").fail("must not exceed max_delay_seconds");
+  }
+  return r;
+}
+
+json retry_json(const RetrySettings& r) {
+  json out = json::object();
+  if (r.max_attempts) out["max_attempts"] = *r.max_attempts;
+  if (r.initial_delay_seconds) out["initial_delay_seconds"] = *r.initial_delay_seconds;
+  if (r.max_delay_seconds) out["max_delay_seconds"] = *r.max_delay_seconds;
+  return out;
+}
+
+// A component reference; nullopt (after recording why) when unusable. With
+// `steps`, the reference is a processor's or pusher's and its "retry" key
+// is the step's retry settings, not a setting of the component.
+std::optional<ComponentRef> read_ref(const json& v, const Cursor& c, bool steps = false) {
   ComponentRef ref;
   if (v.is_string()) {
     ref.module = v.get<std::string>();
@@ -76,7 +114,12 @@ std::optional<ComponentRef> read_ref(const json& v, const Cursor& c) {
     }
     ref.module = read_string(v, "module", c, true);
     for (const auto& item : v.items()) {
-      if (item.key() != "module") ref.settings[item.key()] = item.value();
+      if (item.key() == "module") continue;
+      if (steps && item.key() == "retry") {
+        ref.retry = read_retry(item.value(), c.at("retry"));
+      } else {
+        ref.settings[item.key()] = item.value();
+      }
     }
   } else {
     c.fail("must be a module name or an object {\"module\": ..., settings}");
@@ -89,7 +132,8 @@ std::optional<ComponentRef> read_ref(const json& v, const Cursor& c) {
   return ref;
 }
 
-std::vector<ComponentRef> read_refs(const json& object, const char* key, const Cursor& c) {
+std::vector<ComponentRef> read_refs(const json& object, const char* key, const Cursor& c,
+                                    bool steps = false) {
   std::vector<ComponentRef> refs;
   if (!object.contains(key) || object.at(key).is_null()) return refs;
   const json& list = object.at(key);
@@ -98,7 +142,7 @@ std::vector<ComponentRef> read_refs(const json& object, const char* key, const C
     return refs;
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
-    if (auto ref = read_ref(list[i], c.at(key).at(i))) refs.push_back(std::move(*ref));
+    if (auto ref = read_ref(list[i], c.at(key).at(i), steps)) refs.push_back(std::move(*ref));
   }
   return refs;
 }
@@ -110,7 +154,7 @@ std::optional<ClientPassenger> read_passenger(const json& v, const Cursor& c) {
   }
   reject_unknown_keys(v,
                       {"name", "pullers", "processors", "pushers", "queue", "queue_life_span",
-                       "sync_frequency", "sync_interval_seconds"},
+                       "sync_frequency", "sync_interval_seconds", "retry"},
                       c, "a client passenger");
   ClientPassenger p;
   p.name = read_string(v, "name", c, true);
@@ -118,8 +162,10 @@ std::optional<ClientPassenger> read_passenger(const json& v, const Cursor& c) {
     c.at("name").fail("must not be empty");
   }
   p.pullers = read_refs(v, "pullers", c);
-  p.processors = read_refs(v, "processors", c);
-  p.pushers = read_refs(v, "pushers", c);
+  p.processors = read_refs(v, "processors", c, true);
+  p.pushers = read_refs(v, "pushers", c, true);
+  if (v.contains("retry") && !v.at("retry").is_null())
+    p.retry = read_retry(v.at("retry"), c.at("retry"));
   if (v.contains("queue") && !v.at("queue").is_null()) {
     if (auto queue = read_ref(v.at("queue"), c.at("queue"))) p.queue = std::move(*queue);
   }
@@ -211,6 +257,20 @@ std::optional<HostDelegation> read_host_access(const json& v, const Cursor& c) {
   return d;
 }
 
+// "alerts": {"pushers": [...], "quiet_minutes": Q} (client.h).
+AlertSettings read_alerts(const json& v, const Cursor& c) {
+  AlertSettings a;
+  if (!v.is_object()) {
+    c.fail("must be an object {\"pushers\": [components], \"quiet_minutes\": n}");
+    return a;
+  }
+  reject_unknown_keys(v, {"pushers", "quiet_minutes"}, c, "alerts");
+  a.pushers = read_refs(v, "pushers", c);
+  if (v.contains("quiet_minutes") && !v.at("quiet_minutes").is_null())
+    a.quiet_minutes = read_non_negative(v, "quiet_minutes", a.quiet_minutes, c);
+  return a;
+}
+
 ClientConfig read_config(std::string id, const json& j, const Cursor& root) {
   ClientConfig config;
   config.id = std::move(id);
@@ -218,7 +278,7 @@ ClientConfig read_config(std::string id, const json& j, const Cursor& root) {
     root.fail("the configuration must be a JSON object");
     return config;
   }
-  reject_unknown_keys(j, {"log_life_span", "passengers", "users", "host_access"}, root,
+  reject_unknown_keys(j, {"log_life_span", "passengers", "users", "host_access", "alerts"}, root,
                       "a client configuration");
   config.log_life_span = read_non_negative(j, "log_life_span", config.log_life_span, root);
   if (j.contains("passengers") && !j.at("passengers").is_null()) {
@@ -254,16 +314,35 @@ ClientConfig read_config(std::string id, const json& j, const Cursor& root) {
   if (j.contains("host_access") && !j.at("host_access").is_null()) {
     config.host_access = read_host_access(j.at("host_access"), root.at("host_access"));
   }
+  if (j.contains("alerts") && !j.at("alerts").is_null()) {
+    config.alerts = read_alerts(j.at("alerts"), root.at("alerts"));
+  }
   return config;
 }
 
 }  // namespace
 
 json ComponentRef::to_json() const {
-  if (settings.empty()) return module;
+  if (settings.empty() && retry.empty()) return module;
   json out = settings;
   out["module"] = module;
+  if (!retry.empty()) out["retry"] = retry_json(retry);
   return out;
+}
+
+Clock::duration ClientPassenger::drive_interval() const {
+  if (sync_interval_seconds) return std::chrono::seconds(std::max(0, *sync_interval_seconds));
+  return std::chrono::minutes(std::max(0, sync_frequency));
+}
+
+RetryPolicy ClientPassenger::retry_policy(std::string_view module) const {
+  const RetryPolicy passenger = RetryPolicy{}.with(retry);
+  for (const auto* refs : {&processors, &pushers}) {
+    for (const ComponentRef& r : *refs) {
+      if (r.module == module) return passenger.with(r.retry);
+    }
+  }
+  return passenger;
 }
 
 std::vector<std::string> ClientPassenger::processor_modules() const {
@@ -335,6 +414,7 @@ json ClientConfig::to_json() const {
     pj["queue_life_span"] = p.queue_life_span;
     pj["sync_frequency"] = p.sync_frequency;
     if (p.sync_interval_seconds) pj["sync_interval_seconds"] = *p.sync_interval_seconds;
+    if (!p.retry.empty()) pj["retry"] = retry_json(p.retry);
     passengers_json.push_back(std::move(pj));
   }
   json users_json = json::array();
@@ -350,6 +430,11 @@ json ClientConfig::to_json() const {
     out["host_access"] = {{"commands", host_access->commands},
                           {"directories", host_access->directories},
                           {"environment", host_access->environment}};
+  }
+  if (!alerts.empty() || alerts.quiet_minutes != AlertSettings::kDefaultQuietMinutes) {
+    json list = json::array();
+    for (const auto& r : alerts.pushers) list.push_back(r.to_json());
+    out["alerts"] = {{"pushers", std::move(list)}, {"quiet_minutes", alerts.quiet_minutes}};
   }
   return out;
 }

@@ -162,3 +162,55 @@ TEST(ClientConfigTest, DefaultClientsUseTheDemoComponents) {
 
 }  // namespace
 }  // namespace databus
+
+namespace databus {
+namespace {
+
+TEST(ClientConfigRetryTest, PassengerAndStepSettingsMakeEachStepsPolicy) {
+  const ClientConfig c = ClientConfig::parse("demo", R"({"passengers": [{
+      "name": "p",
+      "retry": {"max_attempts": 5, "initial_delay_seconds": 10},
+      "processors": ["proc"],
+      "pushers": [{"module": "push", "path": "/out", "retry": {"max_delay_seconds": 60}}]}]})",
+                                             "config.json");
+  const ClientPassenger& p = c.passengers[0];
+  EXPECT_EQ(p.retry.max_attempts, 5);
+  EXPECT_FALSE(p.retry.max_delay_seconds.has_value());
+  // "retry" of a step is not a setting of its component.
+  EXPECT_FALSE(p.pushers[0].settings.contains("retry"));
+  EXPECT_EQ(p.pushers[0].settings.at("path"), "/out");
+  const RetryPolicy push = p.retry_policy("push");
+  EXPECT_EQ(push.max_attempts, 5);
+  EXPECT_EQ(push.initial_delay_seconds, 10);
+  EXPECT_EQ(push.max_delay_seconds, 60);
+  const RetryPolicy proc = p.retry_policy("proc");
+  EXPECT_EQ(proc.max_delay_seconds, RetryPolicy::kDefaultMaxDelaySeconds);
+  // Without settings: the documented defaults.
+  EXPECT_EQ(ClientPassenger{}.retry_policy("x"), RetryPolicy{});
+  EXPECT_EQ(RetryPolicy{}.max_attempts, 20);
+  // The file form keeps them.
+  EXPECT_EQ(ClientConfig::parse("demo", c.to_json().dump(), "again"), c);
+}
+
+TEST(ClientConfigRetryTest, BadRetrySettingsNameTheirField) {
+  auto field = [](const std::string& passenger) {
+    try {
+      ClientConfig::parse("demo", R"({"passengers": [)" + passenger + "]}", "config.json");
+    } catch (const ConfigError& e) {
+      return e.field();
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(field(R"({"name": "p", "retry": {"max_attempts": -1}})"),
+            "passengers[0].retry.max_attempts");
+  EXPECT_EQ(field(R"({"name": "p", "retry": {"tries": 3}})"), "passengers[0].retry.tries");
+  EXPECT_EQ(field(R"({"name": "p", "retry": 3})"), "passengers[0].retry");
+  EXPECT_EQ(
+      field(R"({"name": "p", "retry": {"initial_delay_seconds": 90, "max_delay_seconds": 60}})"),
+      "passengers[0].retry.initial_delay_seconds");
+  EXPECT_EQ(field(R"({"name": "p", "pushers": [{"module": "x", "retry": {"max_attempts": "a"}}]})"),
+            "passengers[0].pushers[0].retry.max_attempts");
+}
+
+}  // namespace
+}  // namespace databus

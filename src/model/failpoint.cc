@@ -45,6 +45,8 @@ std::map<std::string, long> parse_failpoints(std::string_view text) {
   return points;
 }
 
+bool failpoints_enabled() { return failpoints().on; }
+
 void failpoint(std::string_view name) {
   Failpoints& points = failpoints();
   if (!points.on) return;

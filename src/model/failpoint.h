@@ -22,6 +22,10 @@ namespace databus {
 // Reached `name`: stops the process when DATABUS_FAILPOINTS says so.
 void failpoint(std::string_view name);
 
+// True when DATABUS_FAILPOINTS names any failpoint: lets a caller skip
+// building a failpoint's name (e.g. "drive.step.<external id>").
+bool failpoints_enabled();
+
 // The parsed form of a DATABUS_FAILPOINTS value: name -> N. Entries that are
 // not NAME@N with N >= 1 are ignored.
 std::map<std::string, long> parse_failpoints(std::string_view text);

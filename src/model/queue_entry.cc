@@ -45,9 +45,8 @@ QueueEntry QueueEntry::seat(Passenger passenger, const std::vector<std::string>&
                             const std::vector<std::string>& pushers) {
   QueueEntry entry;
   entry.passenger = std::move(passenger);
-  for (const auto& m : processors)
-    entry.processor_statuses.push_back({m, StepStatus::incomplete, 0, {}});
-  for (const auto& m : pushers) entry.pusher_statuses.push_back({m, StepStatus::incomplete, 0, {}});
+  for (const auto& m : processors) entry.processor_statuses.push_back({m, StepStatus::incomplete});
+  for (const auto& m : pushers) entry.pusher_statuses.push_back({m, StepStatus::incomplete});
   return entry;
 }
 
@@ -70,6 +69,43 @@ const StepState* QueueEntry::processor(std::string_view module) const {
 }
 const StepState* QueueEntry::pusher(std::string_view module) const {
   return find_step(pusher_statuses, module);
+}
+
+void StepState::reset_failures() {
+  attempts = 0;
+  last_error.clear();
+  next_attempt = TimePoint{};
+  quarantined = false;
+}
+
+std::optional<TimePoint> QueueEntry::due_at() const {
+  for (const StepState& s : processor_statuses) {
+    if (s.status == StepStatus::complete) continue;
+    if (s.quarantined) return std::nullopt;
+    return s.next_attempt;
+  }
+  std::optional<TimePoint> earliest;
+  for (const StepState& s : pusher_statuses) {
+    if (s.status == StepStatus::complete || s.quarantined) continue;
+    if (!earliest || s.next_attempt < *earliest) earliest = s.next_attempt;
+  }
+  return earliest;
+}
+
+bool QueueEntry::failing() const {
+  const auto failed = [](const StepState& s) {
+    return s.status != StepStatus::complete && !s.quarantined && s.attempts > 0;
+  };
+  return std::any_of(processor_statuses.begin(), processor_statuses.end(), failed) ||
+         std::any_of(pusher_statuses.begin(), pusher_statuses.end(), failed);
+}
+
+bool QueueEntry::quarantined() const {
+  const auto held = [](const StepState& s) {
+    return s.status != StepStatus::complete && s.quarantined;
+  };
+  return std::any_of(processor_statuses.begin(), processor_statuses.end(), held) ||
+         std::any_of(pusher_statuses.begin(), pusher_statuses.end(), held);
 }
 
 void QueueEntry::complete_all_steps() {

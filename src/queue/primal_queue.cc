@@ -214,6 +214,11 @@ std::vector<QueueEntry> PrimalQueue::query(EntryFilter filter, const std::string
   q.passenger_module = env_.passenger.name;
   q.filter = filter;
   q.puller_module = puller_module;
+  // Steps waiting for their next attempt, and quarantined ones, are not
+  // read at all (the engines index the due time).
+  if (filter == EntryFilter::processing_due || filter == EntryFilter::push_due) {
+    q.due_by = Clock::now();
+  }
   q.with_attachments = false;
   q.with_attachment_names = false;
   std::vector<QueueEntry> entries = env_.database->query_entries(env_.client_id, q);

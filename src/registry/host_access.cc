@@ -181,6 +181,7 @@ std::set<std::string> env_references(const ClientConfig& config) {
       for (const ComponentRef& ref : list.refs(p)) env_references(ref.settings, out);
     }
   }
+  for (const ComponentRef& ref : config.alerts.pushers) env_references(ref.settings, out);
   return out;
 }
 
@@ -306,6 +307,16 @@ void check_host_changes(const Registry& registry, const ClientConfig& before,
         check_component(registry, list, refs, i, stored, where, delegation);
       }
     }
+  }
+  // The alert pushers are pushers like any other (docs/configuration.md
+  // "Alerts"): their host settings follow the same rules.
+  const ListOf alert_pushers{"alerts.pushers", ComponentKind::pusher, nullptr};
+  const std::vector<ComponentRef>& refs = after.alerts.pushers;
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    const std::string where =
+        client + ", alerts.pushers[" + std::to_string(i) + "] '" + refs[i].module + "'";
+    check_env_references(refs[i], stored_references, delegation, where);
+    check_component(registry, alert_pushers, refs, i, before.alerts.pushers, where, delegation);
   }
 }
 

@@ -48,7 +48,8 @@ void check_delegated_paths(const ComponentSpec& spec, const nlohmann::json& sett
 // ForbiddenError naming the client, passenger, component and setting when
 // `after` changes host_access, or holds a component whose host setting is
 // neither its default, nor the value an equal component (same passenger,
-// same list, same module) has in `before`, nor within `before`'s delegation;
+// same list, same module; the alert pushers count as one list) has in
+// `before`, nor within `before`'s delegation;
 // or whose settings reference a `${env:NAME}` (a variable of the Databus
 // process) that `before` references nowhere and the delegation does not name.
 // Components whose module the registry does not know are skipped (the

@@ -207,6 +207,11 @@ std::vector<ConfigError> Registry::check_client(const ClientConfig& config,
     }
     add(check_settings(ComponentKind::queue, p.queue, at + ".queue"));
   }
+  // The alert pushers (docs/configuration.md "Alerts"), like any pusher.
+  for (std::size_t j = 0; j < config.alerts.pushers.size(); ++j) {
+    add(check_settings(ComponentKind::pusher, config.alerts.pushers[j],
+                       where + ": alerts.pushers[" + std::to_string(j) + "]"));
+  }
   return problems;
 }
 

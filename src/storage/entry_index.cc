@@ -13,10 +13,17 @@ EntrySummary EntrySummary::of(const QueueEntry& entry) {
   s.passenger_module = p.passenger_module;
   s.puller_module = p.puller_module;
   s.pull_datetime = p.pull_datetime;
-  s.notified = entry.puller_notified;
-  s.processors_complete = entry.processors_complete();
-  s.pushers_complete = !entry.has_incomplete_pusher();
+  s.take_states(entry);
   return s;
+}
+
+void EntrySummary::take_states(const QueueEntry& entry) {
+  notified = entry.puller_notified;
+  processors_complete = entry.processors_complete();
+  pushers_complete = !entry.has_incomplete_pusher();
+  due_at = entry.due_at();
+  failing = entry.failing();
+  quarantined = entry.quarantined();
 }
 
 bool EntrySummary::matches(const EntryQuery& q) const {
@@ -31,9 +38,22 @@ bool EntrySummary::matches(const EntryQuery& q) const {
       break;
     case EntryFilter::processing_due:
       if (processors_complete) return false;
+      if (q.due_by && !(due_at && *due_at <= *q.due_by)) return false;
       break;
     case EntryFilter::push_due:
       if (!processors_complete || pushers_complete) return false;
+      if (q.due_by && !(due_at && *due_at <= *q.due_by)) return false;
+      break;
+    case EntryFilter::failing:
+      if (complete() || !failing) return false;
+      break;
+    case EntryFilter::waiting:
+      if (complete() || !failing || (due_at && *due_at <= q.due_by.value_or(Clock::now()))) {
+        return false;
+      }
+      break;
+    case EntryFilter::quarantined:
+      if (complete() || !quarantined) return false;
       break;
     case EntryFilter::incomplete:
       if (complete()) return false;
@@ -57,19 +77,26 @@ std::size_t EntryIndex::KeyHash::operator()(const KeyView& key) const {
   return h * 31 + hash(std::get<2>(key));
 }
 
-void EntryIndex::track_completion(const EntrySummary& s) {
+void EntryIndex::track_completion(const EntrySummary& s, std::optional<TimePoint> was_due) {
+  if (was_due) due_.erase({*was_due, &s});
   if (s.complete()) {
     incomplete_.erase(&s);
   } else {
     incomplete_.insert(&s);
+    if (s.due_at) due_.emplace(*s.due_at, &s);
   }
+}
+
+std::optional<TimePoint> EntryIndex::indexed_due(const EntrySummary& s) {
+  if (s.complete()) return std::nullopt;
+  return s.due_at;
 }
 
 void EntryIndex::insert(EntrySummary summary) {
   const std::string id = summary.internal_id;
   const EntrySummary& s = entries_.emplace(id, std::move(summary)).first->second;
   keys_[key_of(s)].push_back(&s);
-  track_completion(s);
+  track_completion(s, std::nullopt);
 }
 
 void EntryIndex::put(EntrySummary summary) {
@@ -81,12 +108,16 @@ void EntryIndex::put(EntrySummary summary) {
     return insert(std::move(summary));
   }
   // Same key: the key's strings stay where keys_ points.
+  const std::optional<TimePoint> was_due = indexed_due(old);
   old.puller_module = std::move(summary.puller_module);
   old.pull_datetime = summary.pull_datetime;
   old.notified = summary.notified;
   old.processors_complete = summary.processors_complete;
   old.pushers_complete = summary.pushers_complete;
-  track_completion(old);
+  old.due_at = summary.due_at;
+  old.failing = summary.failing;
+  old.quarantined = summary.quarantined;
+  track_completion(old, was_due);
 }
 
 void EntryIndex::put(const QueueEntry& entry) {
@@ -97,12 +128,11 @@ void EntryIndex::put(const QueueEntry& entry) {
     return put(EntrySummary::of(entry));
   }
   EntrySummary& old = it->second;
+  const std::optional<TimePoint> was_due = indexed_due(old);
   old.puller_module = p.puller_module;  // Equal lengths reuse the buffer.
   old.pull_datetime = p.pull_datetime;
-  old.notified = entry.puller_notified;
-  old.processors_complete = entry.processors_complete();
-  old.pushers_complete = !entry.has_incomplete_pusher();
-  track_completion(old);
+  old.take_states(entry);
+  track_completion(old, was_due);
 }
 
 bool EntryIndex::erase(const std::string& internal_id) {
@@ -121,6 +151,7 @@ bool EntryIndex::erase(const std::string& internal_id) {
       keys_.insert(std::move(node));
     }
   }
+  if (const std::optional<TimePoint> due = indexed_due(*s)) due_.erase({*due, s});
   incomplete_.erase(s);
   entries_.erase(it);
   return true;
@@ -128,6 +159,7 @@ bool EntryIndex::erase(const std::string& internal_id) {
 
 void EntryIndex::clear() {
   keys_.clear();
+  due_.clear();
   incomplete_.clear();
   entries_.clear();
 }
@@ -154,7 +186,14 @@ template <typename Visit>
 void EntryIndex::candidates(const EntryQuery& query, Visit visit) const {
   const bool only_incomplete =
       query.filter != EntryFilter::all && query.filter != EntryFilter::complete;
-  if (only_incomplete) {
+  const bool only_due = query.due_by && (query.filter == EntryFilter::processing_due ||
+                                         query.filter == EntryFilter::push_due);
+  if (only_due) {
+    for (auto& [due, s] : due_) {
+      if (*query.due_by < due) break;
+      if (s->matches(query)) visit(*s);
+    }
+  } else if (only_incomplete) {
     for (const EntrySummary* s : incomplete_) {
       if (s->matches(query)) visit(*s);
     }

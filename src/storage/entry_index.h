@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -33,8 +34,13 @@ struct EntrySummary {
   bool notified = false;
   bool processors_complete = false;
   bool pushers_complete = false;
+  std::optional<TimePoint> due_at;  // QueueEntry::due_at()
+  bool failing = false;             // QueueEntry::failing()
+  bool quarantined = false;         // QueueEntry::quarantined()
 
   static EntrySummary of(const QueueEntry& entry);
+  // Copies the fields a status change can change from `entry`.
+  void take_states(const QueueEntry& entry);
   // Same meaning as QueueEntry::complete().
   bool complete() const { return notified && processors_complete && pushers_complete; }
   // True when the entry passes every condition of `query` (offset and limit
@@ -87,10 +93,13 @@ class EntryIndex {
   // stay valid until the entry is erased.
   using Entries = std::unordered_map<std::string, EntrySummary>;
 
+  // The due time under which due_ holds `s`, if it holds it.
+  static std::optional<TimePoint> indexed_due(const EntrySummary& s);
   // Inserts a summary whose internal_id is not indexed.
   void insert(EntrySummary summary);
-  // Moves `s` in or out of incomplete_ after its states changed.
-  void track_completion(const EntrySummary& s);
+  // Moves `s` in or out of incomplete_ and due_ after its states changed;
+  // `was_due` is its due time before the change, if it had one indexed.
+  void track_completion(const EntrySummary& s, std::optional<TimePoint> was_due);
   // Calls `visit` for each entry that may match `query`: only the incomplete
   // ones when the filter excludes complete entries. In no particular order.
   template <typename Visit>
@@ -98,6 +107,9 @@ class EntryIndex {
 
   Entries entries_;
   std::unordered_set<const EntrySummary*> incomplete_;  // Entries not complete.
+  // Incomplete entries with a due time, by that time: a drive's query reads
+  // only the due ones, however many wait or are quarantined.
+  std::set<std::pair<TimePoint, const EntrySummary*>> due_;
   // Holders per dedup key; several because data written by hand may repeat a
   // key. Usually one.
   std::unordered_map<KeyView, std::vector<const EntrySummary*>, KeyHash> keys_;

@@ -19,6 +19,15 @@ void check_file_name_id(std::string_view what, const std::string& value) {
   }
 }
 
+void check_passenger_state_key(const std::string& passenger_module, const std::string& name) {
+  check_file_name_id("passenger", passenger_module);
+  check_file_name_id("state name", name);
+  if (name.size() > 100) {
+    throw ConfigError("state name", "state name",
+                      "invalid state name '" + name.substr(0, 40) + "...': longer than 100 bytes");
+  }
+}
+
 void check_uuid(std::string_view what, const std::string& value) {
   if (!is_uuid(value)) {
     throw ConfigError(std::string(what), std::string(what),

@@ -14,6 +14,11 @@ namespace databus {
 void check_file_name_id(std::string_view what, const std::string& value);
 inline void check_client_id(const std::string& id) { check_file_name_id("client id", id); }
 
+// The passenger module and the name of a client passenger state document
+// (Database::read_passenger_state()): file-name ids, the name at most 100
+// bytes. Throws ConfigError naming the value otherwise.
+void check_passenger_state_key(const std::string& passenger_module, const std::string& name);
+
 // Internal ids and log GUIDs: canonical UUIDs (is_uuid). Throws ConfigError.
 void check_uuid(std::string_view what, const std::string& value);
 

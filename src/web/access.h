@@ -3,7 +3,7 @@
 // A request is identified by `Authorization: Bearer <user token>` (API
 // clients) or by the session cookie. Rules (docs/api.md):
 //   - users of a client see that client; users of `root` see every client;
-//   - operators read; administrators also change;
+//   - operators read and retry failed steps; administrators also change;
 //   - a client with no users has authentication off: anyone is its
 //     administrator (pages say so in a warning banner);
 //   - state changes need a CSRF token, except with a bearer token (a browser
@@ -38,7 +38,11 @@ class HttpError : public std::runtime_error {
   long retry_after_;
 };
 
-enum class Access { read, change };
+// read: operators and administrators. operate: the same people, for the
+// actions that deal with failures (retrying quarantined or failing steps:
+// the operators' daily work, docs/api.md "Security model"); CSRF rules as
+// for change. change: administrators only.
+enum class Access { read, operate, change };
 
 struct Principal {
   std::string client_id;  // The client the user belongs to.

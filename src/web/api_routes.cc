@@ -1,11 +1,11 @@
-// The REST API under /api/v1 (docs/api.md), plus /healthz and /readyz.
-
-#include <charconv>
+// The REST API under /api/v1 (docs/api.md), plus /healthz and /readyz (the
+// puller health of GET /api/v1/health is api_health_routes.cc).
 
 #include "databus/config_version.h"
 #include "databus/error.h"
 #include "fs/no_space.h"
 #include "web/access.h"
+#include "web/api_support.h"
 #include "web/error_status.h"
 #include "web/login.h"
 #include "web/routes.h"
@@ -17,60 +17,8 @@ namespace {
 using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
-using Handler = std::function<void(const Request&, Response&)>;
 
 constexpr char kClient[] = R"(/api/v1/clients/([^/]+))";
-
-// Answers every error as {"error": message} with its status (error_status.h).
-Handler api(WebState& state, Handler h) {
-  return [&state, h](const Request& req, Response& res) {
-    try {
-      h(req, res);
-    } catch (...) {
-      const ErrorStatus error = handle_error(state, req, std::current_exception());
-      send_json(res, json{{"error", error.message}}, error.status);
-      apply_error_status(error, res);
-    }
-  };
-}
-
-json body(const Request& req) {
-  if (req.body.empty()) return json::object();
-  try {
-    json j = json::parse(req.body);
-    if (!j.is_object()) throw HttpError(400, "the request body must be a JSON object");
-    return j;
-  } catch (const json::parse_error& e) {
-    // Where, not the parser's own message (docs/security.md, "Errors and
-    // redirects").
-    throw HttpError(
-        400, "the request body is not valid JSON (error at byte " + std::to_string(e.byte) + ")");
-  } catch (const json::exception&) {
-    throw HttpError(400, "the request body is not valid JSON");
-  }
-}
-
-std::string string_field(const json& j, const char* key) {
-  if (!j.contains(key) || !j[key].is_string()) {
-    throw HttpError(400, std::string("field \"") + key + "\" (string) is required");
-  }
-  return j[key].get<std::string>();
-}
-
-std::size_t number_param(const Request& req, const char* key, std::size_t fallback) {
-  if (!req.has_param(key)) return fallback;
-  const std::string text = req.get_param_value(key);
-  std::size_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    throw HttpError(400, std::string("query parameter ") + key + " must be a number");
-  }
-  return value;
-}
-
-std::string param(const Request& req, const char* key, const std::string& fallback = "") {
-  return req.has_param(key) ? req.get_param_value(key) : fallback;
-}
 
 // A version as an HTTP entity tag (RFC 9110): quoted; tags never hold '"'.
 std::string entity_tag(const std::string& version) { return "\"" + version + "\""; }
@@ -103,15 +51,12 @@ std::string expected_version(const Request& req, const json& j) {
   return from_header;
 }
 
-// The principal for a change to `client`, CSRF checked.
 Principal changer(WebState& s, const Request& req, Response& res, const std::string& client) {
-  Principal who = authorize(s, req, res, client, Access::change, false);
-  check_csrf(who, req, true);
-  return who;
+  return api_principal(s, req, res, client, Access::change);
 }
 
 Principal reader(WebState& s, const Request& req, Response& res, const std::string& client) {
-  return authorize(s, req, res, client, Access::read, false);
+  return api_principal(s, req, res, client, Access::read);
 }
 
 void add_session_routes(httplib::Server& server, WebState& s) {
@@ -377,6 +322,8 @@ void send_json(Response& res, const json& body, int status) {
 void add_api_routes(httplib::Server& server, WebState& state) {
   add_session_routes(server, state);
   add_queue_routes(server, state);
+  add_retry_api_routes(server, state);
+  add_health_api_routes(server, state);
   add_client_routes(server, state);
   add_system_routes(server, state);
   add_export_routes(server, state);

@@ -64,8 +64,14 @@ textarea { width:100%; font-family:ui-monospace,Menlo,Consolas,monospace; font-s
 .badge { display:inline-block; padding:.05rem .5rem; border-radius:999px; font-size:.8rem;
   background:#eef0f4; color:var(--muted); border:1px solid var(--line); }
 .badge-complete, .badge-info, .badge-running, .badge-hashed { background:#e7f6ec; color:var(--ok); border-color:#b7e1c4; }
-.badge-incomplete, .badge-warning, .badge-paused, .badge-plaintext { background:#fff5e0; color:var(--warn); border-color:#f2d79b; }
-.badge-error, .badge-shutting_down, .badge-stopped { background:#fdecea; color:var(--err); border-color:#f1b5ae; }
+.badge-incomplete, .badge-warning, .badge-paused, .badge-plaintext, .badge-failing, .badge-waiting { background:#fff5e0; color:var(--warn); border-color:#f2d79b; }
+.badge-error, .badge-shutting_down, .badge-stopped, .badge-quarantined { background:#fdecea; color:var(--err); border-color:#f1b5ae; }
+/* Puller health (Passengers page): failing red, stale amber, ok green. */
+.badge.health-ok { background:#e7f6ec; color:var(--ok); border-color:#b7e1c4; }
+.badge.health-stale { background:#fff5e0; color:var(--warn); border-color:#f2d79b; }
+.badge.health-failing, .badge.health-unreadable { background:#fdecea; color:var(--err); border-color:#f1b5ae; font-weight:600; }
+.puller-health { margin:.1rem 0; } .puller-module { font-size:.8rem; overflow-wrap:anywhere; }
+.puller-note { font-size:.8rem; overflow-wrap:anywhere; }
 button.status-complete { background:#e7f6ec; color:var(--ok); border-color:#b7e1c4; }
 button.status-incomplete, button.status-undefined { background:#fff5e0; color:var(--warn); border-color:#f2d79b; }
 nav.tabs { display:flex; flex-wrap:wrap; gap:.3rem; margin-bottom:.6rem; }
@@ -74,6 +80,7 @@ nav.tabs a.active { background:var(--accent); color:#fff; border-color:var(--acc
 .pager { display:flex; gap:.6rem; align-items:center; margin:.6rem 0; }
 ul.list { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.5rem 1rem .5rem 2rem; }
 ul.list li { margin:.25rem 0; }
+a.count { font-weight:600; }
 details.peek { border-top:1px solid var(--line); padding:.4rem 0; }
 img.attachment { max-width:100%; border:1px solid var(--line); border-radius:8px; background:#fff; }
 code.token { word-break:break-all; font-size:.8rem; }

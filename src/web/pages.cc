@@ -3,6 +3,7 @@
 // helpers.
 
 #include <charconv>
+#include <map>
 
 #include "databus/error.h"
 #include "web/error_status.h"
@@ -54,15 +55,31 @@ std::string schedule_cell(const json& sched, const char* key) {
   return escape_html(display_time(s(sched[key])));
 }
 
+// The count of a passenger type's failing or quarantined entries, linking
+// to the queue filtered by it; a plain 0 when there is none.
+std::string failure_count(const std::string& c, const std::string& passenger,
+                          const std::string& filter, const json& p) {
+  const std::size_t n = p.value(filter, std::size_t{0});
+  if (n == 0) return "<span class=\"muted count-" + filter + "\">0</span>";
+  return "<a class=\"count count-" + filter + "\" href=\"" +
+         escape_html(
+             client_url(c, "queue?passenger=" + url_encode(passenger) + "&filter=" + filter)) +
+         "\">" + badge(filter) + " " + std::to_string(n) + "</a>";
+}
+
 void passengers_page(WebState& st, const Request& req, Response& res) {
   const std::string c = req.matches[1];
   const Principal who = page_reader(st, req, res, c);
   const json data = service::passengers(st, c);
-  std::string body = "<p>Dispatcher " + badge(s(data["state"])) +
-                     "</p>"
-                     "<div class=\"table-wrap\"><table><thead><tr><th>Passenger type</th>"
-                     "<th>Every</th><th>Last drive</th><th>Result</th><th>Next due</th><th></th>"
-                     "</tr></thead><tbody>";
+  const json client_health = service::client_health(st, c, Clock::now());
+  std::map<std::string, json> health;
+  for (const json& p : client_health["passengers"]) health[s(p["passenger"])] = p;
+  std::string body =
+      "<p>Dispatcher " + badge(s(data["state"])) +
+      "</p>"
+      "<div class=\"table-wrap\"><table><thead><tr><th>Passenger type</th>"
+      "<th>Every</th><th>Last drive</th><th>Result</th><th>Next due</th>"
+      "<th>Pullers</th><th>Failing</th><th>Quarantined</th><th></th></tr></thead><tbody>";
   for (const json& p : data["passengers"]) {
     const std::string name = s(p["passenger"]);
     const json sched = p.value("schedule", json());
@@ -76,7 +93,9 @@ void passengers_page(WebState& st, const Request& req, Response& res) {
                  ? std::string("–")
                  : badge(s(sched["last_worst_type"]))) +
             (!sched.is_null() && sched["running"].get<bool>() ? " " + badge("running") : "") +
-            "</td><td>" + schedule_cell(sched, "next_due") + "</td><td class=\"actions\">" +
+            "</td><td>" + schedule_cell(sched, "next_due") + "</td><td>" +
+            puller_health_cell(health[name]) + "</td><td>" + failure_count(c, name, "failing", p) +
+            "</td><td>" + failure_count(c, name, "quarantined", p) + "</td><td class=\"actions\">" +
             "<a class=\"button\" href=\"" +
             escape_html(client_url(c, "queue?passenger=" + url_encode(name))) + "\">Queue</a>" +
             "<a class=\"button\" href=\"" + escape_html(client_url(c, "peek/" + url_encode(name))) +
@@ -88,7 +107,7 @@ void passengers_page(WebState& st, const Request& req, Response& res) {
     body += "</td></tr>";
   }
   if (data["passengers"].empty())
-    body += "<tr><td colspan=\"6\">No passenger types configured.</td></tr>";
+    body += "<tr><td colspan=\"9\">No passenger types configured.</td></tr>";
   body += "</tbody></table></div>";
   send_html(res, render_page(st, &who, PageFrame{"Passengers", c, "passengers", body}));
 }
@@ -198,6 +217,12 @@ Principal page_changer(WebState& s, const Request& req, Response& res, const std
   return who;
 }
 
+Principal page_operator(WebState& s, const Request& req, Response& res, const std::string& c) {
+  Principal who = authorize(s, req, res, c, Access::operate, true);
+  check_csrf(who, req, false);
+  return who;
+}
+
 void flash(WebState& s, const Principal& who, const std::string& message) {
   if (!who.session_id.empty()) s.sessions.set_flash(who.session_id, message);
 }
@@ -278,6 +303,7 @@ void add_page_routes(httplib::Server& server, WebState& st) {
              page(st, [&st](const Request& req, Response& res) { about_page(st, req, res); }));
   add_system_pages(server, st);
   add_queue_pages(server, st);
+  add_retry_pages(server, st);
   add_admin_pages(server, st);
 }
 

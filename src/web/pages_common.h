@@ -3,6 +3,9 @@
 
 #include <functional>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "web/access.h"
 #include "web/http.h"
@@ -27,6 +30,10 @@ Principal page_reader(WebState& s, const httplib::Request& req, httplib::Respons
                       const std::string& client_id);
 Principal page_changer(WebState& s, const httplib::Request& req, httplib::Response& res,
                        const std::string& client_id);
+// authorize() with Access::operate (operators too) and the CSRF check: the
+// retry forms.
+Principal page_operator(WebState& s, const httplib::Request& req, httplib::Response& res,
+                        const std::string& client_id);
 
 // Shows `message` once on the next page of the session.
 void flash(WebState& s, const Principal& who, const std::string& message);
@@ -35,6 +42,21 @@ std::string query(const httplib::Request& req, const char* key, const std::strin
 std::size_t query_number(const httplib::Request& req, const char* key, std::size_t fallback);
 
 void add_queue_pages(httplib::Server& server, WebState& state);
+void add_retry_pages(httplib::Server& server, WebState& state);
+
+// The retry forms (pages_retry.cc): one entry, one step of it, and every
+// quarantined step of a passenger type narrowed by module and error text
+// (`modules`: the passenger type's processors and pushers).
+std::string retry_entry_button(const Principal& who, const std::string& client_id,
+                               const std::string& internal_id);
+std::string retry_step_button(const Principal& who, const std::string& client_id,
+                              const std::string& internal_id, const std::string& step,
+                              const std::string& module);
+std::string bulk_retry_form(const Principal& who, const std::string& client_id,
+                            const std::string& passenger, const std::vector<std::string>& modules);
+// The Pullers cell of the Passengers page (pages_health.cc): a badge per
+// puller of one passenger of service::client_health() (null: "–").
+std::string puller_health_cell(const nlohmann::json& passenger_health);
 void add_admin_pages(httplib::Server& server, WebState& state);
 void add_system_pages(httplib::Server& server, WebState& state);
 

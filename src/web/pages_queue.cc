@@ -30,8 +30,32 @@ std::string step_cell(const Principal& who, const std::string& c, const std::str
   } else {
     out += badge(status);
   }
+  const bool quarantined = st.value("quarantined", false);
+  if (quarantined) out += " " + badge("quarantined");
   out += "</td><td>" + escape_html(s(st["attempts"])) + "</td><td>" +
-         escape_html(s(st["last_error"])) + "</td></tr>";
+         escape_html(s(st["last_error"])) + "</td><td class=\"nowrap\">";
+  // A quarantined step has no next attempt: only a person's retry runs it.
+  if (quarantined) {
+    out += "only when retried";
+  } else if (status != "complete" && !st.value("next_attempt", json()).is_null()) {
+    out += escape_html(display_time(s(st["next_attempt"])));
+  } else {
+    out += "–";
+  }
+  out += "</td><td>";
+  const bool failed =
+      quarantined || st.value("attempts", 0) > 0 || !st.value("next_attempt", json()).is_null();
+  if (step != "notified" && status != "complete" && failed) {
+    out += retry_step_button(who, c, id, step, s(st["module"]));
+  }
+  return out + "</td></tr>";
+}
+
+// The badges of an entry's state in the queue list.
+std::string state_badges(const json& e) {
+  std::string out = badge(e["complete"].get<bool>() ? "complete" : "incomplete");
+  if (e.value("quarantined", false)) out += " " + badge("quarantined");
+  if (e.value("failing", false)) out += " " + badge("failing");
   return out;
 }
 
@@ -57,7 +81,7 @@ std::string pager(const std::string& base, std::size_t offset, std::size_t limit
 void queue_page(WebState& st, const Request& req, Response& res) {
   const std::string c = req.matches[1];
   const Principal who = page_reader(st, req, res, c);
-  const json types = service::passengers(st, c)["passengers"];
+  const json types = service::passengers(st, c, false)["passengers"];
   service::QueueQuery q;
   q.passenger = query(req, "passenger", types.empty() ? "" : s(types[0]["passenger"]));
   std::string body = "<nav class=\"tabs\">";
@@ -89,8 +113,9 @@ void queue_page(WebState& st, const Request& req, Response& res) {
           "id\" value=\"" +
           escape_html(q.search) + "\"><select name=\"filter\">" + option("all", q.filter) +
           option("incomplete", q.filter) + option("complete", q.filter) +
-          "</select><select name=\"order\">" + option("newest", s(data["order"])) +
-          option("oldest", s(data["order"])) +
+          option("failing", q.filter) + option("waiting", q.filter) +
+          option("quarantined", q.filter) + "</select><select name=\"order\">" +
+          option("newest", s(data["order"])) + option("oldest", s(data["order"])) +
           "</select><button type=\"submit\">Show</button></form>";
   if (who.admin()) {
     body += "<div class=\"actions\">" +
@@ -98,6 +123,18 @@ void queue_page(WebState& st, const Request& req, Response& res) {
                         {{"passenger", q.passenger}}, "danger",
                         "Delete every completed entry of this passenger type?") +
             "</div>";
+  }
+  if (q.filter == "quarantined") {
+    std::vector<std::string> modules;
+    for (const json& t : types) {
+      if (s(t["passenger"]) != q.passenger) continue;
+      for (const json& m : t["processors"]) modules.push_back(s(m));
+      for (const json& m : t["pushers"]) modules.push_back(s(m));
+    }
+    body +=
+        "<p class=\"hint\">Quarantined steps run again only when retried here or on an "
+        "entry's page.</p>" +
+        bulk_retry_form(who, c, q.passenger, modules);
   }
   body +=
       "<div class=\"table-wrap\"><table id=\"queue\"><thead><tr><th>External id</th>"
@@ -108,8 +145,8 @@ void queue_page(WebState& st, const Request& req, Response& res) {
             escape_html(s(e["internal_id"])) + "</div></td><td>" +
             escape_html(s(e["source_system"])) + "</td><td>" +
             escape_html(display_time(s(e["pull_datetime"]))) + "</td><td>" +
-            (e["puller_notified"].get<bool>() ? "yes" : "no") + "</td><td>" +
-            badge(e["complete"].get<bool>() ? "complete" : "incomplete") + "</td></tr>";
+            (e["puller_notified"].get<bool>() ? "yes" : "no") + "</td><td>" + state_badges(e) +
+            "</td></tr>";
   }
   if (data["entries"].empty()) body += "<tr><td colspan=\"5\">No entries.</td></tr>";
   body += "</tbody></table></div>";
@@ -140,10 +177,14 @@ void entry_page(WebState& st, const Request& req, Response& res) {
       row("Source system", escape_html(s(e["source_system"]))) +
       row("Puller", escape_html(s(e["puller_module"]))) +
       row("Pulled", escape_html(display_time(s(e["pull_datetime"])))) +
-      row("Complete", badge(e["complete"].get<bool>() ? "complete" : "incomplete")) +
-      "</table></div><h2>Steps</h2><div class=\"table-wrap\"><table id=\"steps\"><thead><tr>"
-      "<th>Step</th><th>Module</th><th>Status</th><th>Failed runs</th><th>Last error</th></tr>"
-      "</thead><tbody>";
+      row("State", state_badges(e)) + "</table></div><h2>Steps</h2>";
+  if (e.value("failing", false) || e.value("quarantined", false)) {
+    body += "<div class=\"actions\">" + retry_entry_button(who, c, id) + "</div>";
+  }
+  body +=
+      "<div class=\"table-wrap\"><table id=\"steps\"><thead><tr><th>Step</th><th>Module</th>"
+      "<th>Status</th><th>Failed runs</th><th>Last error</th><th>Next attempt</th><th></th>"
+      "</tr></thead><tbody>";
   const json notified{{"module", s(e["puller_module"])},
                       {"status", e["puller_notified"].get<bool>() ? "complete" : "incomplete"},
                       {"attempts", 0},

@@ -12,6 +12,10 @@
 namespace databus::web {
 
 void add_api_routes(httplib::Server& server, WebState& state);
+// The retry endpoints (api_retry_routes.cc); add_api_routes() adds them.
+void add_retry_api_routes(httplib::Server& server, WebState& state);
+// GET /api/v1/health (api_health_routes.cc); add_api_routes() adds it.
+void add_health_api_routes(httplib::Server& server, WebState& state);
 void add_page_routes(httplib::Server& server, WebState& state);
 void add_asset_routes(httplib::Server& server);
 

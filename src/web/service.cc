@@ -48,7 +48,7 @@ json schedule_json(const PassengerSchedule& s) {
 
 }  // namespace
 
-json passengers(WebState& state, const std::string& client_id) {
+json passengers(WebState& state, const std::string& client_id, bool failure_counts) {
   const ClientConfig config = load(state, client_id);
   const DispatcherStatus status = state.dispatcher.status();
   json out = json::array();
@@ -63,6 +63,16 @@ json passengers(WebState& state, const std::string& client_id) {
     for (const PassengerSchedule& s : status.passengers) {
       if (s.client_id == client_id && s.passenger == p.name) item["schedule"] = schedule_json(s);
     }
+    if (!failure_counts) {
+      out.push_back(std::move(item));
+      continue;
+    }
+    EntryQuery failures;
+    failures.passenger_module = p.name;
+    failures.filter = EntryFilter::failing;
+    item["failing"] = state.dispatcher.database().count_entries(client_id, failures);
+    failures.filter = EntryFilter::quarantined;
+    item["quarantined"] = state.dispatcher.database().count_entries(client_id, failures);
     out.push_back(std::move(item));
   }
   return json{{"client_id", client_id}, {"state", to_string(status.state)}, {"passengers", out}};

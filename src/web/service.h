@@ -11,11 +11,13 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "databus/attachment.h"
 #include "databus/config_version.h"
+#include "databus/time.h"
 #include "web/access.h"
 #include "web/web_state.h"
 
@@ -24,8 +26,10 @@ namespace databus::web::service {
 using nlohmann::json;
 
 // --- Passengers (service.cc) -------------------------------------------------
-// The client's passenger types with their schedule and last drive.
-json passengers(WebState& state, const std::string& client_id);
+// The client's passenger types with their schedule and last drive, and how
+// many of their entries are failing and quarantined (counts "failing",
+// "quarantined"; left out without `failure_counts`).
+json passengers(WebState& state, const std::string& client_id, bool failure_counts = true);
 void expedite(WebState& state, const std::string& client_id, const std::string& passenger);
 // What waits in each puller's source, without taking it: {pullers: [{module,
 // error?, passengers: [{external_id, source_system, attachments: [{name,
@@ -34,9 +38,12 @@ json peek(WebState& state, const std::string& client_id, const std::string& pass
 
 // --- Queue (service_queue.cc) -------------------------------------------------
 struct QueueQuery {
-  std::string passenger;       // Required: the passenger type.
-  std::string search;          // In external id, source system, internal id.
-  std::string filter = "all";  // all | incomplete | complete
+  std::string passenger;  // Required: the passenger type.
+  std::string search;     // In external id, source system, internal id.
+  // all | incomplete | complete | failing | waiting | quarantined
+  // (QueueEntry::failing(), waiting: failing and not due yet,
+  // QueueEntry::quarantined()).
+  std::string filter = "all";
   bool newest_first = true;
   std::size_t offset = 0;
   std::size_t limit = 50;  // At most 500.
@@ -53,6 +60,64 @@ Attachment attachment(WebState& state, const std::string& client_id, const std::
 // Deletes every complete entry of the passenger type; returns how many.
 std::size_t purge_completed(WebState& state, const std::string& client_id,
                             const std::string& passenger);
+
+// --- Retry by a person (service_retry.cc) -------------------------------------
+// Each resets the chosen steps' failures (StepState::reset_failures(): no
+// attempts, no error, due at once, not quarantined) through the client
+// passenger's door (Dispatcher::edit_entry / edit_entries: a running drive
+// is waited for, then 409), writes a log naming `who` with one line per
+// retried step (Logs page; the entries list it), and expedites the
+// passenger type. Returns {client_id, passenger, retried_entries,
+// retried_steps, log_guid}; one entry's retries also carry "entry" (as
+// entry()). log_guid is null when nothing was retried, and when the store
+// took the retry but not its log (reported on std::clog). docs/api.md
+// "Retry".
+
+// Every incomplete step of the entry that has failed or is quarantined.
+// 409 when none has.
+json retry_entry(WebState& state, const std::string& client_id, const std::string& internal_id,
+                 const Principal& who);
+// One step: `step` "processor" or "pusher", and its module. 409 when it is
+// complete.
+json retry_step(WebState& state, const std::string& client_id, const std::string& internal_id,
+                const std::string& step, const std::string& module, const Principal& who);
+
+// Which quarantined steps a bulk retry resets.
+struct BulkRetry {
+  std::string passenger;       // Required: the passenger type.
+  std::string module;          // Non-empty: only steps of this processor or pusher.
+  std::string error_contains;  // Non-empty: only steps whose last error contains it.
+};
+// Every quarantined step of the passenger type's entries that `bulk`
+// picks; retried_entries 0 when there is none.
+json retry_quarantined(WebState& state, const std::string& client_id, const BulkRetry& bulk,
+                       const Principal& who);
+
+// --- Puller health (service_health.cc) ---------------------------------------
+// How the pulls of each configured puller have gone (PullerHealth, read from
+// the client passenger's kPullerHealthState document), judged at `now` with
+// the passenger's drive_interval(). docs/api.md "Puller health".
+//
+// One client: {client_id, passengers: [{passenger, interval_seconds,
+// stale_after_seconds, pullers: [{module, state, last_attempt, last_success,
+// first_failure, consecutive_failures, last_error}], error?}]}: state
+// "unknown" | "ok" | "failing" | "stale" (to_string(PullerHealth::State);
+// "unknown": never pulled), times ISO or null, last_error null when none.
+// Only the pullers the configuration lists now, in its order. A passenger
+// whose document cannot be read gets "error" (what is wrong with it; a
+// store's message, which may name paths, goes to std::clog only) and each
+// of its pullers state "unknown" with that "error": never an exception.
+// HttpError 404 for an unknown client, 409 for a configuration that does
+// not load (as passengers()).
+json client_health(WebState& state, const std::string& client_id, TimePoint now);
+// Every client of `client_ids`: {checked_at, summary: {clients, passengers,
+// pullers, ok, failing, stale, unknown, unreadable, unhealthy, healthy},
+// clients: [client_health()...]}. unreadable counts the health documents
+// and client configurations that cannot be read (such a client is
+// {client_id, error, passengers: []}); unhealthy = failing + stale +
+// unreadable, and healthy is unhealthy == 0: one field to alert on. A
+// client removed meanwhile is left out.
+json health(WebState& state, const std::vector<std::string>& client_ids, TimePoint now);
 
 // --- Logs (service.cc) --------------------------------------------------------
 // Newest first; `type` filters by worst type ("" = any).

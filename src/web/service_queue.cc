@@ -1,6 +1,8 @@
 // The queue part of the service layer (service.h).
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 #include "databus/error.h"
 #include "databus/uuid.h"
@@ -29,13 +31,18 @@ QueueEntry load_entry(WebState& state, const std::string& client_id,
   return std::move(*e);
 }
 
+// A time, or null for the epoch (a step that never failed is due at once).
+json time_or_null(TimePoint t) { return t == TimePoint{} ? json() : json(to_iso(t)); }
+
 json steps_json(const std::vector<StepState>& steps) {
   json out = json::array();
   for (const StepState& s : steps) {
     out.push_back(json{{"module", s.module},
                        {"status", to_string(s.status)},
                        {"attempts", s.attempts},
-                       {"last_error", s.last_error}});
+                       {"last_error", s.last_error},
+                       {"next_attempt", time_or_null(s.next_attempt)},
+                       {"quarantined", s.quarantined}});
   }
   return out;
 }
@@ -50,6 +57,8 @@ json summary_json(const QueueEntry& e) {
               {"pull_datetime", to_iso(p.pull_datetime)},
               {"puller_notified", e.puller_notified},
               {"complete", e.complete()},
+              {"failing", e.failing()},
+              {"quarantined", e.quarantined()},
               {"processor_statuses", steps_json(e.processor_statuses)},
               {"pusher_statuses", steps_json(e.pusher_statuses)}};
 }
@@ -63,13 +72,17 @@ json queue(WebState& state, const std::string& client_id, const QueueQuery& q) {
   }
   EntryQuery query;
   query.passenger_module = q.passenger;
-  if (q.filter == "complete") {
-    query.filter = EntryFilter::complete;
-  } else if (q.filter == "incomplete") {
-    query.filter = EntryFilter::incomplete;
-  } else if (q.filter != "all") {
-    throw HttpError(400, "filter must be all, incomplete or complete");
+  static const std::pair<const char*, EntryFilter> kFilters[] = {
+      {"all", EntryFilter::all},           {"incomplete", EntryFilter::incomplete},
+      {"complete", EntryFilter::complete}, {"failing", EntryFilter::failing},
+      {"waiting", EntryFilter::waiting},   {"quarantined", EntryFilter::quarantined}};
+  const auto* found = std::find_if(std::begin(kFilters), std::end(kFilters),
+                                   [&](const auto& f) { return q.filter == f.first; });
+  if (found == std::end(kFilters)) {
+    throw HttpError(400,
+                    "filter must be all, incomplete, complete, failing, waiting or quarantined");
   }
+  query.filter = found->second;
   query.search = q.search;
   query.newest_first = q.newest_first;
   query.with_attachments = false;
@@ -125,10 +138,8 @@ json set_status(WebState& state, const std::string& client_id, const std::string
     StepState* s = step == "processor" ? e.processor(module) : e.pusher(module);
     if (s == nullptr) throw HttpError(404, "the entry has no " + step + " '" + module + "'");
     s->status = wanted;
-    if (wanted == StepStatus::complete) {
-      s->attempts = 0;
-      s->last_error.clear();
-    }
+    // Complete: as a successful run leaves it (no failures, no quarantine).
+    if (wanted == StepStatus::complete) s->reset_failures();
   });
   return entry(state, client_id, internal_id);
 }

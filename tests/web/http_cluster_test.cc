@@ -229,5 +229,46 @@ TEST_F(ClusterWebTest, ShutdownWithANodeStopsThatNodeOnly) {
   EXPECT_EQ(a_.state(), DispatcherState::running);
 }
 
+// A bulk retry sent to one node holds the client passenger's lease (the
+// other node's drives wait for it) and makes the quarantined step run again.
+TEST_F(ClusterWebTest, ABulkRetryThroughEitherNodeMakesTheQuarantinedStepRunAgain) {
+  const std::string pusher = "databus.pusher.demo.demo_pusher_1";
+  Passenger p;
+  p.external_id = "RETRY-1";
+  p.internal_id = new_uuid();
+  p.source_system = "test";
+  p.passenger_module = kPassenger1;
+  p.puller_module = "databus.puller.demo.demo_puller_1";
+  p.pull_datetime = Clock::now();
+  p.add_attachment("a.txt", AttachmentFormat::text, "retried");
+  QueueEntry e = QueueEntry::seat(p, {"databus.processor.demo.demo_processor_1"}, {pusher});
+  e.processor_statuses[0].status = StepStatus::complete;
+  e.pusher(pusher)->attempts = 20;
+  e.pusher(pusher)->last_error = "HTTP 503 Service Unavailable";
+  e.pusher(pusher)->quarantined = true;
+  e.puller_notified = true;
+  Database& db = a_.dispatcher->database();
+  db.insert_entries("demo", std::span<const QueueEntry>(&e, 1));
+  std::this_thread::sleep_for(300ms);  // Drives of both nodes pass it by.
+  EXPECT_TRUE(db.load_entry("demo", p.internal_id)->pusher(pusher)->quarantined);
+
+  Browser root = b_.root();
+  auto res =
+      root.post("/api/v1/clients/demo/queue/retry-quarantined",
+                json{{"passenger", kPassenger1}, {"module", pusher}, {"error_contains", "503"}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body)["retried_entries"], 1);
+  // Run again by whichever node drives it next: complete, or failed anew.
+  EXPECT_TRUE(eventually([&] {
+    const StepState s = *db.load_entry("demo", p.internal_id)->pusher(pusher);
+    return !s.quarantined && (s.status == StepStatus::complete || s.attempts > 0);
+  }));
+  const std::string guid = json::parse(res->body)["log_guid"];
+  const std::optional<Log> log = db.read_log("demo", guid);
+  ASSERT_TRUE(log);
+  EXPECT_THAT(log->to_text(), HasSubstr("root@root retried pusher " + pusher));
+}
+
 }  // namespace
 }  // namespace databus::web::testing

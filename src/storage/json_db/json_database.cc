@@ -11,6 +11,7 @@
 #include "storage/json_db/entry_store.h"
 #include "storage/json_db/file_workers.h"
 #include "storage/json_db/log_store.h"
+#include "storage/json_db/state_store.h"
 #include "storage/storage_names.h"
 
 namespace databus {
@@ -31,10 +32,14 @@ auto guarded(F&& f) -> decltype(f()) {
 // Everything stored for one client.
 struct ClientData {
   ClientData(const stdfs::path& dir, const std::string& id, FileWorkers* workers)
-      : config(dir, id), entries(dir / "pqueue", id, workers), logs(dir / "log", id) {}
+      : config(dir, id),
+        entries(dir / "pqueue", id, workers),
+        logs(dir / "log", id),
+        state(dir / "state") {}
   ClientStore config;
   EntryStore entries;
   LogStore logs;
+  StateStore state;
 };
 
 class JsonDatabase : public Database {
@@ -141,6 +146,24 @@ class JsonDatabase : public Database {
       for (auto& p : data.logs.problems()) all.push_back(std::move(p));
       return all;
     });
+  }
+
+  std::optional<std::string> read_passenger_state(const std::string& id,
+                                                  const std::string& passenger_module,
+                                                  const std::string& name) override {
+    check_passenger_state_key(passenger_module, name);
+    return guarded([&] { return client(id).state.read(passenger_module, name); });
+  }
+  void write_passenger_state(const std::string& id, const std::string& passenger_module,
+                             const std::string& name,
+                             const std::optional<std::string>& text) override {
+    check_passenger_state_key(passenger_module, name);
+    guarded([&] { client(id).state.write(passenger_module, name, text); });
+  }
+  std::map<std::string, std::string> list_passenger_state(
+      const std::string& id, const std::string& passenger_module) override {
+    check_file_name_id("passenger", passenger_module);
+    return guarded([&] { return client(id).state.list(passenger_module); });
   }
 
   void write_log(const std::string& id, const Log& log) override {

@@ -64,6 +64,15 @@ void append_steps(std::string& out, const std::vector<StepState>& steps,
       out += ", ";
       append_field(out, "last_error", step.last_error);
     }
+    if (step.next_attempt != TimePoint{}) {
+      out += ", ";
+      append_field(out, "next_attempt", to_iso(step.next_attempt));
+    }
+    if (step.quarantined) {
+      out += ", ";
+      append_key(out, "quarantined");
+      out += "true";
+    }
     out += '}';
   }
   out += ']';
@@ -122,6 +131,14 @@ std::vector<StepState> decode_steps(const Fields& top, const std::string& key,
     if (f.has("attempts"))
       step.attempts = f.get("attempts", json::value_t::number_integer).get<int>();
     if (f.has("last_error")) step.last_error = f.text("last_error");
+    if (f.has("next_attempt")) {
+      try {
+        step.next_attempt = parse_iso(f.text("next_attempt"));
+      } catch (const std::invalid_argument& e) {
+        f.fail("next_attempt", e.what());
+      }
+    }
+    if (f.has("quarantined")) step.quarantined = f.flag("quarantined");
     steps.push_back(std::move(step));
   }
   return steps;

@@ -72,6 +72,25 @@ TEST(PassengerCodecTest, AttemptsAndLastErrorOnlyWhenSet) {
   EXPECT_EQ(back, e);
 }
 
+TEST(PassengerCodecTest, NextAttemptAndQuarantineOnlyWhenSet) {
+  QueueEntry e = decode_passenger_json(kOriginal, "p");
+  EXPECT_EQ(encode_passenger_json(e).find("next_attempt"), std::string::npos);
+  EXPECT_EQ(encode_passenger_json(e).find("quarantined"), std::string::npos);
+  StepState& push = e.pusher_statuses[0];
+  push = {"databus.pusher.demo.demo_pusher_1", StepStatus::incomplete, 20, "down"};
+  push.next_attempt = parse_iso("2026-12-07T10:00:00.250000");
+  push.quarantined = true;
+  const std::string text = encode_passenger_json(e);
+  EXPECT_NE(text.find(R"("next_attempt": "2026-12-07T10:00:00.250000", "quarantined": true)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(decode_passenger_json(text, "p"), e);
+  expect_corrupt(replaced(text, "2026-12-07T10:00:00.250000", "soon"),
+                 "pusher_statuses[0].next_attempt");
+  expect_corrupt(replaced(text, "\"quarantined\": true", "\"quarantined\": 1"),
+                 "pusher_statuses[0].quarantined");
+}
+
 // The bytes of every kind of string the encoder escapes (quotes, control
 // characters, DEL, non-ASCII UTF-8, invalid UTF-8 replaced), pinned to what
 // the nlohmann::json-based encoder of commit 1101ff7 wrote.

@@ -307,6 +307,44 @@ std::vector<StorageProblem> MemoryDatabase::problems(const std::string& client_i
   return c.problems;
 }
 
+std::optional<std::string> MemoryDatabase::read_passenger_state(const std::string& client_id,
+                                                                const std::string& passenger_module,
+                                                                const std::string& name) {
+  check_passenger_state_key(passenger_module, name);
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  auto passenger = c.passenger_state.find(passenger_module);
+  if (passenger == c.passenger_state.end()) return std::nullopt;
+  auto it = passenger->second.find(name);
+  if (it == passenger->second.end()) return std::nullopt;
+  return it->second;
+}
+
+void MemoryDatabase::write_passenger_state(const std::string& client_id,
+                                           const std::string& passenger_module,
+                                           const std::string& name,
+                                           const std::optional<std::string>& text) {
+  check_passenger_state_key(passenger_module, name);
+  Client& c = client(client_id);
+  std::unique_lock lock(c.mutex);
+  if (text) {
+    c.passenger_state[passenger_module].insert_or_assign(name, *text);
+  } else if (auto passenger = c.passenger_state.find(passenger_module);
+             passenger != c.passenger_state.end()) {
+    passenger->second.erase(name);
+  }
+}
+
+std::map<std::string, std::string> MemoryDatabase::list_passenger_state(
+    const std::string& client_id, const std::string& passenger_module) {
+  check_file_name_id("passenger", passenger_module);
+  Client& c = client(client_id);
+  std::shared_lock lock(c.mutex);
+  auto passenger = c.passenger_state.find(passenger_module);
+  if (passenger == c.passenger_state.end()) return {};
+  return passenger->second;
+}
+
 void MemoryDatabase::write_log(const std::string& client_id, const Log& log) {
   check_uuid("log guid", log.guid());
   Client& c = client(client_id);

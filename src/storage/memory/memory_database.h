@@ -79,6 +79,15 @@ class MemoryDatabase : public Database {
                                       TimePoint before) override;
   std::vector<StorageProblem> problems(const std::string& client_id) override;
 
+  std::optional<std::string> read_passenger_state(const std::string& client_id,
+                                                  const std::string& passenger_module,
+                                                  const std::string& name) override;
+  void write_passenger_state(const std::string& client_id, const std::string& passenger_module,
+                             const std::string& name,
+                             const std::optional<std::string>& text) override;
+  std::map<std::string, std::string> list_passenger_state(
+      const std::string& client_id, const std::string& passenger_module) override;
+
   void write_log(const std::string& client_id, const Log& log) override;
   std::vector<LogSummary> list_logs(const std::string& client_id) override;
   std::optional<Log> read_log(const std::string& client_id, const std::string& guid) override;
@@ -98,6 +107,8 @@ class MemoryDatabase : public Database {
     std::unordered_map<std::string, QueueEntry> entries;  // By internal_id.
     EntryIndex index;
     std::map<std::string, Log> logs;  // By guid.
+    // Passenger state documents by passenger module, then name.
+    std::map<std::string, std::map<std::string, std::string>> passenger_state;
     std::vector<StorageProblem> problems;
   };
   // The client's data, made on first use; valid as long as the database.

@@ -317,7 +317,8 @@ void check_fence(PgTransaction& tx, const Lease& lease) {
 
 namespace {
 
-// A view whose queue writes are fenced by a lease (coordination.h fenced()).
+// A view whose queue writes and client passenger state writes are fenced
+// by a lease (coordination.h fenced()).
 class PgFencedDatabase : public DatabaseWrapper {
  public:
   PgFencedDatabase(Database& view, PgDatabase& engine, Lease lease)
@@ -338,6 +339,11 @@ class PgFencedDatabase : public DatabaseWrapper {
                                       const std::string& passenger_module,
                                       TimePoint before) override {
     return engine_.delete_complete_entries_fenced(client_id, passenger_module, before, &lease_);
+  }
+  void write_passenger_state(const std::string& client_id, const std::string& passenger_module,
+                             const std::string& name,
+                             const std::optional<std::string>& text) override {
+    engine_.write_passenger_state_fenced(client_id, passenger_module, name, text, &lease_);
   }
 
  private:

@@ -126,6 +126,31 @@ TEST_F(PgCoordinationTest, AFencedWriteOfALostLeaseFailsAndWritesNothing) {
   EXPECT_TRUE(fenced->load_entry(kClient, first.passenger.internal_id));
 }
 
+// Client passenger state documents (the dispatcher's bookkeeping) are
+// written behind the lease like the queue.
+TEST_F(PgCoordinationTest, AFencedStateWriteOfALostLeaseFailsAndWritesNothing) {
+  std::optional<Lease> lease = ca_->claim("A", kClient, kPassenger, 1h, 300ms, true);
+  ASSERT_TRUE(lease);
+  std::unique_ptr<Database> fenced = ca_->fenced(*a_, *lease);
+  fenced->write_passenger_state(kClient, kPassenger, "puller_health", "A's");
+  fenced->write_passenger_state(kClient, kPassenger, "in_flight", "[1]");
+  EXPECT_EQ(b_->read_passenger_state(kClient, kPassenger, "puller_health"), "A's");
+
+  std::this_thread::sleep_for(400ms);
+  ASSERT_TRUE(cb_->claim("B", kClient, kPassenger, 1h, 10s, true));
+  EXPECT_THROW(fenced->write_passenger_state(kClient, kPassenger, "puller_health", "late"),
+               LeaseLostError);
+  EXPECT_THROW(fenced->write_passenger_state(kClient, kPassenger, "in_flight", std::nullopt),
+               LeaseLostError);
+  EXPECT_THROW(fenced->write_passenger_state(kClient, kPassenger, "new", "late"), LeaseLostError);
+  EXPECT_EQ(b_->list_passenger_state(kClient, kPassenger),
+            (std::map<std::string, std::string>{{"in_flight", "[1]"}, {"puller_health", "A's"}}));
+  // Reads pass through; the unfenced engine writes as before.
+  EXPECT_EQ(fenced->read_passenger_state(kClient, kPassenger, "in_flight"), "[1]");
+  a_->write_passenger_state(kClient, kPassenger, "in_flight", std::nullopt);
+  EXPECT_EQ(b_->read_passenger_state(kClient, kPassenger, "in_flight"), std::nullopt);
+}
+
 TEST_F(PgCoordinationTest, AnExpiredButNotTakenLeaseFencesToo) {
   std::optional<Lease> lease = ca_->claim("A", kClient, kPassenger, 1h, 200ms, true);
   ASSERT_TRUE(lease);

@@ -1,6 +1,7 @@
 // The PostgreSQL engine's class, split over pg_database.cc (clients,
-// backups, logs, opening) and pg_entries.cc (the queue). Internal to the
-// engine; see pg_database.h for the contract.
+// backups, logs, opening), pg_entries.cc and pg_entries_read.cc (the queue)
+// and pg_passenger_state.cc. Internal to the engine; see pg_database.h for
+// the contract.
 #pragma once
 
 #include <filesystem>
@@ -75,6 +76,17 @@ class PgDatabase : public Database {
   }
   std::vector<StorageProblem> problems(const std::string& client_id) override;
 
+  std::optional<std::string> read_passenger_state(const std::string& client_id,
+                                                  const std::string& passenger_module,
+                                                  const std::string& name) override;
+  void write_passenger_state(const std::string& client_id, const std::string& passenger_module,
+                             const std::string& name,
+                             const std::optional<std::string>& text) override {
+    write_passenger_state_fenced(client_id, passenger_module, name, text, nullptr);
+  }
+  std::map<std::string, std::string> list_passenger_state(
+      const std::string& client_id, const std::string& passenger_module) override;
+
   void write_log(const std::string& client_id, const Log& log) override;
   std::vector<LogSummary> list_logs(const std::string& client_id) override;
   std::optional<Log> read_log(const std::string& client_id, const std::string& guid) override;
@@ -97,6 +109,10 @@ class PgDatabase : public Database {
   std::size_t delete_complete_entries_fenced(const std::string& client_id,
                                              const std::string& passenger_module, TimePoint before,
                                              const Lease* fence);
+  // A client passenger state write, fenced like the queue writes.
+  void write_passenger_state_fenced(const std::string& client_id,
+                                    const std::string& passenger_module, const std::string& name,
+                                    const std::optional<std::string>& text, const Lease* fence);
 
   SessionStorage* session_storage() override { return &sessions_; }
 

@@ -113,9 +113,13 @@ TEST_F(PgDatabaseTest, AttachmentsOfSchema2ReadWithNoFullName) {
   // What schema 2 held: no full_name column.
   PgConnection(PgSettings::from_arguments(arguments))
       .run_script(
-          "DROP TABLE cluster_nodes, cluster_state, leases, web_sessions, web_secrets; ALTER TABLE "
-          "attachments DROP COLUMN full_name; ALTER TABLE clients DROP COLUMN config_version, "
-          "DROP COLUMN config_saved_by; UPDATE schema_version SET version = 2");
+          "DROP TABLE cluster_nodes, cluster_state, leases, web_sessions, web_secrets, "
+          "passenger_state; ALTER TABLE attachments DROP COLUMN full_name; ALTER TABLE clients "
+          "DROP COLUMN config_version, DROP COLUMN config_saved_by; ALTER TABLE entries DROP "
+          "COLUMN due_at, DROP COLUMN failing, DROP COLUMN quarantined; DROP INDEX "
+          "entries_unnotified; "
+          "UPDATE schema_version SET "
+          "version = 2");
 
   auto db = open_postgresql_database({"", arguments});
   std::optional<QueueEntry> loaded = db->load_entry("demo", p.internal_id);

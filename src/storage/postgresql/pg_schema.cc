@@ -1,9 +1,14 @@
 #include "storage/postgresql/pg_schema.h"
 
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "databus/error.h"
+#include "databus/queue_entry.h"
+#include "storage/postgresql/pg_text.h"
+#include "storage/sql/sql_codec.h"
 
 namespace databus {
 namespace {
@@ -147,13 +152,89 @@ CREATE TABLE web_secrets (
 ALTER TABLE clients ADD COLUMN config_version text NOT NULL DEFAULT 'unversioned';
 ALTER TABLE clients ADD COLUMN config_saved_by text NOT NULL DEFAULT '';
 )sql",
+      // Version 7, the retry states (queue_entry.h, docs/storage-engines.md):
+      // `failing` and `quarantined` join the status flags, and `due_at`,
+      // when an open entry has work that may run by itself
+      // (QueueEntry::due_at(), NULL: none), with a partial index of the open
+      // entries that the drive's due queries read (sql_query.h), so that
+      // entries waiting for a retry or quarantined cost a drive nothing. A
+      // status write that leaves due_at alone (every step of a passenger
+      // that succeeds) stays a HOT update. The drive's query of the entries
+      // whose puller was not notified reads a partial index of those (a few)
+      // instead of every open entry (which, with entries waiting, were many:
+      // 23 ms at 100,000); it costs the notifying status write its HOT
+      // update, once per passenger. The values of the rows already
+      // stored come from their `steps`, decoded in C++ after this script
+      // (fill_retry_columns). `passenger_state` keeps the client passenger
+      // state documents (database.h).
+      R"sql(
+ALTER TABLE entries ADD COLUMN due_at bigint,
+  ADD COLUMN failing smallint NOT NULL DEFAULT 0,
+  ADD COLUMN quarantined smallint NOT NULL DEFAULT 0;
+CREATE INDEX entries_due ON entries (client_id, passenger_module, due_at) WHERE complete = 0;
+CREATE INDEX entries_unnotified ON entries (client_id, passenger_module)
+  WHERE complete = 0 AND notified = 0;
+CREATE TABLE passenger_state (
+  client_id text COLLATE "C" NOT NULL,
+  passenger_module text COLLATE "C" NOT NULL,
+  name text COLLATE "C" NOT NULL,
+  text text NOT NULL,
+  PRIMARY KEY (client_id, passenger_module, name));
+)sql",
   };
   return all;
 }
 
+// After the script of version 7: the retry columns of the open entries,
+// from their steps (sql::EntryFlags); complete entries keep NULL/0/0. An
+// entry whose steps cannot be decoded is left due at once, so that the
+// drive reads it and reports it as before.
+void fill_retry_columns(PgTransaction& tx) {
+  // Nearly every open entry is due at once and neither failing nor
+  // quarantined: set that for all, then the others in one statement.
+  tx.run("UPDATE entries SET due_at = 0 WHERE complete = 0");
+  const PgResult open =
+      tx.run("SELECT client_id, internal_id, steps FROM entries WHERE complete = 0");
+  std::vector<std::string> clients, ids;
+  std::string due = "{", failing = "{", quarantined = "{";
+  for (int row = 0; row < open.rows(); ++row) {
+    QueueEntry e;
+    try {
+      sql::decode_steps(open.text(row, 2), e);
+    } catch (const std::invalid_argument&) {
+      continue;  // Due at once; reported when read.
+    }
+    const sql::EntryFlags f = sql::EntryFlags::of(e);
+    if (f.due_at == std::int64_t{0} && !f.failing && !f.quarantined) continue;
+    const char* comma = ids.empty() ? "" : ",";
+    clients.push_back(open.text(row, 0));
+    ids.push_back(open.text(row, 1));
+    due += comma + (f.due_at ? std::to_string(*f.due_at) : std::string("NULL"));
+    failing += comma + std::string(f.failing ? "1" : "0");
+    quarantined += comma + std::string(f.quarantined ? "1" : "0");
+  }
+  if (ids.empty()) return;
+  const auto array = [](const std::vector<std::string>& values) {
+    return PgParam{pg_text_array(std::vector<std::string_view>(values.begin(), values.end()))};
+  };
+  tx.run(
+      "UPDATE entries AS e SET due_at = v.due, failing = v.failing, quarantined = v.quarantined "
+      "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::smallint[], $5::smallint[]) AS "
+      "v(client_id, internal_id, due, failing, quarantined) WHERE e.client_id = v.client_id AND "
+      "e.internal_id = v.internal_id",
+      {array(clients), array(ids), PgParam{due + "}"}, PgParam{failing + "}"},
+       PgParam{quarantined + "}"}});
+}
+
+// Work a migration needs besides its script, by the version it brings the
+// schema to.
+void after_migration(PgTransaction& tx, std::size_t version) {
+  if (version == 7) fill_retry_columns(tx);
+}
+
 }  // namespace
 
-void migrate_pg_schema(PgPool& pool) {
+void migrate_pg_schema(PgPool& pool, int target) {
   const auto& all = migrations();
   if (all.size() != static_cast<std::size_t>(kPgSchemaVersion)) {
     throw StorageError("postgresql: schema version and migrations disagree");
@@ -172,11 +253,13 @@ void migrate_pg_schema(PgPool& pool) {
                        " has version " + std::to_string(version) +
                        ", newer than this Databus knows (" + std::to_string(all.size()) + ")");
   }
-  if (version == static_cast<std::int64_t>(all.size())) return;  // Rolled back: nothing done.
-  for (std::size_t v = static_cast<std::size_t>(version); v < all.size(); ++v)
+  if (version >= target) return;  // Rolled back: nothing done.
+  for (auto v = static_cast<std::size_t>(version); v < static_cast<std::size_t>(target); ++v) {
     tx.run_script(all[v]);
+    after_migration(tx, v + 1);
+  }
   tx.run("DELETE FROM schema_version");
-  tx.run("INSERT INTO schema_version (version) VALUES ($1)", {{std::to_string(all.size())}});
+  tx.run("INSERT INTO schema_version (version) VALUES ($1)", {{std::to_string(target)}});
   tx.commit();
 }
 

@@ -63,6 +63,9 @@ EntryFlags EntryFlags::of(const QueueEntry& entry) {
   f.processors_complete = entry.processors_complete();
   f.pushers_complete = !entry.has_incomplete_pusher();
   f.complete = f.notified && f.processors_complete && f.pushers_complete;
+  if (const std::optional<TimePoint> due = entry.due_at()) f.due_at = to_micros(*due);
+  f.failing = entry.failing();
+  f.quarantined = entry.quarantined();
   return f;
 }
 
@@ -111,12 +114,22 @@ void append_field(std::string& out, std::string_view text) {
   append_field(out, clean);
 }
 
+// A step waiting for its next attempt or quarantined is written with its
+// kind in capitals and two more numbers after its attempts: the next attempt
+// in microseconds and 1 when quarantined (else 0). Others keep the short form.
 void append_steps(std::string& out, char kind, const std::vector<StepState>& steps) {
   for (const StepState& s : steps) {
-    out += kind;
+    const bool retry_state = s.next_attempt != TimePoint{} || s.quarantined;
+    out += retry_state ? static_cast<char>(kind - 'a' + 'A') : kind;
     out += status_letter(s.status);
     append_number(out, s.attempts);
     out += ':';
+    if (retry_state) {
+      append_number(out, to_micros(s.next_attempt));
+      out += ':';
+      out += s.quarantined ? '1' : '0';
+      out += ':';
+    }
     append_field(out, s.module);
     append_field(out, s.last_error);
   }
@@ -184,13 +197,21 @@ void decode_steps(std::string_view text, QueueEntry& entry) {
     entry.pusher_statuses.clear();
     while (!r.done()) {
       const char kind = r.letter();
-      if (kind != 'p' && kind != 'q') r.fail("unknown step kind");
+      const bool retry_state = kind == 'P' || kind == 'Q';
+      if (kind != 'p' && kind != 'q' && !retry_state) r.fail("unknown step kind");
       StepState s;
       s.status = status_of_letter(r.letter());
       s.attempts = static_cast<int>(r.number());
+      if (retry_state) {
+        s.next_attempt = from_micros(r.number());
+        const std::int64_t quarantined = r.number();
+        if (quarantined != 0 && quarantined != 1) r.fail("bad quarantine flag");
+        s.quarantined = quarantined == 1;
+      }
       s.module = r.field();
       s.last_error = r.field();
-      (kind == 'p' ? entry.processor_statuses : entry.pusher_statuses).push_back(std::move(s));
+      (kind == 'p' || kind == 'P' ? entry.processor_statuses : entry.pusher_statuses)
+          .push_back(std::move(s));
     }
     return;
   }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ struct EntryFlags {
   bool processors_complete = false;
   bool pushers_complete = false;
   bool complete = false;
+  // QueueEntry::due_at() in microseconds; none: nothing may run by itself.
+  std::optional<std::int64_t> due_at;
+  bool failing = false;      // QueueEntry::failing()
+  bool quarantined = false;  // QueueEntry::quarantined()
 
   static EntryFlags of(const QueueEntry& entry);
 };
@@ -40,9 +45,11 @@ struct EntryFlags {
 // The `steps` column (schema version 2): kCompactStepsMark, then per step
 // "<kind><status><attempts>:<length>:<module><length>:<last error>" with
 // kind 'p' (processor) or 'q' (pusher), status 'u' | 'i' | 'c', processors
-// first, each kind in config order. Cheap to write and read (it is written
-// at every status change), and storable in any text column: a NUL or an
-// invalid UTF-8 byte of a module name or error message becomes U+FFFD.
+// first, each kind in config order. A step with a next attempt or
+// quarantined (StepState) has its kind in capitals ('P', 'Q') and
+// "<next attempt micros>:<0|1 quarantined>:" after its attempts. Cheap to write and read (it is
+// written at every status change), and storable in any text column: a NUL or an invalid UTF-8 byte
+// of a module name or error message becomes U+FFFD.
 inline constexpr char kCompactStepsMark = 'S';
 std::string encode_steps(const QueueEntry& entry);
 // Fills entry.processor_statuses and entry.pusher_statuses from the compact

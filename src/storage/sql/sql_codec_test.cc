@@ -34,6 +34,43 @@ TEST(SqlCodecTest, CompactStepsKeepColonsDigitsAndLineBreaks) {
   EXPECT_THROW(decode_steps("Sx", back), std::invalid_argument);
 }
 
+TEST(SqlCodecTest, NextAttemptAndQuarantineRoundTripAndOnlyThenLengthenTheForm) {
+  QueueEntry e;
+  e.processor_statuses = {{"p", StepStatus::incomplete, 2, "down"}};
+  e.pusher_statuses = {{"q", StepStatus::incomplete, 3, "gone"}, {"r", StepStatus::complete}};
+  const std::string plain = encode_steps(e);
+  EXPECT_EQ(plain.find_first_of("PQ"), std::string::npos) << plain;
+  e.processor_statuses[0].next_attempt = from_micros(1'700'000'000'123'456);
+  e.pusher_statuses[0].quarantined = true;
+  const std::string text = encode_steps(e);
+  EXPECT_NE(text.find('P'), std::string::npos) << text;
+  EXPECT_NE(text.find('Q'), std::string::npos) << text;
+  QueueEntry back;
+  decode_steps(text, back);
+  EXPECT_EQ(back.processor_statuses, e.processor_statuses);
+  EXPECT_EQ(back.pusher_statuses, e.pusher_statuses);
+  EXPECT_THROW(decode_steps("SPi1:5:2:1:p0:", back), std::invalid_argument);  // Flag 2.
+}
+
+TEST(SqlCodecTest, FlagsCarryTheDueTimeAndTheFailureStates) {
+  QueueEntry e;
+  e.processor_statuses = {{"p", StepStatus::complete}};
+  e.pusher_statuses = {{"q", StepStatus::incomplete, 1, "down"}, {"r", StepStatus::incomplete}};
+  e.pusher_statuses[0].next_attempt = from_micros(5'000'000);
+  e.pusher_statuses[1].next_attempt = from_micros(7'000'000);
+  EntryFlags f = EntryFlags::of(e);
+  EXPECT_EQ(f.due_at, 5'000'000);
+  EXPECT_TRUE(f.failing);
+  EXPECT_FALSE(f.quarantined);
+  e.pusher_statuses[0].quarantined = true;
+  f = EntryFlags::of(e);
+  EXPECT_EQ(f.due_at, 7'000'000);
+  EXPECT_FALSE(f.failing);
+  EXPECT_TRUE(f.quarantined);
+  e.pusher_statuses[1].status = StepStatus::complete;
+  EXPECT_EQ(EntryFlags::of(e).due_at, std::nullopt);
+}
+
 TEST(SqlCodecTest, UnstorableBytesOfAnErrorBecomeReplacementCharacters) {
   QueueEntry e;
   e.processor_statuses = {{"p", StepStatus::incomplete, 1, std::string("a\0b\xff", 4)}};

@@ -7,6 +7,11 @@
 namespace databus::sql {
 namespace {
 
+// Whether `q` is a due query of a drive (EntryQuery::due_by).
+bool due_query(const EntryQuery& q) {
+  return q.due_by && (q.filter == EntryFilter::processing_due || q.filter == EntryFilter::push_due);
+}
+
 // The WHERE clause shared by select and count.
 std::string where(const Dialect& d, Statement& s, const std::string& client_id,
                   const EntryQuery& q) {
@@ -36,6 +41,20 @@ std::string where(const Dialect& d, Statement& s, const std::string& client_id,
     case EntryFilter::complete:
       w += " AND complete = 1";
       break;
+    case EntryFilter::failing:
+      w += " AND complete = 0 AND failing = 1";
+      break;
+    case EntryFilter::waiting:
+      // due_at is NULL when no step may run by itself.
+      w += " AND complete = 0 AND failing = 1 AND (due_at IS NULL OR due_at > " +
+           s.bind(d, to_micros(q.due_by.value_or(Clock::now()))) + ")";
+      break;
+    case EntryFilter::quarantined:
+      w += " AND complete = 0 AND quarantined = 1";
+      break;
+  }
+  if (due_query(q)) {
+    w += " AND due_at <= " + s.bind(d, to_micros(*q.due_by));
   }
   if (!q.search.empty()) {
     // One parameter per use: "?" placeholders are numbered by position.
@@ -54,6 +73,9 @@ bool open_only(EntryFilter filter) {
     case EntryFilter::processing_due:
     case EntryFilter::push_due:
     case EntryFilter::incomplete:
+    case EntryFilter::failing:
+    case EntryFilter::waiting:
+    case EntryFilter::quarantined:
       return true;
     case EntryFilter::all:
     case EntryFilter::complete:
@@ -63,6 +85,10 @@ bool open_only(EntryFilter filter) {
 }
 
 const std::string& from(const Dialect& d, const EntryQuery& q) {
+  if (due_query(q) && !d.due_entries_from.empty()) return d.due_entries_from;
+  if (q.filter == EntryFilter::unnotified && !d.unnotified_entries_from.empty()) {
+    return d.unnotified_entries_from;
+  }
   return open_only(q.filter) && !d.open_entries_from.empty() ? d.open_entries_from : d.entries_from;
 }
 
@@ -72,16 +98,26 @@ const Dialect& sqlite_dialect() {
   // Schema 3 keeps the status columns in a table of their own and lists the
   // incomplete entries in `entry_open` (sqlite_schema.cc). USING makes the
   // shared columns one, taken from the table on the left, so the filters on
-  // client and passenger type apply to entry_open's primary key.
+  // client and passenger type apply to entry_open's primary key. Schema 6
+  // indexes entry_open by due time, which the due queries must read, and
+  // the unnotified entries in a partial index of their own, read first
+  // (CROSS JOIN: left to itself, SQLite walked every entry of the client
+  // and probed that index).
   static const Dialect d{
-      false, "instr", "-1", "entries LEFT JOIN entry_statuses USING (entry)",
+      false,
+      "instr",
+      "-1",
+      "entries LEFT JOIN entry_statuses USING (entry)",
       "entry_open JOIN entries USING (entry, client_id, passenger_module, pull_time, "
-      "internal_id) LEFT JOIN entry_statuses USING (entry)"};
+      "internal_id) LEFT JOIN entry_statuses USING (entry)",
+      "entry_open INDEXED BY entry_open_due JOIN entries USING (entry, client_id, "
+      "passenger_module, pull_time, internal_id) LEFT JOIN entry_statuses USING (entry)",
+      "entry_statuses INDEXED BY entry_statuses_unnotified CROSS JOIN entries USING (entry)"};
   return d;
 }
 
 const Dialect& postgresql_dialect() {
-  static const Dialect d{true, "strpos", "ALL", "entries", ""};
+  static const Dialect d{true, "strpos", "ALL", "entries", "", "", ""};
   return d;
 }
 

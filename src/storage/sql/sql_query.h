@@ -24,6 +24,14 @@ struct Dialect {
   // When not empty, what the queries of incomplete entries only select from
   // instead (a table of the open entries first, whose order is the queries').
   std::string open_entries_from;
+  // When not empty, what the drive's due queries (processing_due or
+  // push_due with EntryQuery::due_by) select from instead: the open entries
+  // found by their due time, so that those waiting or quarantined are not
+  // read (the planner, left to itself, prefers the order of
+  // open_entries_from and reads every open entry).
+  std::string due_entries_from;
+  // When not empty, what the unnotified query selects from instead.
+  std::string unnotified_entries_from;
 };
 
 const Dialect& sqlite_dialect();

@@ -38,6 +38,12 @@ SqliteQuery& SqliteQuery::bind(int index, std::int64_t value) {
   return *this;
 }
 
+SqliteQuery& SqliteQuery::bind(int index, std::optional<std::int64_t> value) {
+  if (value) return bind(index, *value);
+  if (sqlite3_bind_null(statement_, index) != SQLITE_OK) connection_.fail("binding a parameter");
+  return *this;
+}
+
 SqliteQuery& SqliteQuery::bind_blob(int index, std::string_view bytes) {
   // A zero-length blob, not NULL, for empty content.
   const int rc = bytes.empty() ? sqlite3_bind_zeroblob(statement_, index, 0)
@@ -98,6 +104,10 @@ std::string SqliteQuery::text(int column) const {
 
 std::int64_t SqliteQuery::integer(int column) const {
   return sqlite3_column_int64(statement_, column);
+}
+
+bool SqliteQuery::is_null(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
 // --- SqliteConnection -------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,6 +41,8 @@ class SqliteQuery {
 
   SqliteQuery& bind(int index, std::string_view text);
   SqliteQuery& bind(int index, std::int64_t value);
+  // NULL when `value` is empty.
+  SqliteQuery& bind(int index, std::optional<std::int64_t> value);
   SqliteQuery& bind_blob(int index, std::string_view bytes);
   // Bind without copying: the bytes must stay valid and unchanged until the
   // statement has run (and is reset, rewound or bound anew). For the rows of
@@ -60,6 +63,7 @@ class SqliteQuery {
 
   std::string text(int column) const;  // Also reads BLOBs, byte for byte.
   std::int64_t integer(int column) const;
+  bool is_null(int column) const;
 
  private:
   SqliteConnection& connection_;

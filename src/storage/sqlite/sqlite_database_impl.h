@@ -1,6 +1,7 @@
 // The SQLite engine's class, split over sqlite_database.cc (clients, backups,
-// logs, opening) and sqlite_entries.cc (the queue). Internal to the engine;
-// see sqlite_database.h for the contract.
+// logs, opening), sqlite_entries.cc and sqlite_entries_read.cc (the queue)
+// and sqlite_passenger_state.cc. Internal to the engine; see
+// sqlite_database.h for the contract.
 #pragma once
 
 #include <filesystem>
@@ -70,6 +71,15 @@ class SqliteDatabase : public Database {
                                       TimePoint before) override;
   std::vector<StorageProblem> problems(const std::string& client_id) override;
 
+  std::optional<std::string> read_passenger_state(const std::string& client_id,
+                                                  const std::string& passenger_module,
+                                                  const std::string& name) override;
+  void write_passenger_state(const std::string& client_id, const std::string& passenger_module,
+                             const std::string& name,
+                             const std::optional<std::string>& text) override;
+  std::map<std::string, std::string> list_passenger_state(
+      const std::string& client_id, const std::string& passenger_module) override;
+
   void write_log(const std::string& client_id, const Log& log) override;
   std::vector<LogSummary> list_logs(const std::string& client_id) override;
   std::optional<Log> read_log(const std::string& client_id, const std::string& guid) override;
@@ -88,6 +98,8 @@ class SqliteDatabase : public Database {
   struct StoredEntry {
     std::int64_t entry = 0;  // Its key (schema 3).
     bool complete = false;   // As stored.
+    // Its due_at in entry_open, as stored (none: NULL, or not open).
+    std::optional<std::int64_t> due_at;
   };
   // Internal ids (viewing the written entries' own) with what was stored.
   using KnownEntries = std::vector<std::pair<std::string_view, StoredEntry>>;

@@ -1,6 +1,9 @@
-// The SQLite engine, part 2: the queue.
+// The SQLite engine, part 2: the queue, its writes (sqlite_entries_read.cc
+// reads it).
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "databus/error.h"
 #include "storage/sql/sql_codec.h"
@@ -14,39 +17,54 @@ namespace {
 // Since schema 3 (sqlite_schema.cc), an entry is a row of `entries` (its fields),
 // a row of `entry_statuses` (with `complete`), its rows of
 // `entry_attachments`, all keyed by the integer `entry`, and while it is
-// incomplete a row of `entry_open`.
+// incomplete a row of `entry_open`, which carries its due time (schema 6),
+// `entry_statuses` carrying the other retry flags.
 constexpr const char* kInsertEntry =
     "INSERT INTO entries (client_id, internal_id, external_id, source_system, passenger_module, "
     "puller_module, pull_time) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 constexpr const char* kInsertStatuses =
     "INSERT INTO entry_statuses (entry, notified, processors_complete, pushers_complete, "
-    "complete, steps, log_guids) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    "complete, steps, log_guids, failing, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 constexpr const char* kUpdateStatuses =
     "UPDATE entry_statuses SET notified = ?, processors_complete = ?, pushers_complete = ?, "
-    "complete = ?, steps = ?, log_guids = ? WHERE entry = ?";
+    "complete = ?, steps = ?, log_guids = ?, failing = ?, quarantined = ? WHERE entry = ?";
 
 constexpr const char* kFindEntry =
-    "SELECT entry, complete FROM entries LEFT JOIN entry_statuses USING (entry) WHERE client_id "
-    "= ? AND internal_id = ?";
+    "SELECT e.entry, s.complete, o.due_at FROM entries e LEFT JOIN entry_statuses s USING "
+    "(entry) LEFT JOIN entry_open o ON o.client_id = e.client_id AND o.passenger_module = "
+    "e.passenger_module AND o.pull_time = e.pull_time AND o.internal_id = e.internal_id WHERE "
+    "e.client_id = ? AND e.internal_id = ?";
 
-// `complete` changes once in a passenger's life (and sometimes back): only
-// then is `entry_open` written.
+// `complete` changes once in a passenger's life (and sometimes back), the
+// due time only when a step fails or is retried: only then is `entry_open`
+// written.
 constexpr const char* kOpen =
     "INSERT OR REPLACE INTO entry_open (client_id, passenger_module, pull_time, internal_id, "
-    "entry) VALUES (?, ?, ?, ?, ?)";
+    "entry, due_at) VALUES (?, ?, ?, ?, ?, ?)";
 // By the stored fields: an entry whose fields change leaves entry_open under
 // its old key.
 constexpr const char* kCloseStored =
     "DELETE FROM entry_open WHERE (client_id, passenger_module, pull_time, internal_id) IN "
     "(SELECT client_id, passenger_module, pull_time, internal_id FROM entries WHERE entry = ?)";
 
-// An entry's row of entry_open from its stored fields.
+// An entry's row of entry_open from its stored fields, due at the first
+// parameter.
 constexpr const char* kReopenStored =
     "INSERT OR REPLACE INTO entry_open (client_id, passenger_module, pull_time, internal_id, "
-    "entry) SELECT client_id, passenger_module, pull_time, internal_id, entry FROM entries WHERE "
-    "entry = ?";
+    "entry, due_at) SELECT client_id, passenger_module, pull_time, internal_id, entry, ? FROM "
+    "entries WHERE entry = ?";
+
+// The due time of an open entry, by its key (as kCloseKey), then by its
+// stored fields (as kCloseStored).
+constexpr const char* kDueKey =
+    "UPDATE entry_open SET due_at = ? WHERE client_id = ? AND passenger_module = ? AND "
+    "pull_time = ? AND internal_id = ?";
+constexpr const char* kDueStored =
+    "UPDATE entry_open SET due_at = ? WHERE (client_id, passenger_module, pull_time, "
+    "internal_id) IN (SELECT client_id, passenger_module, pull_time, internal_id FROM entries "
+    "WHERE entry = ?)";
 
 constexpr const char* kCloseKey =
     "DELETE FROM entry_open WHERE client_id = ? AND passenger_module = ? AND pull_time = ? AND "
@@ -60,8 +78,8 @@ constexpr const char* kInsertAttachment =
     "INSERT INTO entry_attachments (entry, position, name, format, content, full_name) VALUES "
     "(?, ?, ?, ?, ?, ?)";
 
-// Binds the status columns, as the first six parameters of kInsertStatuses
-// (after `entry`) or kUpdateStatuses. `steps` and `log_guids` are bound
+// Binds the status columns, as the first eight parameters of
+// kInsertStatuses (after `entry`) or kUpdateStatuses. `steps` and `log_guids` are bound
 // without a copy: they must outlive the statement's run.
 void bind_statuses(SqliteQuery& q, int first, const sql::EntryFlags& f, const std::string& steps,
                    const std::string& log_guids) {
@@ -70,16 +88,20 @@ void bind_statuses(SqliteQuery& q, int first, const sql::EntryFlags& f, const st
       .bind(first + 2, std::int64_t{f.pushers_complete})
       .bind(first + 3, std::int64_t{f.complete})
       .bind_unowned(first + 4, steps)
-      .bind_unowned(first + 5, log_guids);
+      .bind_unowned(first + 5, log_guids)
+      .bind(first + 6, std::int64_t{f.failing})
+      .bind(first + 7, std::int64_t{f.quarantined});
 }
 
-// Binds the key of `p` in entry_open, as the first four parameters of kOpen;
-// the strings must outlive the statement's run.
-void bind_open_key(SqliteQuery& q, const std::string& client_id, const Passenger& p) {
-  q.bind_unowned(1, client_id)
-      .bind_unowned(2, p.passenger_module)
-      .bind(3, sql::to_micros(p.pull_datetime))
-      .bind_unowned(4, p.internal_id);
+// Binds the key of `p` in entry_open, as the four parameters from `first`
+// (kOpen, kCloseKey: 1; kDueKey: 2); the strings must outlive the
+// statement's run.
+void bind_open_key(SqliteQuery& q, const std::string& client_id, const Passenger& p,
+                   int first = 1) {
+  q.bind_unowned(first, client_id)
+      .bind_unowned(first + 1, p.passenger_module)
+      .bind(first + 2, sql::to_micros(p.pull_datetime))
+      .bind_unowned(first + 3, p.internal_id);
 }
 
 void check_ids(std::span<const QueueEntry> entries) {
@@ -139,14 +161,14 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
                          " cannot be inserted (stored already?): " + error.what());
     }
     const std::int64_t entry = c.last_insert_rowid();
-    inserted.emplace_back(p.internal_id, StoredEntry{entry, f.complete});
+    inserted.emplace_back(p.internal_id, StoredEntry{entry, f.complete, f.due_at});
     statuses.bind(1, entry);
     bind_statuses(statuses, 2, f, steps, log_guids);
     statuses.run();
     statuses.rewind();
     if (!f.complete) {
       bind_open_key(open, client_id, p);
-      open.bind(5, entry).run();
+      open.bind(5, entry).bind(6, f.due_at).run();
       open.rewind();
     }
     insert_attachments(attachments, entry, p);
@@ -175,7 +197,9 @@ std::optional<SqliteDatabase::StoredEntry> SqliteDatabase::find_stored(
   SqliteQuery find(c, kFindEntry);
   find.bind_unowned(1, client_id).bind_unowned(2, internal_id);
   if (!find.step()) return std::nullopt;
-  return StoredEntry{find.integer(0), find.integer(1) != 0};
+  StoredEntry stored{find.integer(0), find.integer(1) != 0};
+  if (!find.is_null(2)) stored.due_at = find.integer(2);
+  return stored;
 }
 
 void SqliteDatabase::remember_keys(const std::string& client_id, KnownEntries& known) {
@@ -197,6 +221,8 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   std::optional<SqliteQuery> close_stored;
   std::optional<SqliteQuery> close_key;
   std::optional<SqliteQuery> reopen;
+  std::optional<SqliteQuery> due_key;
+  std::optional<SqliteQuery> due_stored;
   std::optional<SqliteQuery> add_statuses;  // Only for a row that lost its statuses.
   std::optional<SqliteQuery> fields;
   std::optional<SqliteQuery> drop_attachments;
@@ -210,19 +236,27 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   ClientKeys* known = known_keys(client_id);
   KnownEntries written;
   written.reserve(entries.size());
+  std::unordered_map<std::string_view, StoredEntry> batch;
   for (const QueueEntry& e : entries) {
     const Passenger& p = e.passenger;
-    const std::optional<StoredEntry> stored = find_stored(c, known, client_id, p.internal_id);
+    // An entry written earlier in this batch is as written then (`known`
+    // is only brought up to date after the commit).
+    const auto earlier = batch.find(p.internal_id);
+    const std::optional<StoredEntry> stored = earlier != batch.end()
+                                                  ? std::optional(earlier->second)
+                                                  : find_stored(c, known, client_id, p.internal_id);
     if (!stored) {
       throw NotFoundError("client " + client_id + ": queue entry " + p.internal_id +
                           " is not stored");  // Rolls the whole batch back.
     }
     const sql::EntryFlags f = sql::EntryFlags::of(e);
-    written.emplace_back(p.internal_id, StoredEntry{stored->entry, f.complete});
+    const StoredEntry now{stored->entry, f.complete, f.complete ? std::nullopt : f.due_at};
+    written.emplace_back(p.internal_id, now);
+    batch.insert_or_assign(p.internal_id, now);
     const std::string steps = sql::encode_steps(e);
     const std::string log_guids = sql::encode_log_guids(p);
     bind_statuses(statuses, 1, f, steps, log_guids);
-    statuses.bind(7, stored->entry).run();
+    statuses.bind(9, stored->entry).run();
     statuses.rewind();
     if (c.changes() == 0) {
       // Only a hand edit removes a status row; the write restores it.
@@ -253,7 +287,7 @@ void SqliteDatabase::update_entries(const std::string& client_id,
       // statuses write, which reopened it, those the passenger in hand may
       // not carry.
       if (!reopen) reopen.emplace(c, kReopenStored);
-      reopen->bind(1, stored->entry).run();
+      reopen->bind(1, f.due_at).bind(2, stored->entry).run();
       reopen->rewind();
     } else if (f.complete && !stored->complete && scope == SaveScope::statuses) {
       // By the passenger's key first: a statuses write usually comes with
@@ -268,167 +302,23 @@ void SqliteDatabase::update_entries(const std::string& client_id,
         close_stored->bind(1, stored->entry).run();
         close_stored->rewind();
       }
+    } else if (!f.complete && f.due_at != stored->due_at) {
+      // Still open (a statuses write), its due time changed: a step failed,
+      // or was retried. By the passenger's key first, as above.
+      if (!due_key) due_key.emplace(c, kDueKey);
+      due_key->bind(1, f.due_at);
+      bind_open_key(*due_key, client_id, p, 2);
+      due_key->run();
+      due_key->rewind();
+      if (c.changes() == 0) {
+        if (!due_stored) due_stored.emplace(c, kDueStored);
+        due_stored->bind(1, f.due_at).bind(2, stored->entry).run();
+        due_stored->rewind();
+      }
     }
   }
   write.commit();
   remember_keys(client_id, written);
-}
-
-std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, SqliteQuery& q,
-                                                     const std::string& client_id,
-                                                     bool with_content, bool with_names) {
-  std::vector<QueueEntry> out;
-  while (q.step()) {
-    QueueEntry e;
-    Passenger& p = e.passenger;
-    p.internal_id = q.text(0);
-    p.external_id = q.text(1);
-    p.source_system = q.text(2);
-    p.passenger_module = q.text(3);
-    p.puller_module = q.text(4);
-    p.pull_datetime = sql::from_micros(q.integer(5));
-    e.puller_notified = q.integer(6) != 0;
-    try {
-      sql::decode_steps(q.text(7), e);
-      sql::decode_log_guids(q.text(8), p);
-    } catch (const std::invalid_argument& error) {
-      const std::string path = "entries/" + p.internal_id;
-      problems_.add(client_id, path, path + ": " + error.what());
-      continue;
-    }
-    out.push_back(std::move(e));
-  }
-  if (!with_content && !with_names) return out;
-  const std::string sql =
-      std::string(with_content ? "SELECT name, format, full_name, content"
-                               : "SELECT name, format, full_name") +
-      " FROM entry_attachments WHERE entry = (SELECT entry FROM entries WHERE client_id = ? AND "
-      "internal_id = ?) ORDER BY position";
-  SqliteQuery a(c, sql);  // Prepared once, reset per entry.
-  for (QueueEntry& e : out) {
-    a.reset();
-    a.bind(1, client_id).bind(2, e.passenger.internal_id);
-    while (a.step()) {
-      Attachment attachment;
-      attachment.name = a.text(0);
-      try {
-        attachment.format = parse_attachment_format(a.text(1));
-      } catch (const std::invalid_argument& error) {
-        const std::string path = "entries/" + e.passenger.internal_id + "/" + attachment.name;
-        problems_.add(client_id, path, path + ": format: " + error.what());
-        attachment.format = AttachmentFormat::binary;  // Keep the bytes all the same.
-      }
-      attachment.full_name = a.text(2);
-      if (with_content) attachment.content = a.text(3);
-      e.passenger.attachments.push_back(std::move(attachment));
-    }
-  }
-  return out;
-}
-
-std::vector<QueueEntry> SqliteDatabase::query_entries(const std::string& client_id,
-                                                      const EntryQuery& query) {
-  check_client_id(client_id);
-  const sql::Statement s = sql::select_entries(sql::sqlite_dialect(), client_id, query);
-  SqliteRead read(pool_);
-  SqliteQuery q(read.connection(), s.text);
-  q.bind_all(s.parameters);
-  return read_entries(read.connection(), q, client_id, query.with_attachments,
-                      query.with_attachment_names);
-}
-
-std::size_t SqliteDatabase::count_entries(const std::string& client_id, const EntryQuery& query) {
-  check_client_id(client_id);
-  const sql::Statement s = sql::count_entries(sql::sqlite_dialect(), client_id, query);
-  SqliteRead read(pool_);
-  SqliteQuery q(read.connection(), s.text);
-  q.bind_all(s.parameters);
-  return q.step() ? static_cast<std::size_t>(q.integer(0)) : 0;
-}
-
-std::optional<QueueEntry> SqliteDatabase::load_entry(const std::string& client_id,
-                                                     const std::string& internal_id) {
-  check_client_id(client_id);
-  check_uuid("internal id", internal_id);
-  SqliteRead read(pool_);
-  SqliteQuery q(read.connection(), std::string("SELECT ") + sql::kEntryColumns + " FROM " +
-                                       sql::sqlite_dialect().entries_from +
-                                       " WHERE client_id = ? AND internal_id = ?");
-  q.bind(1, client_id).bind(2, internal_id);
-  std::vector<QueueEntry> found = read_entries(read.connection(), q, client_id, true, true);
-  if (found.empty()) return std::nullopt;
-  return std::move(found.front());
-}
-
-std::optional<std::string> SqliteDatabase::find_entry(const std::string& client_id,
-                                                      const std::string& passenger_module,
-                                                      const std::string& source_system,
-                                                      const std::string& external_id) {
-  check_client_id(client_id);
-  SqliteRead read(pool_);
-  SqliteQuery q(read.connection(),
-                "SELECT internal_id FROM entries WHERE client_id = ? AND passenger_module = ? "
-                "AND source_system = ? AND external_id = ? ORDER BY internal_id LIMIT 1");
-  q.bind(1, client_id).bind(2, passenger_module).bind(3, source_system).bind(4, external_id);
-  if (!q.step()) return std::nullopt;
-  return q.text(0);
-}
-
-std::map<DedupKey, std::string> SqliteDatabase::find_entries(const std::string& client_id,
-                                                             const std::string& passenger_module,
-                                                             std::span<const DedupKey> keys) {
-  check_client_id(client_id);
-  // Distinct keys, in chunks that stay far below SQLite's parameter limit;
-  // one statement per chunk probes the dedup index once per key. CROSS JOIN
-  // makes SQLite loop over the keys outside: left to itself, it scanned the
-  // whole queue and probed the keys (0.1 s per 100,000 stored entries).
-  const std::set<DedupKey> wanted(keys.begin(), keys.end());
-  constexpr std::size_t kChunk = 400;
-  std::map<DedupKey, std::string> found;
-  SqliteRead read(pool_);
-  auto it = wanted.begin();
-  while (it != wanted.end()) {
-    std::vector<const DedupKey*> chunk;
-    for (; it != wanted.end() && chunk.size() < kChunk; ++it) chunk.push_back(&*it);
-    std::string sql = "WITH k(s, x) AS (VALUES ";
-    for (std::size_t i = 0; i < chunk.size(); ++i) sql += i == 0 ? "(?, ?)" : ", (?, ?)";
-    sql +=
-        ") SELECT e.source_system, e.external_id, min(e.internal_id) FROM k CROSS JOIN entries e "
-        "ON "
-        "e.client_id = ? AND e.passenger_module = ? AND e.source_system = k.s AND "
-        "e.external_id = k.x GROUP BY e.source_system, e.external_id";
-    SqliteQuery q(read.connection(), sql);
-    int n = 1;
-    for (const DedupKey* key : chunk) {
-      q.bind(n, key->source_system).bind(n + 1, key->external_id);
-      n += 2;
-    }
-    q.bind(n, client_id).bind(n + 1, passenger_module);
-    while (q.step()) found.emplace(DedupKey{q.text(0), q.text(1)}, q.text(2));
-  }
-  return found;
-}
-
-std::set<std::string> SqliteDatabase::stored_ids(const std::string& client_id,
-                                                 std::span<const std::string> internal_ids) {
-  check_client_id(client_id);
-  const std::set<std::string> wanted(internal_ids.begin(), internal_ids.end());
-  constexpr std::size_t kChunk = 500;
-  std::set<std::string> found;
-  SqliteRead read(pool_);
-  auto it = wanted.begin();
-  while (it != wanted.end()) {
-    std::vector<const std::string*> chunk;
-    for (; it != wanted.end() && chunk.size() < kChunk; ++it) chunk.push_back(&*it);
-    std::string sql = "SELECT internal_id FROM entries WHERE client_id = ? AND internal_id IN (";
-    for (std::size_t i = 0; i < chunk.size(); ++i) sql += i == 0 ? "?" : ", ?";
-    SqliteQuery q(read.connection(), sql + ")");
-    q.bind(1, client_id);
-    int n = 2;
-    for (const std::string* id : chunk) q.bind(n++, *id);
-    while (q.step()) found.insert(q.text(0));
-  }
-  return found;
 }
 
 std::size_t SqliteDatabase::delete_complete_entries(const std::string& client_id,

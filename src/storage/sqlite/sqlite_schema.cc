@@ -1,9 +1,12 @@
 #include "storage/sqlite/sqlite_schema.h"
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "databus/error.h"
+#include "databus/queue_entry.h"
+#include "storage/sql/sql_codec.h"
 
 namespace databus {
 namespace {
@@ -151,8 +154,85 @@ ALTER TABLE entry_attachments ADD COLUMN full_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE clients ADD COLUMN config_version TEXT NOT NULL DEFAULT 'unversioned';
 ALTER TABLE clients ADD COLUMN config_saved_by TEXT NOT NULL DEFAULT '';
 )sql",
+      // Version 6, the retry states (queue_entry.h, docs/storage-engines.md):
+      // `failing` and `quarantined` join the status flags in entry_statuses;
+      // `due_at`, when an open entry has work that may run by itself
+      // (QueueEntry::due_at(), NULL: none), lives in entry_open, with the
+      // index the drive's due queries read (sql_query.h), so that entries
+      // waiting for a retry or quarantined cost a drive nothing. The values
+      // of the rows already stored come from their `steps`, decoded in C++
+      // after this script (fill_retry_columns). The drive's query of the
+      // entries whose puller was not notified reads the few such entries
+      // from a partial index, not every open entry (which, with the open
+      // entries waiting, were many). `passenger_state` keeps the client
+      // passenger state documents (database.h).
+      R"sql(
+ALTER TABLE entry_statuses ADD COLUMN failing INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entry_statuses ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entry_open ADD COLUMN due_at INTEGER;
+CREATE INDEX entry_open_due ON entry_open (client_id, passenger_module, due_at);
+CREATE INDEX entry_statuses_unnotified ON entry_statuses (entry) WHERE complete = 0 AND
+  notified = 0;
+CREATE TABLE passenger_state (
+  client_id TEXT NOT NULL,
+  passenger_module TEXT NOT NULL,
+  name TEXT NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (client_id, passenger_module, name)) WITHOUT ROWID;
+)sql",
   };
   return all;
+}
+
+// After the script of version 6: the retry columns of the open entries,
+// from their steps (sql::EntryFlags). Complete entries keep 0/0 and have
+// no entry_open row. An entry whose steps cannot be decoded is left due at
+// once, so that the drive reads it and reports it as before.
+void fill_retry_columns(SqliteConnection& c) {
+  // Nearly every open entry is due at once and neither failing nor
+  // quarantined: set that for all, then remember the others (read first,
+  // written after, so that the scan never meets a row it changed).
+  c.exec("UPDATE entry_open SET due_at = 0");
+  struct Differs {
+    std::int64_t entry = 0;
+    sql::EntryFlags flags;
+  };
+  std::vector<Differs> differ;
+  {
+    SqliteQuery open(c, "SELECT entry, steps FROM entry_open JOIN entry_statuses USING (entry)");
+    while (open.step()) {
+      QueueEntry e;
+      try {
+        sql::decode_steps(open.text(1), e);
+      } catch (const std::invalid_argument&) {
+        continue;  // Due at once; reported when read.
+      }
+      const sql::EntryFlags f = sql::EntryFlags::of(e);
+      if (f.due_at != std::int64_t{0} || f.failing || f.quarantined) {
+        differ.push_back({open.integer(0), f});
+      }
+    }
+  }
+  SqliteQuery flags(c, "UPDATE entry_statuses SET failing = ?, quarantined = ? WHERE entry = ?");
+  SqliteQuery due(c,
+                  "UPDATE entry_open SET due_at = ? WHERE (client_id, passenger_module, "
+                  "pull_time, internal_id) = (SELECT client_id, passenger_module, pull_time, "
+                  "internal_id FROM entries WHERE entry = ?)");
+  for (const Differs& d : differ) {
+    flags.bind(1, std::int64_t{d.flags.failing})
+        .bind(2, std::int64_t{d.flags.quarantined})
+        .bind(3, d.entry)
+        .run();
+    flags.rewind();
+    due.bind(1, d.flags.due_at).bind(2, d.entry).run();
+    due.rewind();
+  }
+}
+
+// Work a migration needs besides its script, by the version it brings the
+// schema to.
+void after_migration(SqliteConnection& c, std::size_t version) {
+  if (version == 6) fill_retry_columns(c);
 }
 
 }  // namespace
@@ -177,6 +257,7 @@ void migrate_sqlite_schema(SqlitePool& pool, int target) {
   if (version >= target) return;  // Rolls back nothing.
   for (auto v = static_cast<std::size_t>(version); v < static_cast<std::size_t>(target); ++v) {
     c.exec(all[v]);
+    after_migration(c, v + 1);
   }
   c.exec("DELETE FROM schema_version");
   SqliteQuery(c, "INSERT INTO schema_version (version) VALUES (?)")

@@ -86,6 +86,10 @@ async function main() {
     await login(page, 'demo', 'demo', 'demo');
     assert.equal(await page.textContent('#system-alias'), 'Browser test');
     await shoot(page, 'passengers');
+    // Per passenger type the failing and quarantined entries (none in the demo).
+    const counts = 'tr:has-text("' + passenger + '")';
+    assert.equal((await page.textContent(counts + ' .count-quarantined')).trim(), '0');
+    assert.equal((await page.textContent(counts + ' .count-failing')).trim(), '0');
 
     // Expedite.
     await submit(page, 'tr:has-text("' + passenger + '") button:text("Expedite")');
@@ -95,6 +99,16 @@ async function main() {
     const queue = base + '/c/demo/queue?passenger=' + encodeURIComponent(passenger);
     await reload_until(page, queue, '#queue a:text("ID_1_1")');
     await shoot(page, 'queue');
+    // The drive pulled: each puller of the type has a green "ok" badge, its
+    // last pull in the title.
+    await page.goto(base + '/c/demo/passengers');
+    const badges = counts + ' .badge.health';
+    assert.ok(await page.locator(badges).count() > 0);
+    for (const badge of await page.locator(badges).all()) {
+      assert.equal((await badge.textContent()).trim(), 'ok');
+      assert.match(await badge.getAttribute('title'), /^Last pull: /);
+    }
+    await page.goto(queue);
     await page.click('#queue a:text("ID_1_1")');
     await page.waitForSelector('#steps');
     const entry = page.url();
