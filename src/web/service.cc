@@ -15,16 +15,6 @@ namespace {
 
 constexpr std::size_t kPeekTextLimit = 64 * 1024;
 
-ClientConfig load(WebState& state, const std::string& client_id) {
-  try {
-    return state.dispatcher.database().load_client(client_id);
-  } catch (const NotFoundError& e) {
-    throw HttpError(404, e.what());
-  } catch (const ConfigError& e) {
-    throw HttpError(409, e.what());
-  }
-}
-
 const ClientPassenger& find_passenger(const ClientConfig& config, const std::string& name) {
   const ClientPassenger* p = config.find_passenger(name);
   if (p == nullptr) {
@@ -48,8 +38,18 @@ json schedule_json(const PassengerSchedule& s) {
 
 }  // namespace
 
+ClientConfig load_client_config(WebState& state, const std::string& client_id) {
+  try {
+    return state.dispatcher.database().load_client(client_id);
+  } catch (const NotFoundError& e) {
+    throw HttpError(404, e.what());
+  } catch (const ConfigError& e) {
+    throw HttpError(409, e.what());
+  }
+}
+
 json passengers(WebState& state, const std::string& client_id, bool failure_counts) {
-  const ClientConfig config = load(state, client_id);
+  const ClientConfig config = load_client_config(state, client_id);
   const DispatcherStatus status = state.dispatcher.status();
   json out = json::array();
   for (const ClientPassenger& p : config.passengers) {
@@ -79,7 +79,7 @@ json passengers(WebState& state, const std::string& client_id, bool failure_coun
 }
 
 void expedite(WebState& state, const std::string& client_id, const std::string& passenger) {
-  find_passenger(load(state, client_id), passenger);
+  find_passenger(load_client_config(state, client_id), passenger);
   try {
     state.dispatcher.expedite(client_id, passenger);
   } catch (const NotFoundError& e) {
@@ -89,7 +89,7 @@ void expedite(WebState& state, const std::string& client_id, const std::string& 
 }
 
 json peek(WebState& state, const std::string& client_id, const std::string& passenger) {
-  const ClientConfig config = load(state, client_id);
+  const ClientConfig config = load_client_config(state, client_id);
   const ClientPassenger& p = find_passenger(config, passenger);
   const Factories& factories = state.dispatcher.factories();
   json pullers = json::array();
@@ -127,7 +127,7 @@ json peek(WebState& state, const std::string& client_id, const std::string& pass
 
 json logs(WebState& state, const std::string& client_id, std::size_t offset, std::size_t limit,
           const std::string& type) {
-  load(state, client_id);
+  load_client_config(state, client_id);
   std::optional<LogType> wanted;
   if (!type.empty()) {
     try {
@@ -153,7 +153,7 @@ json logs(WebState& state, const std::string& client_id, std::size_t offset, std
 
 json log(WebState& state, const std::string& client_id, const std::string& guid) {
   if (!is_uuid(guid)) throw HttpError(400, "invalid log guid");
-  load(state, client_id);
+  load_client_config(state, client_id);
   const std::optional<Log> found = state.dispatcher.database().read_log(client_id, guid);
   if (!found) throw HttpError(404, "client '" + client_id + "' has no log " + guid);
   json entries = json::array();
@@ -170,7 +170,7 @@ json log(WebState& state, const std::string& client_id, const std::string& guid)
 }
 
 std::size_t purge_logs(WebState& state, const std::string& client_id) {
-  load(state, client_id);
+  load_client_config(state, client_id);
   // Everything written so far; a drive finishing later writes a new log.
   return state.dispatcher.database().delete_logs_before(client_id,
                                                         Clock::now() + std::chrono::seconds(1));

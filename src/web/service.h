@@ -23,6 +23,10 @@
 
 namespace databus::web::service {
 
+// The client's configuration. HttpError 404 for an unknown client, 409 for
+// a configuration that cannot be read (the message names the field).
+ClientConfig load_client_config(WebState& state, const std::string& client_id);
+
 using nlohmann::json;
 
 // --- Passengers (service.cc) -------------------------------------------------

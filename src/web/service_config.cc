@@ -13,16 +13,6 @@ namespace {
 
 constexpr char kDatabusNode[] = "__databus__";
 
-ClientConfig load(WebState& state, const std::string& client_id) {
-  try {
-    return state.dispatcher.database().load_client(client_id);
-  } catch (const NotFoundError& e) {
-    throw HttpError(404, e.what());
-  } catch (const ConfigError& e) {
-    throw HttpError(409, e.what());
-  }
-}
-
 const Registry& registry(WebState& state) { return *state.dispatcher.ticket().registry; }
 
 json time_or_null(const std::optional<TimePoint>& t) { return t ? json(to_iso(*t)) : json(); }
@@ -95,7 +85,7 @@ void check_node_access(WebState& state, const std::string& client_id, const std:
 }  // namespace
 
 json users(WebState& state, const std::string& client_id, const Principal& who) {
-  const ClientConfig config = load(state, client_id);
+  const ClientConfig config = load_client_config(state, client_id);
   json out = json::array();
   for (const User& u : config.users) {
     json item{{"username", u.username},
@@ -127,7 +117,7 @@ void set_password(WebState& state, const std::string& client_id, const std::stri
 }
 
 json customizing_nodes(WebState& state, const std::string& client_id, const Principal& who) {
-  load(state, client_id);
+  load_client_config(state, client_id);
   json nodes = json::array();
   for (const CustomizingNode& n : state.dispatcher.customizing_nodes(client_id)) {
     if (n.root_only && !who.root()) continue;

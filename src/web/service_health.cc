@@ -85,20 +85,10 @@ json passenger_health(Database& db, const std::string& client_id, const ClientPa
   return out;
 }
 
-ClientConfig load_config(WebState& state, const std::string& client_id) {
-  try {
-    return state.dispatcher.database().load_client(client_id);
-  } catch (const NotFoundError& e) {
-    throw HttpError(404, e.what());
-  } catch (const ConfigError& e) {
-    throw HttpError(409, e.what());
-  }
-}
-
 }  // namespace
 
 json client_health(WebState& state, const std::string& client_id, TimePoint now) {
-  const ClientConfig config = load_config(state, client_id);
+  const ClientConfig config = load_client_config(state, client_id);
   json passengers = json::array();
   for (const ClientPassenger& p : config.passengers) {
     passengers.push_back(passenger_health(state.dispatcher.database(), client_id, p, now));

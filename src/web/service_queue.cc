@@ -12,20 +12,10 @@
 namespace databus::web::service {
 namespace {
 
-ClientConfig load(WebState& state, const std::string& client_id) {
-  try {
-    return state.dispatcher.database().load_client(client_id);
-  } catch (const NotFoundError& e) {
-    throw HttpError(404, e.what());
-  } catch (const ConfigError& e) {
-    throw HttpError(409, e.what());
-  }
-}
-
 QueueEntry load_entry(WebState& state, const std::string& client_id,
                       const std::string& internal_id) {
   if (!is_uuid(internal_id)) throw HttpError(400, "invalid internal id");
-  load(state, client_id);
+  load_client_config(state, client_id);
   std::optional<QueueEntry> e = state.dispatcher.database().load_entry(client_id, internal_id);
   if (!e) throw HttpError(404, "client '" + client_id + "' has no queue entry " + internal_id);
   return std::move(*e);
@@ -66,7 +56,7 @@ json summary_json(const QueueEntry& e) {
 }  // namespace
 
 json queue(WebState& state, const std::string& client_id, const QueueQuery& q) {
-  const ClientConfig config = load(state, client_id);
+  const ClientConfig config = load_client_config(state, client_id);
   if (config.find_passenger(q.passenger) == nullptr) {
     throw HttpError(404, "client '" + client_id + "' has no passenger type '" + q.passenger + "'");
   }
@@ -155,7 +145,7 @@ Attachment attachment(WebState& state, const std::string& client_id, const std::
 
 std::size_t purge_completed(WebState& state, const std::string& client_id,
                             const std::string& passenger) {
-  const ClientConfig config = load(state, client_id);
+  const ClientConfig config = load_client_config(state, client_id);
   if (config.find_passenger(passenger) == nullptr) {
     throw HttpError(404, "client '" + client_id + "' has no passenger type '" + passenger + "'");
   }

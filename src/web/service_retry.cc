@@ -18,16 +18,6 @@ constexpr char kSource[] = "databus.web.retry";
 // A bulk retry of more steps writes this many lines and one line for the rest.
 constexpr std::size_t kMaxLogLines = 1000;
 
-ClientConfig load(WebState& state, const std::string& client_id) {
-  try {
-    return state.dispatcher.database().load_client(client_id);
-  } catch (const NotFoundError& e) {
-    throw HttpError(404, e.what());
-  } catch (const ConfigError& e) {
-    throw HttpError(409, e.what());
-  }
-}
-
 // Who retried, as the log names them: "alice@demo"; the anonymous user of a
 // client without users is named so.
 std::string actor(const Principal& who) {
@@ -126,7 +116,7 @@ class RetryLog {
 std::string edit_one(WebState& state, const std::string& client_id, const std::string& internal_id,
                      const std::function<void(QueueEntry&)>& edit) {
   if (!is_uuid(internal_id)) throw HttpError(400, "invalid internal id");
-  load(state, client_id);
+  load_client_config(state, client_id);
   try {
     return state.dispatcher.edit_entry(client_id, internal_id, edit).passenger.passenger_module;
   } catch (const NotFoundError&) {
@@ -188,7 +178,7 @@ json retry_step(WebState& state, const std::string& client_id, const std::string
 
 json retry_quarantined(WebState& state, const std::string& client_id, const BulkRetry& bulk,
                        const Principal& who) {
-  const ClientConfig config = load(state, client_id);
+  const ClientConfig config = load_client_config(state, client_id);
   if (config.find_passenger(bulk.passenger) == nullptr) {
     throw HttpError(404,
                     "client '" + client_id + "' has no passenger type '" + bulk.passenger + "'");
