@@ -137,10 +137,10 @@ TEST_F(DispatcherLaneTest, ManyEntriesAreEditedUnderOneHoldOfTheDoor) {
   }
   Gate started;
   Gate finish;
-  hooks_->on_drive = [&](const DriveRequest&) {
+  const auto hooked = hooks_->hook([&](const DriveRequest&) {
     started.open();
     finish.wait();
-  };
+  });
   auto drive = std::async(std::launch::async, [&] { d.drive_now("c", kPassengerA); });
   ASSERT_TRUE(started.wait());
   EntryQuery quarantined;
