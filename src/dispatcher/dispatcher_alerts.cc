@@ -34,7 +34,9 @@ void Dispatcher::Impl::check_stale(const std::vector<ClientConfig>& configs) {
       stale_monitor_.check(*database_, configs, Clock::now(), observer_);
   std::map<std::string, std::vector<dispatch::AlertEvent>> by_client;
   for (const dispatch::AlertEvent& e : events) by_client[e.client_id].push_back(e);
-  for (auto& [client_id, client_events] : by_client) {
+  for (auto& [id, client_events] : by_client) {
+    // A copy: clang 14 (the fuzz build) does not capture structured bindings.
+    const std::string client_id = id;
     const auto config = std::find_if(configs.begin(), configs.end(),
                                      [&](const ClientConfig& c) { return c.id == client_id; });
     if (config == configs.end() || config->alerts.empty()) continue;
