@@ -81,8 +81,16 @@ void EntryIndex::track_completion(const EntrySummary& s, std::optional<TimePoint
   if (was_due) due_.erase({*was_due, &s});
   if (s.complete()) {
     incomplete_.erase(&s);
+    unnotified_.erase(&s);
+    complete_.insert(&s);
   } else {
+    complete_.erase(&s);
     incomplete_.insert(&s);
+    if (s.notified) {
+      unnotified_.erase(&s);
+    } else {
+      unnotified_.insert(&s);
+    }
     if (s.due_at) due_.emplace(*s.due_at, &s);
   }
 }
@@ -153,6 +161,8 @@ bool EntryIndex::erase(const std::string& internal_id) {
   }
   if (const std::optional<TimePoint> due = indexed_due(*s)) due_.erase({*due, s});
   incomplete_.erase(s);
+  unnotified_.erase(s);
+  complete_.erase(s);
   entries_.erase(it);
   return true;
 }
@@ -161,6 +171,8 @@ void EntryIndex::clear() {
   keys_.clear();
   due_.clear();
   incomplete_.clear();
+  unnotified_.clear();
+  complete_.clear();
   entries_.clear();
 }
 
@@ -191,6 +203,11 @@ void EntryIndex::candidates(const EntryQuery& query, Visit visit) const {
   if (only_due) {
     for (auto& [due, s] : due_) {
       if (*query.due_by < due) break;
+      if (s->matches(query)) visit(*s);
+    }
+  } else if (query.filter == EntryFilter::unnotified || query.filter == EntryFilter::complete) {
+    // A drive's notify step and purge: waiting or quarantined entries cost them nothing.
+    for (const EntrySummary* s : query.filter == EntryFilter::complete ? complete_ : unnotified_) {
       if (s->matches(query)) visit(*s);
     }
   } else if (only_incomplete) {

@@ -97,7 +97,8 @@ class EntryIndex {
   static std::optional<TimePoint> indexed_due(const EntrySummary& s);
   // Inserts a summary whose internal_id is not indexed.
   void insert(EntrySummary summary);
-  // Moves `s` in or out of incomplete_ and due_ after its states changed;
+  // Moves `s` in or out of incomplete_, unnotified_, complete_ and due_
+  // after its states changed;
   // `was_due` is its due time before the change, if it had one indexed.
   void track_completion(const EntrySummary& s, std::optional<TimePoint> was_due);
   // Calls `visit` for each entry that may match `query`: only the incomplete
@@ -107,6 +108,8 @@ class EntryIndex {
 
   Entries entries_;
   std::unordered_set<const EntrySummary*> incomplete_;  // Entries not complete.
+  std::unordered_set<const EntrySummary*> unnotified_;  // Incomplete, not notified.
+  std::unordered_set<const EntrySummary*> complete_;    // Complete entries.
   // Incomplete entries with a due time, by that time: a drive's query reads
   // only the due ones, however many wait or are quarantined.
   std::set<std::pair<TimePoint, const EntrySummary*>> due_;
