@@ -77,34 +77,41 @@ std::size_t EntryIndex::KeyHash::operator()(const KeyView& key) const {
   return h * 31 + hash(std::get<2>(key));
 }
 
-void EntryIndex::track_completion(const EntrySummary& s, std::optional<TimePoint> was_due) {
-  if (was_due) due_.erase({*was_due, &s});
-  if (s.complete()) {
-    incomplete_.erase(&s);
-    unnotified_.erase(&s);
-    complete_.insert(&s);
-  } else {
-    complete_.erase(&s);
-    incomplete_.insert(&s);
-    if (s.notified) {
-      unnotified_.erase(&s);
-    } else {
-      unnotified_.insert(&s);
-    }
-    if (s.due_at) due_.emplace(*s.due_at, &s);
-  }
+EntryIndex::Placement EntryIndex::placement_of(const EntrySummary& s) {
+  Placement p;
+  p.complete = s.complete();
+  p.unnotified = !p.complete && !s.notified;
+  if (!p.complete) p.due = s.due_at;
+  return p;
 }
 
-std::optional<TimePoint> EntryIndex::indexed_due(const EntrySummary& s) {
-  if (s.complete()) return std::nullopt;
-  return s.due_at;
+void EntryIndex::place(const EntrySummary& s, const std::optional<Placement>& before) {
+  const Placement now = placement_of(s);
+  // Only what changed: a status write that changes none of these (most of
+  // a drive's) touches no set.
+  if (!before || before->complete != now.complete) {
+    if (before) (before->complete ? complete_ : incomplete_).erase(&s);
+    (now.complete ? complete_ : incomplete_).insert(&s);
+  }
+  if ((before && before->unnotified) != now.unnotified) {
+    if (now.unnotified) {
+      unnotified_.insert(&s);
+    } else {
+      unnotified_.erase(&s);
+    }
+  }
+  const std::optional<TimePoint> was_due = before ? before->due : std::nullopt;
+  if (was_due != now.due) {
+    if (was_due) due_.erase({*was_due, &s});
+    if (now.due) due_.emplace(*now.due, &s);
+  }
 }
 
 void EntryIndex::insert(EntrySummary summary) {
   const std::string id = summary.internal_id;
   const EntrySummary& s = entries_.emplace(id, std::move(summary)).first->second;
   keys_[key_of(s)].push_back(&s);
-  track_completion(s, std::nullopt);
+  place(s, std::nullopt);
 }
 
 void EntryIndex::put(EntrySummary summary) {
@@ -116,7 +123,7 @@ void EntryIndex::put(EntrySummary summary) {
     return insert(std::move(summary));
   }
   // Same key: the key's strings stay where keys_ points.
-  const std::optional<TimePoint> was_due = indexed_due(old);
+  const Placement before = placement_of(old);
   old.puller_module = std::move(summary.puller_module);
   old.pull_datetime = summary.pull_datetime;
   old.notified = summary.notified;
@@ -125,7 +132,7 @@ void EntryIndex::put(EntrySummary summary) {
   old.due_at = summary.due_at;
   old.failing = summary.failing;
   old.quarantined = summary.quarantined;
-  track_completion(old, was_due);
+  place(old, before);
 }
 
 void EntryIndex::put(const QueueEntry& entry) {
@@ -136,11 +143,11 @@ void EntryIndex::put(const QueueEntry& entry) {
     return put(EntrySummary::of(entry));
   }
   EntrySummary& old = it->second;
-  const std::optional<TimePoint> was_due = indexed_due(old);
+  const Placement before = placement_of(old);
   old.puller_module = p.puller_module;  // Equal lengths reuse the buffer.
   old.pull_datetime = p.pull_datetime;
   old.take_states(entry);
-  track_completion(old, was_due);
+  place(old, before);
 }
 
 bool EntryIndex::erase(const std::string& internal_id) {
@@ -159,7 +166,7 @@ bool EntryIndex::erase(const std::string& internal_id) {
       keys_.insert(std::move(node));
     }
   }
-  if (const std::optional<TimePoint> due = indexed_due(*s)) due_.erase({*due, s});
+  if (const std::optional<TimePoint> due = placement_of(*s).due) due_.erase({*due, s});
   incomplete_.erase(s);
   unnotified_.erase(s);
   complete_.erase(s);

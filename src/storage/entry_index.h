@@ -93,14 +93,19 @@ class EntryIndex {
   // stay valid until the entry is erased.
   using Entries = std::unordered_map<std::string, EntrySummary>;
 
-  // The due time under which due_ holds `s`, if it holds it.
-  static std::optional<TimePoint> indexed_due(const EntrySummary& s);
+  // Which of the sets below hold an indexed summary, by its states.
+  struct Placement {
+    bool complete = false;         // complete_, else incomplete_
+    bool unnotified = false;       // unnotified_
+    std::optional<TimePoint> due;  // due_, under this time
+  };
+  static Placement placement_of(const EntrySummary& s);
   // Inserts a summary whose internal_id is not indexed.
   void insert(EntrySummary summary);
-  // Moves `s` in or out of incomplete_, unnotified_, complete_ and due_
-  // after its states changed;
-  // `was_due` is its due time before the change, if it had one indexed.
-  void track_completion(const EntrySummary& s, std::optional<TimePoint> was_due);
+  // Moves `s` into the sets its states place it in, out of those
+  // `before` (its placement before its states changed; none: a new
+  // summary) placed it in, touching only the sets whose answer changed.
+  void place(const EntrySummary& s, const std::optional<Placement>& before);
   // Calls `visit` for each entry that may match `query`: only the incomplete
   // ones when the filter excludes complete entries. In no particular order.
   template <typename Visit>
