@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/child_process.h"
+#include "crash/process_state.h"
 #include "databus/builtins.h"
 #include "databus/database.h"
 #include "databus/factories.h"
@@ -58,23 +59,6 @@ constexpr int kFilesPerRound = 5;  // The rest arrives before the last run.
 // The failpoints of the primal driver, one per phase of a drive.
 const std::vector<std::string> kPhases = {"drive.pull", "drive.seat", "drive.process", "drive.push",
                                           "drive.complete"};
-
-// True once process `pid` is stopped (state T in /proc/<pid>/stat), waiting
-// at most `patience`.
-bool await_stopped(pid_t pid, std::chrono::milliseconds patience) {
-  const auto deadline = std::chrono::steady_clock::now() + patience;
-  const fs::path stat = "/proc/" + std::to_string(pid) + "/stat";
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(stat);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::size_t paren = text.rfind(')');  // The name may hold spaces.
-    if (paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'T') {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Polls the process state.
-  }
-  return false;
-}
 
 std::string file_name(int i) {
   char name[32];
@@ -294,7 +278,8 @@ TEST_P(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
           start_databus("killed", phase + "@" + std::to_string(n));
       // Work of every phase arrives with each round; a phase not reached in
       // time (its N-th time did not come) is killed wherever it is.
-      if (await_stopped(databus->pid(), std::chrono::seconds(5))) ++killed_in[phase];
+      if (testing_support::await_stopped(databus->pid(), std::chrono::seconds(5)))
+        ++killed_in[phase];
       databus->signal(SIGKILL);
       const std::optional<int> status = databus->wait_for(std::chrono::seconds(10));
       ASSERT_TRUE(status.has_value()) << "kill " << kill << ": not reaped";

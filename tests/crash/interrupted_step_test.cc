@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/child_process.h"
+#include "crash/process_state.h"
 #include "databus/builtins.h"
 #include "databus/database.h"
 #include "databus/factories.h"
@@ -33,22 +34,6 @@ constexpr char kClient[] = "crashy";
 constexpr char kPassenger[] = "databus.passenger.demo.demo_passenger_1";
 constexpr char kProcessor[] = "databus.processor.demo.demo_processor_1";
 constexpr int kMaxAttempts = 3;
-
-// True once process `pid` is stopped (state T), waiting at most `patience`.
-bool stopped(pid_t pid, std::chrono::milliseconds patience) {
-  const auto deadline = std::chrono::steady_clock::now() + patience;
-  const fs::path stat = "/proc/" + std::to_string(pid) + "/stat";
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(stat);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::size_t paren = text.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= text.size()) return false;  // Gone.
-    if (text[paren + 2] == 'T') return true;
-    if (text[paren + 2] == 'Z') return false;                   // Ended by itself.
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Polls the process state.
-  }
-  return false;
-}
 
 class InterruptedStepTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -88,7 +73,7 @@ TEST_P(InterruptedStepTest, AStepThatEndsTheProcessEveryTimeEndsQuarantined) {
                         "--database", GetParam(), kClient, kPassenger},
                        root_ / "drive.out", root_ / "drive.err");
     unsetenv("DATABUS_FAILPOINTS");
-    if (stopped(drive.pid(), std::chrono::seconds(20))) {
+    if (testing_support::await_stopped(drive.pid(), std::chrono::seconds(20))) {
       drive.signal(SIGKILL);  // A crash at that instant.
       ASSERT_TRUE(drive.wait_for(std::chrono::seconds(10)));
       ++killed;
