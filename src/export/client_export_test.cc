@@ -222,8 +222,11 @@ TEST_F(ClientExportTest, DispatcherIsPausedDuringTheExportAndResumedAfterAFailur
   std::future<ExportReport> running = start_export(
       dispatcher, std::make_unique<DatabaseWrapper>(static_cast<Database&>(target)), "demo");
   // The running dispatcher may have driven "demo" (pulled, purged) before
-  // the pause: compare with what the source holds now.
-  EXPECT_EQ(running.get().entries, dispatcher.database().count_entries("demo", EntryQuery{}));
+  // the pause, and pause() does not wait for a drive in flight: the export
+  // does. So the source is counted only once the export has returned (two
+  // calls in one EXPECT_EQ run in either order).
+  const std::size_t exported = running.get().entries;
+  EXPECT_EQ(exported, dispatcher.database().count_entries("demo", EntryQuery{}));
   EXPECT_TRUE(observer->last_ok.load());
   EXPECT_EQ(observer->begins.load(), 2);
   EXPECT_EQ(dispatcher.status().state, DispatcherState::paused);
