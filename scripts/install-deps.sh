@@ -39,6 +39,10 @@ packages=(
   openssl
   # The databus program's allocator (issue 5): tcmalloc_minimal.
   libgoogle-perftools-dev
+  # Monitoring (issue 16): the process log through spdlog; promtool (in
+  # prometheus) checks GET /metrics in the tests.
+  libspdlog-dev
+  prometheus
   # Compiler cache: repeated builds (and CI's fresh clone) reuse objects.
   ccache
   # Fuzzing (make fuzz, make fuzz-ci): Clang with libFuzzer and the

@@ -78,13 +78,21 @@ struct AlertSettings {
 enum class Role { operator_, administrator };
 std::string_view to_string(Role role);  // "operator" | "administrator"
 
+// The rights a user may be given ("rights" of a user).
+inline constexpr std::string_view kUserRights[] = {"metrics"};
+
 struct User {
   std::string username;
   // Plaintext (the original's format) or a hash written by `databus passwd`.
   std::string password;
   std::string token;
   Role role = Role::administrator;  // Absent in the original's files.
+  // Our extension: rights beyond the role (kUserRights). "metrics": the
+  // user's bearer token may read GET /metrics, its client's series only
+  // (docs/operations.md "Monitoring"). Absent: none.
+  std::vector<std::string> rights;
 
+  bool has_right(std::string_view right) const;
   bool operator==(const User&) const = default;
 };
 

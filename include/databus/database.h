@@ -32,6 +32,7 @@
 #include "databus/client.h"
 #include "databus/config_version.h"
 #include "databus/coordination.h"
+#include "databus/flow_history.h"
 #include "databus/log.h"
 #include "databus/queue_entry.h"
 #include "databus/session_storage.h"
@@ -271,6 +272,24 @@ class Database {
   virtual std::map<std::string, std::string> list_passenger_state(
       const std::string& client_id, const std::string& passenger_module) = 0;
 
+  // --- Flow history -----------------------------------------------------------
+  // Per-minute counts of a client passenger's flow (flow_history.h), for
+  // the dashboard. Added by the dispatcher after each drive. The defaults
+  // keep one passenger state document a day (flow_history.h); the SQL
+  // engines keep a table. `passenger_module` as for the state documents.
+  // Adds `counts` to those of `minute` (flow_minute_of()).
+  virtual void add_flow_counts(const std::string& client_id, const std::string& passenger_module,
+                               TimePoint minute, const FlowCounts& counts);
+  // The counts of the minutes from flow_minute_of(since) on, oldest first.
+  virtual FlowHistory read_flow_counts(const std::string& client_id,
+                                       const std::string& passenger_module, TimePoint since);
+  // Deletes the counts of the minutes before `before` (the defaults: of
+  // whole days before its day). Returns how many minutes (the defaults:
+  // days) were deleted.
+  virtual std::size_t delete_flow_counts_before(const std::string& client_id,
+                                                const std::string& passenger_module,
+                                                TimePoint before);
+
   // --- Logs -------------------------------------------------------------------
   virtual void write_log(const std::string& client_id, const Log& log) = 0;
   // Newest first.
@@ -291,6 +310,55 @@ class Database {
   // owns: the web server keeps sessions in memory then.
   virtual SessionStorage* session_storage() { return nullptr; }
 };
+
+inline void Database::add_flow_counts(const std::string& client_id,
+                                      const std::string& passenger_module, TimePoint minute,
+                                      const FlowCounts& counts) {
+  minute = flow_minute_of(minute);
+  const std::string name = flow_day_name(minute);
+  FlowHistory day;
+  if (const auto text = read_passenger_state(client_id, passenger_module, name)) {
+    try {
+      day = decode_flow_day(*text);
+    } catch (const std::exception&) {
+      // A malformed day starts again: the history is a view, not a record.
+    }
+  }
+  day[minute] += counts;
+  write_passenger_state(client_id, passenger_module, name, encode_flow_day(day));
+}
+
+inline FlowHistory Database::read_flow_counts(const std::string& client_id,
+                                              const std::string& passenger_module,
+                                              TimePoint since) {
+  since = flow_minute_of(since);
+  const std::string first_day = flow_day_name(since);
+  FlowHistory out;
+  for (const auto& [name, text] : list_passenger_state(client_id, passenger_module)) {
+    if (!name.starts_with(kFlowDayPrefix) || name < first_day) continue;
+    try {
+      for (const auto& [minute, counts] : decode_flow_day(text)) {
+        if (minute >= since) out[minute] += counts;
+      }
+    } catch (const std::exception&) {
+      // Malformed: that day shows nothing.
+    }
+  }
+  return out;
+}
+
+inline std::size_t Database::delete_flow_counts_before(const std::string& client_id,
+                                                       const std::string& passenger_module,
+                                                       TimePoint before) {
+  const std::string first_kept = flow_day_name(flow_minute_of(before));
+  std::size_t deleted = 0;
+  for (const auto& [name, text] : list_passenger_state(client_id, passenger_module)) {
+    if (!name.starts_with(kFlowDayPrefix) || name >= first_kept) continue;
+    write_passenger_state(client_id, passenger_module, name, std::nullopt);
+    ++deleted;
+  }
+  return deleted;
+}
 
 inline std::vector<std::size_t> Database::seat_entries(const std::string& client_id,
                                                        std::span<const QueueEntry> entries) {

@@ -141,6 +141,19 @@ class DatabaseWrapper : public Database {
       const std::string& client_id, const std::string& passenger_module) override {
     return target_->list_passenger_state(client_id, passenger_module);
   }
+  void add_flow_counts(const std::string& client_id, const std::string& passenger_module,
+                       TimePoint minute, const FlowCounts& counts) override {
+    target_->add_flow_counts(client_id, passenger_module, minute, counts);
+  }
+  FlowHistory read_flow_counts(const std::string& client_id, const std::string& passenger_module,
+                               TimePoint since) override {
+    return target_->read_flow_counts(client_id, passenger_module, since);
+  }
+  std::size_t delete_flow_counts_before(const std::string& client_id,
+                                        const std::string& passenger_module,
+                                        TimePoint before) override {
+    return target_->delete_flow_counts_before(client_id, passenger_module, before);
+  }
   void write_log(const std::string& client_id, const Log& log) override {
     target_->write_log(client_id, log);
   }

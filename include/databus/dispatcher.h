@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "databus/database.h"
 #include "databus/log.h"
+#include "databus/node_metrics.h"
 #include "databus/ticket.h"
 #include "databus/time.h"
 
@@ -28,6 +30,15 @@ struct PassengerSchedule {
   std::optional<LogType> last_worst_type;  // Of the last drive's log.
   TimePoint next_due{};
   bool running = false;
+};
+
+// A line of a drive's log as it was written (Dispatcher::tail_lines()).
+struct TailLine {
+  std::uint64_t seq = 0;  // Increases by one with every line of the node.
+  std::string client_id;
+  std::string passenger;
+  std::string log_guid;  // The drive's log.
+  LogEntry entry;
 };
 
 struct DispatcherStatus {
@@ -196,6 +207,14 @@ class Dispatcher {
   DispatcherStatus status() const;
   const DispatcherTicket& ticket() const;
   const Factories& factories() const;
+  // What this node's drives did since the dispatcher was made (node_metrics.h;
+  // GET /metrics).
+  const NodeMetrics& metrics() const;
+  // The live tail: the newest log lines that this node's drives of
+  // `client_id` wrote as they ran (the node keeps the last 1000 lines of
+  // all clients), numbered above `after`, oldest first, at most `limit`.
+  std::vector<TailLine> tail_lines(const std::string& client_id, std::uint64_t after,
+                                   std::size_t limit = 200) const;
   Database& database();
 
   // --- Customizing (docs/architecture.md "Concepts")

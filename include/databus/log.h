@@ -2,6 +2,7 @@
 // interface and written by the database engine.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,14 @@ class Log {
   void error(std::string_view source, std::string message);
   void append(const LogEntry& entry) { entries_.push_back(entry); }
 
+  // Called with each entry add() makes, right after, on the adding thread:
+  // the dispatcher's live tail of running drives (docs/operations.md
+  // "Monitoring"). Not part of the log's value: a copy has none, and ==
+  // ignores it. Empty (the default): none.
+  void set_line_listener(std::function<void(const LogEntry&)> listener) {
+    listener_.call = std::move(listener);
+  }
+
   // The most severe type among the entries; info for an empty log.
   LogType worst_type() const;
   bool has_errors() const { return worst_type() == LogType::error; }
@@ -63,6 +72,14 @@ class Log {
   std::string guid_;
   TimePoint created_{};
   std::vector<LogEntry> entries_;
+  // Neither copied nor compared (see set_line_listener()).
+  struct Listener {
+    std::function<void(const LogEntry&)> call;
+    Listener() = default;
+    Listener(const Listener&) {}
+    Listener& operator=(const Listener&) { return *this; }
+    bool operator==(const Listener&) const { return true; }
+  } listener_;
 };
 
 // What lists show of a log without reading it whole.

@@ -1,6 +1,7 @@
 // DispatcherObserver: told about significant dispatcher events (docs/architecture.md "Concepts").
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "databus/log.h"
@@ -25,9 +26,16 @@ class DispatcherObserver {
                                         const Log& log) {}
 
   virtual void drive_started(const std::string& client_id, const std::string& passenger) {}
+  // `puller` returned `count` passengers (> 0) in a drive, before they are
+  // seated.
+  virtual void passengers_pulled(const std::string& client_id, const std::string& passenger,
+                                 const std::string& puller, std::size_t count) {}
   // A passenger was durably seated in the queue: by a drive, or by the web
   // interface's webhook inbox (then on the web server's thread).
   virtual void passenger_seated(const std::string& client_id, const QueueEntry& entry) {}
+  // `processor` completed on the entry's passenger (durably recorded).
+  virtual void passenger_processed(const std::string& client_id, const QueueEntry& entry,
+                                   const std::string& processor) {}
   // `pusher` delivered the entry's passenger.
   virtual void passenger_pushed(const std::string& client_id, const QueueEntry& entry,
                                 const std::string& pusher) {}

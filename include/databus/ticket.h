@@ -74,6 +74,10 @@ struct DispatcherTicket {
   // Default: true.
   bool create_default_clients = true;
 
+  // Days the flow history (database.h "Flow history": per-minute counts
+  // of each client passenger, the dashboard's charts) is kept. Default: 7.
+  int flow_history_days = 7;
+
   // --- Performance -------------------------------------------------------------
 
   // Drives running at once. Default: 0, meaning the number of cores.

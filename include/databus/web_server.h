@@ -98,11 +98,18 @@ struct WebServerOptions {
   std::chrono::seconds session_absolute{12 * 3600};
   LoginThrottlePolicy throttle;
   WebConnectionLimits limits;
+  // Non-empty, "HOST:PORT" (port 0 picks a free one): also serve GET
+  // /metrics, and nothing else, on this address without authentication
+  // (docs/operations.md "Monitoring"), for a Prometheus on a trusted network.
+  // Plain HTTP, the Host check above applies. Default: none (GET /metrics
+  // on the web interface needs a bearer token).
+  std::string metrics_address;
   // Receives one line per internal error (a 500): the request id, method,
   // path and the error's own message. The response says only "internal
   // error" and the request id, so that paths and library messages never
   // reach a client. Called from server threads, several at once.
-  // Default: empty, lines go to std::clog.
+  // Default: empty, lines go to the process log (docs/operations.md,
+  // "Monitoring").
   std::function<void(const std::string& line)> error_log;
 };
 
@@ -122,6 +129,9 @@ class WebServer : public DispatcherService {
   void start() override;
   // The port bound by start() (useful with port 0).
   int port() const;
+  // The port of the metrics_address listener (useful with port 0); 0
+  // without one.
+  int metrics_port() const;
   // "http://HOST:PORT/" (https under TLS), once started.
   std::string address() const override;
   // Stops accepting requests and waits for the serving thread. Idempotent.

@@ -9,6 +9,7 @@
 #include "cli/options.h"
 #include "databus/error.h"
 #include "databus/version.h"
+#include "logging/process_log.h"
 
 namespace {
 
@@ -33,6 +34,25 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string("databus: error: ") + e.what() + "\nRun with --help for more information.\n";
+  });
+
+  // The process's own messages (docs/operations.md "Monitoring"); drive
+  // logs keep their own format. Accepted before or after the command.
+  std::string log_level = "info";
+  std::string log_format = "text";
+  app.add_option("--log-level", log_level,
+                 "Least level of the process's own messages on stderr: trace, debug, info, "
+                 "warning or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error"}))
+      ->capture_default_str();
+  app.add_option("--log-format", log_format,
+                 "Form of the process's own messages: text, or json (one object a line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.fallthrough();
+  app.parse_complete_callback([&] {
+    databus::process_log::configure({databus::process_log::parse_level(log_level),
+                                     databus::process_log::parse_format(log_format)});
   });
 
   int exit_code = kExitOk;

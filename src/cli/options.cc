@@ -2,6 +2,7 @@
 
 #include "databus/builtins.h"
 #include "databus/factories.h"
+#include "logging/process_log.h"
 
 namespace databus::cli {
 
@@ -74,6 +75,12 @@ DispatcherTicket ticket_from(const StorageOptions& options) {
   ticket.data_dir = options.data_dir;
   ticket.database_module = options.database;
   ticket.database_arguments = parse_database_arguments(options.database_args);
+  // A password given as its own argument never reaches a process message.
+  for (const auto& [key, value] : ticket.database_arguments) {
+    for (const char* word : {"password", "secret", "token"}) {
+      if (key.find(word) != std::string::npos) process_log::add_secret(value);
+    }
+  }
   return ticket;
 }
 

@@ -12,6 +12,7 @@
 #include "databus/dispatcher.h"
 #include "databus/version.h"
 #include "databus/web_server.h"
+#include "logging/process_log.h"
 
 namespace databus::cli {
 namespace {
@@ -30,6 +31,8 @@ struct RunOptions {
   std::vector<std::string> allowed_hosts;
   std::string tls_cert;
   std::string tls_key;
+  std::string metrics_address;
+  int history_days = 7;
 };
 
 DispatcherTicket ticket_from(const RunOptions& options) {
@@ -41,6 +44,7 @@ DispatcherTicket ticket_from(const RunOptions& options) {
   web_options.allowed_hosts = options.allowed_hosts;
   web_options.tls_cert = options.tls_cert;
   web_options.tls_key = options.tls_key;
+  web_options.metrics_address = options.metrics_address;
   ticket.web_server_factory = web_server_factory(web_options);
   ticket.system_alias = options.alias;
   for (const std::string& text : options.external_configs) {
@@ -50,6 +54,7 @@ DispatcherTicket ticket_from(const RunOptions& options) {
   ticket.cycle = std::chrono::milliseconds(options.cycle_ms);
   ticket.shutdown_timeout = std::chrono::seconds(options.shutdown_timeout_s);
   ticket.lease_period = std::chrono::seconds(options.lease_seconds);
+  ticket.flow_history_days = options.history_days;
   return ticket;
 }
 
@@ -80,17 +85,20 @@ int run(const RunOptions& options) {
     ShutdownSignals& signals;
     ~StopSignals() { signals.stop(); }
   } stop_signals{signals};
-  signals.start([&dispatcher](int signal, int count) {
-    if (count == 1) {
-      std::cerr << "databus: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
-                << " received, shutting down after the running drives finish (at most "
-                << dispatcher.ticket().shutdown_timeout.count() / 1000 << " s)" << std::endl;
-      dispatcher.shutdown();
-    } else {
-      std::cerr << "databus: still shutting down, waiting for "
-                << dispatcher.status().running_drives << " running drive(s) to finish" << std::endl;
-    }
-  });
+  signals.start(
+      [&dispatcher](int signal, int count) {
+        if (count == 1) {
+          process_log::info("run")
+              << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+              << " received, shutting down after the running drives finish (at most "
+              << dispatcher.ticket().shutdown_timeout.count() / 1000 << " s)";
+          dispatcher.shutdown();
+        } else {
+          process_log::info("run")
+              << "still shutting down, waiting for " << dispatcher.status().running_drives
+              << " running drive(s) to finish";
+        }
+      });
 
   dispatcher.wait();
   std::cout << "databus stopped" << std::endl;
@@ -131,6 +139,19 @@ void add_run_command(CLI::App& app, int* exit_code) {
   command->add_option("--tls-key", options->tls_key, "Private key (PEM) of --tls-cert")
       ->type_name("FILE")
       ->check(CLI::ExistingFile);
+  command
+      ->add_option("--metrics-address", options->metrics_address,
+                   "Also serve GET /metrics (Prometheus), and nothing else, on this address "
+                   "without authentication; on the web interface it needs a bearer token. "
+                   "Default: none")
+      ->type_name("HOST:PORT");
+  command
+      ->add_option("--history-days", options->history_days,
+                   "Days the per-minute flow history of the dashboard's charts is kept in the "
+                   "store")
+      ->type_name("DAYS")
+      ->check(CLI::Range(1, 3660))
+      ->capture_default_str();
   command
       ->add_option("--alias", options->alias,
                    "System alias shown on top of the web interface, to tell test from live")

@@ -32,8 +32,16 @@ class AlertCollector final : public DispatcherObserver {
   void drive_started(const std::string& client_id, const std::string& passenger) override {
     inner_.drive_started(client_id, passenger);
   }
+  void passengers_pulled(const std::string& client_id, const std::string& passenger,
+                         const std::string& puller, std::size_t count) override {
+    inner_.passengers_pulled(client_id, passenger, puller, count);
+  }
   void passenger_seated(const std::string& client_id, const QueueEntry& entry) override {
     inner_.passenger_seated(client_id, entry);
+  }
+  void passenger_processed(const std::string& client_id, const QueueEntry& entry,
+                           const std::string& processor) override {
+    inner_.passenger_processed(client_id, entry, processor);
   }
   void passenger_pushed(const std::string& client_id, const QueueEntry& entry,
                         const std::string& pusher) override {

@@ -3,12 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
 
 #include "databus/database_wrapper.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "databus/version.h"
+#include "logging/process_log.h"
 
 namespace databus::dispatch {
 namespace {
@@ -85,8 +85,8 @@ HeldLease::~HeldLease() {
     node_.coordination_.release(lease_);
   } catch (const std::exception& e) {
     // The lease expires by itself; another node takes it over then.
-    std::clog << "databus cluster: cannot release the lease on client '" << lease_.client_id
-              << "', passenger '" << lease_.passenger << "': " << e.what() << std::endl;
+    process_log::warning("cluster") << "cannot release the lease on client '" << lease_.client_id
+                                    << "', passenger '" << lease_.passenger << "': " << e.what();
   }
 }
 
@@ -123,8 +123,8 @@ ClusterNode::~ClusterNode() {
   try {
     coordination_.leave(id_);
   } catch (const std::exception& e) {
-    std::clog << "databus cluster: node " << id_ << " could not leave the cluster: " << e.what()
-              << std::endl;
+    process_log::warning("cluster")
+        << "node " << id_ << " could not leave the cluster: " << e.what();
   }
 }
 
@@ -195,8 +195,8 @@ void ClusterNode::keep() {
       } catch (const std::exception& e) {
         // The database cannot be reached: try again at the next tick; the
         // deadline decides when the holder must stop.
-        std::clog << "databus cluster: cannot renew the lease on client '" << copy.client_id
-                  << "', passenger '" << copy.passenger << "': " << e.what() << std::endl;
+        process_log::warning("cluster") << "cannot renew the lease on client '" << copy.client_id
+                                        << "', passenger '" << copy.passenger << "': " << e.what();
         held->renew_at_ = now + std::chrono::duration_cast<Steady::duration>(tick);
         continue;
       }

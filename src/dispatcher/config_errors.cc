@@ -1,6 +1,6 @@
 #include "dispatcher/config_errors.h"
 
-#include <iostream>
+#include "logging/process_log.h"
 
 namespace databus::dispatch {
 
@@ -9,15 +9,15 @@ void ConfigErrors::failed(const std::string& client_id, const std::string& messa
   auto [it, inserted] = messages_.try_emplace(client_id, message);
   if (!inserted && it->second == message) return;
   it->second = message;
-  std::clog << "databus dispatcher: client '" << client_id
-            << "' is not driven until its configuration is fixed: " << message << std::endl;
+  process_log::warning("dispatcher", {.client = client_id})
+      << "client '" << client_id << "' is not driven until its configuration is fixed: " << message;
 }
 
 void ConfigErrors::loaded(const std::string& client_id) {
   std::lock_guard lock(mu_);
   if (messages_.erase(client_id) > 0) {
-    std::clog << "databus dispatcher: client '" << client_id
-              << "' configuration loads again; driving it" << std::endl;
+    process_log::info("dispatcher", {.client = client_id})
+        << "client '" << client_id << "' configuration loads again; driving it";
   }
 }
 

@@ -1,5 +1,5 @@
 // ConfigErrors: the clients whose configuration could not be loaded at the
-// last cycle. Each message is printed on std::clog once, when it first
+// last cycle. Each message is printed in the process log once, when it first
 // appears or changes, not at every cycle.
 //
 // Thread-safety: every method may be called from any thread.

@@ -4,13 +4,13 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
-#include <iostream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "databus/error.h"
 #include "fs/atomic_file.h"
+#include "logging/process_log.h"
 #include "registry/host_access.h"
 
 namespace databus::dispatch {
@@ -248,8 +248,8 @@ void Customizing::backup_all() {
         }
         database_.write_backup(client_id, node.name, read(client_id, node.name));
       } catch (const std::exception& e) {
-        std::clog << "databus dispatcher: cannot back up " << node_where(client_id, node.name)
-                  << ": " << e.what() << std::endl;
+        process_log::warning("dispatcher")
+            << "cannot back up " << node_where(client_id, node.name) << ": " << e.what();
       }
     }
   }

@@ -87,7 +87,7 @@ class Customizing {
                      const CustomizingSave& save = {});
 
   // Backs up every node of every client (dispatcher start). A node that
-  // cannot be read is reported on std::clog and skipped.
+  // cannot be read is reported in the process log and skipped.
   void backup_all();
 
  private:

@@ -74,6 +74,11 @@ Log Dispatcher::drive_now(const std::string& client_id, const std::string& passe
 DispatcherStatus Dispatcher::status() const { return impl_->status(); }
 const DispatcherTicket& Dispatcher::ticket() const { return impl_->ticket_; }
 const Factories& Dispatcher::factories() const { return impl_->factories_; }
+const NodeMetrics& Dispatcher::metrics() const { return impl_->metrics(); }
+std::vector<TailLine> Dispatcher::tail_lines(const std::string& client_id, std::uint64_t after,
+                                             std::size_t limit) const {
+  return impl_->tail_lines(client_id, after, limit);
+}
 Database& Dispatcher::database() { return *impl_->database_; }
 
 std::vector<CustomizingNode> Dispatcher::customizing_nodes(const std::string& client_id) const {

@@ -1,10 +1,10 @@
 // The dispatcher's part of the alerts outside drives: the periodic check for
 // stale pullers (docs/architecture.md "Alerts").
 #include <algorithm>
-#include <iostream>
 #include <map>
 
 #include "dispatcher/dispatcher_impl.h"
+#include "logging/process_log.h"
 
 namespace databus {
 
@@ -25,8 +25,8 @@ void Dispatcher::Impl::check_stale(const std::vector<ClientConfig>& configs) {
       const std::vector<NodeInfo> nodes = cluster_->coordination().nodes(live);
       if (!nodes.empty() && nodes.front().id != cluster_->id()) return;
     } catch (const std::exception& e) {
-      std::clog << "databus dispatcher: cannot read the cluster's nodes for the stale check: "
-                << e.what() << std::endl;
+      process_log::warning("dispatcher")
+          << "cannot read the cluster's nodes for the stale check: " << e.what();
       return;
     }
   }

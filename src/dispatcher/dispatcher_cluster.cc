@@ -4,11 +4,11 @@
 // workers for; each claimed drive runs with its lease (fenced writes, and a
 // stop when the lease is lost).
 #include <algorithm>
-#include <iostream>
 #include <map>
 
 #include "databus/error.h"
 #include "dispatcher/dispatcher_impl.h"
+#include "logging/process_log.h"
 
 namespace databus {
 
@@ -39,8 +39,8 @@ void Dispatcher::Impl::cluster_cycle(const std::vector<ClientConfig>& configs,
     }
   }
   if (orders.shutdown) {
-    std::clog << "databus dispatcher: the cluster ordered node " << cluster_->id()
-              << " to shut down" << std::endl;
+    process_log::info("dispatcher")
+        << "the cluster ordered node " << cluster_->id() << " to shut down";
     shutdown();
     return;
   }
@@ -99,8 +99,9 @@ void Dispatcher::Impl::leased_drive(std::shared_ptr<HeldLease> held) {
     } catch (const std::exception& e) {
       // Released as a drive: tried again one interval later, not at every
       // cycle (a broken configuration is reported by the cycle already).
-      std::clog << "databus dispatcher: client '" << key.first << "', passenger '" << key.second
-                << "': not driven: " << e.what() << std::endl;
+      process_log::warning("dispatcher", {.client = key.first, .passenger = key.second})
+          << "client '" << key.first << "', passenger '" << key.second
+          << "': not driven: " << e.what();
     }
     if (found) {
       schedule_.acquire(key);  // A local drive of the key holds the lease: none runs.

@@ -1,7 +1,6 @@
 #include "dispatcher/dispatcher_impl.h"
 
 #include <algorithm>
-#include <iostream>
 #include <map>
 #include <set>
 
@@ -9,6 +8,7 @@
 #include "databus/error.h"
 #include "databus/queue.h"
 #include "dispatcher/drive_probe.h"
+#include "logging/process_log.h"
 
 namespace databus {
 
@@ -26,7 +26,7 @@ Dispatcher::Impl::Impl(DispatcherTicket ticket)
     : ticket_(std::move(ticket)),
       registry_(ticket_.registry ? ticket_.registry
                                  : std::shared_ptr<const Registry>(builtin_registry())),
-      observer_(ticket_.dispatcher_observer),
+      observer_(ticket_.dispatcher_observer, &metrics_),
       workers_(dispatch::WorkerPool::resolve_size(ticket_.workers)) {
   factories_ =
       Factories{ticket_.database_factory, ticket_.driver_factory, ticket_.passenger_factory,
@@ -67,6 +67,9 @@ Dispatcher::Impl::Impl(DispatcherTicket ticket)
   drive_env_ = dispatch::DriveEnv{database_.get(), &factories_,           &observer_,
                                   &stop_,          ticket_.driver_module, ticket_.data_dir};
   drive_env_.alerts = alerts_.get();
+  drive_env_.metrics = &metrics_;
+  drive_env_.tail = &tail_;
+  drive_env_.flow_history_days = ticket_.flow_history_days;
   log_spool_ = std::make_unique<dispatch::LogSpool>(ticket_.data_dir / dispatch::kLogSpoolFolder);
   drive_env_.log_spool = log_spool_.get();
 }
@@ -264,7 +267,7 @@ void Dispatcher::Impl::scheduler_loop() {
     try {
       cycle();
     } catch (const std::exception& e) {
-      std::clog << "databus dispatcher: cycle failed: " << e.what() << std::endl;
+      process_log::warning("dispatcher") << "cycle failed: " << e.what();
     }
     lock.lock();
     cv_.wait_for(lock, period, [this] { return wake_ || shutting_down_; });
@@ -274,9 +277,9 @@ void Dispatcher::Impl::scheduler_loop() {
   // stop and end at their next step boundary.
   if (!cv_.wait_for(lock, ticket_.shutdown_timeout,
                     [this] { return running_drives_ == 0 && !export_running_; })) {
-    std::clog << "databus dispatcher: " << running_drives_ << " drive(s) still running after "
-              << ticket_.shutdown_timeout.count()
-              << " ms of shutdown; ending them at their next step boundary" << std::endl;
+    process_log::warning("dispatcher")
+        << running_drives_ << " drive(s) still running after " << ticket_.shutdown_timeout.count()
+        << " ms of shutdown; ending them at their next step boundary";
     stop_ = true;
   }
   lock.unlock();
@@ -392,8 +395,7 @@ DispatcherStatus Dispatcher::Impl::status() const {
       }
     } catch (const std::exception& e) {
       // The database cannot be reached: this node's own view is shown.
-      std::clog << "databus dispatcher: cannot read the cluster's schedule: " << e.what()
-                << std::endl;
+      process_log::warning("dispatcher") << "cannot read the cluster's schedule: " << e.what();
     }
   }
   s.config_errors = config_errors_.list();

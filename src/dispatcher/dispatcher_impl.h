@@ -20,6 +20,7 @@
 
 #include "databus/dispatcher.h"
 #include "databus/factories.h"
+#include "databus/node_metrics.h"
 #include "databus/registry.h"
 #include "dispatcher/alert_sender.h"
 #include "dispatcher/cluster_node.h"
@@ -27,6 +28,7 @@
 #include "dispatcher/customizing.h"
 #include "dispatcher/drive_runner.h"
 #include "dispatcher/lanes.h"
+#include "dispatcher/live_tail.h"
 #include "dispatcher/safe_observer.h"
 #include "dispatcher/schedule.h"
 #include "dispatcher/stale_monitor.h"
@@ -70,6 +72,11 @@ class Dispatcher::Impl {
                                        const std::function<bool(QueueEntry&)>& edit,
                                        std::chrono::milliseconds wait);
   DispatcherStatus status() const;
+  const NodeMetrics& metrics() const { return metrics_; }
+  std::vector<TailLine> tail_lines(const std::string& client_id, std::uint64_t after,
+                                   std::size_t limit) const {
+    return tail_.lines(client_id, after, limit);
+  }
   ClusterStatus cluster_status();
   // 'p'ause, 'r'esume or 's'hut down node `node_id` (empty: every node).
   void cluster_order(const std::string& node_id, char order);
@@ -132,6 +139,10 @@ class Dispatcher::Impl {
   // coordination (PostgreSQL); null otherwise. Declared after database_
   // (public, above), so destroyed before it.
   std::unique_ptr<dispatch::ClusterNode> cluster_;
+  // Counts every observer event (Dispatcher::metrics()); before observer_,
+  // which tells it first.
+  NodeMetrics metrics_;
+  dispatch::LiveTail tail_;  // The lines of running drives (DriveEnv::tail).
   dispatch::SafeObserver observer_;
   dispatch::Schedule schedule_;
   dispatch::Lanes lanes_;

@@ -3,13 +3,13 @@
 // one door per client passenger").
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <span>
 
 #include "databus/error.h"
 #include "databus/queue.h"
 #include "dispatcher/dispatcher_impl.h"
 #include "dispatcher/lane_queue.h"
+#include "logging/process_log.h"
 
 namespace databus {
 
@@ -65,8 +65,8 @@ std::optional<QueueEntry> Dispatcher::Impl::seat(const std::string& client_id,
       cluster_->coordination().expedite(client_id, key.second);
     } catch (const std::exception& e) {
       // Seated all the same: the passenger's next scheduled drive takes it.
-      std::clog << "databus dispatcher: cannot expedite client '" << client_id << "', passenger '"
-                << key.second << "': " << e.what() << std::endl;
+      process_log::warning("dispatcher") << "cannot expedite client '" << client_id
+                                         << "', passenger '" << key.second << "': " << e.what();
     }
   }
   {

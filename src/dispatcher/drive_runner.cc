@@ -1,8 +1,8 @@
 #include "dispatcher/drive_runner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
-#include <iostream>
 #include <optional>
 
 #include "databus/driver.h"
@@ -10,14 +10,15 @@
 #include "databus/time.h"
 #include "dispatcher/alert_collector.h"
 #include "dispatcher/lane_queue.h"
+#include "logging/process_log.h"
 
 namespace databus::dispatch {
 namespace {
 
 void report(const std::string& client_id, const std::string& passenger, const std::string& what,
             const char* error) {
-  std::clog << "databus dispatcher: client '" << client_id << "', passenger '" << passenger
-            << "': " << what << ": " << error << std::endl;
+  process_log::warning("dispatcher", {.client = client_id, .passenger = passenger})
+      << "client '" << client_id << "', passenger '" << passenger << "': " << what << ": " << error;
 }
 
 // Runs `f`, reporting any exception as a failure of `what`.
@@ -65,6 +66,14 @@ Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int
   };
 
   Log log;
+  if (env.tail != nullptr) {
+    log.set_line_listener([&env, &client_id, &passenger, &log](const LogEntry& entry) {
+      env.tail->add(client_id, passenger.name, log.guid(), entry);
+    });
+  }
+  const FlowCounts flow_before =
+      env.metrics ? env.metrics->flow_totals(client_id, passenger.name) : FlowCounts{};
+  const auto started = std::chrono::steady_clock::now();
   env.observer->drive_started(client_id, passenger.name);
   AlertCollector collector(*env.observer);
   try {
@@ -106,7 +115,22 @@ Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int
   }
   write_log_reported(env, client_id, passenger.name, log);
   env.observer->drive_passenger_complete(client_id, passenger.name, log);
+  if (env.metrics != nullptr) {
+    // This drive's part of the node's counts: drives of one client
+    // passenger run one at a time (its lane).
+    FlowCounts flow = env.metrics->flow_totals(client_id, passenger.name);
+    flow.pulled -= flow_before.pulled;
+    flow.pushed -= flow_before.pushed;
+    flow.failed -= flow_before.failed;
+    flow.drives = 1;
+    flow.drive_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    reported(client_id, passenger.name, "cannot add to the flow history",
+             [&] { env.database->add_flow_counts(client_id, passenger.name, Clock::now(), flow); });
+  }
   purge_after_drive(env, client_id, log_life_span, passenger, log);
+  log.set_line_listener({});
   return log;
 }
 
@@ -118,6 +142,10 @@ void purge_after_drive(const DriveEnv& env, const std::string& client_id, int lo
            [&] { env.database->delete_logs_before(client_id, logs_before); });
   reported(client_id, passenger.name, "cannot purge old customizing backups",
            [&] { env.database->delete_backups_before(client_id, now - days(log_life_span)); });
+  reported(client_id, passenger.name, "cannot purge the flow history", [&] {
+    env.database->delete_flow_counts_before(client_id, passenger.name,
+                                            now - days(env.flow_history_days));
+  });
   reported(client_id, passenger.name, "cannot purge completed queue entries", [&] {
     QueueEnv queue_env{env.database, client_id, passenger};
     std::unique_ptr<Queue> queue = env.factories->queue(passenger.queue.module, queue_env);

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <exception>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "databus/error.h"
 #include "databus/time.h"
 #include "fs/atomic_file.h"
+#include "logging/process_log.h"
 
 namespace databus::dispatch {
 namespace {
@@ -18,7 +18,7 @@ using nlohmann::json;
 
 constexpr char kSuffix[] = ".log.json";
 
-void report(const std::string& what) { std::clog << "databus dispatcher: " << what << std::endl; }
+void report(const std::string& what) { process_log::warning("dispatcher") << what; }
 
 // The spool file form: exact (unlike the log's text form, which folds line
 // breaks), and naming the client.

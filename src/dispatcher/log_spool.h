@@ -26,7 +26,7 @@ class LogSpool {
  public:
   // Keeps its files in `folder` (created when a log must first be kept;
   // empty: memory only), and takes over the logs an earlier process left
-  // there. A spool file that cannot be read is reported on std::clog and
+  // there. A spool file that cannot be read is reported in the process log and
   // left where it is.
   explicit LogSpool(std::filesystem::path folder);
 
@@ -35,8 +35,8 @@ class LogSpool {
 
   // Writes the logs kept earlier (oldest first, any client), then `log` of
   // `client_id`. A log that cannot be written is kept (its spool file is
-  // durable on return when the folder is writable) and reported on
-  // std::clog. Never throws.
+  // durable on return when the folder is writable) and reported in
+  // the process log. Never throws.
   void store(Database& database, const std::string& client_id, const Log& log);
 
   // Writes the logs kept earlier; returns how many are still kept.

@@ -1,7 +1,7 @@
 #include "dispatcher/safe_observer.h"
+#include "logging/process_log.h"
 
 #include <exception>
-#include <iostream>
 #include <mutex>
 
 namespace databus::dispatch {
@@ -12,8 +12,8 @@ std::mutex report_mu;
 void report(const char* event, const char* what) noexcept {
   try {
     std::lock_guard lock(report_mu);
-    std::clog << "databus dispatcher: observer event " << event << " threw: " << what
-              << " (ignored)" << std::endl;
+    process_log::warning("dispatcher")
+        << "observer event " << event << " threw: " << what << " (ignored)";
   } catch (...) {
     // Reporting must not throw either; nothing more can be done.
   }
@@ -23,13 +23,15 @@ void report(const char* event, const char* what) noexcept {
 
 template <typename F>
 void SafeObserver::call(const char* event, F&& f) noexcept {
-  if (!inner_) return;
-  try {
-    f(*inner_);
-  } catch (const std::exception& e) {
-    report(event, e.what());
-  } catch (...) {
-    report(event, "an unknown exception");
+  for (DispatcherObserver* observer : {first_, inner_.get()}) {
+    if (observer == nullptr) continue;
+    try {
+      f(*observer);
+    } catch (const std::exception& e) {
+      report(event, e.what());
+    } catch (...) {
+      report(event, "an unknown exception");
+    }
   }
 }
 
@@ -45,6 +47,18 @@ void SafeObserver::drive_started(const std::string& client_id, const std::string
 
 void SafeObserver::passenger_seated(const std::string& client_id, const QueueEntry& entry) {
   call("passenger_seated", [&](DispatcherObserver& o) { o.passenger_seated(client_id, entry); });
+}
+
+void SafeObserver::passengers_pulled(const std::string& client_id, const std::string& passenger,
+                                     const std::string& puller, std::size_t count) {
+  call("passengers_pulled",
+       [&](DispatcherObserver& o) { o.passengers_pulled(client_id, passenger, puller, count); });
+}
+
+void SafeObserver::passenger_processed(const std::string& client_id, const QueueEntry& entry,
+                                       const std::string& processor) {
+  call("passenger_processed",
+       [&](DispatcherObserver& o) { o.passenger_processed(client_id, entry, processor); });
 }
 
 void SafeObserver::passenger_pushed(const std::string& client_id, const QueueEntry& entry,

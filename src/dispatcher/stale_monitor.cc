@@ -1,10 +1,10 @@
 #include "dispatcher/stale_monitor.h"
 
 #include <exception>
-#include <iostream>
 #include <optional>
 
 #include "dispatcher/alert_collector.h"
+#include "logging/process_log.h"
 
 namespace databus::dispatch {
 
@@ -30,8 +30,9 @@ std::vector<AlertEvent> StaleMonitor::check(Database& database,
         if (!text) continue;  // Never pulled.
         health = decode_puller_health(*text);
       } catch (const std::exception& e) {
-        std::clog << "databus dispatcher: client '" << config.id << "', passenger '" << p.name
-                  << "': cannot read the health of its pullers: " << e.what() << std::endl;
+        process_log::warning("dispatcher")
+            << "client '" << config.id << "', passenger '" << p.name
+            << "': cannot read the health of its pullers: " << e.what();
         continue;
       }
       const Clock::duration interval = p.drive_interval();

@@ -34,7 +34,7 @@ class StaleMonitor {
   // last seen was not: the state this monitor saw at its previous check,
   // else the state at the puller's last attempt (what the drive that made
   // it saw). Calls observer.puller_health_changed() for each. A record that
-  // cannot be read is reported on std::clog and skipped. `observer` must not
+  // cannot be read is reported in the process log and skipped. `observer` must not
   // throw.
   std::vector<AlertEvent> check(Database& database, const std::vector<ClientConfig>& configs,
                                 TimePoint now, DispatcherObserver& observer);

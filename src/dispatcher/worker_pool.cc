@@ -1,9 +1,9 @@
 #include "dispatcher/worker_pool.h"
 
 #include <exception>
-#include <iostream>
 
 #include "databus/error.h"
+#include "logging/process_log.h"
 
 namespace databus::dispatch {
 
@@ -54,10 +54,9 @@ void WorkerPool::work() {
     try {
       task();
     } catch (const std::exception& e) {
-      std::clog << "databus dispatcher: a worker task failed: " << e.what() << std::endl;
+      process_log::warning("dispatcher") << "a worker task failed: " << e.what();
     } catch (...) {
-      std::clog << "databus dispatcher: a worker task failed with an unknown exception"
-                << std::endl;
+      process_log::warning("dispatcher") << "a worker task failed with an unknown exception";
     }
   }
 }

@@ -27,7 +27,7 @@ class WorkerPool {
   // The thread count `threads` resolves to, as the constructor does.
   static int resolve_size(int threads);
 
-  // Queues `task`. A task that throws is reported on std::clog and the worker
+  // Queues `task`. A task that throws is reported in the process log and the worker
   // goes on. Throws StateError after join() has begun.
   void submit(std::function<void()> task);
 

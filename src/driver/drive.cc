@@ -176,6 +176,10 @@ std::vector<Passenger> Drive::pull() {
         ++pulled_;
       }
       summarise("Got", tail, names);
+      if (!got.empty() && request_.observer != nullptr) {
+        request_.observer->passengers_pulled(request_.client_id, request_.passenger.name,
+                                             ref.module, got.size());
+      }
       health.record(ref.module, Clock::now(), "");
     } catch (...) {
       std::string what = current_exception_message();

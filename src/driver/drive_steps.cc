@@ -311,6 +311,9 @@ void Drive::report_group(GroupWrite& write) {
           .push_back(entry.passenger.source_system + " - " + entry.passenger.external_id);
       if (is_processor) {
         ++processed_;
+        if (request_.observer != nullptr) {
+          request_.observer->passenger_processed(request_.client_id, entry, module);
+        }
       } else {
         ++pushed_;
         if (request_.observer != nullptr) {

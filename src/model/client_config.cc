@@ -189,12 +189,19 @@ Role read_role(const json& v, const Cursor& c) {
   return Role::operator_;
 }
 
+std::vector<std::string> read_strings(const json& object, const char* key, const Cursor& c,
+                                      bool (*valid)(const std::string&), const char* what);
+
+bool known_right(const std::string& text) {
+  return std::find(std::begin(kUserRights), std::end(kUserRights), text) != std::end(kUserRights);
+}
+
 std::optional<User> read_user(const json& v, const Cursor& c) {
   if (!v.is_object()) {
     c.fail("must be an object");
     return std::nullopt;
   }
-  reject_unknown_keys(v, {"username", "password", "token", "role"}, c, "a user");
+  reject_unknown_keys(v, {"username", "password", "token", "role", "rights"}, c, "a user");
   User u;
   u.username = read_string(v, "username", c, true);
   if (v.contains("username") && v.at("username").is_string() && u.username.empty()) {
@@ -203,6 +210,7 @@ std::optional<User> read_user(const json& v, const Cursor& c) {
   u.password = read_string(v, "password", c, false);
   u.token = read_string(v, "token", c, false);
   u.role = read_role(v, c);
+  u.rights = read_strings(v, "rights", c, known_right, "must be one of: metrics");
   return u;
 }
 
@@ -357,6 +365,10 @@ std::vector<std::string> ClientPassenger::pusher_modules() const {
   return out;
 }
 
+bool User::has_right(std::string_view right) const {
+  return std::find(rights.begin(), rights.end(), right) != rights.end();
+}
+
 std::string_view to_string(Role role) {
   return role == Role::operator_ ? "operator" : "administrator";
 }
@@ -423,6 +435,7 @@ json ClientConfig::to_json() const {
                           {"password", u.password},
                           {"token", u.token},
                           {"role", std::string(to_string(u.role))}});
+    if (!u.rights.empty()) users_json.back()["rights"] = u.rights;
   }
   json out = {
       {"log_life_span", log_life_span}, {"passengers", passengers_json}, {"users", users_json}};

@@ -62,6 +62,7 @@ void Log::add(std::string_view source, LogType type, std::string message) {
   // Microseconds: what the text form keeps, so a stored log reads back equal.
   const TimePoint now = std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now());
   entries_.push_back(LogEntry{now, std::string(source), type, std::move(message)});
+  if (listener_.call) listener_.call(entries_.back());
 }
 void Log::info(std::string_view source, std::string message) {
   add(source, LogType::info, std::move(message));

@@ -324,6 +324,7 @@ void add_api_routes(httplib::Server& server, WebState& state) {
   add_queue_routes(server, state);
   add_retry_api_routes(server, state);
   add_health_api_routes(server, state);
+  add_dashboard_api_routes(server, state);
   add_client_routes(server, state);
   add_system_routes(server, state);
   add_export_routes(server, state);

@@ -84,6 +84,26 @@ a.count { font-weight:600; }
 details.peek { border-top:1px solid var(--line); padding:.4rem 0; }
 img.attachment { max-width:100%; border:1px solid var(--line); border-radius:8px; background:#fff; }
 code.token { word-break:break-all; font-size:.8rem; }
+/* Dashboard (pages_dashboard.cc): the flow as boxes that wrap on a phone. */
+.flow { display:flex; flex-wrap:wrap; align-items:center; gap:.4rem; margin:.4rem 0 .8rem; }
+.flow-box { border:1px solid var(--line); border-radius:8px; padding:.45rem .6rem; background:#f7f8fa;
+  min-width:9rem; max-width:16rem; display:flex; flex-direction:column; gap:.1rem; }
+.flow-queue { background:#eaf2ff; border-color:#b8cff7; }
+.flow-bad { border-color:#f1b5ae; background:#fdecea; }
+.flow-kind { font-size:.75rem; text-transform:uppercase; color:var(--muted); letter-spacing:.04em; }
+.flow-module { font-size:.8rem; overflow-wrap:anywhere; }
+.flow-count { font-weight:600; font-size:1.1rem; }
+.flow-failing { color:var(--err); font-weight:600; }
+.flow-arrow { color:var(--muted); font-size:1.2rem; }
+.charts { display:grid; grid-template-columns:repeat(auto-fit, minmax(18rem, 1fr)); gap:.8rem; }
+svg.chart { width:100%; height:auto; display:block; }
+.legend { display:flex; flex-wrap:wrap; gap:.3rem .9rem; font-size:.85rem; align-items:center; }
+.legend .key { display:inline-flex; gap:.3rem; align-items:center; }
+ol.tail { list-style:none; margin:0; padding:0; max-height:22rem; overflow:auto;
+  font-family:ui-monospace,Menlo,Consolas,monospace; font-size:.8rem; }
+ol.tail li { padding:.15rem 0; border-bottom:1px solid var(--line); overflow-wrap:anywhere; }
+ol.tail li.tail-warning { color:var(--warn); } ol.tail li.tail-error { color:var(--err); }
+ol.tail li.tail-empty { color:var(--muted); font-family:inherit; }
 @media (max-width: 640px) {
   main { padding:.6rem; } .client-switch { margin-left:0; }
   /* Tables become stacked cards: one row per block, no sideways scrolling. */
@@ -102,6 +122,49 @@ document.addEventListener('submit', function (event) {
   var question = form.getAttribute('data-confirm');
   if (question && !window.confirm(question)) event.preventDefault();
 });
+// The dashboard (pages_dashboard.cc) replaces its passengers part every 5 s
+// without reloading the page.
+(function () {
+  var box = document.getElementById('dashboard');
+  if (!box) return;
+  setInterval(function () {
+    fetch(box.dataset.refresh, { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null) box.innerHTML = html; })
+      .catch(function () {});
+  }, 5000);
+})();
+// The live tail: new log lines of running drives every 2 s, newest last.
+(function () {
+  var list = document.querySelector('ol.tail');
+  if (!list) return;
+  var last = 0, shown = 0, empty = document.createElement('li');
+  empty.className = 'tail-empty';
+  empty.textContent = 'No drive has written a line since this page opened.';
+  list.appendChild(empty);
+  function poll() {
+    fetch(list.dataset.tail + '?after=' + last, { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        var atEnd = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+        data.lines.forEach(function (line) {
+          if (empty.parentNode) list.removeChild(empty);
+          var item = document.createElement('li');
+          item.className = 'tail-' + line.type;
+          item.textContent = line.time.replace('T', ' ').slice(0, 19) + ' ' + line.passenger +
+            ' [' + line.type + '] ' + line.message;
+          list.appendChild(item);
+          if (++shown > 300) { list.removeChild(list.firstChild); --shown; }
+        });
+        last = data.last;
+        if (atEnd) list.scrollTop = list.scrollHeight;
+      })
+      .catch(function () {});
+  }
+  poll();
+  setInterval(poll, 2000);
+})();
 // The client switch of root users goes on selection.
 document.addEventListener('change', function (event) {
   if (event.target.id === 'client-switch') event.target.form.submit();

@@ -1,9 +1,8 @@
 #include "web/error_status.h"
 
-#include <iostream>
-
 #include "databus/config_version.h"
 #include "databus/error.h"
+#include "logging/process_log.h"
 #include "web/access.h"
 #include "web/credentials.h"
 #include "web/web_state.h"
@@ -31,7 +30,7 @@ ErrorStatus error_status(std::exception_ptr error) {
   } catch (const StorageError& e) {
     // The store is down or unreachable: a client should retry later. The
     // detail (paths, server messages) is for the operator, not the requester.
-    std::clog << "databus web: answered 503, store unavailable: " << e.what() << std::endl;
+    process_log::warning("web") << "answered 503, store unavailable: " << e.what();
     return {503, "the data store is unavailable; try again later"};
   } catch (const std::exception& e) {
     return {500, "internal error", 0, e.what()};
@@ -48,7 +47,7 @@ std::string report_internal_error(const WebState& state, const httplib::Request&
   if (state.options.error_log) {
     state.options.error_log(line);
   } else {
-    std::clog << line << std::endl;
+    process_log::error("web") << line;
   }
   return id;
 }

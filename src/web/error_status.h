@@ -6,7 +6,7 @@
 //   StateError     -> 409
 //   EditConflictError -> 409 (the API's customizing save adds both versions)
 //   StorageError   -> 503, a fixed message (the store is down; the detail
-//                     goes to std::clog); a CorruptDataError is a 500
+//                     goes to the process log); a CorruptDataError is a 500
 //   anything else  -> 500
 // A 500's message is generic: what went wrong inside (a path of the data
 // directory, a library's message) goes to the server's error log under a

@@ -99,8 +99,9 @@ std::string render_page(WebState& state, const Principal* who, const PageFrame& 
     const std::string c = frame.client_id.empty() ? who->client_id : frame.client_id;
     html += "<nav class=\"main\">";
     const std::pair<const char*, const char*> items[] = {
-        {"passengers", "Passengers"},   {"queue", "Queue"},  {"logs", "Logs"}, {"users", "Users"},
-        {"customizing", "Customizing"}, {"export", "Export"}};
+        {"dashboard", "Dashboard"}, {"passengers", "Passengers"}, {"queue", "Queue"},
+        {"logs", "Logs"},           {"users", "Users"},           {"customizing", "Customizing"},
+        {"export", "Export"}};
     for (const auto& [key, label] : items) {
       html += nav_link(client_url(c, key), label, frame.active == key);
     }

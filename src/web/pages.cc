@@ -108,7 +108,7 @@ void passengers_page(WebState& st, const Request& req, Response& res) {
   }
   if (data["passengers"].empty())
     body += "<tr><td colspan=\"9\">No passenger types configured.</td></tr>";
-  body += "</tbody></table></div>";
+  body += "</tbody></table></div>" + live_tail_panel(c);
   send_html(res, render_page(st, &who, PageFrame{"Passengers", c, "passengers", body}));
 }
 
@@ -242,7 +242,7 @@ std::size_t query_number(const Request& req, const char* key, std::size_t fallba
 void add_page_routes(httplib::Server& server, WebState& st) {
   server.Get("/", page(st, [&st](const Request& req, Response& res) {
                const std::optional<Principal> who = identify(st, req);
-               redirect(res, who ? client_url(who->client_id, "passengers") : "/login");
+               redirect(res, who ? client_url(who->client_id, "dashboard") : "/login");
              }));
   server.Get("/login", page(st, [&st](const Request& req, Response& res) {
                login_page(st, req, res, "", 200);
@@ -263,7 +263,7 @@ void add_page_routes(httplib::Server& server, WebState& st) {
                   res.set_header("Set-Cookie", session_cookie(st, session.id));
                   res.set_header("Set-Cookie", login_cookie(st, ""));  // Used up.
                   const std::string next = same_site_target(query(req, "next", "/"));
-                  redirect(res, next == "/" ? client_url(client, "passengers") : next);
+                  redirect(res, next == "/" ? client_url(client, "dashboard") : next);
                 } catch (const HttpError& e) {
                   if (e.retry_after() > 0)
                     res.set_header("Retry-After", std::to_string(e.retry_after()));
@@ -282,10 +282,10 @@ void add_page_routes(httplib::Server& server, WebState& st) {
   server.Get("/switch", page(st, [&st](const Request& req, Response& res) {
                const std::string c = query(req, "client");
                check_client_id_param(c);
-               redirect(res, client_url(c, "passengers"));
+               redirect(res, client_url(c, "dashboard"));
              }));
   server.Get(R"(/c/([^/]+)/?)", page(st, [](const Request& req, Response& res) {
-               redirect(res, client_url(req.matches[1], "passengers"));
+               redirect(res, client_url(req.matches[1], "dashboard"));
              }));
   server.Get(R"(/c/([^/]+)/passengers)",
              page(st, [&st](const Request& req, Response& res) { passengers_page(st, req, res); }));
@@ -305,6 +305,7 @@ void add_page_routes(httplib::Server& server, WebState& st) {
   add_queue_pages(server, st);
   add_retry_pages(server, st);
   add_admin_pages(server, st);
+  add_dashboard_pages(server, st);
 }
 
 }  // namespace databus::web

@@ -58,6 +58,11 @@ std::string bulk_retry_form(const Principal& who, const std::string& client_id,
 // puller of one passenger of service::client_health() (null: "–").
 std::string puller_health_cell(const nlohmann::json& passenger_health);
 void add_admin_pages(httplib::Server& server, WebState& state);
+// The Dashboard page (pages_dashboard.cc).
+void add_dashboard_pages(httplib::Server& server, WebState& state);
+// The "Recent activity" card: the live tail of the client's drives on this
+// node, filled and kept up to date by the page's script (dashboard.js).
+std::string live_tail_panel(const std::string& client_id);
 void add_system_pages(httplib::Server& server, WebState& state);
 
 }  // namespace databus::web

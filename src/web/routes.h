@@ -16,6 +16,9 @@ void add_api_routes(httplib::Server& server, WebState& state);
 void add_retry_api_routes(httplib::Server& server, WebState& state);
 // GET /api/v1/health (api_health_routes.cc); add_api_routes() adds it.
 void add_health_api_routes(httplib::Server& server, WebState& state);
+// The dashboard and live tail API (api_dashboard_routes.cc); add_api_routes()
+// adds it.
+void add_dashboard_api_routes(httplib::Server& server, WebState& state);
 void add_page_routes(httplib::Server& server, WebState& state);
 void add_asset_routes(httplib::Server& server);
 

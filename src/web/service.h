@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -74,7 +75,7 @@ std::size_t purge_completed(WebState& state, const std::string& client_id,
 // passenger type. Returns {client_id, passenger, retried_entries,
 // retried_steps, log_guid}; one entry's retries also carry "entry" (as
 // entry()). log_guid is null when nothing was retried, and when the store
-// took the retry but not its log (reported on std::clog). docs/api.md
+// took the retry but not its log (reported in the process log). docs/api.md
 // "Retry".
 
 // Every incomplete step of the entry that has failed or is quarantined.
@@ -109,7 +110,7 @@ json retry_quarantined(WebState& state, const std::string& client_id, const Bulk
 // "unknown": never pulled), times ISO or null, last_error null when none.
 // Only the pullers the configuration lists now, in its order. A passenger
 // whose document cannot be read gets "error" (what is wrong with it; a
-// store's message, which may name paths, goes to std::clog only) and each
+// store's message, which may name paths, goes to the process log only) and each
 // of its pullers state "unknown" with that "error": never an exception.
 // HttpError 404 for an unknown client, 409 for a configuration that does
 // not load (as passengers()).
@@ -122,6 +123,23 @@ json client_health(WebState& state, const std::string& client_id, TimePoint now)
 // unreadable, and healthy is unhealthy == 0: one field to alert on. A
 // client removed meanwhile is left out.
 json health(WebState& state, const std::vector<std::string>& client_ids, TimePoint now);
+
+// --- Dashboard (service_dashboard.cc) -----------------------------------------
+// docs/api.md "Dashboard". {client_id, now, passengers: [{passenger, steps:
+// [{kind: puller|processor|pusher, module, waiting, failing, quarantined}],
+// queue: {kind: "queue", module, waiting, failing, quarantined}, capped,
+// history: {bucket_minutes: 10, buckets: [{start, pulled, pushed, failed,
+// drives, average_drive_seconds}] (144, oldest first, the last ending with
+// the minute of `now`)}}]}. A step's waiting: entries that wait for it
+// (pullers: to be told their passengers were seated; pushers: only entries
+// whose processors are all complete); failing: of them, failed and to be
+// retried; quarantined: held until a person retries. Counted over at most
+// 5000 incomplete entries (capped: more exist; the queue's counts are all).
+json dashboard(WebState& state, const std::string& client_id, TimePoint now);
+// The live tail (Dispatcher::tail_lines()): {client_id, last, lines: [{seq,
+// time, passenger, log_guid, source, type, message}]}, the lines numbered
+// above `after`; `last` is the number to ask after next time.
+json tail(WebState& state, const std::string& client_id, std::uint64_t after);
 
 // --- Logs (service.cc) --------------------------------------------------------
 // Newest first; `type` filters by worst type ("" = any).

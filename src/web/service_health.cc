@@ -2,12 +2,12 @@
 // docs/configuration.md "Puller health").
 
 #include <algorithm>
-#include <iostream>
 #include <set>
 #include <stdexcept>
 
 #include "databus/error.h"
 #include "databus/puller_health.h"
+#include "logging/process_log.h"
 #include "web/service.h"
 
 namespace databus::web::service {
@@ -43,8 +43,8 @@ PullerHealthMap read_health(Database& db, const std::string& client_id,
   try {
     text = db.read_passenger_state(client_id, passenger, kPullerHealthState);
   } catch (const std::exception& e) {
-    std::clog << "databus web: the puller health of " << passenger << " in client '" << client_id
-              << "' cannot be read: " << e.what() << std::endl;
+    process_log::warning("web") << "the puller health of " << passenger << " in client '"
+                                << client_id << "' cannot be read: " << e.what();
     throw std::invalid_argument(kUnreadable);
   }
   if (!text) return {};
@@ -113,8 +113,8 @@ json health(WebState& state, const std::vector<std::string>& client_ids, TimePoi
       client = json{{"client_id", id}, {"error", e.what()}, {"passengers", json::array()}};
       count("unreadable");
     } catch (const CorruptDataError& e) {
-      std::clog << "databus web: the configuration of client '" << id
-                << "' cannot be read: " << e.what() << std::endl;
+      process_log::warning("web") << "the configuration of client '" << id
+                                  << "' cannot be read: " << e.what();
       client = json{{"client_id", id},
                     {"error",
                      "the configuration cannot be read; the details are in the "

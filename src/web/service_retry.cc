@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <iostream>
 #include <optional>
 
 #include "databus/error.h"
 #include "databus/uuid.h"
+#include "logging/process_log.h"
 #include "web/service.h"
 
 namespace databus::web::service {
@@ -82,8 +82,8 @@ class RetryLog {
       // The retry is stored: answer it, and keep the store's message (paths,
       // servers) for the operator's log (docs/security.md "Errors and
       // redirects").
-      std::clog << "databus web: the log of a retry in client '" << client_id
-                << "' could not be stored: " << e.what() << std::endl;
+      process_log::warning("web") << "the log of a retry in client '" << client_id
+                                  << "' could not be stored: " << e.what();
       guid = json();
     }
     try {

@@ -43,7 +43,84 @@ class WebServer::Impl {
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   int port = 0;
+  // The metrics_address listener, when there is one.
+  std::unique_ptr<web::ConnectionGuard> metrics_guard;
+  std::unique_ptr<httplib::Server> metrics_server;
+  std::thread metrics_thread;
+  int metrics_port = 0;
+
+  // Serves GET /metrics alone on options.metrics_address.
+  void start_metrics_listener();
 };
+
+namespace {
+
+// Binds `server` to host:port (0: any free port); returns the port or
+// throws naming the address.
+int bind_or_throw(httplib::Server& server, const std::string& host, int port) {
+  const int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    throw Error("web server: cannot listen on " + host + ":" + std::to_string(port) +
+                " (port in use or address not available)");
+  }
+  return bound;
+}
+
+// Runs the listening loop of a bound server on `thread` and returns once it
+// runs: httplib's stop() does nothing before, so a stop() right after start
+// cannot be lost.
+void listen_in(httplib::Server& server, std::thread& thread) {
+  thread = std::thread([&server] { server.listen_after_bind(); });
+  for (int i = 0; i < 5000 && !server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which lets a
+// second server bind a busy port and share its requests.
+void no_port_sharing(httplib::Server& server) {
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
+}
+
+}  // namespace
+
+// "HOST:PORT" ([HOST] for IPv6) of WebServerOptions::metrics_address, or
+// ConfigError naming the field.
+static std::pair<std::string, int> parse_metrics_address(const std::string& address) {
+  const std::size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos && colon > 0 && colon + 1 < address.size() &&
+      address.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+      address.size() - colon <= 6) {
+    port = std::stoi(address.substr(colon + 1));
+  }
+  if (port < 0 || port > 65535) {
+    throw ConfigError("web server", "metrics_address", "must be HOST:PORT, got '" + address + "'");
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return {host, port};
+}
+
+void WebServer::Impl::start_metrics_listener() {
+  const auto [host, wanted_port] = parse_metrics_address(state.options.metrics_address);
+  metrics_guard = std::make_unique<web::ConnectionGuard>(state.options.limits);
+  metrics_server = std::make_unique<web::GuardedServer<httplib::Server>>(*metrics_guard);
+  httplib::Server& server = *metrics_server;
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return web::check_request(state, req, res);
+  });
+  no_port_sharing(server);
+  web::add_open_metrics_route(server, state);
+  metrics_port = bind_or_throw(server, host, wanted_port);
+  listen_in(server, metrics_thread);
+}
 
 WebServer::WebServer(Dispatcher& dispatcher, WebServerOptions options)
     : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {}
@@ -53,6 +130,7 @@ WebServer::~WebServer() { stop(); }
 void WebServer::start() {
   web::init_crypto();
   const WebServerOptions& o = impl_->state.options;
+  if (!o.metrics_address.empty()) parse_metrics_address(o.metrics_address);  // Before binding.
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     throw ConfigError("web server", o.tls_cert.empty() ? "tls_cert" : "tls_key",
                       "TLS needs both a certificate and a key");
@@ -103,36 +181,25 @@ void WebServer::start() {
   server.set_keep_alive_max_count(o.limits.max_requests_per_connection);
   server.set_keep_alive_timeout(std::max<time_t>(
       1, std::chrono::duration_cast<std::chrono::seconds>(o.limits.idle_timeout).count()));
-  // httplib's default also sets SO_REUSEPORT, which lets a second server bind
-  // a busy port and share its requests; a busy port must be an error.
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  no_port_sharing(server);
+  // Every answered request, for GET /metrics.
+  server.set_logger([&state](const httplib::Request& req, const httplib::Response& res) {
+    state.requests.record(req, res.status);
   });
   web::add_asset_routes(server);
   web::add_api_routes(server, impl_->state);
   web::add_inbox_routes(server, impl_->state);
   web::add_page_routes(server, impl_->state);
+  web::add_metrics_routes(server, impl_->state);
 
-  if (o.port == 0) {
-    impl_->port = server.bind_to_any_port(o.host);
-  } else {
-    impl_->port = server.bind_to_port(o.host, o.port) ? o.port : -1;
-  }
-  if (impl_->port <= 0) {
-    throw Error("web server: cannot listen on " + o.host + ":" + std::to_string(o.port) +
-                " (port in use or address not available)");
-  }
+  impl_->port = bind_or_throw(server, o.host, o.port);
   widen_backlog();
-  impl_->thread = std::thread([&server] { server.listen_after_bind(); });
-  // httplib's stop() does nothing until the listening loop runs: wait for it,
-  // so that a stop() right after start() cannot be lost.
-  for (int i = 0; i < 5000 && !server.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  if (!o.metrics_address.empty()) impl_->start_metrics_listener();
+  listen_in(server, impl_->thread);
 }
 
 int WebServer::port() const { return impl_->port; }
+int WebServer::metrics_port() const { return impl_->metrics_port; }
 
 std::string WebServer::address() const {
   return std::string(impl_->state.tls() ? "https" : "http") + "://" + impl_->state.options.host +
@@ -145,6 +212,9 @@ void WebServer::stop() {
   if (impl_->guard) impl_->guard->stop();
   if (impl_->server) impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_->metrics_guard) impl_->metrics_guard->stop();
+  if (impl_->metrics_server) impl_->metrics_server->stop();
+  if (impl_->metrics_thread.joinable()) impl_->metrics_thread.join();
 }
 
 DispatcherServiceFactory web_server_factory(WebServerOptions options) {

@@ -7,6 +7,7 @@
 #include "web/export_jobs.h"
 #include "web/inbox.h"
 #include "web/login_throttle.h"
+#include "web/metrics.h"
 #include "web/sessions.h"
 #include "web/token_index.h"
 
@@ -30,7 +31,8 @@ struct WebState {
   SessionStore sessions;  // In the database when it is shared by nodes.
   LoginThrottle throttle;
   ExportJobs exports;
-  TokenIndex tokens;  // Bearer token -> user; invalidated by every save.
+  TokenIndex tokens;           // Bearer token -> user; invalidated by every save.
+  HttpRequestCounts requests;  // For GET /metrics.
   // Signs the login form's CSRF token (login.h). The session storage's
   // shared secret: the same on every node sharing the database, so that a
   // form served by one node may be posted to another; in memory (engines of

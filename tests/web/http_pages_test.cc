@@ -25,9 +25,9 @@ TEST_F(WebTest, EveryPageRendersWithTheAliasForRoot) {
   Browser b = logged_in("root", "root", "root");
   const std::string guid = dispatcher_->database().list_logs("demo")[0].guid;
   for (const std::string& page :
-       {std::string("/c/demo/passengers"), "/c/demo/peek/" + std::string(kPassenger1),
-        std::string("/c/demo/queue"), "/c/demo/queue/" + id,
-        "/c/demo/queue/" + id + "/attachments/puller1_file1.txt?view=1",
+       {std::string("/c/demo/dashboard"), std::string("/c/demo/passengers"),
+        "/c/demo/peek/" + std::string(kPassenger1), std::string("/c/demo/queue"),
+        "/c/demo/queue/" + id, "/c/demo/queue/" + id + "/attachments/puller1_file1.txt?view=1",
         std::string("/c/demo/logs"), "/c/demo/logs/" + guid, std::string("/c/demo/users"),
         std::string("/c/demo/customizing"), std::string("/c/demo/customizing/__databus__"),
         std::string("/c/root/customizing/__clients__"), std::string("/c/demo/export"),
@@ -69,7 +69,7 @@ TEST_F(WebTest, PageLoginFlipAndCustomizingForms) {
   auto login = b.form_login("demo", "demo", "demo", "https://evil.example/");
   ASSERT_TRUE(login);
   ASSERT_EQ(login->status, 303);
-  EXPECT_EQ(login->get_header_value("Location"), "/c/demo/passengers");  // Not off-site.
+  EXPECT_EQ(login->get_header_value("Location"), "/c/demo/dashboard");  // Not off-site.
 
   auto entry = b.get("/c/demo/queue/" + id);
   ASSERT_TRUE(entry);

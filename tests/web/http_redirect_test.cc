@@ -53,8 +53,8 @@ const char* const kOffSite[] = {
 TEST_F(WebTest, LoginRedirectsOnlyToPathsOfThisSite) {
   for (const char* next : kOffSite) {
     const std::string location = location_after_login(server_->port(), next);
-    // Refused targets fall back to the client's own passenger list.
-    EXPECT_EQ(location, "/c/demo/passengers") << "next=" << next;
+    // Refused targets fall back to the client's own dashboard.
+    EXPECT_EQ(location, "/c/demo/dashboard") << "next=" << next;
   }
   EXPECT_EQ(location_after_login(server_->port(), "%2Fc%2Fdemo%2Flogs"), "/c/demo/logs");
   EXPECT_EQ(location_after_login(server_->port(), "/c/demo/logs%3Fpage%3D2"),

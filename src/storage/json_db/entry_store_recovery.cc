@@ -4,13 +4,13 @@
 // docs/storage-engines.md ("When a journal cannot be replayed").
 #include <algorithm>
 #include <filesystem>
-#include <iostream>
 #include <set>
 
 #include "databus/error.h"
 #include "databus/time.h"
 #include "fs/atomic_file.h"
 #include "fs/journal_file.h"
+#include "logging/process_log.h"
 #include "storage/json_db/entry_files.h"
 #include "storage/json_db/entry_journal.h"
 #include "storage/json_db/entry_store.h"
@@ -157,8 +157,8 @@ void EntryStore::set_aside(std::span<const std::string> records,
   }
   StorageProblem problem = set_aside_problem(client_id_, aside, records.size(), modules, why);
   // The process's own log too: the operator may not look at a drive's log.
-  std::clog << "databus: json_db: client " << client_id_ << ": " << problem.path << ": "
-            << problem.message << std::endl;
+  process_log::warning("json_db") << "client " << client_id_ << ": " << problem.path << ": "
+                                  << problem.message;
   std::lock_guard<std::mutex> guard(problems_mutex_);
   set_aside_[problem.path] = std::move(problem);
 }

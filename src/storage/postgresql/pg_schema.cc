@@ -181,6 +181,21 @@ CREATE TABLE passenger_state (
   text text NOT NULL,
   PRIMARY KEY (client_id, passenger_module, name));
 )sql",
+      // Version 8, the flow history (database.h "Flow history"): counts per
+      // client passenger and minute (seconds since the epoch), added to by
+      // every drive of any node, for the dashboard's charts.
+      R"sql(
+CREATE TABLE flow_minutes (
+  client_id text COLLATE "C" NOT NULL,
+  passenger_module text COLLATE "C" NOT NULL,
+  minute bigint NOT NULL,
+  pulled bigint NOT NULL,
+  pushed bigint NOT NULL,
+  failed bigint NOT NULL,
+  drives bigint NOT NULL,
+  drive_ms bigint NOT NULL,
+  PRIMARY KEY (client_id, passenger_module, minute));
+)sql",
   };
   return all;
 }

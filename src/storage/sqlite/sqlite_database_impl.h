@@ -80,6 +80,15 @@ class SqliteDatabase : public Database {
   std::map<std::string, std::string> list_passenger_state(
       const std::string& client_id, const std::string& passenger_module) override;
 
+  // Flow history: the `flow_minutes` table (schema 7).
+  void add_flow_counts(const std::string& client_id, const std::string& passenger_module,
+                       TimePoint minute, const FlowCounts& counts) override;
+  FlowHistory read_flow_counts(const std::string& client_id, const std::string& passenger_module,
+                               TimePoint since) override;
+  std::size_t delete_flow_counts_before(const std::string& client_id,
+                                        const std::string& passenger_module,
+                                        TimePoint before) override;
+
   void write_log(const std::string& client_id, const Log& log) override;
   std::vector<LogSummary> list_logs(const std::string& client_id) override;
   std::optional<Log> read_log(const std::string& client_id, const std::string& guid) override;

@@ -180,6 +180,21 @@ CREATE TABLE passenger_state (
   text TEXT NOT NULL,
   PRIMARY KEY (client_id, passenger_module, name)) WITHOUT ROWID;
 )sql",
+      // Version 7, the flow history (database.h "Flow history"): counts per
+      // client passenger and minute (seconds since the epoch), added to by
+      // every drive, for the dashboard's charts.
+      R"sql(
+CREATE TABLE flow_minutes (
+  client_id TEXT NOT NULL,
+  passenger_module TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  pulled INTEGER NOT NULL,
+  pushed INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  drives INTEGER NOT NULL,
+  drive_ms INTEGER NOT NULL,
+  PRIMARY KEY (client_id, passenger_module, minute)) WITHOUT ROWID;
+)sql",
   };
   return all;
 }

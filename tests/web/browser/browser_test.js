@@ -35,7 +35,7 @@ async function login(page, client, user, password) {
   await page.fill('#client', client);
   await page.fill('#username', user);
   await page.fill('#password', password);
-  await Promise.all([page.waitForURL('**/c/' + client + '/passengers'), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL('**/c/' + client + '/dashboard'), page.click('button[type=submit]')]);
 }
 
 async function logout(page) {
@@ -85,6 +85,33 @@ async function main() {
     await shoot(page, 'login');
     await login(page, 'demo', 'demo', 'demo');
     assert.equal(await page.textContent('#system-alias'), 'Browser test');
+
+    // The dashboard (the first page) moves by itself: a drive expedited in
+    // another tab raises its drive count and writes lines into its live
+    // tail, with no reload (the marker set on its window stays).
+    const box = 'section.card:has(h2:text-is("' + passenger + '"))';
+    await page.waitForSelector(box + ' .flow .flow-queue');
+    const drives = async () => Number(await page.textContent(box + ' .total-drives'));
+    const drives_before = await drives();
+    await page.evaluate(() => { window.__not_reloaded = true; });
+    const tab = await page.context().newPage();
+    await tab.goto(base + '/c/demo/passengers');
+    await submit(tab, 'tr:has-text("' + passenger + '") button:text("Expedite")');
+    await tab.close();
+    const moved = Date.now() + patience;
+    while (await drives() <= drives_before) {
+      if (Date.now() > moved) throw new Error('the dashboard never showed the expedited drive');
+      await page.waitForTimeout(250);
+    }
+    await page.waitForSelector('ol.tail li.tail-info');
+    assert.equal(await page.evaluate(() => window.__not_reloaded), true);
+    // Each box links to the queue filtered by its passenger type.
+    assert.match(await page.getAttribute(box + ' .flow-queue a.flow-count', 'href'),
+                 /\/c\/demo\/queue\?passenger=.*&filter=incomplete/);
+    assert.ok(await page.locator(box + ' svg.chart polyline').count() >= 4);
+    await shoot(page, 'dashboard');
+
+    await page.goto(base + '/c/demo/passengers');
     await shoot(page, 'passengers');
     // Per passenger type the failing and quarantined entries (none in the demo).
     const counts = 'tr:has-text("' + passenger + '")';
@@ -199,6 +226,9 @@ async function main() {
     if (shots) {
       await page.setViewportSize({ width: 390, height: 800 });
       await login(page, 'demo', 'demo', 'demo');
+      await page.waitForSelector('ol.tail li');
+      await shoot(page, 'dashboard-mobile');
+      await page.goto(base + '/c/demo/passengers');
       await shoot(page, 'passengers-mobile');
     }
     assert.deepEqual(failures, []);
