@@ -45,6 +45,15 @@ packages=(
   # sanitizer runtimes (Debian 12: clang-14, libclang-rt-14-dev).
   clang
   libclang-rt-14-dev
+  # Running as a service and the Debian package (issue 17): sd_notify from
+  # libsystemd; the man page from --help (help2man), the package's
+  # dependencies (dpkg-dev) and its lint (lintian); the maintainer scripts
+  # make the databus user with adduser.
+  libsystemd-dev
+  help2man
+  dpkg-dev
+  lintian
+  adduser
 )
 
 missing=()

@@ -2,6 +2,8 @@
 
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -36,7 +38,7 @@ int main(int argc, char** argv) {
   });
 
   int exit_code = kExitOk;
-  add_run_command(app, &exit_code);
+  add_run_command(app, &exit_code, std::vector<std::string>(argv + 1, argv + argc));
   add_init_command(app, &exit_code);
   add_drive_command(app, &exit_code);
   add_check_command(app, &exit_code);

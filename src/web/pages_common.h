@@ -58,6 +58,12 @@ std::string bulk_retry_form(const Principal& who, const std::string& client_id,
 // puller of one passenger of service::client_health() (null: "–").
 std::string puller_health_cell(const nlohmann::json& passenger_health);
 void add_admin_pages(httplib::Server& server, WebState& state);
+// The password change a user with a default password must make before
+// logging in (pages_password.cc): the form, shown by POST /login with
+// `message` and `status`, and its route POST /login/password.
+void password_change_page(WebState& state, const httplib::Request& req, httplib::Response& res,
+                          const std::string& message, int status);
+void add_password_change_pages(httplib::Server& server, WebState& state);
 void add_system_pages(httplib::Server& server, WebState& state);
 
 }  // namespace databus::web
