@@ -10,6 +10,7 @@
 #include "components/generic/generic_passenger.h"
 #include "components/http/http_components.h"
 #include "components/mail/mail_components.h"
+#include "components/sql/sql_components.h"
 #include "components/unzip/unzip.h"
 #include "components/webhook/webhook_puller.h"
 #include "driver/primal_driver.h"
@@ -38,6 +39,7 @@ void register_builtins(Registry& registry) {
   register_http_components(registry);
   register_mail_components(registry);
   register_webhook_components(registry);
+  register_sql_components(registry);
 }
 
 std::shared_ptr<Registry> builtin_registry() {
