@@ -76,6 +76,10 @@ std::size_t placeholders(const std::string& sql) {
   return count;
 }
 
+std::string dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 bool same_name(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -216,6 +220,14 @@ std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
   std::int64_t taken = 0;
   std::optional<Tracked> previous;
   std::string last_id;
+  // The rows of the passenger being grouped (group_rows), written as its
+  // rows.json once the next external id (or the end) comes.
+  nlohmann::json group = nlohmann::json::array();
+  auto flush_group = [&] {
+    if (!group.empty())
+      passengers.back().add_attachment("rows.json", AttachmentFormat::text, dump(group));
+    group = nlohmann::json::array();
+  };
   while (cursor.next(row)) {
     const odbc::Value& id = row[id_index];
     if (id.kind == odbc::Value::Kind::null ||
@@ -234,6 +246,14 @@ std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
         }
         previous = value;
         if (taken == max_rows_) {
+          if (group_rows_ && !passengers.empty() && external_id == last_id) {
+            // The group goes on past the limit: taken whole at the next drive.
+            if (passengers.size() == 1) {
+              throw Error(where + ": the rows of " + external_id + " are more than max_rows");
+            }
+            group = nlohmann::json::array();
+            passengers.pop_back();
+          }
           ctx.log().info(module_, where + ": " + std::to_string(max_rows_) +
                                       " new rows taken (max_rows); the rest at the next drive");
           break;
@@ -252,24 +272,15 @@ std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
       object[columns[i].name] = to_json(row[i]);
     }
     const bool joins = group_rows_ && !passengers.empty() && external_id == last_id;
-    if (!joins) passengers.push_back(ctx.new_passenger(external_id, source_system_, module_));
+    if (!joins) {
+      flush_group();
+      passengers.push_back(ctx.new_passenger(external_id, source_system_, module_));
+    }
     Passenger& p = passengers.back();
     if (group_rows_) {
-      Attachment* rows = nullptr;
-      for (Attachment& a : p.attachments) {
-        if (a.name == "rows.json") rows = &a;
-      }
-      nlohmann::json list = rows ? nlohmann::json::parse(rows->content) : nlohmann::json::array();
-      list.push_back(std::move(object));
-      if (rows) {
-        rows->content = list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      } else {
-        p.add_attachment("rows.json", AttachmentFormat::text,
-                         list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-      }
+      group.push_back(std::move(object));
     } else {
-      p.add_attachment("row.json", AttachmentFormat::text,
-                       object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      p.add_attachment("row.json", AttachmentFormat::text, dump(object));
     }
     for (auto& [column, bytes] : binaries) {
       p.add_attachment(column + ".bin", AttachmentFormat::binary, std::move(bytes));
@@ -277,6 +288,7 @@ std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
     last_id = external_id;
     if (ctx.stop_requested()) break;
   }
+  flush_group();
   return passengers;
 }
 

@@ -25,7 +25,8 @@
 // Memory: at most `max_rows` new rows (tracking value above the kept one)
 // are taken per drive, fetched from the driver `batch_rows` at a time; the
 // query must then ORDER BY the tracking column, which pull() checks (rows
-// out of order throw). The rest comes at the next drive.
+// out of order throw). The rest comes at the next drive; with `group_rows` a
+// group the limit would cut is left whole for the next drive.
 #pragma once
 
 #include <cstdint>

@@ -55,17 +55,25 @@ TEST(SqlStatementsTest, TrackedValuesCompareByKindAndGraceGoesBack) {
 
 TEST(SqlStatementsTest, BadSettingsAreRefusedNamingTheSetting) {
   auto registry = builtin_registry();
-  auto make_pusher = [&](nlohmann::json settings) -> std::string {
+  // The ConfigError making the component `kind` with `settings` threw, or "".
+  auto refusal = [&](ComponentKind kind, nlohmann::json settings) -> std::string {
     settings["connection"] = "Driver=SQLite3";
     settings["database_file"] = "/nonexistent/x.db";
     try {
-      registry->make_pusher(ComponentRef{"databus.pusher.sql", settings},
-                            ComponentEnv{"acme", "p"});
+      if (kind == ComponentKind::pusher) {
+        registry->make_pusher(ComponentRef{"databus.pusher.sql", settings},
+                              ComponentEnv{"acme", "p"});
+      } else {
+        registry->make_puller(ComponentRef{"databus.puller.sql", settings},
+                              ComponentEnv{"acme", "p"});
+      }
     } catch (const ConfigError& e) {
       return e.what();
     }
     return "";
   };
+  auto make_pusher = [&](nlohmann::json s) { return refusal(ComponentKind::pusher, std::move(s)); };
+  auto make_puller = [&](nlohmann::json s) { return refusal(ComponentKind::puller, std::move(s)); };
   EXPECT_NE(make_pusher({{"table", "t; DROP"}, {"columns", {{"id", "/id"}}}}).find("table"),
             std::string::npos);
   EXPECT_NE(make_pusher({{"table", "t"}, {"columns", {{"id", "$nope"}}}}).find("columns"),
@@ -73,17 +81,6 @@ TEST(SqlStatementsTest, BadSettingsAreRefusedNamingTheSetting) {
   EXPECT_NE(
       make_pusher({{"table", "t"}, {"columns", {{"id", "/id"}}}, {"key", {"other"}}}).find("key"),
       std::string::npos);
-  auto make_puller = [&](nlohmann::json settings) -> std::string {
-    settings["connection"] = "Driver=SQLite3";
-    settings["database_file"] = "/nonexistent/x.db";
-    try {
-      registry->make_puller(ComponentRef{"databus.puller.sql", settings},
-                            ComponentEnv{"acme", "p"});
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    return "";
-  };
   EXPECT_NE(
       make_puller(
           {{"query", "SELECT * FROM t"}, {"external_id_column", "id"}, {"tracking_column", "id"}})
