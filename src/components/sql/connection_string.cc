@@ -168,9 +168,12 @@ ConnectionTarget connection_target(const ComponentEnv& env,
   }
   if (contains_ignoring_case(target.driver, "postgres")) {
     // Rows in batches through a server cursor (bounded memory for any
-    // result); no communication log (it would hold the statements).
-    pairs.emplace_back("UseDeclareFetch", "1");
-    pairs.emplace_back("Fetch", std::to_string(batch_rows));
+    // result), for a reader; no communication log (it would hold the
+    // statements).
+    if (batch_rows > 0) {
+      pairs.emplace_back("UseDeclareFetch", "1");
+      pairs.emplace_back("Fetch", std::to_string(batch_rows));
+    }
     pairs.emplace_back("CommLog", "0");
     pairs.emplace_back("Debug", "0");
   }

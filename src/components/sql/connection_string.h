@@ -41,7 +41,8 @@ struct ConnectionTarget {
 // Reads `connection` (and `database_file`) of `env`, checks them against
 // the rules above with `installed` as the registered drivers, and adds the
 // options Databus needs of known drivers (psqlODBC: rows fetched in batches
-// of `batch_rows`, its communication log off). Throws ConfigError naming the
+// of `batch_rows` unless it is 0, as for a writer; its communication log
+// off). Throws ConfigError naming the
 // setting and the offending key or driver (never a value).
 ConnectionTarget connection_target(const ComponentEnv& env,
                                    const std::vector<std::string>& installed, int batch_rows);

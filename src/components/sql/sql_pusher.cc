@@ -116,7 +116,7 @@ std::string upsert_statement(const std::string& dbms, const std::string& table,
 
 SqlPusher::SqlPusher(const ComponentEnv& env)
     : module_(env.module.empty() ? kSqlPusherModule : env.module),
-      target_(sql::connection_target(env, odbc::installed_drivers(), 1000)),
+      target_(sql::connection_target(env, odbc::installed_drivers(), 0)),
       table_(di::string_setting(env, "table", "")),
       columns_(cs::string_map(env, "columns")),
       key_(cs::string_list(env, "key", {})),
