@@ -37,6 +37,14 @@ packages=(
   python3-aiosmtpd
   # The HTTPS connector test makes a self-signed certificate with openssl.
   openssl
+  # SQL connectors (issue 19): unixODBC and Debian's ODBC drivers for
+  # PostgreSQL, SQLite and MariaDB, and the MariaDB server the tests start
+  # themselves (scripts/mariadb-test-server.sh).
+  unixodbc-dev
+  odbc-postgresql
+  libsqliteodbc
+  odbc-mariadb
+  mariadb-server
   # The databus program's allocator (issue 5): tcmalloc_minimal.
   libgoogle-perftools-dev
   # Compiler cache: repeated builds (and CI's fresh clone) reuse objects.
