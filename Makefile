@@ -3,10 +3,13 @@
 #
 #   make deps     install missing Debian packages (scripts/install-deps.sh)
 #   make build    configure (CMake, Ninja) and build into ./build
-#   make run      build, then run Databus with ./data/json_db
+#   make run      build, then run Databus with ./data/json_db, a developer's
+#                 store (--demo: root/root and demo/demo)
 #   make test     build, run every test, install into build/install-prefix and
 #                 build + run the embedded example against that installation
 #   make install  install into PREFIX (default /usr/local)
+#   make package  build the Debian package into ./build/package
+#                 (scripts/build-deb.sh; docs/operations.md)
 #   make format   clang-format every C++ file
 #   make bench    build the Google Benchmark micro-benchmarks and run them
 #                 (whole-drive figures: ./build/databus bench, docs/performance.md)
@@ -26,7 +29,7 @@ JOBS ?= 2
 TEST_PREFIX := $(CURDIR)/$(BUILD_DIR)/install-prefix
 EXAMPLE_BUILD := $(BUILD_DIR)/embedded_app
 
-.PHONY: deps build run test install format clean bench test-sanitize fuzz fuzz-build fuzz-ci
+.PHONY: deps build run test install package format clean bench test-sanitize fuzz fuzz-build fuzz-ci
 
 deps:
 	bash scripts/install-deps.sh
@@ -35,8 +38,10 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja
 	ninja -C $(BUILD_DIR) -j$(JOBS)
 
+# --demo: a developer's store (root/root, demo/demo, served by the web
+# interface); docs/operations.md, "A safe first start".
 run: build
-	./$(BUILD_DIR)/databus run
+	./$(BUILD_DIR)/databus run --demo
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
@@ -49,6 +54,9 @@ test: build
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+package: build
+	bash scripts/build-deb.sh $(BUILD_DIR) $(BUILD_DIR)/package
 
 format:
 	find src include tests examples fuzz -name '*.h' -o -name '*.cc' | xargs -r clang-format -i

@@ -37,6 +37,14 @@ packages=(
   python3-aiosmtpd
   # The HTTPS connector test makes a self-signed certificate with openssl.
   openssl
+  # SQL connectors (issue 19): unixODBC and Debian's ODBC drivers for
+  # PostgreSQL, SQLite and MariaDB, and the MariaDB server the tests start
+  # themselves (scripts/mariadb-test-server.sh).
+  unixodbc-dev
+  odbc-postgresql
+  libsqliteodbc
+  odbc-mariadb
+  mariadb-server
   # The databus program's allocator (issue 5): tcmalloc_minimal.
   libgoogle-perftools-dev
   # Monitoring (issue 16): the process log through spdlog; promtool (in
@@ -49,6 +57,15 @@ packages=(
   # sanitizer runtimes (Debian 12: clang-14, libclang-rt-14-dev).
   clang
   libclang-rt-14-dev
+  # Running as a service and the Debian package (issue 17): sd_notify from
+  # libsystemd; the man page from --help (help2man), the package's
+  # dependencies (dpkg-dev) and its lint (lintian); the maintainer scripts
+  # make the databus user with adduser.
+  libsystemd-dev
+  help2man
+  dpkg-dev
+  lintian
+  adduser
 )
 
 missing=()

@@ -18,6 +18,8 @@
 
 namespace databus {
 
+class Database;
+
 // Construction input of a component. One component object serves one drive.
 struct ComponentEnv {
   std::string client_id;
@@ -57,12 +59,28 @@ class DriveContext {
   // retried at the next drive.
   bool stop_requested() const { return stop_ != nullptr && stop_->load(); }
 
+  // Where a component keeps its progress between drives (a puller's last
+  // tracked value): the client passenger's state documents in the store
+  // (Database::read_passenger_state), written behind the passenger's door
+  // like its queue entries. The driver sets the store; a context without
+  // one (a peek, a test that gives none) has no state.
+  void set_state_store(Database* database) { state_store_ = database; }
+  bool has_state_store() const { return state_store_ != nullptr; }
+  // The document `name` ([A-Za-z0-9_.-]{1,100}, else ConfigError) of this
+  // drive's client passenger, or nullopt when none is stored or the context
+  // has no store.
+  std::optional<std::string> read_state(const std::string& name) const;
+  // Replaces it atomically and durably (nullopt deletes it). Throws
+  // StateError when the context has no store, and what the store throws.
+  void write_state(const std::string& name, const std::optional<std::string>& text) const;
+
  private:
   std::string client_id_;
   const ClientPassenger* passenger_;
   Log* log_;
   std::function<Passenger()> make_passenger_;
   const std::atomic<bool>* stop_;
+  Database* state_store_ = nullptr;
 };
 
 }  // namespace databus

@@ -268,6 +268,20 @@ class Database {
   virtual void write_passenger_state(const std::string& client_id,
                                      const std::string& passenger_module, const std::string& name,
                                      const std::optional<std::string>& text) = 0;
+  // The same, except that the document need only survive the process
+  // ending (SIGKILL, a crash in a component), not a power loss or an
+  // operating system crash, so the engine may skip its sync: after such a
+  // loss the document may be an older one, missing, or unreadable (a reader
+  // treats it as missing). For documents rewritten often whose loss then
+  // costs nothing: a drive's marks of the steps it runs, puller health
+  // (docs/architecture.md "Interrupted steps"). Fenced like
+  // write_passenger_state(). The default writes durably.
+  virtual void write_passenger_state_unsynced(const std::string& client_id,
+                                              const std::string& passenger_module,
+                                              const std::string& name,
+                                              const std::optional<std::string>& text) {
+    write_passenger_state(client_id, passenger_module, name, text);
+  }
   // Every document of the client's passenger, by name.
   virtual std::map<std::string, std::string> list_passenger_state(
       const std::string& client_id, const std::string& passenger_module) = 0;
@@ -325,7 +339,8 @@ inline void Database::add_flow_counts(const std::string& client_id,
     }
   }
   day[minute] += counts;
-  write_passenger_state(client_id, passenger_module, name, encode_flow_day(day));
+  // Rewritten after every drive, and a view, not a record: no sync.
+  write_passenger_state_unsynced(client_id, passenger_module, name, encode_flow_day(day));
 }
 
 inline FlowHistory Database::read_flow_counts(const std::string& client_id,

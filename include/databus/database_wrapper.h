@@ -137,6 +137,11 @@ class DatabaseWrapper : public Database {
                              const std::optional<std::string>& text) override {
     target_->write_passenger_state(client_id, passenger_module, name, text);
   }
+  void write_passenger_state_unsynced(const std::string& client_id,
+                                      const std::string& passenger_module, const std::string& name,
+                                      const std::optional<std::string>& text) override {
+    target_->write_passenger_state_unsynced(client_id, passenger_module, name, text);
+  }
   std::map<std::string, std::string> list_passenger_state(
       const std::string& client_id, const std::string& passenger_module) override {
     return target_->list_passenger_state(client_id, passenger_module);

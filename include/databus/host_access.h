@@ -21,6 +21,10 @@ enum class HostAccess {
   command,      // A list [program, arguments...] that is run.
   path,         // A string naming a file or folder.
   environment,  // An object of variables given to a program.
+  // Lets a component reach the host's own or private network addresses
+  // (loopback, 10/8, 192.168/16, link-local...), where the host's services
+  // and its neighbours listen. Never delegated: root's alone.
+  network,
 };
 
 inline std::string_view to_string(HostAccess access) {
@@ -33,6 +37,8 @@ inline std::string_view to_string(HostAccess access) {
       return "path";
     case HostAccess::environment:
       return "environment";
+    case HostAccess::network:
+      return "network";
   }
   return "none";
 }

@@ -96,6 +96,13 @@ struct WebServerOptions {
   std::chrono::seconds session_idle{30 * 60};
   // ... and this long after login in any case. Default: 12 hours.
   std::chrono::seconds session_absolute{12 * 3600};
+  // Serve users whose password is still a default one (a plaintext `root`,
+  // `demo` or the user's own name, as first starts wrote them). Off, such a
+  // user cannot log in until the password is changed (the login page offers
+  // it), and a session or bearer token of theirs is answered 403. On only
+  // for a developer's store (`databus run --demo`, make run).
+  // Default: false.
+  bool allow_default_passwords = false;
   LoginThrottlePolicy throttle;
   WebConnectionLimits limits;
   // Non-empty, "HOST:PORT" (port 0 picks a free one): also serve GET

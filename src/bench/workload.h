@@ -66,9 +66,15 @@ struct WorkloadResult {
   // the synthetic pushers.
   std::filesystem::path outbox;
 
+  // The process's peak resident memory during the timed drive (its peak
+  // from the drive's start: the set-up's peak is reset first), in MiB; 0
+  // where Linux's /proc does not tell.
+  double peak_rss_mb = 0;
+
   double rate() const { return seconds > 0 ? passengers / seconds : 0; }
   bool all_complete() const { return complete == passengers; }
-  // "engine=E workload=W passengers=N seconds=S rate=R/s complete=C".
+  // "engine=E workload=W passengers=N seconds=S rate=R/s complete=C
+  // peak_rss_mb=M".
   std::string line() const;
 };
 

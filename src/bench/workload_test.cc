@@ -62,8 +62,11 @@ TEST(WorkloadTest, W1CompletesEveryPassengerOnTheJsonDb) {
   EXPECT_TRUE(std::regex_match(
       result.line(),
       std::regex(R"(engine=json_db workload=W1 passengers=60 seconds=[0-9]+\.[0-9]{3} )"
-                 R"(rate=[0-9]+/s complete=60)")))
+                 R"(rate=[0-9]+/s complete=60 peak_rss_mb=[0-9]+)")))
       << result.line();
+  // A process of this size resides in more than a MiB and less than a GiB.
+  EXPECT_GT(result.peak_rss_mb, 1);
+  EXPECT_LT(result.peak_rss_mb, 1024);
   EXPECT_TRUE(tmpdir.empty());  // The temporary store is gone.
 }
 

@@ -9,7 +9,9 @@
 #include "components/filter/filter_attachments.h"
 #include "components/generic/generic_passenger.h"
 #include "components/http/http_components.h"
+#include "components/links/download_links.h"
 #include "components/mail/mail_components.h"
+#include "components/sql/sql_components.h"
 #include "components/unzip/unzip.h"
 #include "components/webhook/webhook_puller.h"
 #include "driver/primal_driver.h"
@@ -36,8 +38,10 @@ void register_builtins(Registry& registry) {
   register_unzip_components(registry);
   register_exec_components(registry);
   register_http_components(registry);
+  register_download_links(registry);
   register_mail_components(registry);
   register_webhook_components(registry);
+  register_sql_components(registry);
 }
 
 std::shared_ptr<Registry> builtin_registry() {

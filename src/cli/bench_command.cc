@@ -62,7 +62,8 @@ void add_bench_command(CLI::App& app, int* exit_code) {
       "processors and pushers that complete at once) on a fresh temporary store of ENGINE, "
       "removed afterwards. W1: an empty queue; W2: the queue already holds --preload completed "
       "entries; W3: it holds --preload entries waiting for a retry or quarantined. Prints "
-      "`engine=E workload=W passengers=N seconds=S rate=R/s complete=C`; a "
+      "`engine=E workload=W passengers=N seconds=S rate=R/s complete=C peak_rss_mb=M` (M: the peak "
+      "resident memory of the timed drive, in MiB); a "
       "progress bar on stderr when run on a terminal.");
   command
       ->add_option("--database", w.database,

@@ -37,8 +37,9 @@ TEST_F(BenchCommandTest, W1PrintsOneResultLineAndExitsZero) {
   const ProgramResult result = databus({"bench", "--database", "json_db", "--passengers", "200"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(std::regex_match(
-      result.out, std::regex("engine=json_db workload=W1 passengers=200 "
-                             "seconds=[0-9]+\\.[0-9]{3} rate=[0-9]+/s complete=200\n")))
+      result.out,
+      std::regex("engine=json_db workload=W1 passengers=200 "
+                 "seconds=[0-9]+\\.[0-9]{3} rate=[0-9]+/s complete=200 peak_rss_mb=[0-9]+\n")))
       << result.out;
   EXPECT_EQ(result.err, "");  // No progress bar outside a terminal.
 }
@@ -49,7 +50,7 @@ TEST_F(BenchCommandTest, W2WithPreloadAndSeveralSteps) {
                "--attachment-bytes", "16", "--processors", "2", "--pushers", "3"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("workload=W2 passengers=20 "));
-  EXPECT_THAT(result.out, HasSubstr(" complete=20\n"));
+  EXPECT_THAT(result.out, HasSubstr(" complete=20 peak_rss_mb="));
 }
 
 TEST_F(BenchCommandTest, BadFlagsAndUnknownEnginesAreUsageErrors) {

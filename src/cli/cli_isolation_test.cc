@@ -32,7 +32,7 @@ class CliIsolationTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     data_ = dir_ / "data";
-    ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+    ASSERT_EQ(databus({"init", "--demo", "--data-dir", data_.string()}).exit_code, 0);
     // A second client like demo.
     fs::create_directories(data_ / "clients/other");
     fs::copy_file(data_ / "clients/demo/config.json", data_ / "clients/other/config.json");

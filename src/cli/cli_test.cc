@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/child_process.h"
+#include "cli/cli_test_support.h"
 #include "databus/version.h"
 #include "test_paths.h"
 
@@ -21,46 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "databus_cli_test_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    data_ = dir_ / "data";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  ProgramResult databus(std::vector<std::string> args) {
-    args.insert(args.begin(), DATABUS_CLI_PATH);
-    return run_program(args, dir_);
-  }
-
-  static void write(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << text;
-  }
-  static std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  // Waits until `path` contains `text` (the program writes it when ready).
-  static bool await_text(const fs::path& path, const std::string& text) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (read(path).find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }
-
-  fs::path dir_;
-  fs::path data_;
-};
 
 TEST_F(CliTest, VersionPrintsTheVersion) {
   const ProgramResult result = databus({"--version"});
@@ -103,21 +63,21 @@ TEST_F(CliTest, UnknownEngineIsAStartupError) {
   EXPECT_THAT(result.err, HasSubstr("no_such_engine"));
 }
 
-TEST_F(CliTest, InitCreatesTheDefaultClientsOnce) {
-  const ProgramResult first = databus({"init", "--data-dir", data_.string()});
+TEST_F(CliTest, InitDemoCreatesTheDevelopersClientsOnce) {
+  const ProgramResult first = databus({"init", "--demo", "--data-dir", data_.string()});
   EXPECT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.out, HasSubstr("client root: created"));
   EXPECT_THAT(first.out, HasSubstr("client demo: created"));
   EXPECT_TRUE(fs::exists(data_ / "clients" / "demo" / "config.json"));
 
-  const ProgramResult second = databus({"init", "--data-dir", data_.string()});
+  const ProgramResult second = databus({"init", "--demo", "--data-dir", data_.string()});
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.out, HasSubstr("client root: exists"));
   EXPECT_THAT(second.out, HasSubstr("client demo: exists"));
 }
 
 TEST_F(CliTest, CheckSaysOkForTheDefaultClients) {
-  ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data_.string()}).exit_code, 0);
   const ProgramResult result = databus({"check", "--data-dir", data_.string()});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_THAT(result.out, HasSubstr("root: ok"));
@@ -125,7 +85,7 @@ TEST_F(CliTest, CheckSaysOkForTheDefaultClients) {
 }
 
 TEST_F(CliTest, CheckNamesFileAndFieldOfEveryProblemAndGoesOn) {
-  ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data_.string()}).exit_code, 0);
   // Unknown puller module, unknown setting of a pusher.
   write(data_ / "clients" / "wrong" / "config.json", R"({
     "log_life_span": 1,
@@ -165,7 +125,7 @@ std::size_t lines_with(const std::string& out, const std::string& text) {
 }
 
 TEST_F(CliTest, CheckReportsEverySettingOutOfTypeOrRange) {
-  ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data_.string()}).exit_code, 0);
   write(data_ / "clients" / "mail" / "config.json", R"({
     "log_life_span": -3,
     "passengers": [ { "name": "databus.passenger.generic.orders",
@@ -192,7 +152,7 @@ TEST_F(CliTest, CheckReportsEverySettingOutOfTypeOrRange) {
 }
 
 TEST_F(CliTest, CheckGoesPastAClientFolderItCannotUse) {
-  ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data_.string()}).exit_code, 0);
   // A client folder with a space in its name (not a valid client id), and
   // after it in name order a broken client that must still be checked.
   write(data_ / "clients" / "my client" / "config.json",
@@ -225,6 +185,7 @@ TEST_F(CliTest, CheckFindsNothingInADataDirectoryOfTheOriginal) {
 }
 
 TEST_F(CliTest, DrivePrintsTheLogAndExitsZeroWithoutErrors) {
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data_.string()}).exit_code, 0);
   const ProgramResult result = databus(
       {"drive", "demo", "databus.passenger.demo.demo_passenger_1", "--data-dir", data_.string()});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
@@ -235,7 +196,7 @@ TEST_F(CliTest, DrivePrintsTheLogAndExitsZeroWithoutErrors) {
 }
 
 TEST_F(CliTest, DriveExitsOneWhenTheLogHoldsAnError) {
-  ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data_.string()}).exit_code, 0);
   write(data_ / "clients" / "failing" / "config.json", R"({
     "log_life_span": 1,
     "passengers": [ { "name": "databus.passenger.demo.demo_passenger_1",
@@ -252,7 +213,7 @@ TEST_F(CliTest, DriveExitsOneWhenTheLogHoldsAnError) {
 }
 
 TEST_F(CliTest, DriveOfAnUnknownClientOrPassengerExitsTwo) {
-  ASSERT_EQ(databus({"init", "--data-dir", data_.string()}).exit_code, 0);
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data_.string()}).exit_code, 0);
   const ProgramResult client = databus(
       {"drive", "nobody", "databus.passenger.demo.demo_passenger_1", "--data-dir", data_.string()});
   EXPECT_EQ(client.exit_code, 2);

@@ -5,11 +5,16 @@
 // prints them as "databus: error: <message>" and exits 2.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 namespace databus::cli {
 
-void add_run_command(CLI::App& app, int* exit_code);
+// `args`: the program's arguments after its name, which SIGHUP parses again
+// to re-read the flags file.
+void add_run_command(CLI::App& app, int* exit_code, std::vector<std::string> args);
 void add_init_command(CLI::App& app, int* exit_code);
 void add_drive_command(CLI::App& app, int* exit_code);
 void add_check_command(CLI::App& app, int* exit_code);

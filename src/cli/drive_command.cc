@@ -22,6 +22,8 @@ struct DriveOptions {
 int drive(const DriveOptions& options) {
   DispatcherTicket ticket = ticket_from(options.storage);
   ticket.run_web_server = false;
+  // Only `databus init` and `databus run` make first clients (first_start.h).
+  ticket.create_default_clients = false;
   ticket.lease_period = std::chrono::seconds(options.lease_seconds);
   Dispatcher dispatcher(std::move(ticket));
   // An unknown client or passenger throws NotFoundError: main() reports it
@@ -42,7 +44,7 @@ void add_drive_command(CLI::App& app, int* exit_code) {
       "drive",
       "Run one drive of CLIENT's passenger type PASSENGER now (pull, seat, notify, process, "
       "push), store its log and print the log to stdout in the log file form. The web interface "
-      "is not started. A fresh data directory gets the clients root and demo first.");
+      "is not started, and no client is created (`databus init` does that).");
   command->add_option("CLIENT", options->client_id, "Client id, e.g. demo")->required();
   command
       ->add_option("PASSENGER", options->passenger,

@@ -34,7 +34,7 @@ class ExportCommandTest : public ::testing::Test {
 TEST_F(ExportCommandTest, CopiesAClientIntoSqliteWhereCheckAndDriveWork) {
   const std::string data = (dir_ / "json").string();
   const std::string file = (dir_ / "out" / "databus.sqlite").string();
-  ASSERT_EQ(databus({"init", "--data-dir", data}).exit_code, 0);
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data}).exit_code, 0);
   ASSERT_EQ(
       databus({"drive", "--data-dir", data, "demo", "databus.passenger.demo.demo_passenger_1"})
           .exit_code,
@@ -59,7 +59,7 @@ TEST_F(ExportCommandTest, CopiesAClientIntoSqliteWhereCheckAndDriveWork) {
 
 TEST_F(ExportCommandTest, BadTargetsAreUsageErrorsNamingTheFlagOrKey) {
   const std::string data = (dir_ / "json").string();
-  ASSERT_EQ(databus({"init", "--data-dir", data}).exit_code, 0);
+  ASSERT_EQ(databus({"init", "--demo", "--data-dir", data}).exit_code, 0);
   const ProgramResult unknown_key = databus({"export", "--data-dir", data, "--client", "demo",
                                              "--to-database", "sqlite", "--to-arg", "file=x.db"});
   EXPECT_EQ(unknown_key.exit_code, 2);

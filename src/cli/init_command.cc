@@ -1,50 +1,43 @@
-// `databus init`: creates the default clients root and demo where missing.
+// `databus init`: creates the first clients where missing (first_start.h).
 
-#include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/first_start.h"
 #include "cli/options.h"
 #include "databus/builtins.h"
-#include "databus/client.h"
 
 namespace databus::cli {
 namespace {
 
-int init(const StorageOptions& options) {
-  std::unique_ptr<Database> database = open_database(options, builtin_registry());
-  const std::vector<std::string> existing = database->client_ids();
-  const auto exists = [&existing](const std::string& id) {
-    return std::find(existing.begin(), existing.end(), id) != existing.end();
-  };
+struct InitOptions {
+  StorageOptions storage;
+  bool demo = false;
+};
+
+int init(const InitOptions& options) {
+  std::unique_ptr<Database> database = open_database(options.storage, builtin_registry());
   std::cout << "data: " << database->describe() << std::endl;
-  for (const ClientConfig& config : {root_client_config(), demo_client_config()}) {
-    if (exists(config.id)) {
-      std::cout << "client " << config.id << ": exists, left unchanged" << std::endl;
-      continue;
-    }
-    database->write_client_config_text(config.id, config.to_json().dump(2) + "\n");
-    std::cout << "client " << config.id << ": created";
-    if (!config.users.empty()) {
-      std::cout << " (user " << config.users.front().username << ", password "
-                << config.users.front().password << ")";
-    }
-    std::cout << std::endl;
-  }
+  create_first_clients(*database, options.demo ? FirstStart::demo : FirstStart::production,
+                       std::cout);
   return kExitOk;
 }
 
 }  // namespace
 
 void add_init_command(CLI::App& app, int* exit_code) {
-  auto options = std::make_shared<StorageOptions>();
+  auto options = std::make_shared<InitOptions>();
   CLI::App* command = app.add_subcommand(
       "init",
-      "Create the clients root (user root, password root) and demo (user demo, password demo, "
-      "driving the demo components) in the data directory where they are missing; existing "
-      "clients are left unchanged. Says what it did.");
-  add_storage_options(*command, *options);
+      "Create the client root where it is missing: its user root gets a random password, "
+      "printed once here and stored as an Argon2id hash. Existing clients are left unchanged. "
+      "Says what it did.");
+  add_storage_options(*command, options->storage);
+  command->add_flag("--demo", options->demo,
+                    "A developer's store instead: root (password root) and the demo client (user "
+                    "demo, password demo, driving the demo components). The web interface serves "
+                    "these known passwords only under `databus run --demo`");
   command->footer(exit_codes_footer(""));
   command->callback([options, exit_code] { *exit_code = init(*options); });
 }

@@ -2,6 +2,8 @@
 
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -40,23 +42,14 @@ int main(int argc, char** argv) {
   // logs keep their own format. Accepted before or after the command.
   std::string log_level = "info";
   std::string log_format = "text";
-  app.add_option("--log-level", log_level,
-                 "Least level of the process's own messages on stderr: trace, debug, info, "
-                 "warning or error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error"}))
-      ->capture_default_str();
-  app.add_option("--log-format", log_format,
-                 "Form of the process's own messages: text, or json (one object a line)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-  app.fallthrough();
+  add_log_options(app, log_level, log_format);
   app.parse_complete_callback([&] {
     databus::process_log::configure({databus::process_log::parse_level(log_level),
                                      databus::process_log::parse_format(log_format)});
   });
 
   int exit_code = kExitOk;
-  add_run_command(app, &exit_code);
+  add_run_command(app, &exit_code, std::vector<std::string>(argv + 1, argv + argc));
   add_init_command(app, &exit_code);
   add_drive_command(app, &exit_code);
   add_check_command(app, &exit_code);

@@ -31,6 +31,19 @@ void add_storage_options(CLI::App& command, StorageOptions& options) {
       ->allow_extra_args(false);
 }
 
+void add_log_options(CLI::App& app, std::string& level, std::string& format) {
+  app.add_option("--log-level", level,
+                 "Least level of the process's own messages on stderr: trace, debug, info, "
+                 "warning or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error"}))
+      ->capture_default_str();
+  app.add_option("--log-format", format,
+                 "Form of the process's own messages: text, or json (one object a line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.fallthrough();
+}
+
 std::string exit_codes_footer(std::string_view findings) {
   std::string text = "Exit codes:\n  0  success\n";
   if (!findings.empty()) {

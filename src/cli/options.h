@@ -42,6 +42,11 @@ struct StorageOptions {
 // Adds --data-dir, --database and --database-arg to `command`, bound to `options`.
 void add_storage_options(CLI::App& command, StorageOptions& options);
 
+// --log-level and --log-format of the process log (docs/operations.md
+// "Process logs") on the program's `app`, accepted before or after the
+// command (the app falls through; call it before adding the commands).
+void add_log_options(CLI::App& app, std::string& level, std::string& format);
+
 // The exit-code paragraph of a command's --help; `findings` explains exit 1
 // (empty when the command never exits 1).
 std::string exit_codes_footer(std::string_view findings);

@@ -1,74 +1,96 @@
-// `databus run`: starts the dispatcher and runs until SIGINT or SIGTERM.
+// `databus run`: starts the dispatcher and runs until SIGINT or SIGTERM;
+// SIGHUP re-reads the flags file and reopens the log file.
 
-#include <chrono>
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/first_start.h"
 #include "cli/options.h"
+#include "cli/run_options.h"
+#include "cli/service_manager.h"
 #include "cli/shutdown_signals.h"
 #include "databus/dispatcher.h"
 #include "databus/version.h"
-#include "databus/web_server.h"
 #include "logging/process_log.h"
 
 namespace databus::cli {
 namespace {
 
-struct RunOptions {
-  StorageOptions storage;
-  int port = 5000;
-  bool no_web = false;
-  std::string alias = "Databus";
-  std::vector<std::string> external_configs;
-  int workers = 0;
-  int cycle_ms = 1000;
-  int shutdown_timeout_s = 30;
-  int lease_seconds = 15;
-  std::string web_host = "127.0.0.1";
-  std::vector<std::string> allowed_hosts;
-  std::string tls_cert;
-  std::string tls_key;
-  std::string metrics_address;
-  int history_days = 7;
-};
-
-DispatcherTicket ticket_from(const RunOptions& options) {
-  DispatcherTicket ticket = cli::ticket_from(options.storage);
-  ticket.run_web_server = !options.no_web;
-  ticket.web_server_port = options.port;
-  WebServerOptions web_options;
-  web_options.host = options.web_host;
-  web_options.allowed_hosts = options.allowed_hosts;
-  web_options.tls_cert = options.tls_cert;
-  web_options.tls_key = options.tls_key;
-  web_options.metrics_address = options.metrics_address;
-  ticket.web_server_factory = web_server_factory(web_options);
-  ticket.system_alias = options.alias;
-  for (const std::string& text : options.external_configs) {
-    ticket.external_config_files.push_back(parse_external_config(text));
-  }
-  ticket.workers = options.workers;
-  ticket.cycle = std::chrono::milliseconds(options.cycle_ms);
-  ticket.shutdown_timeout = std::chrono::seconds(options.shutdown_timeout_s);
-  ticket.lease_period = std::chrono::seconds(options.lease_seconds);
-  ticket.flow_history_days = options.history_days;
-  return ticket;
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
-int run(const RunOptions& options) {
-  DispatcherTicket ticket = ticket_from(options);
+// SIGHUP: reopens the log file and parses the command line and the flags
+// file again. The dispatcher's settings are fixed while it runs, so a
+// changed flag is named with the note that it takes effect at the next
+// start; a file that no longer parses is reported and the process goes on.
+void reload(const RunOptions& options, const std::vector<std::string>& args,
+            const std::string& flags_path, const std::string& running_settings) {
+  notify_service_manager("RELOADING=1");
+  if (!options.log_file.empty()) {
+    try {
+      open_log_file(options.log_file);
+    } catch (const std::exception& e) {
+      std::cerr << "databus: SIGHUP: " << e.what() << "; logging on to the old file" << std::endl;
+    }
+  }
+  std::string report = "databus: SIGHUP: log file reopened";
+  if (options.log_file.empty()) report = "databus: SIGHUP: no log file to reopen";
+  if (!flags_path.empty()) {
+    try {
+      const std::vector<std::string> now = lines_of(effective_run_settings(args));
+      const std::vector<std::string> before = lines_of(running_settings);
+      std::string changed;
+      for (const std::string& line : now) {
+        if (std::find(before.begin(), before.end(), line) == before.end()) {
+          changed += (changed.empty() ? "" : ", ") + line;
+        }
+      }
+      for (const std::string& line : before) {
+        const std::string name = line.substr(0, line.find('='));
+        const bool still = std::any_of(now.begin(), now.end(), [&name](const std::string& l) {
+          return l.substr(0, l.find('=')) == name;
+        });
+        if (!still) changed += (changed.empty() ? "" : ", ") + name + " (back to its default)";
+      }
+      report += "; flags file " + flags_path + " re-read: " +
+                (changed.empty() ? std::string("unchanged")
+                                 : "changed " + changed + ", in effect after a restart");
+    } catch (const std::exception& e) {
+      report += "; flags file " + flags_path + " no longer parses (" + e.what() +
+                "); running on with the settings it was started with";
+    }
+  }
+  std::cerr << report << std::endl;
+  notify_service_manager("READY=1\nSTATUS=running; " + report.substr(9));
+}
+
+int run(const RunOptions& options, const std::vector<std::string>& args,
+        const std::string& flags_path) {
+  if (!options.log_file.empty()) open_log_file(options.log_file);
+  const std::string running_settings = flags_path.empty() ? "" : effective_run_settings(args);
+  DispatcherTicket ticket = run_ticket(options);
 
   // Before the dispatcher starts any thread, so that its workers inherit the
-  // blocked mask and only the signal thread sees SIGINT/SIGTERM.
+  // blocked mask and only the signal thread sees SIGINT/SIGTERM/SIGHUP.
   ShutdownSignals signals;
 
   // Startup errors (ConfigError, StorageError, UnknownModuleError, a web
   // port that cannot be bound) propagate to main(), which reports them and
   // exits 2. start() starts the web interface too (ticket.web_server_factory).
   Dispatcher dispatcher(std::move(ticket));
+  if (dispatcher.database().client_ids().empty()) {
+    create_first_clients(dispatcher.database(),
+                         options.demo ? FirstStart::demo : FirstStart::production, std::cout);
+  }
   dispatcher.start();
 
   const DispatcherStatus status = dispatcher.status();
@@ -78,6 +100,10 @@ int run(const RunOptions& options) {
             << " (" << dispatcher.database().describe() << "), data dir "
             << dispatcher.ticket().data_dir.string() << ", " << status.workers << " workers"
             << std::endl;
+  // The store is open and the web interface listens: systemd may start what
+  // comes after databus.service (Type=notify).
+  notify_service_manager("READY=1\nSTATUS=running; web interface " +
+                         (status.web_address.empty() ? std::string("off") : status.web_address));
 
   // The handler refers to the dispatcher: stop the signal thread before the
   // dispatcher goes away, whichever way this function is left.
@@ -88,6 +114,7 @@ int run(const RunOptions& options) {
   signals.start(
       [&dispatcher](int signal, int count) {
         if (count == 1) {
+          notify_service_manager("STOPPING=1\nSTATUS=stopping: waiting for running drives");
           process_log::info("run")
               << (signal == SIGINT ? "SIGINT" : "SIGTERM")
               << " received, shutting down after the running drives finish (at most "
@@ -98,6 +125,9 @@ int run(const RunOptions& options) {
               << "still shutting down, waiting for " << dispatcher.status().running_drives
               << " running drive(s) to finish";
         }
+      },
+      [&options, &args, &flags_path, &running_settings] {
+        reload(options, args, flags_path, running_settings);
       });
 
   dispatcher.wait();
@@ -107,93 +137,23 @@ int run(const RunOptions& options) {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, int* exit_code) {
+void add_run_command(CLI::App& app, int* exit_code, std::vector<std::string> args) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* command = app.add_subcommand(
       "run",
       "Start the dispatcher: read every client's configuration each cycle and drive each "
       "client passenger when it is due, until SIGINT or SIGTERM. A first signal starts no new "
       "drive and lets running drives finish (up to --shutdown-timeout, then they end at their "
-      "next step), then exits 0; a second one only reports what is still running. A fresh "
-      "data directory gets the clients root and demo.");
-  add_storage_options(*command, options->storage);
-  command->add_option("--port", options->port, "Port of the web interface; 0 picks a free one")
-      ->type_name("N")
-      ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
-  command->add_flag("--no-web", options->no_web, "Do not start the web interface");
-  command
-      ->add_option("--web-host", options->web_host,
-                   "Address the web interface listens on; 0.0.0.0 serves other hosts (use TLS)")
-      ->type_name("ADDR")
-      ->capture_default_str();
-  command
-      ->add_option("--allowed-host", options->allowed_hosts,
-                   "Host name the web interface answers for besides IP addresses, localhost and "
-                   "--web-host (against DNS rebinding); repeatable, * allows any. Default: none")
-      ->type_name("NAME")
-      ->allow_extra_args(false);
-  command->add_option("--tls-cert", options->tls_cert, "Serve HTTPS with this PEM certificate")
-      ->type_name("FILE")
-      ->check(CLI::ExistingFile);
-  command->add_option("--tls-key", options->tls_key, "Private key (PEM) of --tls-cert")
-      ->type_name("FILE")
-      ->check(CLI::ExistingFile);
-  command
-      ->add_option("--metrics-address", options->metrics_address,
-                   "Also serve GET /metrics (Prometheus), and nothing else, on this address "
-                   "without authentication; on the web interface it needs a bearer token. "
-                   "Default: none")
-      ->type_name("HOST:PORT");
-  command
-      ->add_option("--history-days", options->history_days,
-                   "Days the per-minute flow history of the dashboard's charts is kept in the "
-                   "store")
-      ->type_name("DAYS")
-      ->check(CLI::Range(1, 3660))
-      ->capture_default_str();
-  command
-      ->add_option("--alias", options->alias,
-                   "System alias shown on top of the web interface, to tell test from live")
-      ->type_name("TEXT")
-      ->capture_default_str();
-  command
-      ->add_option("--external-config", options->external_configs,
-                   "Local JSON file made editable as a customizing node of CLIENT, named ID; "
-                   "repeatable. Default: none")
-      ->type_name("CLIENT:ID:PATH")
-      ->allow_extra_args(false);
-  command
-      ->add_option("--workers", options->workers,
-                   "Drives running at once; 0 means the number of cores")
-      ->type_name("N")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  command
-      ->add_option("--cycle-ms", options->cycle_ms,
-                   "How often the dispatcher rereads the clients and looks for due drives, in "
-                   "milliseconds")
-      ->type_name("N")
-      ->check(CLI::Range(1, 3600 * 1000))
-      ->capture_default_str();
-  command
-      ->add_option("--shutdown-timeout", options->shutdown_timeout_s,
-                   "After SIGINT or SIGTERM, how long running drives may go on, in seconds; "
-                   "then they end at their next step and what they did not finish is retried at "
-                   "the next start")
-      ->type_name("SECONDS")
-      ->check(CLI::Range(0, 24 * 3600))
-      ->capture_default_str();
-  command
-      ->add_option("--lease-seconds", options->lease_seconds,
-                   "On PostgreSQL shared by several nodes: how long a node's lease on a client "
-                   "passenger lasts without renewal; a dead node's passengers are taken over "
-                   "within two periods (docs/cluster.md)")
-      ->type_name("SECONDS")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
+      "next step), then exits 0; a second one only reports what is still running. SIGHUP "
+      "reopens --log-file and re-reads --config. Tells systemd when it is ready (Type=notify). "
+      "An empty store gets the client root with a random password, printed once (--demo: a "
+      "developer's store with root/root and demo/demo).");
+  add_run_options(*command, *options);
   command->footer(exit_codes_footer(""));
-  command->callback([options, exit_code] { *exit_code = run(*options); });
+  command->callback([options, exit_code, command, args = std::move(args)] {
+    if (!options->config_file.empty()) apply_flags_file(*command, options->config_file);
+    *exit_code = run(*options, args, options->config_file);
+  });
 }
 
 }  // namespace databus::cli

@@ -8,6 +8,7 @@ ShutdownSignals::ShutdownSignals() {
   sigemptyset(&signals_);
   sigaddset(&signals_, SIGINT);
   sigaddset(&signals_, SIGTERM);
+  sigaddset(&signals_, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals_, &previous_mask_);
 }
 
@@ -27,20 +28,25 @@ ShutdownSignals::~ShutdownSignals() {
   sigset_t pending;
   sigpending(&pending);
   const timespec zero{0, 0};
-  while ((sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1) &&
+  while ((sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1 ||
+          sigismember(&pending, SIGHUP) == 1) &&
          sigtimedwait(&signals_, nullptr, &zero) > 0) {
     sigpending(&pending);
   }
   pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
-void ShutdownSignals::start(Handler handler) {
-  waiter_ = std::thread([this, handler = std::move(handler)] {
+void ShutdownSignals::start(Handler handler, ReloadHandler reload) {
+  waiter_ = std::thread([this, handler = std::move(handler), reload = std::move(reload)] {
     int count = 0;
     while (true) {
       int signal = 0;
       if (sigwait(&signals_, &signal) != 0) continue;
       if (stopping_) return;
+      if (signal == SIGHUP) {
+        if (reload) reload();
+        continue;
+      }
       handler(signal, ++count);
     }
   });

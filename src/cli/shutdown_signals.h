@@ -1,8 +1,10 @@
 // ShutdownSignals: turns SIGINT and SIGTERM into calls on a dedicated thread,
-// so that `databus run` can shut the dispatcher down gracefully.
+// so that `databus run` can shut the dispatcher down gracefully, and SIGHUP
+// into a reload call (re-read the flags file, reopen the log file) instead of
+// the default action, which would end the process.
 //
 // Signals are delivered to an arbitrary thread that does not block them, so
-// the constructor blocks SIGINT and SIGTERM in the calling thread; every
+// the constructor blocks SIGINT, SIGTERM and SIGHUP in the calling thread; every
 // thread started afterwards (the dispatcher's workers) inherits the mask, and
 // only the waiting thread started by start() receives them, via sigwait().
 #pragma once
@@ -20,6 +22,8 @@ class ShutdownSignals {
   // Called on the waiting thread for each SIGINT/SIGTERM; `count` is 1 for
   // the first signal, 2 for the second, ...
   using Handler = std::function<void(int signal, int count)>;
+  // Called on the waiting thread for each SIGHUP.
+  using ReloadHandler = std::function<void()>;
 
   // REQUIRES: called before any other thread is started (the mask is
   // inherited only by threads created afterwards).
@@ -30,8 +34,9 @@ class ShutdownSignals {
   ShutdownSignals(const ShutdownSignals&) = delete;
   ShutdownSignals& operator=(const ShutdownSignals&) = delete;
 
-  // Starts the waiting thread. Call at most once.
-  void start(Handler handler);
+  // Starts the waiting thread. Call at most once. Without `reload`, a SIGHUP
+  // is received and ignored (it never ends the process).
+  void start(Handler handler, ReloadHandler reload = {});
 
   // Stops the waiting thread; the handler is not called any more once this
   // returns. Signals arriving later stay pending and are discarded by the

@@ -41,6 +41,34 @@ TEST(ShutdownSignals, DeliversSigtermAndSigintToTheHandlerWithACount) {
   EXPECT_EQ(calls.seen[1], std::make_pair(SIGINT, 2));
 }
 
+TEST(ShutdownSignals, SighupCallsTheReloadHandlerAndNeverCountsAsAShutdown) {
+  Calls calls;
+  ShutdownSignals signals;
+  signals.start([&calls](int signal, int count) { calls.add(signal, count); },
+                [&calls] { calls.add(SIGHUP, 0); });
+
+  kill(getpid(), SIGHUP);
+  ASSERT_TRUE(calls.await(1));
+  kill(getpid(), SIGTERM);
+  ASSERT_TRUE(calls.await(2));
+  signals.stop();
+
+  EXPECT_EQ(calls.seen[0], std::make_pair(SIGHUP, 0));
+  EXPECT_EQ(calls.seen[1], std::make_pair(SIGTERM, 1));  // The first shutdown signal.
+}
+
+TEST(ShutdownSignals, SighupWithoutAReloadHandlerIsIgnored) {
+  Calls calls;
+  ShutdownSignals signals;
+  signals.start([&calls](int signal, int count) { calls.add(signal, count); });
+  kill(getpid(), SIGHUP);  // Would end the process if it were not blocked and taken.
+  kill(getpid(), SIGTERM);
+  ASSERT_TRUE(calls.await(1));
+  signals.stop();
+  ASSERT_EQ(calls.seen.size(), 1u);
+  EXPECT_EQ(calls.seen[0], std::make_pair(SIGTERM, 1));
+}
+
 TEST(ShutdownSignals, StopCallsNoHandlerAndRestoresTheMask) {
   sigset_t before;
   pthread_sigmask(SIG_SETMASK, nullptr, &before);
@@ -51,6 +79,7 @@ TEST(ShutdownSignals, StopCallsNoHandlerAndRestoresTheMask) {
     pthread_sigmask(SIG_SETMASK, nullptr, &during);
     EXPECT_EQ(sigismember(&during, SIGTERM), 1);
     EXPECT_EQ(sigismember(&during, SIGINT), 1);
+    EXPECT_EQ(sigismember(&during, SIGHUP), 1);
     signals.start([&calls](int signal, int count) { calls.add(signal, count); });
     signals.stop();
     signals.stop();  // Idempotent.

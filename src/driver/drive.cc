@@ -68,7 +68,9 @@ void cleanse_attachments(Passenger& passenger) {
 Drive::Drive(const DriveRequest& request)
     : request_(request),
       ctx_(request.client_id, request.passenger, *request.log, passenger_maker(request),
-           request.stop) {}
+           request.stop) {
+  ctx_.set_state_store(request.database);
+}
 
 Drive::~Drive() {
   if (group_write_ && group_write_->writer.joinable()) group_write_->writer.join();

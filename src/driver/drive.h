@@ -108,9 +108,11 @@ class Drive {
   // Marks the group of order[first, first + kSaveGroup) as running.
   void mark_group(RunningSteps::Phase phase, const std::vector<QueueEntry*>& order,
                   std::size_t first);
-  // Writes `mark` durably; false (after one warning, and for the rest of
-  // the drive) when the store refuses it.
-  bool write_mark(const RunningSteps& mark);
+  // Writes `mark`, so that it survives the process ending (a mark need not
+  // survive a power loss: that is no crash of a step) and, when `synced`,
+  // a power loss too; false (after one warning, and for the rest of the
+  // drive) when the store refuses it.
+  bool write_mark(const RunningSteps& mark, bool synced = false);
   // Deletes this drive's mark: called when every outcome is written.
   void clear_marks();
 
@@ -168,6 +170,7 @@ class Drive {
   // Interrupted steps: the suspects left by a crashed drive (by internal id)
   // and their phase; the mark of the suspect running alone, if one does.
   std::set<std::string> suspects_;
+  std::optional<RunningSteps::Span> suspects_pulled_;  // Of the group a crash interrupted.
   RunningSteps::Phase suspects_phase_ = RunningSteps::Phase::process;
   std::optional<RunningSteps> running_alone_;
   bool marked_ = false;        // A mark of this drive (or the one before) is stored.

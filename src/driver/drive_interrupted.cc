@@ -14,11 +14,18 @@ const char* const kInterrupted = "interrupted: the process ended while this step
 
 }  // namespace
 
-bool Drive::write_mark(const RunningSteps& mark) {
+bool Drive::write_mark(const RunningSteps& mark, bool synced) {
   if (marks_broken_) return false;
   try {
-    request_.database->write_passenger_state(request_.client_id, request_.passenger.name,
-                                             kRunningStepsState, mark.encode());
+    // Unsynced, a mark costs a drive no sync per group of steps.
+    Database& db = *request_.database;
+    if (synced) {
+      db.write_passenger_state(request_.client_id, request_.passenger.name, kRunningStepsState,
+                               mark.encode());
+    } else {
+      db.write_passenger_state_unsynced(request_.client_id, request_.passenger.name,
+                                        kRunningStepsState, mark.encode());
+    }
     marked_ = true;
     return true;
   } catch (...) {
@@ -34,16 +41,18 @@ void Drive::mark_group(RunningSteps::Phase phase, const std::vector<QueueEntry*>
   RunningSteps mark;
   mark.phase = phase;
   const std::size_t end = std::min(order.size(), first + kSaveGroup);
-  mark.group.reserve(end - first);
-  for (std::size_t i = first; i < end; ++i) mark.group.push_back(order[i]->passenger.internal_id);
+  std::vector<TimePoint> pulled;
+  pulled.reserve(end - first);
+  for (std::size_t i = first; i < end; ++i) pulled.push_back(order[i]->passenger.pull_datetime);
+  mark.group = RunningSteps::Span::around(pulled);
   write_mark(mark);
 }
 
 void Drive::clear_marks() {
   if (!marked_ || marks_broken_) return;
   try {
-    request_.database->write_passenger_state(request_.client_id, request_.passenger.name,
-                                             kRunningStepsState, std::nullopt);
+    request_.database->write_passenger_state_unsynced(request_.client_id, request_.passenger.name,
+                                                      kRunningStepsState, std::nullopt);
   } catch (...) {
     warning("cannot clear the mark of the steps this drive ran: " + current_exception_message() +
             "; the next drive runs them one at a time");
@@ -65,18 +74,20 @@ void Drive::recover_interrupted() {
   }
   suspects_phase_ = mark.phase;
   suspects_.insert(mark.suspects.begin(), mark.suspects.end());
-  suspects_.insert(mark.group.begin(), mark.group.end());
+  suspects_pulled_ = mark.group;
   if (!mark.entry.empty()) suspects_.erase(mark.entry);
   // What is left to find, durable before an attempt is counted: should this
-  // drive die too, the attempt is counted at most once.
+  // drive die too, or the machine lose power, the attempt is counted at most
+  // once.
   RunningSteps left;
   left.phase = mark.phase;
   left.suspects.assign(suspects_.begin(), suspects_.end());
-  if (!write_mark(left)) return;
-  if (!mark.group.empty()) {
-    warning("the drive before ended while running the steps of " +
-            std::to_string(mark.group.size()) +
-            " passenger(s); they run one at a time now, to find the one whose step ended it");
+  left.group = suspects_pulled_;
+  if (!write_mark(left, true)) return;
+  if (mark.group) {
+    warning(
+        "the drive before ended while running the steps of a group of passengers; those still "
+        "due run one at a time now, to find the one whose step ended it");
   }
   if (!mark.entry.empty()) count_interrupted(mark);
 }

@@ -97,8 +97,10 @@ void Drive::run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase ph
   std::vector<QueueEntry*> rest;
   order.reserve(entries.size());
   for (QueueEntry& entry : entries) {
-    const bool suspect = suspects_phase_ == phase && !suspects_.empty() &&
-                         suspects_.count(entry.passenger.internal_id) > 0;
+    const bool suspect =
+        suspects_phase_ == phase &&
+        ((suspects_pulled_ && suspects_pulled_->contains(entry.passenger.pull_datetime)) ||
+         (!suspects_.empty() && suspects_.count(entry.passenger.internal_id) > 0));
     (suspect ? order : rest).push_back(&entry);
   }
   const std::size_t alone = order.size();
@@ -135,7 +137,10 @@ void Drive::run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase ph
   write_group();
   finish_group_write();
   // Suspects that were not due ran in no group: found again if they crash.
-  if (suspects_phase_ == phase) suspects_.clear();
+  if (suspects_phase_ == phase) {
+    suspects_.clear();
+    suspects_pulled_.reset();
+  }
 }
 
 void Drive::flush_pushers(std::vector<Pending>& group) {

@@ -155,8 +155,9 @@ TEST(PrimalDriverRetryTest, StepsACrashInterruptedAreFoundAndCounted) {
   // What a drive killed while pushing A1..A3 as a group leaves.
   RunningSteps group;
   group.phase = RunningSteps::Phase::push;
-  for (const char* id : {"A1", "A2", "A3"})
-    group.group.push_back(h.entry(id).passenger.internal_id);
+  std::vector<TimePoint> pulled;
+  for (const char* id : {"A1", "A2", "A3"}) pulled.push_back(h.entry(id).passenger.pull_datetime);
+  group.group = RunningSteps::Span::around(pulled);
   h.database.write_passenger_state(h.client_id, kPassenger, kRunningStepsState, group.encode());
   Log alone = h.drive();
   EXPECT_TRUE(log_has(alone, LogType::warning, {"one at a time"})) << alone.to_text();

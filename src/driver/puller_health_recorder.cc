@@ -52,8 +52,9 @@ void PullerHealthRecorder::finish(TimePoint now) {
   }
   if (!changed) return;
   try {
-    database_.write_passenger_state(client_id_, passenger_.name, kPullerHealthState,
-                                    encode_puller_health(health_));
+    // Unsynced: a power loss may cost the last record, never a drive's sync.
+    database_.write_passenger_state_unsynced(client_id_, passenger_.name, kPullerHealthState,
+                                             encode_puller_health(health_));
   } catch (const std::exception& e) {
     warn_("cannot record the health of the pullers of " + passenger_.name + ": " + e.what());
     return;

@@ -1,5 +1,7 @@
 #include "driver/running_steps.h"
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -8,10 +10,28 @@ namespace databus {
 
 using nlohmann::json;
 
+namespace {
+
+std::int64_t micros_of(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+RunningSteps::Span RunningSteps::Span::around(const std::vector<TimePoint>& times) {
+  const auto [first, last] = std::minmax_element(times.begin(), times.end());
+  constexpr std::int64_t kMargin = 1000;  // One millisecond.
+  return Span{micros_of(*first) - kMargin, micros_of(*last) + kMargin};
+}
+
+bool RunningSteps::Span::contains(TimePoint t) const {
+  const std::int64_t us = micros_of(t);
+  return first_us <= us && us <= last_us;
+}
+
 std::string RunningSteps::encode() const {
-  json out = {{"phase", phase == Phase::process ? "process" : "push"},
-              {"group", group},
-              {"suspects", suspects}};
+  json out = {{"phase", phase == Phase::process ? "process" : "push"}, {"suspects", suspects}};
+  if (group) out["group_pulled_us"] = {group->first_us, group->last_us};
   if (!entry.empty()) out["running"] = {{"entry", entry}, {"module", module}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -44,8 +64,16 @@ RunningSteps RunningSteps::decode(std::string_view text) {
   } else if (phase != "process") {
     throw std::invalid_argument("running steps: phase");
   }
-  out.group = ids_of(j, "group");
   out.suspects = ids_of(j, "suspects");
+  for (std::string& id : ids_of(j, "group")) out.suspects.push_back(std::move(id));
+  if (j.contains("group_pulled_us")) {
+    const json& span = j.at("group_pulled_us");
+    if (!span.is_array() || span.size() != 2 || !span[0].is_number_integer() ||
+        !span[1].is_number_integer() || span[1].get<std::int64_t>() < span[0].get<std::int64_t>()) {
+      throw std::invalid_argument("running steps: group_pulled_us");
+    }
+    out.group = Span{span[0].get<std::int64_t>(), span[1].get<std::int64_t>()};
+  }
   if (j.contains("running")) {
     const json& running = j.at("running");
     if (!running.is_object() || !running.value("entry", json()).is_string() ||

@@ -194,16 +194,30 @@ bool overwrite_file(const stdfs::path& path, std::string_view content, char pad,
   return true;
 }
 
-void write_file_atomically(const stdfs::path& path, std::string_view content) {
-  stdfs::path temp = temporary_sibling(path);
+namespace {
+
+// Writes `content` beside `path` and renames it over `path`; syncs the
+// written file when `sync`.
+void replace_file(const stdfs::path& path, std::string_view content, bool sync) {
+  const stdfs::path temp = temporary_sibling(path);
   try {
-    write_plain(temp, content, true);
+    write_plain(temp, content, sync);
     if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename to", path, errno);
   } catch (...) {
     ::unlink(temp.c_str());
     throw;
   }
+}
+
+}  // namespace
+
+void write_file_atomically(const stdfs::path& path, std::string_view content) {
+  replace_file(path, content, true);
   sync_directory(parent_of(path));
+}
+
+void replace_file_unsynced(const stdfs::path& path, std::string_view content) {
+  replace_file(path, content, false);
 }
 
 void create_directories_durably(const stdfs::path& dir) {

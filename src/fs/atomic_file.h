@@ -76,6 +76,12 @@ void write_file(const std::filesystem::path& path, std::string_view content,
 bool overwrite_file(const std::filesystem::path& path, std::string_view content, char pad,
                     FileVersion* version = nullptr);
 
+// Replaces (or creates) `path` with `content` atomically (written beside,
+// renamed) but syncs nothing: a reader never sees a partial file while the
+// system runs, but a power loss may leave the old file, none, or an empty
+// one. REQUIRES: the parent directory exists.
+void replace_file_unsynced(const std::filesystem::path& path, std::string_view content);
+
 // Creates `dir` and missing parents; makes each new entry durable by syncing
 // the parent of every directory it created.
 void create_directories_durably(const std::filesystem::path& dir);

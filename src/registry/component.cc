@@ -1,5 +1,7 @@
 #include "databus/component.h"
 
+#include "databus/database.h"
+#include "databus/error.h"
 #include "databus/uuid.h"
 
 namespace databus {
@@ -23,6 +25,19 @@ Passenger DriveContext::new_passenger(std::string external_id, std::string sourc
   // Microseconds: what passenger.json keeps, so a stored passenger reads back equal.
   p.pull_datetime = std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now());
   return p;
+}
+
+std::optional<std::string> DriveContext::read_state(const std::string& name) const {
+  if (state_store_ == nullptr) return std::nullopt;
+  return state_store_->read_passenger_state(client_id_, passenger_->name, name);
+}
+
+void DriveContext::write_state(const std::string& name,
+                               const std::optional<std::string>& text) const {
+  if (state_store_ == nullptr) {
+    throw StateError("this drive keeps no state for passenger " + passenger_->name);
+  }
+  state_store_->write_passenger_state(client_id_, passenger_->name, name, text);
 }
 
 }  // namespace databus

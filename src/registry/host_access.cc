@@ -243,6 +243,9 @@ bool delegated(HostAccess access, const json& value, const HostDelegation& deleg
                " is not inside a directory root delegated to this client (`..` and symlinks "
                "resolved)";
       break;
+    case HostAccess::network:
+      reason = "reaching the host's own and private network addresses is root's decision";
+      break;
     case HostAccess::environment:
       ok = value.is_object();
       if (!ok) {

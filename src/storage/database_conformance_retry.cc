@@ -1,6 +1,7 @@
 // The conformance suite, part 4: the retry states of steps (next attempt,
 // quarantine), the queries that follow them, and the client passenger state
 // documents the dispatcher keeps its bookkeeping in.
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <span>
@@ -82,6 +83,53 @@ TEST_P(DatabaseConformanceTest, DueQueriesSkipWaitingAndQuarantinedSteps) {
   EXPECT_EQ(select(EntryFilter::push_due, minutes_after_t0(60)), (Ids{"push_fresh"}));
 }
 
+// A drive's due query returns the entries due at once and those whose next
+// attempt came together, in pull order either way, and pages through them.
+TEST_P(DatabaseConformanceTest, DueQueriesKeepPullOrderAcrossFreshAndRetriedEntries) {
+  std::vector<QueueEntry> all;
+  for (int i = 0; i < 8; ++i) {
+    QueueEntry e = make_entry("e" + std::to_string(i), minutes_after_t0(i));
+    e.puller_notified = true;
+    StepState& step = e.processor_statuses[0];
+    if (i % 3 == 1) {  // Failed, its next attempt come.
+      step.attempts = 1;
+      step.next_attempt = minutes_after_t0(i + 1);
+    } else if (i % 3 == 2) {  // Failed, due before the epoch: due at once too.
+      step.attempts = 1;
+      step.next_attempt = parse_iso("1960-01-01T00:00:00");
+    }
+    all.push_back(std::move(e));
+  }
+  // Inserted out of order.
+  std::reverse(all.begin(), all.end());
+  db_->insert_entries("demo", all);
+
+  EntryQuery q;
+  q.filter = EntryFilter::processing_due;
+  q.due_by = minutes_after_t0(60);
+  auto ids = [&] {
+    std::vector<std::string> out;
+    for (const QueueEntry& e : db_->query_entries("demo", q))
+      out.push_back(e.passenger.external_id);
+    return out;
+  };
+  using List = std::vector<std::string>;
+  EXPECT_EQ(ids(), (List{"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"}));
+  EXPECT_EQ(db_->count_entries("demo", q), 8u);
+  q.newest_first = true;
+  EXPECT_EQ(ids(), (List{"e7", "e6", "e5", "e4", "e3", "e2", "e1", "e0"}));
+  q.newest_first = false;
+  q.offset = 2;
+  q.limit = 3;
+  EXPECT_EQ(ids(), (List{"e2", "e3", "e4"}));
+  // Two minutes after t0, of the steps that failed later than the epoch only
+  // e1's next attempt has come.
+  q.offset = 0;
+  q.limit = 100;
+  q.due_by = minutes_after_t0(2);
+  EXPECT_EQ(ids(), (List{"e0", "e1", "e2", "e3", "e5", "e6"}));
+}
+
 TEST_P(DatabaseConformanceTest, PassengerStateDocumentsAreKeptPerClientPassengerAndName) {
   EXPECT_EQ(db_->read_passenger_state("demo", kModule, "puller_health"), std::nullopt);
   EXPECT_TRUE(db_->list_passenger_state("demo", kModule).empty());
@@ -114,6 +162,25 @@ TEST_P(DatabaseConformanceTest, PassengerStateDocumentsAreKeptPerClientPassenger
   EXPECT_EQ(db_->list_passenger_state("demo", kModule),
             (std::map<std::string, std::string>{{"puller_health", health}}));
   EXPECT_EQ(db_->read_passenger_state("acme", kModule, "puller_health"), "acme's");
+}
+
+TEST_P(DatabaseConformanceTest, UnsyncedPassengerStateWritesReadBackAndPersist) {
+  db_->write_passenger_state_unsynced("demo", kModule, "running_steps", R"({"phase": "push"})");
+  db_->write_passenger_state_unsynced("demo", kModule, "gone", "soon");
+  EXPECT_EQ(db_->read_passenger_state("demo", kModule, "running_steps"), R"({"phase": "push"})");
+  db_->write_passenger_state_unsynced("demo", kModule, "gone", std::nullopt);
+  db_->write_passenger_state_unsynced("demo", kModule, "never_written", std::nullopt);
+  EXPECT_EQ(db_->read_passenger_state("demo", kModule, "gone"), std::nullopt);
+  // A durable write after it, as a drive's next status write.
+  db_->write_passenger_state("demo", kModule, "puller_health", "{}");
+  db_->write_passenger_state_unsynced("demo", kModule, "running_steps", "{}");
+  EXPECT_THROW(db_->write_passenger_state_unsynced("demo", kModule, "../x", "x"), ConfigError);
+
+  if (db_->engine() == "memory") return;  // Nothing persists.
+  db_.reset();
+  db_ = reopen();
+  EXPECT_EQ(db_->list_passenger_state("demo", kModule),
+            (std::map<std::string, std::string>{{"puller_health", "{}"}, {"running_steps", "{}"}}));
 }
 
 }  // namespace databus

@@ -20,7 +20,9 @@ std::optional<ClientConfig> try_load(Database& db, const std::string& client_id)
 std::optional<Principal> from_bearer(WebState& state, const std::string& token) {
   const std::optional<TokenUser> found = state.tokens.find(state.dispatcher.database(), token);
   if (!found) return std::nullopt;
-  return Principal{found->client_id, found->user.username, found->user.role, true, "", ""};
+  Principal who{found->client_id, found->user.username, found->user.role, true, "", ""};
+  who.default_password = is_default_password(found->user.password, found->user.username);
+  return who;
 }
 
 std::optional<Principal> from_session(WebState& state, const std::string& id) {
@@ -35,10 +37,21 @@ std::optional<Principal> from_session(WebState& state, const std::string& id) {
   }
   for (const User& u : config->users) {
     if (u.username == s->username && secrets_equal(sha256_hex(u.token), s->token_digest)) {
-      return Principal{s->client_id, u.username, u.role, false, s->id, s->csrf_token};
+      Principal who{s->client_id, u.username, u.role, false, s->id, s->csrf_token};
+      who.default_password = is_default_password(u.password, u.username);
+      return who;
     }
   }
   return std::nullopt;  // User removed or token revoked.
+}
+
+// A user with a default password gets in only where the server allows it
+// (a session started before such a server, a bearer token: login itself
+// refuses earlier).
+void refuse_default_password(const WebState& state, const std::optional<Principal>& who) {
+  if (who && who->default_password && !state.options.allow_default_passwords) {
+    throw DefaultPasswordError(who->client_id, who->username);
+  }
 }
 
 bool client_exists(Database& db, const std::string& client_id) {
@@ -47,6 +60,13 @@ bool client_exists(Database& db, const std::string& client_id) {
 }
 
 }  // namespace
+
+DefaultPasswordError::DefaultPasswordError(const std::string& client_id,
+                                           const std::string& username)
+    : HttpError(403, "the password of user '" + username + "' of client '" + client_id +
+                         "' is still a default one that everybody knows: change it first (the "
+                         "login page offers it, or `databus passwd " +
+                         client_id + " " + username + "` on a stopped Databus)") {}
 
 std::string cookie(const httplib::Request& req, const std::string& name) {
   const std::string header = req.get_header_value("Cookie");
@@ -98,6 +118,7 @@ Principal authorize(WebState& state, const httplib::Request& req, httplib::Respo
   check_client_id_param(client_id);
   Database& db = state.dispatcher.database();
   const std::optional<Principal> who = identify(state, req);
+  refuse_default_password(state, who);
   const bool has_bearer = req.get_header_value("Authorization").starts_with("Bearer ");
   if (has_bearer && !who) throw HttpError(401, "invalid bearer token");
   if (who && (who->root() || who->client_id == client_id)) {
@@ -134,6 +155,7 @@ Principal authorize(WebState& state, const httplib::Request& req, httplib::Respo
 Principal authorize_root(WebState& state, const httplib::Request& req, Access access) {
   const std::optional<Principal> who = identify(state, req);
   if (!who) throw HttpError(401, "login required");
+  refuse_default_password(state, who);
   if (!who->root()) throw HttpError(403, "only users of client root may do this");
   if (access == Access::change && !who->admin()) {
     throw HttpError(403, "operators may only read; this needs an administrator");

@@ -38,6 +38,15 @@ class HttpError : public std::runtime_error {
   long retry_after_;
 };
 
+// A user whose password is still a default one (is_default_password) while
+// the server does not allow those (WebServerOptions::allow_default_passwords):
+// 403, naming the user and how to change it. The login page answers it with
+// the password change form (login.h, change_default_password).
+class DefaultPasswordError : public HttpError {
+ public:
+  DefaultPasswordError(const std::string& client_id, const std::string& username);
+};
+
 // read: operators and administrators. operate: the same people, for the
 // actions that deal with failures (retrying quarantined or failing steps:
 // the operators' daily work, docs/api.md "Security model"); CSRF rules as
@@ -51,6 +60,9 @@ struct Principal {
   bool via_token = false;  // Bearer token: no CSRF token needed.
   std::string session_id;  // Empty for bearer and anonymous API requests.
   std::string csrf_token;
+  // The user's password is still a default one (is_default_password):
+  // authorize() refuses them unless the server allows those.
+  bool default_password = false;
 
   bool root() const { return client_id == kRootClient; }
   bool admin() const { return role == Role::administrator; }
@@ -58,13 +70,15 @@ struct Principal {
 };
 
 // Who sent the request (bearer token or live session whose user still exists
-// with the token it logged in with), or nullopt.
+// with the token it logged in with), or nullopt. A user whose password is
+// still a default one is returned marked so (Principal::default_password).
 std::optional<Principal> identify(WebState& state, const httplib::Request& req);
 
 // The principal allowed `access` to `client_id`. Throws HttpError: 400 for an
 // invalid id, 404 for an unknown client, 401 when nobody is logged in, 403
-// when the user may not. With authentication off for `client_id`, an
-// unidentified request is its anonymous administrator (`page`: a session is
+// when the user may not or when their password is still a default one that
+// the server does not allow (WebServerOptions::allow_default_passwords). With authentication off
+// for `client_id`, an unidentified request is its anonymous administrator (`page`: a session is
 // started, so that forms get a CSRF token).
 Principal authorize(WebState& state, const httplib::Request& req, httplib::Response& res,
                     const std::string& client_id, Access access, bool page);

@@ -53,6 +53,11 @@ bool verify_password(std::string_view stored, std::string_view password) {
   return secrets_equal(stored, password);
 }
 
+bool is_default_password(std::string_view stored, std::string_view username) {
+  if (stored.empty() || is_password_hash(stored)) return false;
+  return stored == "root" || stored == "demo" || stored == username;
+}
+
 bool secrets_equal(std::string_view a, std::string_view b) {
   init_crypto();
   // Comparing fixed-size digests keeps the comparison constant-time even

@@ -27,6 +27,12 @@ bool is_password_hash(std::string_view stored);
 // in constant time). An empty `stored` never matches.
 bool verify_password(std::string_view stored, std::string_view password);
 
+// True when `password` (as stored) is a default one that everybody knows:
+// plaintext `root`, `demo` or `username` itself (what first starts of Databus
+// and of the original wrote). A hash is never a default: setting a password
+// hashes it and needs 8 characters.
+bool is_default_password(std::string_view stored, std::string_view username);
+
 // Constant-time equality of two secrets of any lengths (the lengths may leak,
 // the content does not).
 bool secrets_equal(std::string_view a, std::string_view b);

@@ -23,6 +23,17 @@ TEST(Credentials, PlaintextOfTheOriginalStillWorks) {
   EXPECT_FALSE(verify_password("", ""));
 }
 
+TEST(Credentials, DefaultPasswordsAreTheKnownPlaintextOnes) {
+  EXPECT_TRUE(is_default_password("root", "root"));
+  EXPECT_TRUE(is_default_password("demo", "demo"));
+  EXPECT_TRUE(is_default_password("root", "alice"));   // Known whoever has it.
+  EXPECT_TRUE(is_default_password("alice", "alice"));  // The user's own name.
+  EXPECT_FALSE(is_default_password("alice-s3cret", "alice"));
+  EXPECT_FALSE(is_default_password("", "alice"));  // Nobody logs in with it anyway.
+  // A hash is never a default, even of "root": it was set on purpose.
+  EXPECT_FALSE(is_default_password(hash_password("root"), "root"));
+}
+
 TEST(Credentials, SecretsEqualComparesContentAndLength) {
   EXPECT_TRUE(secrets_equal("abc", "abc"));
   EXPECT_FALSE(secrets_equal("abc", "abd"));

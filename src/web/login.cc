@@ -3,6 +3,7 @@
 #include "databus/error.h"
 #include "web/access.h"
 #include "web/credentials.h"
+#include "web/service.h"
 
 namespace databus::web {
 
@@ -40,8 +41,14 @@ bool login_form_valid(const WebState& state, const httplib::Request& req) {
          secrets_equal(sent, login_form_token(state, value));
 }
 
-Session log_in(WebState& state, const std::string& client_id, const std::string& username,
-               const std::string& password, const std::string& remote_addr) {
+namespace {
+
+// Checks client, user and password against the store, throttled
+// (login_throttle.h); see log_in() for what it throws. Returns the user, or
+// nullopt for a client without users (authentication off).
+std::optional<User> authenticate(WebState& state, const std::string& client_id,
+                                 const std::string& username, const std::string& password,
+                                 const std::string& remote_addr) {
   const std::string user_key = "user:" + client_id + "/" + username;
   const std::string addr_key = "addr:" + remote_addr;
   // Counted as failed from here on (login_throttle.h): attempts running at
@@ -65,7 +72,7 @@ Session log_in(WebState& state, const std::string& client_id, const std::string&
   if (config && config->users.empty()) {
     state.throttle.succeeded(user_key);
     state.throttle.succeeded(addr_key);
-    return state.sessions.create(client_id, "", "");
+    return std::nullopt;
   }
   const User* user = nullptr;
   if (config) {
@@ -76,7 +83,7 @@ Session log_in(WebState& state, const std::string& client_id, const std::string&
   if (user != nullptr && verify_password(user->password, password)) {
     state.throttle.succeeded(user_key);
     state.throttle.succeeded(addr_key);
-    return state.sessions.create(client_id, user->username, user->token);
+    return *user;
   }
   if (user == nullptr) {
     // As slow as checking a hashed password, so that the time taken does
@@ -85,6 +92,36 @@ Session log_in(WebState& state, const std::string& client_id, const std::string&
     verify_password(kDummyHash, password);
   }
   throw HttpError(401, "wrong client, user or password");
+}
+
+}  // namespace
+
+Session log_in(WebState& state, const std::string& client_id, const std::string& username,
+               const std::string& password, const std::string& remote_addr) {
+  const std::optional<User> user = authenticate(state, client_id, username, password, remote_addr);
+  if (!user) return state.sessions.create(client_id, "", "");
+  if (!state.options.allow_default_passwords && is_default_password(user->password, username)) {
+    throw DefaultPasswordError(client_id, username);
+  }
+  return state.sessions.create(client_id, user->username, user->token);
+}
+
+Session change_default_password(WebState& state, const std::string& client_id,
+                                const std::string& username, const std::string& password,
+                                const std::string& new_password, const std::string& repeated,
+                                const std::string& remote_addr) {
+  const std::optional<User> user = authenticate(state, client_id, username, password, remote_addr);
+  if (!user || !is_default_password(user->password, username)) {
+    throw HttpError(400, "this password is not a default one: log in with it");
+  }
+  if (new_password != repeated) throw HttpError(400, "the two new passwords differ");
+  if (is_default_password(new_password, username)) {
+    throw HttpError(400, "the new password is a default one too; choose another");
+  }
+  // As the user themselves: the backup records "user@client" as the editor.
+  const Principal self{client_id, username, user->role, false, "", ""};
+  service::set_password(state, client_id, username, new_password, self);  // 400 when short.
+  return state.sessions.create(client_id, user->username, user->token);
 }
 
 }  // namespace databus::web

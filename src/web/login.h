@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "web/access.h"
 #include "web/http.h"
 #include "web/sessions.h"
 #include "web/web_state.h"
@@ -33,7 +34,19 @@ bool login_form_valid(const WebState& state, const httplib::Request& req);
 // wrong client, user or password (one message for all three, so that it
 // does not tell which clients and users exist). A StorageError of the store
 // (down, unreachable) is passed on (503) and not counted as a failed login.
+// A right password that is still a default one the server does not allow
+// throws DefaultPasswordError (access.h): no session for such a user.
 Session log_in(WebState& state, const std::string& client_id, const std::string& username,
                const std::string& password, const std::string& remote_addr);
+
+// The way out of DefaultPasswordError: checks the user's current password as
+// log_in() does (throttled alike), then stores `new_password` (at least 8
+// characters, equal to `repeated`, not a default one; else 400) as an
+// Argon2id hash and starts a session. Throws HttpError 400 when the current
+// password is not a default one (nothing to change here: log in).
+Session change_default_password(WebState& state, const std::string& client_id,
+                                const std::string& username, const std::string& password,
+                                const std::string& new_password, const std::string& repeated,
+                                const std::string& remote_addr);
 
 }  // namespace databus::web

@@ -264,6 +264,8 @@ void add_page_routes(httplib::Server& server, WebState& st) {
                   res.set_header("Set-Cookie", login_cookie(st, ""));  // Used up.
                   const std::string next = same_site_target(query(req, "next", "/"));
                   redirect(res, next == "/" ? client_url(client, "dashboard") : next);
+                } catch (const DefaultPasswordError& e) {
+                  password_change_page(st, req, res, e.what(), e.status());
                 } catch (const HttpError& e) {
                   if (e.retry_after() > 0)
                     res.set_header("Retry-After", std::to_string(e.retry_after()));
@@ -301,6 +303,7 @@ void add_page_routes(httplib::Server& server, WebState& st) {
              page(st, [&st](const Request& req, Response& res) { peek_page(st, req, res); }));
   server.Get("/about",
              page(st, [&st](const Request& req, Response& res) { about_page(st, req, res); }));
+  add_password_change_pages(server, st);
   add_system_pages(server, st);
   add_queue_pages(server, st);
   add_retry_pages(server, st);

@@ -61,8 +61,14 @@ void add_admin_pages(httplib::Server& server, WebState& state);
 // The Dashboard page (pages_dashboard.cc).
 void add_dashboard_pages(httplib::Server& server, WebState& state);
 // The "Recent activity" card: the live tail of the client's drives on this
-// node, filled and kept up to date by the page's script (dashboard.js).
+// node, filled and kept up to date by the page's script (app.js).
 std::string live_tail_panel(const std::string& client_id);
+// The password change a user with a default password must make before
+// logging in (pages_password.cc): the form, shown by POST /login with
+// `message` and `status`, and its route POST /login/password.
+void password_change_page(WebState& state, const httplib::Request& req, httplib::Response& res,
+                          const std::string& message, int status);
+void add_password_change_pages(httplib::Server& server, WebState& state);
 void add_system_pages(httplib::Server& server, WebState& state);
 
 }  // namespace databus::web

@@ -104,6 +104,7 @@ json peek(WebState& state, const std::string& client_id, const std::string& pass
       if (!puller) throw Error("the puller factory returned nothing");
       DriveContext ctx(client_id, p, throwaway,
                        [&factories, &p] { return factories.passenger(p.name); });
+      ctx.set_state_store(&state.dispatcher.database());  // Read only: a peek notifies nothing.
       for (const Passenger& found : puller->peek(ctx)) {
         json atts = json::array();
         for (const Attachment& a : found.attachments) {

@@ -87,6 +87,7 @@ class HostileConnectionTest : public WebTest {
                const LoginThrottlePolicy& throttle = quiet_throttle()) {
     server_.reset();
     WebOptions options;
+    options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
     options.port = 0;
     options.limits = limits;
     options.throttle = throttle;

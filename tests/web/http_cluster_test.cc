@@ -85,6 +85,7 @@ class ClusterWebTest : public ::testing::Test {
     ticket.lease_period = 2s;
     node.dispatcher = std::make_unique<Dispatcher>(std::move(ticket));
     WebOptions options;
+    options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
     options.port = 0;
     options.throttle.slow_after = 1000;
     options.throttle.lock_after = 1000;

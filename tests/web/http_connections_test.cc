@@ -126,6 +126,7 @@ TEST_F(HostileConnectionTest, ThousandKeepAliveRequestsTakeUnderTwoSeconds) {
 TEST_F(HostileConnectionTest, TlsClientsThatHangUpDoNotEndTheServer) {
   server_.reset();
   WebOptions options;
+  options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
   options.port = 0;
   options.tls_cert = DATABUS_SOURCE_DIR "/tests/web/fixtures/test_cert.pem";
   options.tls_key = DATABUS_SOURCE_DIR "/tests/web/fixtures/test_key.pem";

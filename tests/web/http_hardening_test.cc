@@ -73,6 +73,7 @@ TEST_F(WebTest, RequestsForOtherHostNamesAreRefused) {
 
   // Names users reach the server by are configured.
   WebOptions options;
+  options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
   options.port = 0;
   options.allowed_hosts = {"databus.example"};
   WebServer listed(*dispatcher_, options);

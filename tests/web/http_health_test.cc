@@ -353,6 +353,7 @@ TEST(HealthStoreTest, AStoreThatCannotReadTheRecordIsNoServerError) {
   };
   Dispatcher dispatcher(std::move(ticket));
   WebOptions options;
+  options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
   options.port = 0;
   WebServer server(dispatcher, options);
   server.start();

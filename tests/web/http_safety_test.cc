@@ -138,6 +138,7 @@ TEST_F(WebSafetyTest, RepeatedFailedLoginsAreThrottledThenLocked) {
   policy.lock_after = 3;
   policy.lock_duration = std::chrono::seconds(600);
   WebOptions options;
+  options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
   options.port = 0;
   options.throttle = policy;
   server_ = std::make_unique<WebServer>(*dispatcher_, options);

@@ -44,6 +44,8 @@ class SharedSessionsTest : public ::testing::Test {
     db.write_client_config_text("demo", demo.to_json().dump(2));
 
     WebOptions options;
+
+    options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
     options.port = 0;
     node_a_ = std::make_unique<WebServer>(*dispatcher_, options);
     node_b_ = std::make_unique<WebServer>(*dispatcher_, options);

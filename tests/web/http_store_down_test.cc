@@ -28,6 +28,7 @@ class StoreDownTest : public ::testing::Test {
     };
     dispatcher_ = std::make_unique<Dispatcher>(std::move(ticket));
     WebOptions options;
+    options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
     options.port = 0;
     server_ = std::make_unique<WebServer>(*dispatcher_, options);
     server_->start();

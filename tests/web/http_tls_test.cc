@@ -13,6 +13,7 @@ using ::testing::HasSubstr;
 TEST_F(WebTest, ServesHttpsWithSecureCookies) {
   server_.reset();
   WebOptions options;
+  options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
   options.port = 0;
   options.tls_cert = DATABUS_SOURCE_DIR "/tests/web/fixtures/test_cert.pem";
   options.tls_key = DATABUS_SOURCE_DIR "/tests/web/fixtures/test_key.pem";
@@ -45,6 +46,7 @@ TEST_F(WebTest, ServesHttpsWithSecureCookies) {
 TEST_F(WebTest, MissingTlsFilesAreAStartupError) {
   server_.reset();
   WebOptions options;
+  options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
   options.port = 0;
   options.tls_cert = dir_ / "missing_cert.pem";
   options.tls_key = dir_ / "missing_key.pem";

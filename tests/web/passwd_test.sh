@@ -8,7 +8,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/databus-passwd-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAILED: $*"; exit 1; }
 
-"$databus" init --data-dir "$dir/data" >/dev/null
+"$databus" init --demo --data-dir "$dir/data" >/dev/null
 config="$dir/data/clients/demo/config.json"
 grep -q '"password": "demo"' "$config" || fail "the fresh demo user has no plaintext password"
 

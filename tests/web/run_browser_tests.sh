@@ -47,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$databus" run --data-dir "$run_dir/data" --port 0 --alias "Browser test" --workers 2 \
+"$databus" run --demo --data-dir "$run_dir/data" --port 0 --alias "Browser test" --workers 2 \
   --cycle-ms 200 >"$run_dir/out" 2>"$run_dir/err" &
 databus_pid=$!
 

@@ -177,6 +177,8 @@ class WebTest : public ::testing::Test {
     db.write_client_config_text("open", R"({"log_life_span": 1, "passengers": [], "users": []})");
 
     WebOptions options;
+
+    options.allow_default_passwords = true;  // The tests log in as root/root, demo/demo.
     options.port = 0;
     // Only the throttling test wants the slow-down (it makes its own server).
     options.throttle.slow_after = 1000;

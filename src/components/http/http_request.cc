@@ -1,6 +1,8 @@
 #include "components/http/http_request.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <memory>
 #include <mutex>
@@ -55,6 +57,43 @@ std::string one_line(std::string value) {
     if (c == '\r' || c == '\n') c = ' ';
   }
   return value;
+}
+
+// The address check of a restricting AddressPolicy, at connection time.
+struct SocketGuard {
+  std::string refused;  // The first address refused, as text.
+};
+
+curl_socket_t open_checked_socket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto& guard = *static_cast<SocketGuard*>(user);
+  if (is_private_address(&address->addr)) {
+    char text[INET6_ADDRSTRLEN] = "?";
+    const void* raw = address->family == AF_INET6
+                          ? static_cast<const void*>(
+                                &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr)
+                          : &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr;
+    inet_ntop(address->family, raw, text, sizeof text);
+    if (guard.refused.empty()) guard.refused = text;
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
+// The host of `url` as libcurl reads it (IPv6 without brackets), or "".
+std::string url_host(const std::string& url) {
+  CURLU* parsed = curl_url();
+  std::string host;
+  char* part = nullptr;
+  if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
+    host = part;
+    curl_free(part);
+  }
+  curl_url_cleanup(parsed);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return host;
 }
 
 }  // namespace
@@ -166,7 +205,24 @@ HttpResponse send_http(const HttpEndpoint& endpoint, const std::string& method,
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
 
+  SocketGuard guard;
+  if (endpoint.policy.restricts()) {
+    const std::string host = url_host(url);
+    if (!host_allowed(host, endpoint.policy.allowed_hosts)) {
+      throw Error(what + " refused: the host '" + host + "' is not among allowed_hosts");
+    }
+    curl_easy_setopt(h, CURLOPT_PROXY, "");
+    if (!endpoint.policy.allow_private) {
+      curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+      curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &guard);
+    }
+  }
+
   const CURLcode code = curl_easy_perform(h);
+  if (!guard.refused.empty() && code != CURLE_OK) {
+    throw Error(what + " refused: the host resolves to " + guard.refused +
+                ", an address of this host or a private network (allow_private is off)");
+  }
   if (sink.exceeded || code == CURLE_FILESIZE_EXCEEDED) {
     throw Error(what + " failed: the response is larger than " +
                 std::to_string(endpoint.max_response_bytes) + " bytes (max_response_bytes)");

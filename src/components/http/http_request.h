@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "components/http/address_policy.h"
 #include "databus/component.h"
 
 namespace databus {
@@ -34,6 +35,10 @@ struct HttpEndpoint {
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   // Values never to show in messages (password, token, header values).
   std::vector<std::string> secrets;
+  // Where requests may connect (default: anywhere). A restricting policy
+  // also connects directly, past any proxy of the environment, so that the
+  // address checked is the server's.
+  AddressPolicy policy;
 };
 
 // One part of a multipart/form-data body.
@@ -61,6 +66,10 @@ HttpEndpoint read_http_endpoint(const ComponentEnv& env);
 // sent when non-empty; `parts`, when non-empty, are sent as
 // multipart/form-data instead. Redirects are not followed (credentials stay
 // with the configured host). Only http and https are allowed.
+//
+// With a restricting endpoint.policy, a URL whose host is not allowed is
+// refused before anything is sent, and an address the policy refuses is
+// never connected to; either throws Error saying so.
 //
 // Returns whatever status the server answered. Throws Error naming the
 // method and URL (secrets replaced by "***") on a transport failure

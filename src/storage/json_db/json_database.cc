@@ -160,6 +160,12 @@ class JsonDatabase : public Database {
     check_passenger_state_key(passenger_module, name);
     guarded([&] { client(id).state.write(passenger_module, name, text); });
   }
+  void write_passenger_state_unsynced(const std::string& id, const std::string& passenger_module,
+                                      const std::string& name,
+                                      const std::optional<std::string>& text) override {
+    check_passenger_state_key(passenger_module, name);
+    guarded([&] { client(id).state.write(passenger_module, name, text, false); });
+  }
   std::map<std::string, std::string> list_passenger_state(
       const std::string& id, const std::string& passenger_module) override {
     check_file_name_id("passenger", passenger_module);

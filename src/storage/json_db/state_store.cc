@@ -33,16 +33,25 @@ std::optional<std::string> StateStore::read(const std::string& passenger,
 }
 
 void StateStore::write(const std::string& passenger, const std::string& name,
-                       const std::optional<std::string>& text) {
+                       const std::optional<std::string>& text, bool synced) {
   std::lock_guard lock(write_mutex_);
   const stdfs::path path = path_of(passenger, name);
   if (!text) {
     std::error_code ec;
-    if (stdfs::exists(path, ec)) durable::remove_durably(path);
+    if (!stdfs::exists(path, ec)) return;
+    if (synced) {
+      durable::remove_durably(path);
+    } else if (!stdfs::remove(path, ec) && ec) {
+      throw StorageError("cannot remove " + path.string() + ": " + ec.message());
+    }
     return;
   }
   durable::create_directories_durably(path.parent_path());
-  durable::write_file_atomically(path, *text);
+  if (synced) {
+    durable::write_file_atomically(path, *text);
+  } else {
+    durable::replace_file_unsynced(path, *text);
+  }
 }
 
 std::map<std::string, std::string> StateStore::list(const std::string& passenger) const {

@@ -1,6 +1,7 @@
 // StateStore: the client passenger state documents of one client in the JSON
 // DB (Database::read_passenger_state()): clients/<id>/state/<passenger>/<name>.json,
 // each replaced whole and atomically (written beside, synced, renamed).
+// Unsynced writes skip the syncs.
 //
 // Thread-safety: thread-safe; writes of one document are ordered by a mutex
 // (the dispatcher writes a passenger's documents from its drive only).
@@ -20,8 +21,10 @@ class StateStore {
 
   // REQUIRES for all: the passenger and name passed check_passenger_state_key().
   std::optional<std::string> read(const std::string& passenger, const std::string& name) const;
+  // Unless `synced`, atomic against the process ending but not synced
+  // (Database::write_passenger_state_unsynced()).
   void write(const std::string& passenger, const std::string& name,
-             const std::optional<std::string>& text);
+             const std::optional<std::string>& text, bool synced = true);
   std::map<std::string, std::string> list(const std::string& passenger) const;
 
  private:

@@ -345,6 +345,11 @@ class PgFencedDatabase : public DatabaseWrapper {
                              const std::optional<std::string>& text) override {
     engine_.write_passenger_state_fenced(client_id, passenger_module, name, text, &lease_);
   }
+  void write_passenger_state_unsynced(const std::string& client_id,
+                                      const std::string& passenger_module, const std::string& name,
+                                      const std::optional<std::string>& text) override {
+    engine_.write_passenger_state_fenced(client_id, passenger_module, name, text, &lease_, false);
+  }
 
  private:
   PgDatabase& engine_;

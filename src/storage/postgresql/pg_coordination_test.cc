@@ -133,7 +133,7 @@ TEST_F(PgCoordinationTest, AFencedStateWriteOfALostLeaseFailsAndWritesNothing) {
   ASSERT_TRUE(lease);
   std::unique_ptr<Database> fenced = ca_->fenced(*a_, *lease);
   fenced->write_passenger_state(kClient, kPassenger, "puller_health", "A's");
-  fenced->write_passenger_state(kClient, kPassenger, "in_flight", "[1]");
+  fenced->write_passenger_state_unsynced(kClient, kPassenger, "in_flight", "[1]");
   EXPECT_EQ(b_->read_passenger_state(kClient, kPassenger, "puller_health"), "A's");
 
   std::this_thread::sleep_for(400ms);
@@ -143,6 +143,8 @@ TEST_F(PgCoordinationTest, AFencedStateWriteOfALostLeaseFailsAndWritesNothing) {
   EXPECT_THROW(fenced->write_passenger_state(kClient, kPassenger, "in_flight", std::nullopt),
                LeaseLostError);
   EXPECT_THROW(fenced->write_passenger_state(kClient, kPassenger, "new", "late"), LeaseLostError);
+  EXPECT_THROW(fenced->write_passenger_state_unsynced(kClient, kPassenger, "running_steps", "{}"),
+               LeaseLostError);
   EXPECT_EQ(b_->list_passenger_state(kClient, kPassenger),
             (std::map<std::string, std::string>{{"in_flight", "[1]"}, {"puller_health", "A's"}}));
   // Reads pass through; the unfenced engine writes as before.

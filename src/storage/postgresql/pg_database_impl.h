@@ -84,6 +84,11 @@ class PgDatabase : public Database {
                              const std::optional<std::string>& text) override {
     write_passenger_state_fenced(client_id, passenger_module, name, text, nullptr);
   }
+  void write_passenger_state_unsynced(const std::string& client_id,
+                                      const std::string& passenger_module, const std::string& name,
+                                      const std::optional<std::string>& text) override {
+    write_passenger_state_fenced(client_id, passenger_module, name, text, nullptr, false);
+  }
   std::map<std::string, std::string> list_passenger_state(
       const std::string& client_id, const std::string& passenger_module) override;
 
@@ -118,10 +123,13 @@ class PgDatabase : public Database {
   std::size_t delete_complete_entries_fenced(const std::string& client_id,
                                              const std::string& passenger_module, TimePoint before,
                                              const Lease* fence);
-  // A client passenger state write, fenced like the queue writes.
+  // A client passenger state write, fenced like the queue writes; unless
+  // `synced`, committed with synchronous_commit off (the server's crash
+  // keeps it, a power loss may not: write_passenger_state_unsynced()).
   void write_passenger_state_fenced(const std::string& client_id,
                                     const std::string& passenger_module, const std::string& name,
-                                    const std::optional<std::string>& text, const Lease* fence);
+                                    const std::optional<std::string>& text, const Lease* fence,
+                                    bool synced = true);
 
   SessionStorage* session_storage() override { return &sessions_; }
 

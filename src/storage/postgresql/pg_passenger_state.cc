@@ -24,10 +24,13 @@ void PgDatabase::write_passenger_state_fenced(const std::string& client_id,
                                               const std::string& passenger_module,
                                               const std::string& name,
                                               const std::optional<std::string>& text,
-                                              const Lease* fence) {
+                                              const Lease* fence, bool synced) {
   check_client_id(client_id);
   check_passenger_state_key(passenger_module, name);
   PgTransaction tx(pool_);
+  // Only this transaction's commit returns before its WAL is flushed; the
+  // server still writes it in order, so a later synced commit covers it.
+  if (!synced) tx.run("SET LOCAL synchronous_commit TO OFF");
   if (fence != nullptr) check_fence(tx, *fence);
   if (text) {
     tx.run(

@@ -1,5 +1,7 @@
 #include "storage/sql/sql_codec.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <stdexcept>
 
@@ -63,7 +65,12 @@ EntryFlags EntryFlags::of(const QueueEntry& entry) {
   f.processors_complete = entry.processors_complete();
   f.pushers_complete = !entry.has_incomplete_pusher();
   f.complete = f.notified && f.processors_complete && f.pushers_complete;
-  if (const std::optional<TimePoint> due = entry.due_at()) f.due_at = to_micros(*due);
+  // A time before the epoch is due at once as well: stored as 0, the value
+  // of every step that never failed (the SQLite due query's first arm,
+  // sql_query.cc).
+  if (const std::optional<TimePoint> due = entry.due_at()) {
+    f.due_at = std::max<std::int64_t>(0, to_micros(*due));
+  }
   f.failing = entry.failing();
   f.quarantined = entry.quarantined();
   return f;

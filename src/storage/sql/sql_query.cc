@@ -12,9 +12,15 @@ bool due_query(const EntryQuery& q) {
   return q.due_by && (q.filter == EntryFilter::processing_due || q.filter == EntryFilter::push_due);
 }
 
+// Which of a due query's entries a WHERE clause selects: all of them, or
+// one arm of the split query (select_entries()): those due at once (due_at
+// 0: no step has failed, or a person retried it) or those whose next
+// attempt came (due_at > 0). EntryFlags stores no due time below 0.
+enum class DueArm { all, at_once, came };
+
 // The WHERE clause shared by select and count.
-std::string where(const Dialect& d, Statement& s, const std::string& client_id,
-                  const EntryQuery& q) {
+std::string where(const Dialect& d, Statement& s, const std::string& client_id, const EntryQuery& q,
+                  DueArm arm = DueArm::all) {
   std::string w = " WHERE client_id = " + s.bind(d, client_id);
   if (!q.passenger_module.empty()) w += " AND passenger_module = " + s.bind(d, q.passenger_module);
   if (!q.puller_module.empty()) w += " AND puller_module = " + s.bind(d, q.puller_module);
@@ -54,7 +60,12 @@ std::string where(const Dialect& d, Statement& s, const std::string& client_id,
       break;
   }
   if (due_query(q)) {
-    w += " AND due_at <= " + s.bind(d, to_micros(*q.due_by));
+    if (arm == DueArm::at_once) {
+      w += " AND due_at = 0";
+    } else {
+      if (arm == DueArm::came) w += " AND due_at > 0";
+      w += " AND due_at <= " + s.bind(d, to_micros(*q.due_by));
+    }
   }
   if (!q.search.empty()) {
     // One parameter per use: "?" placeholders are numbered by position.
@@ -128,8 +139,21 @@ std::string Statement::bind(const Dialect& dialect, Value value) {
 
 Statement select_entries(const Dialect& d, const std::string& client_id, const EntryQuery& q) {
   Statement s;
-  s.text =
-      std::string("SELECT ") + kEntryColumns + " FROM " + from(d, q) + where(d, s, client_id, q);
+  const std::string select = std::string("SELECT ") + kEntryColumns + " FROM " + from(d, q);
+  if (due_query(q) && !d.due_entries_from.empty()) {
+    // Two arms, merged in order: those due at once, most of a drive's,
+    // which the due index (client, type, due time, then entry_open's
+    // primary key: pull time, internal id) yields in the query's order, so
+    // that they are not sorted (docs/performance.md, "Issue 15's W1
+    // regression, found"); and those whose next attempt came, few, sorted
+    // apart.
+    // One statement after the other: each binds its parameters in turn.
+    s.text = select + where(d, s, client_id, q, DueArm::at_once);
+    s.text += " UNION ALL " + select;
+    s.text += where(d, s, client_id, q, DueArm::came);
+  } else {
+    s.text = select + where(d, s, client_id, q);
+  }
   const char* order = q.newest_first ? " DESC" : "";
   s.text += std::string(" ORDER BY pull_time") + order + ", internal_id" + order;
   s.text += " LIMIT ";

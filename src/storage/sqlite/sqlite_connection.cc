@@ -158,7 +158,8 @@ SqliteConnection::SqliteConnection(std::filesystem::path path) : path_(std::move
     SqliteQuery q(*this, "PRAGMA page_size");
     if (q.step()) page_size = q.integer(0);
   }
-  exec("PRAGMA wal_autocheckpoint=" + std::to_string((std::int64_t{64} << 20) / page_size) + ";");
+  autocheckpoint_pages_ = static_cast<int>((std::int64_t{64} << 20) / page_size);
+  sqlite3_wal_autocheckpoint(db_, autocheckpoint_pages_);
   // A page cache of up to 64 MiB per connection (the default is 2 MiB): a
   // drive reads back the rows it wrote a moment ago, and rereading them
   // through the operating system costs a system call per page.
@@ -283,6 +284,27 @@ SqliteWrite::~SqliteWrite() {
 void SqliteWrite::commit() {
   pool_.writer_->run("COMMIT");
   done_ = true;
+}
+
+void SqliteWrite::commit_unsynced() {
+  pool_.writer_->commit_unsynced();
+  done_ = true;
+}
+
+void SqliteConnection::commit_unsynced() {
+  // What synchronous=NORMAL does for a commit, on this one only: the log is
+  // written (the write-behind VFS still drains its queue before the commit
+  // shows), not synced. A checkpoint must sync the log before it copies
+  // frames into the database file, so none runs inside this commit.
+  sqlite3_wal_autocheckpoint(db_, 0);
+  try {
+    const LogSyncsSkipped skipped;
+    run("COMMIT");
+  } catch (...) {
+    sqlite3_wal_autocheckpoint(db_, autocheckpoint_pages_);
+    throw;
+  }
+  sqlite3_wal_autocheckpoint(db_, autocheckpoint_pages_);
 }
 
 SqliteRead::SqliteRead(SqlitePool& pool) : lease_(pool.acquire()) { lease_->run("BEGIN"); }

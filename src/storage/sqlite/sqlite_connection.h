@@ -88,6 +88,9 @@ class SqliteConnection {
   // The rowid (INTEGER PRIMARY KEY) of the row the last INSERT added.
   std::int64_t last_insert_rowid() const;
 
+  // Runs COMMIT without syncing the log (SqliteWrite::commit_unsynced()).
+  void commit_unsynced();
+
   // Throws StorageError "sqlite <path>: <what>: <SQLite's message>".
   [[noreturn]] void fail(std::string_view what) const;
   const std::filesystem::path& path() const { return path_; }
@@ -98,6 +101,7 @@ class SqliteConnection {
 
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
+  int autocheckpoint_pages_ = 0;  // PRAGMA wal_autocheckpoint, set when opened.
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
@@ -150,6 +154,11 @@ class SqliteWrite {
   SqliteConnection& connection() { return *pool_.writer_; }
   // Commits; durable on return (WAL with synchronous=FULL syncs the log).
   void commit();
+  // Commits without syncing the log: the commit survives the process
+  // ending, not a power loss (Database::write_passenger_state_unsynced()).
+  // The next commit's sync makes it durable with its own. With the default
+  // VFS (the write-behind one could not be registered), as commit().
+  void commit_unsynced();
 
   // Counts the transactions that found the file changed by another
   // connection (another process) since this pool's previous write: a

@@ -77,6 +77,9 @@ class SqliteDatabase : public Database {
   void write_passenger_state(const std::string& client_id, const std::string& passenger_module,
                              const std::string& name,
                              const std::optional<std::string>& text) override;
+  void write_passenger_state_unsynced(const std::string& client_id,
+                                      const std::string& passenger_module, const std::string& name,
+                                      const std::optional<std::string>& text) override;
   std::map<std::string, std::string> list_passenger_state(
       const std::string& client_id, const std::string& passenger_module) override;
 
@@ -96,6 +99,9 @@ class SqliteDatabase : public Database {
   bool delete_log(const std::string& client_id, const std::string& guid) override;
 
  private:
+  // A client passenger state write, committed with or without a sync.
+  void write_state(const std::string& client_id, const std::string& passenger_module,
+                   const std::string& name, const std::optional<std::string>& text, bool synced);
   // Rows of `q` (selecting sql::kEntryColumns) decoded, with their
   // attachments (names and formats unless `with_content`, none unless
   // `with_content` or `with_names`); malformed rows are recorded as problems

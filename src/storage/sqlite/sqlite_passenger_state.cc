@@ -23,6 +23,19 @@ void SqliteDatabase::write_passenger_state(const std::string& client_id,
                                            const std::string& passenger_module,
                                            const std::string& name,
                                            const std::optional<std::string>& text) {
+  write_state(client_id, passenger_module, name, text, true);
+}
+
+void SqliteDatabase::write_passenger_state_unsynced(const std::string& client_id,
+                                                    const std::string& passenger_module,
+                                                    const std::string& name,
+                                                    const std::optional<std::string>& text) {
+  write_state(client_id, passenger_module, name, text, false);
+}
+
+void SqliteDatabase::write_state(const std::string& client_id, const std::string& passenger_module,
+                                 const std::string& name, const std::optional<std::string>& text,
+                                 bool synced) {
   check_client_id(client_id);
   check_passenger_state_key(passenger_module, name);
   SqliteWrite write(pool_);
@@ -44,7 +57,11 @@ void SqliteDatabase::write_passenger_state(const std::string& client_id,
         .bind(3, name)
         .run();
   }
-  write.commit();
+  if (synced) {
+    write.commit();
+  } else {
+    write.commit_unsynced();
+  }
 }
 
 std::map<std::string, std::string> SqliteDatabase::list_passenger_state(

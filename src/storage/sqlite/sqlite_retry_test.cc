@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "databus/uuid.h"
 #include "storage/sql/sql_codec.h"
@@ -203,12 +205,51 @@ TEST_F(SqliteRetryTest, DueQueriesUseTheDueIndex) {
     }
     std::string plan;
     for (const std::string& row : rows(text)) plan += row + "\n";
-    const char* index =
-        filter == EntryFilter::unnotified ? "entry_statuses_unnotified" : "entry_open_due";
-    // The index is read first: the plan's first line.
-    EXPECT_NE(plan.substr(0, plan.find('\n')).find(index), std::string::npos) << text << "\n"
-                                                                              << plan;
+    if (filter == EntryFilter::unnotified) {
+      // The index is read first: the plan's first line.
+      EXPECT_NE(plan.substr(0, plan.find('\n')).find("entry_statuses_unnotified"),
+                std::string::npos)
+          << text << "\n"
+          << plan;
+      continue;
+    }
+    // Two arms merged: the entries due at once straight from the due index
+    // in the query's order, unsorted; then those whose attempt came, sorted.
+    const std::size_t merge = plan.find("MERGE (UNION ALL)");
+    const std::size_t at_once = plan.find("USING INDEX entry_open_due (", merge);
+    const std::size_t came = plan.find("USING INDEX entry_open_due (", at_once + 1);
+    const std::size_t sort = plan.find("TEMP B-TREE");
+    ASSERT_NE(merge, std::string::npos) << plan;
+    ASSERT_NE(at_once, std::string::npos) << plan;
+    ASSERT_NE(came, std::string::npos) << plan;
+    EXPECT_NE(plan.find("due_at=?", at_once), std::string::npos) << plan;
+    EXPECT_TRUE(sort == std::string::npos || sort > came) << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE", sort + 1), std::string::npos) << plan;
   }
+}
+
+// An unsynced commit (write_passenger_state_unsynced()) skips only the
+// log's sync: a process that dies after it (no close, no checkpoint) leaves
+// it in the log for the next one, before and after durable commits alike.
+TEST_F(SqliteRetryTest, UnsyncedStateWritesSurviveTheProcessEnding) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto db = open_sqlite_database({dir_, {}});
+    db->write_passenger_state_unsynced("demo", "m", "first", "1");
+    db->write_passenger_state("demo", "m", "durable", "2");
+    db->write_passenger_state_unsynced("demo", "m", "last", "3");
+    _exit(0);  // As SIGKILL would: nothing closed, nothing checkpointed.
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  auto db = open_sqlite_database({dir_, {}});
+  EXPECT_EQ(db->list_passenger_state("demo", "m"),
+            (std::map<std::string, std::string>{{"durable", "2"}, {"first", "1"}, {"last", "3"}}));
+  // The connection syncs its later commits again.
+  db->write_passenger_state("demo", "m", "after", "4");
+  EXPECT_EQ(db->read_passenger_state("demo", "m", "after"), "4");
 }
 
 }  // namespace

@@ -115,9 +115,13 @@ int behind_truncate(sqlite3_file* file, sqlite3_int64 size) {
   });
 }
 
+// Set by LogSyncsSkipped on its thread.
+thread_local bool skip_log_syncs = false;
+
 int behind_sync(sqlite3_file* file, int flags) {
-  return after_writes(
-      file, [&](sqlite3_file* real, const sqlite3_io_methods* m) { return m->xSync(real, flags); });
+  return after_writes(file, [&](sqlite3_file* real, const sqlite3_io_methods* m) {
+    return skip_log_syncs ? SQLITE_OK : m->xSync(real, flags);
+  });
 }
 
 int behind_file_size(sqlite3_file* file, sqlite3_int64* size) {
@@ -434,5 +438,8 @@ const char* sqlite_write_behind_vfs() {
   static sqlite3_vfs* const vfs = make_vfs();
   return vfs == nullptr ? nullptr : vfs->zName;
 }
+
+LogSyncsSkipped::LogSyncsSkipped() { skip_log_syncs = true; }
+LogSyncsSkipped::~LogSyncsSkipped() { skip_log_syncs = false; }
 
 }  // namespace databus

@@ -29,4 +29,17 @@ namespace databus {
 // VFS serves instead.
 const char* sqlite_write_behind_vfs();
 
+// While one lives on a thread, a sync of a log by that thread waits for the
+// log's queued writes but does not reach the disk: a commit made meanwhile
+// survives the process ending, not a power loss, and the next synced commit
+// makes it durable (SqliteConnection::commit_unsynced(), which keeps
+// checkpoints out of it). Not nested.
+class LogSyncsSkipped {
+ public:
+  LogSyncsSkipped();
+  ~LogSyncsSkipped();
+  LogSyncsSkipped(const LogSyncsSkipped&) = delete;
+  LogSyncsSkipped& operator=(const LogSyncsSkipped&) = delete;
+};
+
 }  // namespace databus

@@ -1,10 +1,10 @@
 // Browser tests of the Databus web interface (issue 3): Debian's chromium
 // driven by playwright-core. Usage:
 //   node browser_test.js BASE_URL [SCREENSHOT_DIR]
-// BASE_URL is a `databus run` on a fresh data directory (clients root and
-// demo with their default users). With SCREENSHOT_DIR, screenshots of the
-// main pages are written there (docs/img). Exits non-zero on the first
-// failed check. Every wait is bounded.
+// BASE_URL is a `databus run --demo` on a fresh data directory (clients root
+// and demo with their default users, which --demo lets the web serve). With
+// SCREENSHOT_DIR, screenshots of the main pages are written there
+// (docs/img). Exits non-zero on the first failed check. Every wait is bounded.
 'use strict';
 
 const assert = require('node:assert/strict');
