@@ -8,6 +8,8 @@
 #                 build + run the embedded example against that installation
 #   make install  install into PREFIX (default /usr/local)
 #   make format   clang-format every C++ file
+#   make docs     regenerate docs/connectors.md's settings tables from the
+#                 component specs (a test fails while they differ)
 #   make bench    build the Google Benchmark micro-benchmarks and run them
 #                 (whole-drive figures: ./build/databus bench, docs/performance.md)
 #   make fuzz     build the libFuzzer targets (clang, ASan + UBSan, ./build-fuzz)
@@ -26,7 +28,7 @@ JOBS ?= 2
 TEST_PREFIX := $(CURDIR)/$(BUILD_DIR)/install-prefix
 EXAMPLE_BUILD := $(BUILD_DIR)/embedded_app
 
-.PHONY: deps build run test install format clean bench test-sanitize fuzz fuzz-build fuzz-ci
+.PHONY: deps build run test install format docs clean bench test-sanitize fuzz fuzz-build fuzz-ci
 
 deps:
 	bash scripts/install-deps.sh
@@ -49,6 +51,9 @@ test: build
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+docs: build
+	ninja -C $(BUILD_DIR) docs-settings
 
 format:
 	find src include tests examples fuzz -name '*.h' -o -name '*.cc' | xargs -r clang-format -i

@@ -2,6 +2,7 @@
 
 #include "databus/builtins.h"
 #include "databus/factories.h"
+#include "databus/plugin.h"
 
 namespace databus::cli {
 
@@ -28,6 +29,22 @@ void add_storage_options(CLI::App& command, StorageOptions& options) {
                   "--data-dir); SQL engines take connection data. Default: none")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
+}
+
+void add_plugin_option(CLI::App& command, std::vector<std::string>& dirs) {
+  command
+      .add_option("--plugin-dir", dirs,
+                  "Folder of plugins, repeatable: every *.so directly inside is loaded and adds "
+                  "its components (a plugin built for another Databus version is refused). "
+                  "Default: none")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+}
+
+std::shared_ptr<Registry> registry_with_plugins(const std::vector<std::string>& dirs) {
+  std::shared_ptr<Registry> registry = builtin_registry();
+  load_plugins(*registry, std::vector<std::filesystem::path>(dirs.begin(), dirs.end()));
+  return registry;
 }
 
 std::string exit_codes_footer(std::string_view findings) {
@@ -74,6 +91,7 @@ DispatcherTicket ticket_from(const StorageOptions& options) {
   ticket.data_dir = options.data_dir;
   ticket.database_module = options.database;
   ticket.database_arguments = parse_database_arguments(options.database_args);
+  ticket.plugin_dirs.assign(options.plugin_dirs.begin(), options.plugin_dirs.end());
   return ticket;
 }
 

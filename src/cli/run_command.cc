@@ -109,6 +109,7 @@ void add_run_command(CLI::App& app, int* exit_code) {
       "next step), then exits 0; a second one only reports what is still running. A fresh "
       "data directory gets the clients root and demo.");
   add_storage_options(*command, options->storage);
+  add_plugin_option(*command, options->storage.plugin_dirs);
   command->add_option("--port", options->port, "Port of the web interface; 0 picks a free one")
       ->type_name("N")
       ->check(CLI::Range(0, 65535))
