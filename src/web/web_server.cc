@@ -110,8 +110,9 @@ void WebServer::start() {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
   });
   web::add_asset_routes(server);
-  web::add_api_routes(server, impl_->state);
-  web::add_inbox_routes(server, impl_->state);
+  web::RouteTable api_table(server);
+  web::add_api_routes(api_table, impl_->state);
+  web::add_inbox_routes(api_table, impl_->state);
   web::add_page_routes(server, impl_->state);
 
   if (o.port == 0) {
