@@ -8,35 +8,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/child_process.h"
-#include "test_paths.h"
+#include "cli/program_test.h"
 
 namespace databus::cli {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-using ::testing::Not;
 
-class CliCatalogTest : public ::testing::Test {
+class CliCatalogTest : public ProgramTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "databus_cli_catalog_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  ProgramResult databus(std::vector<std::string> args) {
-    args.insert(args.begin(), DATABUS_CLI_PATH);
-    return run_program(args, dir_);
-  }
   fs::path write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name, std::ios::binary) << text;
     return dir_ / name;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(CliCatalogTest, CheckConfigFindsEveryProblemOfAFileWithoutAStore) {
