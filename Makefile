@@ -11,6 +11,8 @@
 #   make package  build the Debian package into ./build/package
 #                 (scripts/build-deb.sh; docs/operations.md)
 #   make format   clang-format every C++ file
+#   make docs     regenerate docs/connectors.md's settings tables from the
+#                 component specs (a test fails while they differ)
 #   make bench    build the Google Benchmark micro-benchmarks and run them
 #                 (whole-drive figures: ./build/databus bench, docs/performance.md)
 #   make fuzz     build the libFuzzer targets (clang, ASan + UBSan, ./build-fuzz)
@@ -29,7 +31,7 @@ JOBS ?= 2
 TEST_PREFIX := $(CURDIR)/$(BUILD_DIR)/install-prefix
 EXAMPLE_BUILD := $(BUILD_DIR)/embedded_app
 
-.PHONY: deps build run test install package format clean bench test-sanitize fuzz fuzz-build fuzz-ci
+.PHONY: deps build run test install package format docs clean bench test-sanitize fuzz fuzz-build fuzz-ci
 
 deps:
 	bash scripts/install-deps.sh
@@ -57,6 +59,9 @@ install: build
 
 package: build
 	bash scripts/build-deb.sh $(BUILD_DIR) $(BUILD_DIR)/package
+
+docs: build
+	ninja -C $(BUILD_DIR) docs-settings
 
 format:
 	find src include tests examples fuzz -name '*.h' -o -name '*.cc' | xargs -r clang-format -i

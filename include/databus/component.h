@@ -33,6 +33,19 @@ struct ComponentEnv {
   // re-check, against the file system as it is now, the path settings
   // written inside a delegated directory root. Absent: none delegated.
   std::optional<HostDelegation> host_delegation;
+
+  // The setting `key` as T (std::string, bool, std::int64_t, double,
+  // std::vector<std::string>, nlohmann::json, ...). The registry checked it
+  // against the component's spec and filled in the spec's default, so a
+  // component states no default and no check of its own: the spec alone
+  // drives parsing (docs/architecture.md, "Component specs").
+  // REQUIRES: `key` is a setting of the spec and T fits its type; a default
+  // of null reads as T only when T accepts null (nlohmann::json,
+  // std::optional<U>).
+  template <typename T>
+  T setting(const std::string& key) const {
+    return settings.at(key).get<T>();
+  }
 };
 
 // The drive a component call belongs to. Lives as long as the drive; not

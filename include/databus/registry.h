@@ -45,6 +45,10 @@ struct ComponentSpec {
   // generic passenger type thus serves many client passengers of one client
   // (a client passenger is identified by its module name).
   bool family = false;
+  // The plugin file (plugin.h) that registered this component; empty for a
+  // built-in or the application's own. Set by the registry when it adds the
+  // spec (whatever the spec said), shown by `databus components`.
+  std::string plugin;
 };
 
 using PassengerMaker = std::function<Passenger()>;
@@ -73,6 +77,11 @@ class Registry {
   void add_database(ComponentSpec spec, DatabaseMaker maker);
   void add_driver(ComponentSpec spec, DriverMaker maker);
 
+  // The plugin file whose components the following add_*() calls register
+  // (ComponentSpec::plugin); load_plugins() (plugin.h) sets it around each
+  // plugin's registration and clears it after. Default: empty.
+  void set_registering_plugin(std::string file) { registering_plugin_ = std::move(file); }
+
   // The spec of `name` (or an alias) of `kind`, or nullptr.
   const ComponentSpec* find(ComponentKind kind, std::string_view name) const;
   // Specs of one kind, sorted by name.
@@ -94,8 +103,13 @@ class Registry {
   // Every problem of `ref` that resolve_settings() would throw, without
   // throwing; an unknown module is one ConfigError(where, "module"). Empty
   // when `ref` is valid.
+  // With `env` keep (a lint without the deployment's environment, `databus
+  // check --config`), `${env:NAME}` references are not resolved: a string
+  // holding one passes as a string or choice setting, whatever NAME holds.
+  enum class EnvReferences { resolve, keep };
   std::vector<ConfigError> check_settings(ComponentKind kind, const ComponentRef& ref,
-                                          const std::string& where) const;
+                                          const std::string& where,
+                                          EnvReferences env = EnvReferences::resolve) const;
 
   // Every problem of a parsed client configuration against this registry:
   // each client passenger's module and each of its pullers, processors,
@@ -103,7 +117,8 @@ class Registry {
   // names the source (the config.json path); each problem's where() adds the
   // passenger and list position, e.g. "<where>: passengers[0]
   // (databus.passenger.x).pushers[1]", or "<where>: alerts.pushers[0]".
-  std::vector<ConfigError> check_client(const ClientConfig& config, const std::string& where) const;
+  std::vector<ConfigError> check_client(const ClientConfig& config, const std::string& where,
+                                        EnvReferences env = EnvReferences::resolve) const;
 
   // The makers. Each throws UnknownModuleError for an unknown name and
   // ConfigError for invalid settings; `env.settings` is replaced by the
@@ -136,6 +151,7 @@ class Registry {
   // kind -> canonical name -> entry; aliases map to canonical names.
   std::map<ComponentKind, std::map<std::string, Entry, std::less<>>> entries_;
   std::map<ComponentKind, std::map<std::string, std::string, std::less<>>> aliases_;
+  std::string registering_plugin_;
 };
 
 }  // namespace databus

@@ -16,20 +16,23 @@
 
 namespace databus {
 
-// What a setting's value must be.
+// What a setting's value must be. A secret is a string (or a string_map)
+// with `secret` set; an enum is a `choice`.
 enum class SettingType {
   any,          // Not checked by the registry; the component reads it.
   string,       // A JSON string.
   boolean,      // true or false.
   integer,      // A whole number within [minimum, maximum].
   number,       // A number (whole or not) within the bounds.
-  choice,       // One of `choices`, a string.
+  choice,       // One of `choices`, a string (an enum).
   string_list,  // A list of strings.
   string_map,   // An object whose values are all strings.
+  list,         // A list of any JSON values; the component checks the items.
+  object,       // Any JSON object; the component checks its members.
 };
 
 // "any", "string", "boolean", "integer", "number", "choice", "list of
-// strings", "object of strings".
+// strings", "object of strings", "list", "object".
 std::string_view to_string(SettingType type);
 
 // One setting of a component, as written in the object form of a component
@@ -67,6 +70,11 @@ struct SettingSpec {
   SettingSpec one_of(std::vector<std::string> words) &&;
   SettingSpec string_list() &&;
   SettingSpec string_map() &&;
+  SettingSpec list() &&;
+  SettingSpec object() &&;
+  // A string never shown in logs, errors or the web interface (a password,
+  // a token): string() with `secret` set.
+  SettingSpec secret_string() &&;
 
   // What is wrong with `value` as this setting's value, or nullopt when it
   // fits the type and range. null fits every optional setting (it means the
@@ -77,6 +85,18 @@ struct SettingSpec {
   // The type and range for users, e.g. "whole number, 0 to 65535",
   // "number > 0", "one of \"none\", \"basic\", \"bearer\"".
   std::string describe_type() const;
+
+  // This setting as a JSON Schema (draft 2020-12) property: "type", the
+  // range ("minimum", "maximum", "exclusiveMinimum"), "enum", "default",
+  // "description", "writeOnly" for a secret, and the Databus extensions
+  // "x-databus-secret" and "x-databus-host" (a HostAccess name other than
+  // none). docs/architecture.md, "Component specs".
+  nlohmann::json json_schema() const;
+
+  // This setting for the catalog (`databus components --json`): key, type,
+  // describe_type(), description, default, required, secret, host, and the
+  // range and choices where the type has them.
+  nlohmann::json to_json() const;
 };
 
 }  // namespace databus

@@ -31,6 +31,13 @@ struct DispatcherTicket {
   // Default: null, meaning a registry holding the built-ins (builtin_registry()).
   std::shared_ptr<const Registry> registry;
 
+  // Folders of plugins (plugin.h) whose components join the default
+  // registry: every "*.so" directly inside each. An operator's decision,
+  // never a client's (a plugin runs in the Databus process). Only with
+  // `registry` null (else ConfigError: load_plugins() into your own
+  // registry). Default: none.
+  std::vector<std::filesystem::path> plugin_dirs;
+
   // Factories turning module names into objects. Default: empty, meaning the
   // primal factories backed by `registry`.
   DatabaseFactory database_factory;

@@ -1,13 +1,17 @@
 // `databus check`: validates every client's configuration and stored data
 // without driving anything.
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/config_lint.h"
 #include "cli/options.h"
 #include "databus/builtins.h"
 #include "databus/error.h"
@@ -86,8 +90,42 @@ std::vector<std::string> check_client(Database& database, const Registry& regist
   return problems;
 }
 
+struct CheckOptions {
+  StorageOptions storage;
+  std::string config_file;  // --config: a file, or "-" for stdin.
+};
+
+// `--config FILE|-`: one configuration file, no store.
+int check_file(const CheckOptions& options) {
+  const std::shared_ptr<Registry> registry = registry_with_plugins(options.storage.plugin_dirs);
+  std::string text;
+  std::string source = options.config_file;
+  if (source == "-") {
+    source = "<stdin>";
+    std::ostringstream in;
+    in << std::cin.rdbuf();
+    text = in.str();
+  } else {
+    std::ifstream file(source, std::ios::binary);
+    if (!file) throw UsageError("--config " + source + ": cannot be read");
+    std::ostringstream in;
+    in << file.rdbuf();
+    text = in.str();
+  }
+  const ConfigLint lint = lint_client_config(*registry, text, source);
+  for (const std::string& problem : lint.problems) std::cout << problem << "\n";
+  for (const EnvReference& ref : lint.env_references) {
+    std::cout << source << ": " << ref.path << ": environment variable " << ref.name
+              << (std::getenv(ref.name.c_str()) != nullptr ? " (set here)" : " (not set here)")
+              << "\n";
+  }
+  std::cout << source << ": " << lint.problems.size() << " problem(s), "
+            << lint.env_references.size() << " environment reference(s)" << std::endl;
+  return lint.problems.empty() ? kExitOk : kExitFindings;
+}
+
 int check(const StorageOptions& options) {
-  const std::shared_ptr<Registry> registry = builtin_registry();
+  const std::shared_ptr<Registry> registry = registry_with_plugins(options.plugin_dirs);
   std::unique_ptr<Database> database = open_database(options, registry);
   const std::vector<std::string> clients = database->client_ids();
   std::size_t total = 0;
@@ -110,7 +148,7 @@ int check(const StorageOptions& options) {
 }  // namespace
 
 void add_check_command(CLI::App& app, int* exit_code) {
-  auto options = std::make_shared<StorageOptions>();
+  auto options = std::make_shared<CheckOptions>();
   CLI::App* command = app.add_subcommand(
       "check",
       "Check every client without driving anything: its config.json parses, every passenger, "
@@ -119,10 +157,20 @@ void add_check_command(CLI::App& app, int* exit_code) {
       "and logs are readable. Prints one line per problem naming the file and field (every "
       "problem, not only the first), \"ok\" per good client, then a summary. A broken client, "
       "or a client folder whose name is not a valid client id, is reported and the others are "
-      "still checked.");
-  add_storage_options(*command, *options);
+      "still checked. With --config, checks one configuration file instead, without a store.");
+  add_storage_options(*command, options->storage);
+  add_plugin_option(*command, options->storage.plugin_dirs);
+  command
+      ->add_option("--config", options->config_file,
+                   "Check this client configuration file (\"-\": stdin) before deploying it, "
+                   "without a store: JSON syntax (line and column), every module known, every "
+                   "setting known, of its type and within its range. ${env:NAME} references are "
+                   "listed (whether set here or not), not resolved")
+      ->type_name("FILE");
   command->footer(exit_codes_footer("at least one problem was found"));
-  command->callback([options, exit_code] { *exit_code = check(*options); });
+  command->callback([options, exit_code] {
+    *exit_code = options->config_file.empty() ? check(options->storage) : check_file(*options);
+  });
 }
 
 }  // namespace databus::cli

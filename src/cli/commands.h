@@ -21,5 +21,7 @@ void add_check_command(CLI::App& app, int* exit_code);
 void add_export_command(CLI::App& app, int* exit_code);
 void add_bench_command(CLI::App& app, int* exit_code);
 void add_passwd_command(CLI::App& app, int* exit_code);
+void add_components_command(CLI::App& app, int* exit_code);
+void add_schema_command(CLI::App& app, int* exit_code);
 
 }  // namespace databus::cli

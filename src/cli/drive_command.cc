@@ -52,6 +52,7 @@ void add_drive_command(CLI::App& app, int* exit_code) {
                    "databus.passenger.demo.demo_passenger_1")
       ->required();
   add_storage_options(*command, options->storage);
+  add_plugin_option(*command, options->storage.plugin_dirs);
   command
       ->add_option("--lease-seconds", options->lease_seconds,
                    "On PostgreSQL shared by several nodes: the lease this drive holds on the "

@@ -4,8 +4,7 @@
 
 #include <filesystem>
 
-#include "cli/child_process.h"
-#include "test_paths.h"
+#include "cli/program_test.h"
 
 namespace databus::cli {
 namespace {
@@ -14,22 +13,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class ExportCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "databus_export_cli_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  ProgramResult databus(std::vector<std::string> args) {
-    args.insert(args.begin(), DATABUS_CLI_PATH);
-    return run_program(args, dir_);
-  }
-
-  fs::path dir_;
-};
+class ExportCommandTest : public ProgramTest {};
 
 TEST_F(ExportCommandTest, CopiesAClientIntoSqliteWhereCheckAndDriveWork) {
   const std::string data = (dir_ / "json").string();

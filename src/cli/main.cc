@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   add_export_command(app, &exit_code);
   add_bench_command(app, &exit_code);
   add_passwd_command(app, &exit_code);
+  add_components_command(app, &exit_code);
+  add_schema_command(app, &exit_code);
   app.footer(
       "Run `databus COMMAND --help` for a command's flags and exit codes.\n"
       "Exit codes: 0 success, 1 findings (drive log with errors, check problems), 2 usage or "

@@ -3,6 +3,7 @@
 #include "databus/builtins.h"
 #include "databus/factories.h"
 #include "logging/process_log.h"
+#include "databus/plugin.h"
 
 namespace databus::cli {
 
@@ -42,6 +43,20 @@ void add_log_options(CLI::App& app, std::string& level, std::string& format) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.fallthrough();
+void add_plugin_option(CLI::App& command, std::vector<std::string>& dirs) {
+  command
+      .add_option("--plugin-dir", dirs,
+                  "Folder of plugins, repeatable: every *.so directly inside is loaded and adds "
+                  "its components (a plugin built for another Databus version is refused). "
+                  "Default: none")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+}
+
+std::shared_ptr<Registry> registry_with_plugins(const std::vector<std::string>& dirs) {
+  std::shared_ptr<Registry> registry = builtin_registry();
+  load_plugins(*registry, std::vector<std::filesystem::path>(dirs.begin(), dirs.end()));
+  return registry;
 }
 
 std::string exit_codes_footer(std::string_view findings) {
@@ -94,6 +109,7 @@ DispatcherTicket ticket_from(const StorageOptions& options) {
       if (key.find(word) != std::string::npos) process_log::add_secret(value);
     }
   }
+  ticket.plugin_dirs.assign(options.plugin_dirs.begin(), options.plugin_dirs.end());
   return ticket;
 }
 

@@ -37,6 +37,8 @@ struct StorageOptions {
   std::string data_dir = "data/json_db";
   std::string database = "json_db";
   std::vector<std::string> database_args;  // Raw KEY=VALUE texts.
+  // --plugin-dir (add_plugin_option): folders of plugins (plugin.h).
+  std::vector<std::string> plugin_dirs;
 };
 
 // Adds --data-dir, --database and --database-arg to `command`, bound to `options`.
@@ -46,6 +48,13 @@ void add_storage_options(CLI::App& command, StorageOptions& options);
 // "Process logs") on the program's `app`, accepted before or after the
 // command (the app falls through; call it before adding the commands).
 void add_log_options(CLI::App& app, std::string& level, std::string& format);
+
+// Adds the repeatable --plugin-dir DIR to `command`, bound to `dirs`.
+void add_plugin_option(CLI::App& command, std::vector<std::string>& dirs);
+
+// The built-ins plus the plugins of `dirs` (load_plugins(); its Error
+// propagates to main(), which exits 2).
+std::shared_ptr<Registry> registry_with_plugins(const std::vector<std::string>& dirs);
 
 // The exit-code paragraph of a command's --help; `findings` explains exit 1
 // (empty when the command never exits 1).
@@ -60,7 +69,8 @@ DatabaseArguments parse_database_arguments(const std::vector<std::string>& texts
 // non-empty; PATH may contain ':'. Throws UsageError naming the flag and text.
 ExternalConfigFile parse_external_config(const std::string& text);
 
-// A ticket holding the storage options and the registry of built-ins;
+// A ticket holding the storage options and plugin folders (the registry of
+// built-ins and those plugins is made by the dispatcher);
 // everything else keeps its default. Throws UsageError for bad arguments.
 DispatcherTicket ticket_from(const StorageOptions& options);
 

@@ -6,6 +6,7 @@
 
 #include "databus/builtins.h"
 #include "databus/error.h"
+#include "databus/plugin.h"
 #include "databus/queue.h"
 #include "dispatcher/drive_probe.h"
 #include "logging/process_log.h"
@@ -22,10 +23,28 @@ namespace databus {
 
 using dispatch::Schedule;
 
+namespace {
+
+// The ticket's registry, or the built-ins plus the ticket's plugins.
+std::shared_ptr<const Registry> ticket_registry(const DispatcherTicket& ticket) {
+  if (ticket.registry) {
+    if (!ticket.plugin_dirs.empty()) {
+      throw ConfigError("dispatcher ticket", "plugin_dirs",
+                        "plugin_dirs applies to the default registry; with a registry of your "
+                        "own, call load_plugins() on it instead");
+    }
+    return ticket.registry;
+  }
+  std::shared_ptr<Registry> registry = builtin_registry();
+  load_plugins(*registry, ticket.plugin_dirs);
+  return registry;
+}
+
+}  // namespace
+
 Dispatcher::Impl::Impl(DispatcherTicket ticket)
     : ticket_(std::move(ticket)),
-      registry_(ticket_.registry ? ticket_.registry
-                                 : std::shared_ptr<const Registry>(builtin_registry())),
+      registry_(ticket_registry(ticket_)),
       observer_(ticket_.dispatcher_observer, &metrics_),
       workers_(dispatch::WorkerPool::resolve_size(ticket_.workers)) {
   factories_ =

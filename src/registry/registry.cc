@@ -41,6 +41,7 @@ void Registry::add(ComponentKind kind, Entry entry) {
     }
   }
   for (const auto& alias : entry.spec.aliases) aliases[alias] = entry.spec.name;
+  entry.spec.plugin = registering_plugin_;
   const std::string name = entry.spec.name;
   names.emplace(name, std::move(entry));
 }
@@ -123,7 +124,8 @@ namespace {
 // `problems` and going on; see Registry::resolve_settings().
 nlohmann::json resolve_against(ComponentKind kind, const ComponentSpec& spec,
                                const ComponentRef& ref, const std::string& where,
-                               std::vector<ConfigError>& problems) {
+                               std::vector<ConfigError>& problems,
+                               Registry::EnvReferences env = Registry::EnvReferences::resolve) {
   nlohmann::json out = nlohmann::json::object();
   if (!ref.settings.is_object()) {
     problems.emplace_back(where, "", "settings of '" + ref.module + "' must be an object");
@@ -139,11 +141,18 @@ nlohmann::json resolve_against(ComponentKind kind, const ComponentSpec& spec,
       problems.emplace_back(where, item.key(), "unknown setting of " + component);
       continue;
     }
-    try {
-      out[item.key()] = resolve_env_references(item.value(), where, item.key());
-    } catch (const ConfigError& e) {
-      problems.push_back(e);
-      continue;
+    if (env == Registry::EnvReferences::keep) {
+      out[item.key()] = item.value();
+      const bool reference = item.value().is_string() &&
+                             item.value().get<std::string>().find("${env:") != std::string::npos;
+      if (reference && setting->type == SettingType::choice) continue;
+    } else {
+      try {
+        out[item.key()] = resolve_env_references(item.value(), where, item.key());
+      } catch (const ConfigError& e) {
+        problems.push_back(e);
+        continue;
+      }
     }
     if (auto problem = setting->problem(out[item.key()])) {
       problems.emplace_back(where, item.key(), *problem);
@@ -171,7 +180,8 @@ nlohmann::json Registry::resolve_settings(ComponentKind kind, const ComponentRef
 }
 
 std::vector<ConfigError> Registry::check_settings(ComponentKind kind, const ComponentRef& ref,
-                                                  const std::string& where) const {
+                                                  const std::string& where,
+                                                  EnvReferences env) const {
   std::vector<ConfigError> problems;
   const ComponentSpec* spec = find(kind, ref.module);
   if (spec == nullptr) {
@@ -179,12 +189,12 @@ std::vector<ConfigError> Registry::check_settings(ComponentKind kind, const Comp
                           UnknownModuleError(std::string(to_string(kind)), ref.module).what());
     return problems;
   }
-  resolve_against(kind, *spec, ref, where, problems);
+  resolve_against(kind, *spec, ref, where, problems, env);
   return problems;
 }
 
 std::vector<ConfigError> Registry::check_client(const ClientConfig& config,
-                                                const std::string& where) const {
+                                                const std::string& where, EnvReferences env) const {
   std::vector<ConfigError> problems;
   auto add = [&](std::vector<ConfigError> more) {
     for (ConfigError& p : more) problems.push_back(std::move(p));
@@ -202,15 +212,15 @@ std::vector<ConfigError> Registry::check_client(const ClientConfig& config,
     for (const auto& [kind, refs] : lists) {
       const std::string list = std::string(to_string(kind)) + "s";
       for (std::size_t j = 0; j < refs->size(); ++j) {
-        add(check_settings(kind, (*refs)[j], at + "." + list + "[" + std::to_string(j) + "]"));
+        add(check_settings(kind, (*refs)[j], at + "." + list + "[" + std::to_string(j) + "]", env));
       }
     }
-    add(check_settings(ComponentKind::queue, p.queue, at + ".queue"));
+    add(check_settings(ComponentKind::queue, p.queue, at + ".queue", env));
   }
   // The alert pushers (docs/configuration.md "Alerts"), like any pusher.
   for (std::size_t j = 0; j < config.alerts.pushers.size(); ++j) {
     add(check_settings(ComponentKind::pusher, config.alerts.pushers[j],
-                       where + ": alerts.pushers[" + std::to_string(j) + "]"));
+                       where + ": alerts.pushers[" + std::to_string(j) + "]", env));
   }
   return problems;
 }

@@ -64,6 +64,10 @@ std::string expectation(const SettingSpec& s) {
       return "must be a list of strings";
     case SettingType::string_map:
       return "must be an object whose values are strings";
+    case SettingType::list:
+      return "must be a list";
+    case SettingType::object:
+      return "must be an object";
     case SettingType::any:
       break;
   }
@@ -102,6 +106,10 @@ bool fits(const SettingSpec& s, const nlohmann::json& value) {
         if (!item.value().is_string()) return false;
       }
       return true;
+    case SettingType::list:
+      return value.is_array();
+    case SettingType::object:
+      return value.is_object();
   }
   return true;
 }
@@ -126,6 +134,10 @@ std::string_view to_string(SettingType type) {
       return "list of strings";
     case SettingType::string_map:
       return "object of strings";
+    case SettingType::list:
+      return "list";
+    case SettingType::object:
+      return "object";
   }
   return "any";
 }
@@ -179,6 +191,22 @@ SettingSpec SettingSpec::string_map() && {
   return std::move(*this);
 }
 
+SettingSpec SettingSpec::list() && {
+  type = SettingType::list;
+  return std::move(*this);
+}
+
+SettingSpec SettingSpec::object() && {
+  type = SettingType::object;
+  return std::move(*this);
+}
+
+SettingSpec SettingSpec::secret_string() && {
+  type = SettingType::string;
+  secret = true;
+  return std::move(*this);
+}
+
 std::optional<std::string> SettingSpec::problem(const nlohmann::json& value) const {
   if (value.is_null()) {
     if (required) return std::string("is required and must not be null");
@@ -193,7 +221,9 @@ std::optional<std::string> SettingSpec::problem(const nlohmann::json& value) con
     if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
     return message + ", not " + shown;
   }
-  const bool wants_container = type == SettingType::string_list || type == SettingType::string_map;
+  const bool wants_container = type == SettingType::string_list ||
+                               type == SettingType::string_map || type == SettingType::list ||
+                               type == SettingType::object;
   if (!wants_container) message += value.is_array() ? ", not a list" : ", not an object";
   return message;
 }

@@ -89,3 +89,25 @@ TEST(SettingSpecTest, DescribesTypeAndRangeForUsers) {
 
 }  // namespace
 }  // namespace databus
+
+namespace databus {
+namespace {
+
+TEST(SettingSpecTest, ListsObjectsAndSecretsHaveTypesToo) {
+  const SettingSpec list = SettingSpec{"items", "Items.", nlohmann::json::array()}.list();
+  EXPECT_EQ(list.problem(nlohmann::json::array({1, "two", nullptr})), std::nullopt);
+  EXPECT_EQ(list.problem("one"), "must be a list, not \"one\"");
+  EXPECT_EQ(list.problem(nlohmann::json::object()), "must be a list");
+  const SettingSpec object = SettingSpec{"map", "Map.", nlohmann::json::object()}.object();
+  EXPECT_EQ(object.problem(nlohmann::json{{"a", {1, 2}}}), std::nullopt);
+  EXPECT_EQ(object.problem(nlohmann::json::array()), "must be an object");
+  const SettingSpec secret = SettingSpec{"token", "Token.", ""}.secret_string();
+  EXPECT_TRUE(secret.secret);
+  EXPECT_EQ(secret.type, SettingType::string);
+  EXPECT_EQ(secret.problem(12345), "must be a string");  // The value is not repeated.
+  EXPECT_EQ(list.describe_type(), "list");
+  EXPECT_EQ(object.describe_type(), "object");
+}
+
+}  // namespace
+}  // namespace databus

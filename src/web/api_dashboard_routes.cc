@@ -12,7 +12,7 @@ namespace databus::web {
 using httplib::Request;
 using httplib::Response;
 
-void add_dashboard_api_routes(httplib::Server& server, WebState& s) {
+void add_dashboard_api_routes(RouteTable& server, WebState& s) {
   const std::string c = "/api/v1/clients/([^/]+)";
   server.Get(c + "/dashboard", api(s, [&s](const Request& req, Response& res) {
                api_principal(s, req, res, req.matches[1], Access::read);

@@ -12,7 +12,7 @@ using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
 
-void add_health_api_routes(httplib::Server& server, WebState& s) {
+void add_health_api_routes(RouteTable& server, WebState& s) {
   // Without `client`: every client the caller may see (visible_clients():
   // users of root see all). With it: that client, under the rules of its
   // other routes (authorize(): a client without users answers anyone).

@@ -12,7 +12,7 @@ using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
 
-void add_retry_api_routes(httplib::Server& server, WebState& s) {
+void add_retry_api_routes(RouteTable& server, WebState& s) {
   const std::string c = R"(/api/v1/clients/([^/]+))";
   // One entry: every failed step, or with "step" and "module" that step.
   server.Post(c + "/queue/([^/]+)/retry", api(s, [&s](const Request& req, Response& res) {

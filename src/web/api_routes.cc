@@ -59,7 +59,7 @@ Principal reader(WebState& s, const Request& req, Response& res, const std::stri
   return api_principal(s, req, res, client, Access::read);
 }
 
-void add_session_routes(httplib::Server& server, WebState& s) {
+void add_session_routes(RouteTable& server, WebState& s) {
   server.Post("/api/v1/login", api(s, [&s](const Request& req, Response& res) {
                 const std::string type = req.get_header_value("Content-Type");
                 if (!type.starts_with("application/json"))
@@ -98,7 +98,7 @@ void add_session_routes(httplib::Server& server, WebState& s) {
              }));
 }
 
-void add_queue_routes(httplib::Server& server, WebState& s) {
+void add_queue_routes(RouteTable& server, WebState& s) {
   const std::string c = kClient;
   server.Get(c + "/queue", api(s, [&s](const Request& req, Response& res) {
                const std::string client = req.matches[1];
@@ -145,7 +145,7 @@ void add_queue_routes(httplib::Server& server, WebState& s) {
       }));
 }
 
-void add_client_routes(httplib::Server& server, WebState& s) {
+void add_client_routes(RouteTable& server, WebState& s) {
   const std::string c = kClient;
   server.Get(c + "/passengers", api(s, [&s](const Request& req, Response& res) {
                reader(s, req, res, req.matches[1]);
@@ -227,7 +227,7 @@ DatabaseArguments arguments_of(const json& j) {
   return out;
 }
 
-void add_export_routes(httplib::Server& server, WebState& s) {
+void add_export_routes(RouteTable& server, WebState& s) {
   const std::string c = kClient;
   server.Get(c + "/export", api(s, [&s](const Request& req, Response& res) {
                reader(s, req, res, req.matches[1]);
@@ -267,7 +267,7 @@ std::string target_node(const Request& req) {
   return node;
 }
 
-void add_system_routes(httplib::Server& server, WebState& s) {
+void add_system_routes(RouteTable& server, WebState& s) {
   server.Get("/healthz", [](const Request&, Response& res) { send_json(res, json{{"up", true}}); });
   server.Get("/readyz", [&s](const Request& req, Response& res) {
     const DispatcherState st = s.dispatcher.status().state;
@@ -319,12 +319,13 @@ void send_json(Response& res, const json& body, int status) {
                   "application/json");
 }
 
-void add_api_routes(httplib::Server& server, WebState& state) {
+void add_api_routes(RouteTable& server, WebState& state) {
   add_session_routes(server, state);
   add_queue_routes(server, state);
   add_retry_api_routes(server, state);
   add_health_api_routes(server, state);
   add_dashboard_api_routes(server, state);
+  add_schema_api_routes(server, state);
   add_client_routes(server, state);
   add_system_routes(server, state);
   add_export_routes(server, state);

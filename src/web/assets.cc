@@ -187,6 +187,7 @@ void add_asset_routes(httplib::Server& server) {
   serve(server, "/assets/style.css", kStyle, "text/css; charset=utf-8");
   serve(server, "/assets/app.js", kScript, "text/javascript; charset=utf-8");
   serve(server, "/assets/favicon.svg", kFavicon, "image/svg+xml");
+  add_config_editor_asset(server);
 }
 
 }  // namespace databus::web

@@ -206,7 +206,7 @@ std::optional<std::size_t> inbox_body_limit(WebState& state, const httplib::Requ
   return limit;
 }
 
-void add_inbox_routes(httplib::Server& server, WebState& state) {
+void add_inbox_routes(RouteTable& server, WebState& state) {
   server.Post(R"(/api/v1/inbox/([^/]+)/([^/]+))", [&state](const Request& req, Response& res) {
     try {
       receive(state, req, res);

@@ -35,12 +35,13 @@
 #include <string>
 
 #include "web/http.h"
+#include "web/route_table.h"
 
 namespace databus::web {
 
 struct WebState;
 
-void add_inbox_routes(httplib::Server& server, WebState& state);
+void add_inbox_routes(RouteTable& server, WebState& state);
 
 // Room for chunk and multipart framing on top of max_body_bytes in the
 // count of the body as it arrives.

@@ -105,6 +105,14 @@ std::string editor(WebState& st, const Principal& who, const std::string& c,
           "<input type=\"hidden\" name=\"version\" value=\"" + escape_html(content.version) +
           "\"><textarea name=\"text\" id=\"node-text\" spellcheck=\"false\" rows=\"28\"" +
           (who.admin() ? "" : " readonly") + ">" + escape_html(content.text) + "</textarea>";
+  if (node == "__databus__") {
+    // Checked as it is typed against the schema of the component specs
+    // (config_editor_asset.cc); the save validates on the server all the same.
+    body +=
+        "<ul class=\"banner warning\" id=\"schema-problems\" hidden "
+        "data-schema=\"/api/v1/schema\"></ul>"
+        "<script src=\"/assets/config-editor.js\" defer></script>";
+  }
   if (who.admin() && !who.root() && node == "__databus__") {
     // The text is one JSON document: its host settings cannot be locked one
     // by one, so the page says which they are and the save refuses changes.

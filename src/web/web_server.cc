@@ -187,8 +187,9 @@ void WebServer::start() {
     state.requests.record(req, res.status);
   });
   web::add_asset_routes(server);
-  web::add_api_routes(server, impl_->state);
-  web::add_inbox_routes(server, impl_->state);
+  web::RouteTable api_table(server);
+  web::add_api_routes(api_table, impl_->state);
+  web::add_inbox_routes(api_table, impl_->state);
   web::add_page_routes(server, impl_->state);
   web::add_metrics_routes(server, impl_->state);
 

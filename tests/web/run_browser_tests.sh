@@ -8,33 +8,17 @@
 # piece is a failure, so a broken set-up cannot pass as "skipped".
 set -euo pipefail
 
-skip() {
-  echo "browser tests skipped: $1"
-  if [ -n "${CI:-}" ]; then echo "(CI is set: failing instead)"; exit 1; fi
-  exit 77
-}
-
 databus=$1
 work=$2
 shots=${3:-}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-for tool in node npm; do
-  command -v "$tool" >/dev/null 2>&1 || skip "no $tool"
-done
+# shellcheck source=../lib/npm_deps.sh
+. "$here/../lib/npm_deps.sh"
+label="browser tests"
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || skip "no chromium"
-
-# playwright-core from npm, pinned by package-lock.json; reinstalled only when
-# the lock file changes.
-mkdir -p "$work/npm"
-if ! cmp -s "$here/browser/package-lock.json" "$work/npm/package-lock.json" ||
-   [ ! -d "$work/npm/node_modules/playwright-core" ]; then
-  cp "$here/browser/package.json" "$here/browser/package-lock.json" "$work/npm/"
-  if ! (cd "$work/npm" && npm ci --no-audit --no-fund --loglevel=error); then
-    rm -f "$work/npm/package-lock.json"  # Try again next time.
-    skip "npm ci failed (is the npm registry reachable?)"
-  fi
-fi
+# playwright-core from npm, pinned by package-lock.json.
+npm_deps "$here/browser" "$work"
 
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/databus-browser-XXXXXX")
 databus_pid=""

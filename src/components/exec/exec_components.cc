@@ -21,7 +21,9 @@ std::vector<SettingSpec> command_settings() {
                   nullptr, true, false, HostAccess::command}
           .string_list(),
       SettingSpec{"timeout_seconds",
-                  "Seconds the command may run before its process group is killed.", 60}
+                  "Seconds the command may run; then its whole process group is killed and the "
+                  "step fails.",
+                  60}
           .number_above(0),
       SettingSpec{"working_directory",
                   "Folder the command runs in; empty: Databus's working directory.", "", false,
@@ -29,7 +31,7 @@ std::vector<SettingSpec> command_settings() {
           .string(),
       SettingSpec{"environment",
                   "Variables added to the command's environment, e.g. {\"API_TOKEN\": "
-                  "\"${env:ERP_TOKEN}\"}. Secret: values never appear in logs or errors.",
+                  "\"${env:ERP_TOKEN}\"}.",
                   nlohmann::json::object(), false, true, HostAccess::environment}
           .string_map(),
   };

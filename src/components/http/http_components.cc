@@ -20,19 +20,22 @@ namespace {
 std::vector<SettingSpec> endpoint_settings(const std::string& url_text) {
   return {
       SettingSpec{"url", url_text, nullptr, true}.string(),
-      SettingSpec{"headers",
-                  "Request headers, e.g. {\"X-Api-Key\": \"${env:ERP_KEY}\"}. Secret: values "
-                  "never appear in logs or errors.",
+      SettingSpec{"headers", "Request headers, e.g. {\"X-Api-Key\": \"${env:ERP_KEY}\"}.",
                   nlohmann::json::object(), false, true}
           .string_map(),
-      SettingSpec{"auth", "\"none\", \"basic\" (username and password) or \"bearer\" (token).",
+      SettingSpec{"auth",
+                  "\"none\", \"basic\" (username and password) or \"bearer\" (token, sent as "
+                  "Authorization: Bearer).",
                   "none"}
           .one_of({"none", "basic", "bearer"}),
       SettingSpec{"username", "User name for basic auth.", ""}.string(),
       SettingSpec{"password", "Password for basic auth; use ${env:NAME}.", "", false, true}
           .string(),
       SettingSpec{"token", "Token for bearer auth; use ${env:NAME}.", "", false, true}.string(),
-      SettingSpec{"verify_tls", "Verify the server's TLS certificate and host name.", true}
+      SettingSpec{"verify_tls",
+                  "Verify the server's TLS certificate and host name (system CA store, or "
+                  "ca_file); an untrusted certificate fails the step with an error saying so.",
+                  true}
           .boolean(),
       SettingSpec{"ca_file",
                   "PEM file of the certificate authorities to trust instead of the system's (an "
@@ -125,7 +128,8 @@ ComponentSpec http_puller_spec() {
   spec.name = kHttpPullerModule;
   spec.summary =
       "GETs a URL each drive; a JSON array, a JSON object or any body becomes passengers.";
-  spec.settings = endpoint_settings("The URL to GET, http:// or https://.");
+  spec.settings =
+      endpoint_settings("The URL to GET, http:// or https://. Redirects are not followed.");
   spec.settings.push_back(SettingSpec{
       "external_id_pointer", "JSON pointer to the external id inside each JSON item.", "/id"}
                               .string());
@@ -138,7 +142,9 @@ ComponentSpec http_puller_spec() {
   spec.settings.push_back(
       SettingSpec{"source_system", "Source system of the passengers.", "http"}.string());
   spec.settings.push_back(SettingSpec{
-      "max_response_bytes", "Longest response body accepted; a longer one fails the pull.",
+      "max_response_bytes",
+      "Longest response body read; a longer one fails the pull with an error naming the URL "
+      "(refused before reading when the server sends Content-Length).",
       static_cast<std::int64_t>(kDefaultMaxResponseBytes)}
                               .integer(1));
   spec.settings.push_back(SettingSpec{
@@ -152,7 +158,8 @@ ComponentSpec http_pusher_spec() {
   ComponentSpec spec;
   spec.name = kHttpPusherModule;
   spec.summary = "POSTs each passenger to a URL as JSON or multipart; 2xx delivers it.";
-  spec.settings = endpoint_settings("The URL to POST to, http:// or https://.");
+  spec.settings =
+      endpoint_settings("The URL to POST to, http:// or https://. Redirects are not followed.");
   spec.settings.push_back(SettingSpec{
       "format", "\"json\" (the passenger as JSON) or \"multipart\" (one part per attachment).",
       "json"}

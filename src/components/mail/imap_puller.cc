@@ -58,7 +58,12 @@ ComponentSpec imap_puller_spec() {
       "Pulls each message of an IMAP folder as an e-mail passenger; moves or flags it "
       "once queued.";
   spec.settings = mail_endpoint_settings(MailProtocol::imap);
-  spec.settings.push_back(SettingSpec{"folder", "Folder to read.", "INBOX"}.string());
+  spec.settings.push_back(
+      SettingSpec{"folder",
+                  "Folder to read (ASCII names; a subfolder as the server writes it, e.g. "
+                  "\"INBOX.orders\").",
+                  "INBOX"}
+          .string());
   spec.settings.push_back(SettingSpec{"done_folder",
                                       "Folder a message is moved to once queued (created when "
                                       "missing). Set this or flag.",
@@ -67,7 +72,8 @@ ComponentSpec imap_puller_spec() {
   spec.settings.push_back(
       SettingSpec{"flag",
                   "Flag set on a message once queued instead of moving it, e.g. \"$Databus\" or "
-                  "\"\\\\Seen\"; flagged messages are not pulled again.",
+                  "\"\\\\Seen\"; flagged messages are not pulled again. A keyword is safer "
+                  "than \\Seen, which a person reading the mailbox may set.",
                   ""}
           .string());
   spec.settings.push_back(

@@ -18,6 +18,13 @@ const shots = process.argv[3];
 const passenger = 'databus.passenger.demo.demo_passenger_1';
 const patience = 20000;  // ms; reached only when something is wrong.
 
+// `config` without the pushers of its first passenger (a valid configuration).
+function first0(config) {
+  const copy = JSON.parse(JSON.stringify(config));
+  copy.passengers[0].pushers = [];
+  return copy;
+}
+
 async function shoot(page, name) {
   if (!shots) return;
   await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
@@ -183,6 +190,23 @@ async function main() {
     await page.goto(base + '/c/demo/customizing');
     const backups_after = await page.locator('#backups tbody tr', { hasText: '__databus__' }).count();
     assert.equal(backups_after, backups_before + 1);
+    // The editor checks the text as it is typed against the schema of the
+    // component specs (GET /api/v1/schema): a bad port, an unknown setting.
+    await page.goto(base + '/c/demo/customizing/__databus__');
+    const typed = JSON.parse(await page.inputValue('#node-text'));
+    typed.passengers[0].pushers = [{ module: 'databus.pusher.smtp', host: 'mail', port: 99999,
+      from: 'a@b.c', to: ['d@e.f'], colour: 'red' }];
+    await page.fill('#node-text', JSON.stringify(typed, null, 2));
+    await page.waitForSelector('#schema-problems li', { timeout: patience });
+    const hints = await page.textContent('#schema-problems');
+    assert.match(hints, /passengers\[0\]\.pushers\[0\]\.port: must be at most 65535/);
+    assert.match(hints, /passengers\[0\]\.pushers\[0\]\.colour: unknown key/);
+    await page.fill('#node-text', '{"log_life_span": 1,\n  "passengers": [}');
+    await page.waitForFunction(() => /line 2, column 18: malformed JSON/.test(
+      document.getElementById('schema-problems').textContent), null, { timeout: patience });
+    await page.fill('#node-text', JSON.stringify(first0(typed), null, 2));
+    await page.waitForFunction(() => document.getElementById('schema-problems').hidden,
+      null, { timeout: patience });
     // Two tabs edit one node: the later save is refused (409), its text kept
     // and the current version shown above it (docs/api.md, "Edit conflicts").
     const other = await page.context().newPage();
