@@ -14,17 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-json steps_to_json(const std::vector<StepState>& steps) {
-  json out = json::array();
-  for (const StepState& s : steps) {
-    out.push_back({{"module", s.module},
-                   {"status", std::string(to_string(s.status))},
-                   {"attempts", s.attempts},
-                   {"last_error", s.last_error}});
-  }
-  return out;
-}
-
 std::vector<StepState> steps_from_json(const json& j, const char* field) {
   if (!j.is_array()) throw std::invalid_argument(std::string(field) + ": not an array");
   std::vector<StepState> out;
