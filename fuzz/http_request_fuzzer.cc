@@ -51,6 +51,7 @@
 #include "storage/memory/memory_database.h"
 #include "web/credentials.h"
 #include "web/http.h"
+#include "web/route_table.h"
 #include "web/routes.h"
 #include "web/web_state.h"
 
@@ -159,8 +160,9 @@ struct Harness {
     data_dir = pattern;
     reset();
     web::add_asset_routes(server);
-    web::add_api_routes(server, *state);
-    web::add_inbox_routes(server, *state);
+    web::RouteTable routes(server);
+    web::add_api_routes(routes, *state);
+    web::add_inbox_routes(routes, *state);
     web::add_page_routes(server, *state);
     server.set_exception_handler(
         [](const httplib::Request& req, httplib::Response&, std::exception_ptr error) {
