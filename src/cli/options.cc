@@ -2,8 +2,8 @@
 
 #include "databus/builtins.h"
 #include "databus/factories.h"
-#include "logging/process_log.h"
 #include "databus/plugin.h"
+#include "logging/process_log.h"
 
 namespace databus::cli {
 
