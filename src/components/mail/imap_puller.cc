@@ -15,6 +15,18 @@ namespace databus {
 namespace cs = component_settings;
 namespace di = directory_internal;
 
+namespace {
+
+// The `size` UIDs of `uids` from index `at` on (fewer at the end).
+std::vector<std::uint32_t> chunk_at(const std::vector<std::uint32_t>& uids, std::size_t at,
+                                    std::int64_t size) {
+  const std::size_t end = std::min(uids.size(), at + static_cast<std::size_t>(size));
+  return {uids.begin() + static_cast<std::ptrdiff_t>(at),
+          uids.begin() + static_cast<std::ptrdiff_t>(end)};
+}
+
+}  // namespace
+
 namespace imap_internal {
 
 std::string flag_search_key(const std::string& flag) {
@@ -174,11 +186,9 @@ void ImapPuller::pull_into(DriveContext& ctx, PassengerSink& sink) {
   if (uids.size() > static_cast<std::size_t>(max_messages_)) uids.resize(max_messages_);
   std::set<std::string> handed;  // External ids handed over by this pull.
   const auto wanted = [&] { return !ctx.stop_requested() && !sink.done(); };
-  for (std::size_t at = 0; at < uids.size() && wanted(); at += chunk_messages_) {
-    const std::vector<std::uint32_t> span(
-        uids.begin() + static_cast<std::ptrdiff_t>(at),
-        uids.begin() + static_cast<std::ptrdiff_t>(
-                           std::min(uids.size(), at + static_cast<std::size_t>(chunk_messages_))));
+  for (std::size_t at = 0; at < uids.size() && wanted();
+       at += static_cast<std::size_t>(chunk_messages_)) {
+    const std::vector<std::uint32_t> span = chunk_at(uids, at, chunk_messages_);
     // Asked again: notify() (from put()) or someone else may have retired
     // some of them since the first search.
     const std::vector<std::uint32_t> waiting =
@@ -239,7 +249,13 @@ void ImapPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated)
     for (std::uint32_t uid : all) {
       if (!known.contains(uid)) unknown.push_back(uid);
     }
-    for (auto& [uid, email] : fetch(ctx, unknown)) uids_by_id_[email.external_id].push_back(uid);
+    // A chunk at a time, keeping only the UIDs of the wanted ids: a folder
+    // of any size is searched in bounded memory.
+    for (std::size_t at = 0; at < unknown.size(); at += static_cast<std::size_t>(chunk_messages_)) {
+      for (auto& [uid, email] : fetch(ctx, chunk_at(unknown, at, chunk_messages_))) {
+        if (wanted.contains(email.external_id)) uids_by_id_[email.external_id].push_back(uid);
+      }
+    }
   }
   std::vector<std::uint32_t> retired;
   for (const std::string& id : wanted) {
