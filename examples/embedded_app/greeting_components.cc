@@ -46,14 +46,16 @@ class InboxPuller : public databus::Puller {
   InboxPuller(Inbox& inbox, std::string source_system)
       : inbox_(inbox), source_system_(std::move(source_system)) {}
 
-  std::vector<databus::Passenger> pull(databus::DriveContext& ctx) override {
-    std::vector<databus::Passenger> passengers;
+  // Hands each greeting over as it is read (the streaming form); the sink
+  // may seat a batch and call notify() before put() returns, so the list
+  // read here is a copy, not the inbox itself.
+  void pull_into(databus::DriveContext& ctx, databus::PassengerSink& sink) override {
     for (const auto& [id, text] : inbox_.waiting()) {
+      if (sink.done() || ctx.stop_requested()) break;
       databus::Passenger passenger = ctx.new_passenger(id, source_system_, kInboxPuller);
       passenger.add_attachment("greeting.txt", databus::AttachmentFormat::text, text);
-      passengers.push_back(std::move(passenger));
+      sink.put(std::move(passenger));
     }
-    return passengers;
   }
 
   void notify(databus::DriveContext& ctx, const std::vector<databus::Passenger>& seated) override {

@@ -32,15 +32,16 @@ class CounterPuller : public databus::Puller {
       // by the registry before this constructor runs.
       : count_(env.setting<std::int64_t>("count")), prefix_(env.setting<std::string>("prefix")) {}
 
-  std::vector<databus::Passenger> pull(databus::DriveContext& ctx) override {
-    std::vector<databus::Passenger> notes;
-    for (std::int64_t i = 1; i <= count_; ++i) {
+  // The streaming form (docs/architecture.md, "Streaming pullers"): each
+  // note is handed over as soon as it is made, so a drive holds a bounded
+  // batch however many there are; notify() may run from inside put().
+  void pull_into(databus::DriveContext& ctx, databus::PassengerSink& sink) override {
+    for (std::int64_t i = 1; i <= count_ && !sink.done() && !ctx.stop_requested(); ++i) {
       const std::string id = prefix_ + "-" + std::to_string(i);
       databus::Passenger note = ctx.new_passenger(id, "example", kCounterPuller);
       note.add_attachment("note.txt", databus::AttachmentFormat::text, "note " + id);
-      notes.push_back(std::move(note));
+      sink.put(std::move(note));
     }
-    return notes;
   }
 
   // Nothing to retire at the source: a note pulled again is a repeat the

@@ -21,18 +21,17 @@ class DemoPuller : public Puller {
   DemoPuller(std::string label, std::string module, std::vector<DemoItem> items)
       : label_(std::move(label)), module_(std::move(module)), items_(std::move(items)) {}
 
-  std::vector<Passenger> pull(DriveContext& ctx) override {
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override {
     ctx.log().info(module_, "Pulling passengers from " + label_);
-    std::vector<Passenger> passengers;
     for (const DemoItem& item : items_) {
+      if (sink.done()) break;
       Passenger p = ctx.new_passenger(item.external_id, kDemoSourceSystem, module_);
       if (!item.attachment_name.empty()) {
         p.add_attachment(item.attachment_name, item.format, item.content());
       }
       ctx.log().info(module_, "Got passenger " + p.describe());
-      passengers.push_back(std::move(p));
+      sink.put(std::move(p));
     }
-    return passengers;
   }
 
   void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override {

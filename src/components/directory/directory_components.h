@@ -22,14 +22,17 @@ inline constexpr char kDirectoryPusherModule[] = "databus.pusher.directory";
 // "databus.puller.directory". Settings (see directory_puller_spec()):
 // path, pattern, done_path, delete_after_notify, source_system.
 //
-// pull() returns one passenger per regular file of `path` whose name matches
+// pull_into() hands over one passenger per regular file of `path` whose name matches
 // `pattern` (a glob; `*` does not match a leading dot, and names holding
 // ".tmp-", the leftovers of atomic writers, are skipped), sorted by name.
 // The file is the passenger's one attachment: text when it is valid UTF-8
 // without NUL bytes, else binary. external_id = "<name>:<size>:<mtime ns>",
 // so a file rewritten in place becomes a new passenger. A file that changes
-// while it is read is left for the next drive. peek() is pull(): nothing is
-// moved before notify().
+// while it is read is left for the next drive. It lists the names first and
+// reads each file when its turn comes, holding one file at a time; a file
+// gone by then (moved by notify() meanwhile, or by someone else) is skipped.
+// peek() gives the first kPeekLimit (components/peek.h): nothing is moved
+// before notify().
 //
 // notify() moves each file to `done_path` (created when missing; a name
 // taken there gets a suffix) or deletes it (`delete_after_notify`). It only
@@ -44,7 +47,8 @@ class DirectoryPuller : public Puller {
   // done_path is the folder itself.
   explicit DirectoryPuller(const ComponentEnv& env);
 
-  std::vector<Passenger> pull(DriveContext& ctx) override;
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override;
+  std::vector<Passenger> peek(DriveContext& ctx) override;
   void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override;
 
  private:

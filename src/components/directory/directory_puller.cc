@@ -9,6 +9,7 @@
 
 #include "components/directory/directory_components.h"
 #include "components/directory/folder_file.h"
+#include "components/peek.h"
 #include "databus/error.h"
 #include "fs/atomic_file.h"
 
@@ -61,7 +62,7 @@ DirectoryPuller::DirectoryPuller(const ComponentEnv& env)
   }
 }
 
-std::vector<Passenger> DirectoryPuller::pull(DriveContext& ctx) {
+void DirectoryPuller::pull_into(DriveContext& ctx, PassengerSink& sink) {
   std::error_code ec;
   if (!fs::is_directory(path_, ec)) {
     throw StorageError(module_ + ": folder " + path_.string() + " does not exist");
@@ -75,9 +76,12 @@ std::vector<Passenger> DirectoryPuller::pull(DriveContext& ctx) {
   }
   std::sort(names.begin(), names.end());
 
-  std::vector<Passenger> passengers;
+  // Names only are listed up front; each file is read when its turn comes,
+  // so notify() (from sink.put()) may move files already handed over while
+  // this loop goes on: they are behind it, and a later name that is gone
+  // by its turn is skipped.
   for (const std::string& name : names) {
-    if (ctx.stop_requested()) break;
+    if (ctx.stop_requested() || sink.done()) break;
     const fs::path file = path_ / name;
     FolderFile read = read_folder_file(path_, name);
     switch (read.outcome) {
@@ -105,10 +109,11 @@ std::vector<Passenger> DirectoryPuller::pull(DriveContext& ctx) {
         is_text(read.content) ? AttachmentFormat::text : AttachmentFormat::binary;
     p.add_attachment(name, format, std::move(read.content));
     ctx.log().info(module_, "Got file " + file.string() + " as passenger " + p.describe());
-    passengers.push_back(std::move(p));
+    sink.put(std::move(p));
   }
-  return passengers;
 }
+
+std::vector<Passenger> DirectoryPuller::peek(DriveContext& ctx) { return peek_first(*this, ctx); }
 
 void DirectoryPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated) {
   if (!done_path_.empty() && !seated.empty()) durable::create_directories_durably(done_path_);

@@ -106,6 +106,21 @@ std::string describe_command(const Command& command) {
 }
 
 CommandResult run_command(const Command& command, const std::string& input) {
+  std::string out;
+  CommandResult result = run_command(command, input, [&](std::string_view piece) {
+    out.append(piece);
+    if (out.size() > kMaxOut) {
+      throw Error(describe_command(command) +
+                  " wrote more than 256 MiB to stdout; its process group was killed");
+    }
+    return true;
+  });
+  result.out = std::move(out);
+  return result;
+}
+
+CommandResult run_command(const Command& command, const std::string& input,
+                          const OutputReader& read_output) {
   if (command.argv.empty()) throw Error("an empty command cannot be run");
   // Everything the child needs is built before fork(): it may not allocate.
   std::vector<std::string> env_strings;
@@ -161,7 +176,7 @@ CommandResult run_command(const Command& command, const std::string& input) {
     throw Error("cannot run " + describe_command(command) + ": " + std::strerror(failure));
   }
 
-  const auto deadline = SteadyClock::now() + command.timeout;
+  auto deadline = SteadyClock::now() + command.timeout;
   auto kill_group = [&](const std::string& why, const CommandResult& partial) {
     ::kill(-pid, SIGKILL);
     reap();
@@ -210,8 +225,24 @@ CommandResult run_command(const Command& command, const std::string& input) {
       const ssize_t r = ::read(fds[i].fd, buffer, sizeof buffer);
       if (r > 0) {
         if (is_out) {
-          result.out.append(buffer, static_cast<std::size_t>(r));
-          if (result.out.size() > kMaxOut) kill_group("wrote more than 256 MiB to stdout", result);
+          // The reader's time (a sink seating passengers) is not the
+          // command's: the deadline moves by it.
+          const auto before = SteadyClock::now();
+          bool more = true;
+          try {
+            more = read_output(std::string_view(buffer, static_cast<std::size_t>(r)));
+          } catch (...) {
+            ::kill(-pid, SIGKILL);
+            reap();
+            throw;
+          }
+          deadline += SteadyClock::now() - before;
+          if (!more) {
+            ::kill(-pid, SIGKILL);
+            reap();
+            result.stopped = true;
+            return result;
+          }
         } else {
           result.error_tail.append(buffer, static_cast<std::size_t>(r));
           if (result.error_tail.size() > 4 * kErrorTail) {

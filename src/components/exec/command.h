@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,7 +25,8 @@ struct CommandResult {
   int exit_status = 0;    // Valid when !signaled.
   bool signaled = false;  // Killed by a signal (not by our timeout).
   int signal = 0;
-  std::string out;         // Everything written to stdout.
+  bool stopped = false;    // The output reader stopped it (run_command with a reader).
+  std::string out;         // Everything written to stdout (not with a reader).
   std::string error_tail;  // The last few KiB written to stderr.
 
   bool success() const { return !signaled && exit_status == 0; }
@@ -37,6 +40,18 @@ struct CommandResult {
 // when its stdout exceeds 256 MiB. A non-zero exit is not an error here:
 // see the result.
 CommandResult run_command(const Command& command, const std::string& input);
+
+// Takes each piece of stdout as the command writes it (pieces split lines
+// anywhere); returns false to stop reading.
+using OutputReader = std::function<bool(std::string_view piece)>;
+
+// run_command() that hands stdout to `read_output` as it comes instead of
+// collecting it (no size limit then). Time spent in `read_output` does not
+// count toward the timeout. When it returns false, the command's process
+// group is killed and the result has `stopped` set (exit status meaningless);
+// when it throws, the group is killed and the exception propagates.
+CommandResult run_command(const Command& command, const std::string& input,
+                          const OutputReader& read_output);
 
 // "command 'argv0'": how messages name a command. Only argv[0], as later
 // arguments may carry values taken from the environment.

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <thread>
 
 #include "databus/error.h"
@@ -115,6 +116,32 @@ TEST(CommandTest, CommandClosingStdinEarlyIsNoError) {
   const CommandResult r = run_command(sh("exec 0<&-; echo done"), std::string(1 << 20, 'y'));
   EXPECT_TRUE(r.success());
   EXPECT_EQ(r.out, "done\n");
+}
+
+// The command waits for a file the reader creates when it has seen "first":
+// a reader given stdout only after the command ended would never see it, and
+// the command would time out.
+TEST(CommandTest, AReaderGetsStdoutWhileTheCommandRunsAndCanStopIt) {
+  const fs::path seen = fs::path(testing::TempDir()) / ("databus_seen_" + new_uuid());
+  std::string got;
+  const CommandResult r = run_command(sh("echo first; while [ ! -e '" + seen.string() +
+                                         "' ]; do sleep 0.01; done; "
+                                         "echo second; exec sleep 100"),
+                                      "", [&](std::string_view piece) {
+                                        got.append(piece);
+                                        if (got == "first\n") std::ofstream(seen) << "seen";
+                                        return got.find("second\n") == std::string::npos;
+                                      });
+  fs::remove(seen);
+  EXPECT_EQ(got, "first\nsecond\n");
+  EXPECT_TRUE(r.stopped);
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(CommandTest, WhatAReaderThrowsKillsTheCommandAndPropagates) {
+  EXPECT_THROW(run_command(sh("echo x; exec sleep 100"), "",
+                           [](std::string_view) -> bool { throw std::runtime_error("full"); }),
+               std::runtime_error);
 }
 
 }  // namespace

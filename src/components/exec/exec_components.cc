@@ -1,7 +1,13 @@
 #include "components/exec/exec_components.h"
 
+#include <exception>
+#include <optional>
+#include <string_view>
+#include <utility>
+
 #include "components/directory/directory_components.h"
 #include "components/exec/passenger_json.h"
+#include "components/peek.h"
 #include "components/settings.h"
 #include "databus/error.h"
 #include "registry/secrets.h"
@@ -11,6 +17,9 @@ namespace databus {
 namespace cs = component_settings;
 
 namespace {
+
+// The longest stdout line the exec puller takes (one passenger).
+constexpr std::size_t kMaxLine = 256u * 1024 * 1024;
 
 // Settings every exec connector has.
 std::vector<SettingSpec> command_settings() {
@@ -131,50 +140,89 @@ ExecPuller::ExecPuller(const ComponentEnv& env)
       source_system_(directory_internal::string_setting(env, "source_system", "exec")),
       secrets_(secrets_of(exec_puller_spec(), env)) {}
 
-std::vector<Passenger> ExecPuller::pull(DriveContext& ctx) {
-  const CommandResult result = run_checked(command_, "", secrets_);
-  std::vector<Passenger> passengers;
-  std::size_t line_number = 0;
-  std::size_t at = 0;
-  while (at < result.out.size()) {
-    std::size_t end = result.out.find('\n', at);
-    if (end == std::string::npos) end = result.out.size();
-    std::string line = result.out.substr(at, end - at);
-    at = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const std::string where =
-        describe_command(command_) + ", stdout line " + std::to_string(line_number) + ": ";
-    try {
-      const nlohmann::json object = nlohmann::json::parse(line);
-      if (!object.is_object()) throw std::invalid_argument("not a JSON object");
-      const auto& id = object.value("external_id", nlohmann::json());
-      if (!id.is_string() || id.get<std::string>().empty() ||
-          id.get<std::string>().find_first_of("\r\n") != std::string::npos) {
-        throw std::invalid_argument("\"external_id\" must be a non-empty one-line string");
-      }
-      std::string source = source_system_;
-      if (object.contains("source_system")) {
-        if (!object.at("source_system").is_string()) {
-          throw std::invalid_argument("\"source_system\" must be a string");
-        }
-        source = object.at("source_system").get<std::string>();
-      }
-      Passenger p = ctx.new_passenger(id.get<std::string>(), source, module_);
-      for (Attachment& a : attachments_from_json(object)) {
-        a.full_name.clear();  // A source's names are whole: "name" holds them.
-        p.add_attachment(std::move(a));
-      }
-      passengers.push_back(std::move(p));
-    } catch (const std::exception& e) {
-      ctx.log().error(module_, redact(where + "skipped: " + e.what(), secrets_));
+std::optional<Passenger> ExecPuller::passenger_of(DriveContext& ctx, std::string line,
+                                                  std::size_t line_number) const {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.find_first_not_of(" \t") == std::string::npos) return std::nullopt;
+  const std::string where =
+      describe_command(command_) + ", stdout line " + std::to_string(line_number) + ": ";
+  try {
+    const nlohmann::json object = nlohmann::json::parse(line);
+    if (!object.is_object()) throw std::invalid_argument("not a JSON object");
+    const auto& id = object.value("external_id", nlohmann::json());
+    if (!id.is_string() || id.get<std::string>().empty() ||
+        id.get<std::string>().find_first_of("\r\n") != std::string::npos) {
+      throw std::invalid_argument("\"external_id\" must be a non-empty one-line string");
     }
+    std::string source = source_system_;
+    if (object.contains("source_system")) {
+      if (!object.at("source_system").is_string()) {
+        throw std::invalid_argument("\"source_system\" must be a string");
+      }
+      source = object.at("source_system").get<std::string>();
+    }
+    Passenger p = ctx.new_passenger(id.get<std::string>(), source, module_);
+    for (Attachment& a : attachments_from_json(object)) {
+      a.full_name.clear();  // A source's names are whole: "name" holds them.
+      p.add_attachment(std::move(a));
+    }
+    return p;
+  } catch (const std::exception& e) {
+    ctx.log().error(module_, redact(where + "skipped: " + e.what(), secrets_));
+    return std::nullopt;
   }
-  ctx.log().info(module_, "Got " + std::to_string(passengers.size()) + " passenger(s) from " +
-                              describe_command(command_));
-  return passengers;
 }
+
+void ExecPuller::pull_into(DriveContext& ctx, PassengerSink& sink) {
+  std::string pending;  // The line being written: stdout comes in pieces.
+  std::size_t line_number = 0;
+  std::size_t handed = 0;
+  const auto hand_over = [&](std::string line) {
+    ++line_number;
+    std::optional<Passenger> p = passenger_of(ctx, std::move(line), line_number);
+    if (!p) return;
+    sink.put(std::move(*p));  // May seat and notify: notify_command runs meanwhile.
+    ++handed;
+  };
+  const auto wanted = [&] { return !sink.done() && !ctx.stop_requested(); };
+  // What the sink throws stops the command and propagates as it is.
+  std::exception_ptr sink_error;
+  CommandResult result;
+  try {
+    result = run_command(command_, "", [&](std::string_view piece) {
+      std::size_t at = 0;
+      for (std::size_t end; (end = piece.find('\n', at)) != std::string_view::npos; at = end + 1) {
+        pending.append(piece.substr(at, end - at));
+        try {
+          hand_over(std::exchange(pending, std::string()));
+        } catch (...) {
+          sink_error = std::current_exception();
+          return false;
+        }
+        if (!wanted()) return false;
+      }
+      pending.append(piece.substr(at));
+      if (pending.size() > kMaxLine) {
+        throw Error(describe_command(command_) + " wrote a stdout line longer than 256 MiB");
+      }
+      return wanted();
+    });
+  } catch (const Error& e) {
+    throw Error(redact(e.what(), secrets_));
+  }
+  if (sink_error) std::rethrow_exception(sink_error);
+  if (!result.stopped) {
+    if (!pending.empty()) hand_over(std::move(pending));  // The last line without '\n'.
+    // A failure after some lines: those were handed over (and may be seated);
+    // the step fails and is retried like any other.
+    check_success(command_, result, secrets_);
+  }
+  ctx.log().info(module_, "Got " + std::to_string(handed) + " passenger(s) from " +
+                              describe_command(command_) +
+                              (result.stopped ? " (stopped reading before its end)" : ""));
+}
+
+std::vector<Passenger> ExecPuller::peek(DriveContext& ctx) { return peek_first(*this, ctx); }
 
 void ExecPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated) {
   if (notify_command_.argv.empty() || seated.empty()) return;

@@ -6,6 +6,7 @@
 // stderr (secrets replaced by "***"); the step is retried at the next drive.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,15 +19,24 @@ inline constexpr char kExecPullerModule[] = "databus.puller.exec";
 inline constexpr char kExecProcessorModule[] = "databus.processor.exec";
 inline constexpr char kExecPusherModule[] = "databus.pusher.exec";
 
-// "databus.puller.exec". pull() runs `command` (stdin empty) and reads one
-// passenger per non-empty stdout line: a JSON object with "external_id"
+// "databus.puller.exec". pull_into() runs `command` (stdin empty) and hands
+// over one passenger per non-empty stdout line as the command writes it
+// (stdout is read while the command runs, not after it ends): a JSON object with "external_id"
 // (required, a non-empty string without line breaks), "source_system"
 // (default: the setting) and "attachments" (whole names in "name", a name
 // too long for a file shortened; "full_name" is ignored). A bad line is
-// logged as an error and skipped; the others are returned. peek() is pull().
+// logged as an error and skipped; the others are handed over. A command
+// that fails after some lines fails the step, but the lines before stay
+// handed over (and may be seated: at-least-once). Time the drive spends on
+// what was handed over (PassengerSink::put()) does not count toward
+// `timeout_seconds`. Once the drive wants no more (PassengerSink::done(), a
+// shutdown), the command's process group is killed: it must expect to be
+// stopped between two lines. peek() gives the first kPeekLimit
+// (components/peek.h), stopping the command then.
 //
 // notify() runs `notify_command`, when set, with the seated passengers'
-// external ids on stdin, one per line; the command must make `command` stop
+// external ids on stdin, one per line (it may run while `command` still
+// writes: both must bear that); the command must make `command` stop
 // returning them (at-least-once: it may get the same ids again after a
 // crash). Without it, `command` itself must stop returning what it gave; a
 // repeat is skipped by the driver with a warning.
@@ -34,10 +44,16 @@ class ExecPuller : public Puller {
  public:
   // Throws ConfigError naming the setting for a bad value.
   explicit ExecPuller(const ComponentEnv& env);
-  std::vector<Passenger> pull(DriveContext& ctx) override;
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override;
+  std::vector<Passenger> peek(DriveContext& ctx) override;
   void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override;
 
  private:
+  // The passenger of stdout line `line_number`, or nullopt (logged) for a
+  // blank or bad line.
+  std::optional<Passenger> passenger_of(DriveContext& ctx, std::string line,
+                                        std::size_t line_number) const;
+
   std::string module_;
   Command command_;
   Command notify_command_;  // argv empty: none.

@@ -107,6 +107,31 @@ echo '{"source_system": "no id"}'
   EXPECT_EQ(read("notified"), "A-1\nB-2\n");
 }
 
+// Streamed: the lines written before the command failed are handed over,
+// then the failure fails the pull.
+TEST_F(ExecComponentsTest, PullerHandsOverTheLinesBeforeAFailure) {
+  const nlohmann::json pull = script("pull.sh", R"(
+echo '{"external_id": "A-1"}'
+printf '{"external_id": "B-2"}'
+echo 'broken' >&2
+exit 3
+)");
+  auto puller = registry_->make_puller({kExecPullerModule, {{"command", pull}}}, env());
+  DriveContext ctx = context();
+  struct Collect : PassengerSink {
+    void put(Passenger p) override { ids.push_back(p.external_id); }
+    std::vector<std::string> ids;
+  } sink;
+  try {
+    puller->pull_into(ctx, sink);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("exited with status 3"));
+    EXPECT_THAT(e.what(), HasSubstr("broken"));
+  }
+  EXPECT_EQ(sink.ids, (std::vector<std::string>{"A-1", "B-2"}));
+}
+
 TEST_F(ExecComponentsTest, ProcessorGetsPassengerAndReturnsChangedOne) {
   // Saves what it got, then answers with one new attachment.
   const nlohmann::json command = script("process.sh", R"(

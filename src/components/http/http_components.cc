@@ -1,10 +1,12 @@
 #include "components/http/http_components.h"
 
 #include <cctype>
+#include <optional>
 
 #include "components/content_digest.h"
 #include "components/directory/directory_components.h"
 #include "components/exec/passenger_json.h"
+#include "components/peek.h"
 #include "components/settings.h"
 #include "databus/error.h"
 #include "registry/secrets.h"
@@ -188,11 +190,11 @@ HttpPuller::HttpPuller(const ComponentEnv& env)
   }
 }
 
-std::vector<Passenger> HttpPuller::pull(DriveContext& ctx) {
+void HttpPuller::pull_into(DriveContext& ctx, PassengerSink& sink) {
   const HttpResponse response = send_http(endpoint_, "GET", endpoint_.url);
   check_http_success(endpoint_, "GET", endpoint_.url, response);
   const std::string where = redact("GET " + endpoint_.url, endpoint_.secrets);
-  std::vector<Passenger> passengers;
+  std::size_t handed = 0;
 
   nlohmann::json document;
   bool is_json = false;
@@ -205,34 +207,40 @@ std::vector<Passenger> HttpPuller::pull(DriveContext& ctx) {
     if (!is_json || !document.contains(p) || !document.at(p).is_array()) {
       throw Error(where + ": the body has no JSON array at " + items_pointer_);
     }
-    document = nlohmann::json(document.at(p));
+    document = nlohmann::json(std::move(document.at(p)));
   }
   if (!is_json) {
     Passenger p = ctx.new_passenger(content_digest(response.body), source_system_, module_);
     p.add_attachment("body." + http_internal::extension_for(response.content_type),
                      di::is_text(response.body) ? AttachmentFormat::text : AttachmentFormat::binary,
                      response.body);
-    passengers.push_back(std::move(p));
+    sink.put(std::move(p));
+    ++handed;
   } else {
-    const nlohmann::json items = document.is_array() ? document : nlohmann::json::array({document});
+    if (!document.is_array()) document = nlohmann::json::array({std::move(document)});
     std::size_t index = 0;
-    for (const nlohmann::json& item : items) {
+    // One element at a time: each passenger is handed over (and may be
+    // seated and notified) before the next element is turned into one.
+    for (const nlohmann::json& item : document) {
+      if (ctx.stop_requested() || sink.done()) break;
       ++index;
+      std::optional<Passenger> p;
       try {
-        Passenger p =
-            ctx.new_passenger(external_id_at(item, external_id_pointer_), source_system_, module_);
-        p.add_attachment("item.json", AttachmentFormat::text, dump(item));
-        passengers.push_back(std::move(p));
+        p = ctx.new_passenger(external_id_at(item, external_id_pointer_), source_system_, module_);
+        p->add_attachment("item.json", AttachmentFormat::text, dump(item));
       } catch (const std::exception& e) {
         ctx.log().error(module_,
                         where + ", item " + std::to_string(index) + " skipped: " + e.what());
+        continue;
       }
+      sink.put(std::move(*p));  // Outside the try: what seating throws fails the pull.
+      ++handed;
     }
   }
-  ctx.log().info(module_,
-                 "Got " + std::to_string(passengers.size()) + " passenger(s) from " + where);
-  return passengers;
+  ctx.log().info(module_, "Got " + std::to_string(handed) + " passenger(s) from " + where);
 }
+
+std::vector<Passenger> HttpPuller::peek(DriveContext& ctx) { return peek_first(*this, ctx); }
 
 void HttpPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated) {
   if (notify_url_.empty() || seated.empty()) return;

@@ -17,7 +17,8 @@ namespace databus {
 inline constexpr char kHttpPullerModule[] = "databus.puller.http";
 inline constexpr char kHttpPusherModule[] = "databus.pusher.http";
 
-// "databus.puller.http". pull() GETs `url`; a non-2xx answer or a transport
+// "databus.puller.http". pull_into() GETs `url` (one response: the
+// puller does not page); a non-2xx answer or a transport
 // error throws Error naming the URL. The body becomes passengers:
 //  - JSON (the value at `items_pointer` when set, which must then be an
 //    array) that is an array: one passenger per element, an object: one
@@ -28,14 +29,18 @@ inline constexpr char kHttpPusherModule[] = "databus.pusher.http";
 //    "body.<ext>" (extension from the Content-Type, else "bin"; text when it
 //    is valid UTF-8 without NUL bytes) and external id "blake2b:<hex>", the
 //    BLAKE2b-256 digest of the body, so an unchanged body is a repeat.
-// peek() is pull(). notify() POSTs {"external_ids": [...]} of the seated
+// Each passenger is handed over as its element is read, so the passengers
+// before it may be notified while the rest of the response is turned into
+// passengers. peek() gives the first kPeekLimit (components/peek.h).
+// notify() POSTs {"external_ids": [...]} of the seated
 // passengers to `notify_url` when set (same auth and headers); a non-2xx
 // answer throws.
 class HttpPuller : public Puller {
  public:
   // Throws ConfigError naming the setting for a bad value.
   explicit HttpPuller(const ComponentEnv& env);
-  std::vector<Passenger> pull(DriveContext& ctx) override;
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override;
+  std::vector<Passenger> peek(DriveContext& ctx) override;
   void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override;
 
  private:

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "components/directory/directory_components.h"
+#include "components/peek.h"
 #include "components/settings.h"
 #include "databus/error.h"
 #include "registry/secrets.h"
@@ -13,6 +14,18 @@ namespace databus {
 
 namespace cs = component_settings;
 namespace di = directory_internal;
+
+namespace {
+
+// The `size` UIDs of `uids` from index `at` on (fewer at the end).
+std::vector<std::uint32_t> chunk_at(const std::vector<std::uint32_t>& uids, std::size_t at,
+                                    std::int64_t size) {
+  const std::size_t end = std::min(uids.size(), at + static_cast<std::size_t>(size));
+  return {uids.begin() + static_cast<std::ptrdiff_t>(at),
+          uids.begin() + static_cast<std::ptrdiff_t>(end)};
+}
+
+}  // namespace
 
 namespace imap_internal {
 
@@ -80,6 +93,12 @@ ComponentSpec imap_puller_spec() {
       SettingSpec{"max_messages", "Most messages pulled in one drive (the oldest first).", 100}
           .integer(1));
   spec.settings.push_back(
+      SettingSpec{"chunk_messages",
+                  "Messages fetched together and handed to the drive before the next ones are "
+                  "fetched: at most these are held in memory.",
+                  50}
+          .integer(1));
+  spec.settings.push_back(
       SettingSpec{"source_system", "Source system name given to the passengers.", "imap"}.string());
   return spec;
 }
@@ -90,6 +109,7 @@ ImapPuller::ImapPuller(const ComponentEnv& env)
       done_folder_(di::string_setting(env, "done_folder", "")),
       flag_(di::string_setting(env, "flag", "")),
       max_messages_(cs::integer(env, "max_messages", 100, 1)),
+      chunk_messages_(cs::integer(env, "chunk_messages", 50, 1)),
       source_system_(di::string_setting(env, "source_system", "imap")) {
   session_ = std::make_unique<ImapSession>(read_mail_endpoint(env, MailProtocol::imap));
   // Folder names go into IMAP commands: one line each.
@@ -133,7 +153,8 @@ std::map<std::uint32_t, EmailContent> ImapPuller::fetch(DriveContext& ctx,
                                                         const std::vector<std::uint32_t>& uids) {
   std::map<std::uint32_t, EmailContent> out;
   if (uids.empty()) return out;
-  const std::vector<std::uint32_t> unseen = session_->search(folder_, "UNSEEN");
+  const std::string of_these = "UID " + imap_internal::uid_set(uids);
+  const std::vector<std::uint32_t> unseen = session_->search(folder_, of_these + " UNSEEN");
   std::vector<std::uint32_t> fetched_unseen;
   try {
     for (std::uint32_t uid : uids) {
@@ -160,21 +181,56 @@ std::map<std::uint32_t, EmailContent> ImapPuller::fetch(DriveContext& ctx,
   return out;
 }
 
-std::vector<Passenger> ImapPuller::pull(DriveContext& ctx) {
+void ImapPuller::pull_into(DriveContext& ctx, PassengerSink& sink) {
   std::vector<std::uint32_t> uids = session_->search(folder_, waiting_criteria());
   if (uids.size() > static_cast<std::size_t>(max_messages_)) uids.resize(max_messages_);
-  std::vector<Passenger> passengers;
-  for (auto& [uid, email] : fetch(ctx, uids)) {
-    std::vector<std::uint32_t>& same = uids_by_id_[email.external_id];
-    same.push_back(uid);
-    if (same.size() > 1) continue;  // A second copy of a message: one passenger.
-    Passenger p = ctx.new_passenger(email.external_id, source_system_, module_);
-    for (Attachment& a : email.attachments) p.add_attachment(std::move(a));
-    passengers.push_back(std::move(p));
+  std::set<std::string> handed;  // External ids handed over by this pull.
+  const auto wanted = [&] { return !ctx.stop_requested() && !sink.done(); };
+  for (std::size_t at = 0; at < uids.size() && wanted();
+       at += static_cast<std::size_t>(chunk_messages_)) {
+    const std::vector<std::uint32_t> span = chunk_at(uids, at, chunk_messages_);
+    // Asked again: notify() (from put()) or someone else may have retired
+    // some of them since the first search.
+    const std::vector<std::uint32_t> waiting =
+        session_->search(folder_, "UID " + imap_internal::uid_set(span) + " " + waiting_criteria());
+    // Fetched whole and \Seen put back before any is handed over, so that
+    // notify() may then use the session and set a flag of its own.
+    std::map<std::uint32_t, EmailContent> chunk = fetch(ctx, waiting);
+    for (auto& [uid, email] : chunk) {
+      if (!wanted()) break;
+      std::vector<std::uint32_t>& same = uids_by_id_[email.external_id];
+      if (std::find(same.begin(), same.end(), uid) == same.end()) same.push_back(uid);
+      if (!handed.insert(email.external_id).second) {
+        // A second copy of a message: one passenger. When the first copy
+        // was notified meanwhile, this one is retired as notify() would have.
+        if (same.size() == 1) {
+          retire(ctx, same);
+          uids_by_id_.erase(email.external_id);
+        }
+        continue;
+      }
+      Passenger p = ctx.new_passenger(email.external_id, source_system_, module_);
+      for (Attachment& a : email.attachments) p.add_attachment(std::move(a));
+      sink.put(std::move(p));
+    }
   }
-  ctx.log().info(module_, "Got " + std::to_string(passengers.size()) + " message(s) from " +
-                              describe_folder());
-  return passengers;
+  ctx.log().info(module_,
+                 "Got " + std::to_string(handed.size()) + " message(s) from " + describe_folder());
+}
+
+std::vector<Passenger> ImapPuller::peek(DriveContext& ctx) { return peek_first(*this, ctx); }
+
+void ImapPuller::retire(DriveContext& ctx, const std::vector<std::uint32_t>& uids) {
+  if (done_folder_.empty()) {
+    session_->store(folder_, uids, "+FLAGS.SILENT (" + flag_ + ")");
+    ctx.log().info(module_, "Flagged " + std::to_string(uids.size()) + " message(s) of " +
+                                describe_folder() + " " + flag_);
+  } else {
+    session_->ensure_folder(done_folder_);
+    session_->move(folder_, uids, done_folder_, session_->has_capability("MOVE"));
+    ctx.log().info(module_, "Moved " + std::to_string(uids.size()) + " message(s) of " +
+                                describe_folder() + " to " + done_folder_);
+  }
 }
 
 void ImapPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated) {
@@ -193,25 +249,23 @@ void ImapPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated)
     for (std::uint32_t uid : all) {
       if (!known.contains(uid)) unknown.push_back(uid);
     }
-    for (auto& [uid, email] : fetch(ctx, unknown)) uids_by_id_[email.external_id].push_back(uid);
+    // A chunk at a time, keeping only the UIDs of the wanted ids: a folder
+    // of any size is searched in bounded memory.
+    for (std::size_t at = 0; at < unknown.size(); at += static_cast<std::size_t>(chunk_messages_)) {
+      for (auto& [uid, email] : fetch(ctx, chunk_at(unknown, at, chunk_messages_))) {
+        if (wanted.contains(email.external_id)) uids_by_id_[email.external_id].push_back(uid);
+      }
+    }
   }
-  std::vector<std::uint32_t> retire;
+  std::vector<std::uint32_t> retired;
   for (const std::string& id : wanted) {
     const auto it = uids_by_id_.find(id);
-    if (it != uids_by_id_.end()) retire.insert(retire.end(), it->second.begin(), it->second.end());
+    if (it != uids_by_id_.end())
+      retired.insert(retired.end(), it->second.begin(), it->second.end());
   }
-  std::sort(retire.begin(), retire.end());
-  if (retire.empty()) return;  // Already retired.
-  if (done_folder_.empty()) {
-    session_->store(folder_, retire, "+FLAGS.SILENT (" + flag_ + ")");
-    ctx.log().info(module_, "Flagged " + std::to_string(retire.size()) + " message(s) of " +
-                                describe_folder() + " " + flag_);
-  } else {
-    session_->ensure_folder(done_folder_);
-    session_->move(folder_, retire, done_folder_, session_->has_capability("MOVE"));
-    ctx.log().info(module_, "Moved " + std::to_string(retire.size()) + " message(s) of " +
-                                describe_folder() + " to " + done_folder_);
-  }
+  std::sort(retired.begin(), retired.end());
+  if (retired.empty()) return;  // Already retired.
+  retire(ctx, retired);
   for (const std::string& id : wanted) uids_by_id_.erase(id);
 }
 

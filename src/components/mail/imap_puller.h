@@ -1,7 +1,7 @@
 // "databus.puller.imap": each message of an IMAP folder becomes an e-mail
 // passenger ("databus.passenger.email", see email_reader.h for what it
 // carries). Settings: mail_endpoint.h's, and folder, done_folder or flag,
-// max_messages, source_system (see imap_puller_spec()).
+// max_messages, chunk_messages, source_system (see imap_puller_spec()).
 #pragma once
 
 #include <cstdint>
@@ -20,13 +20,19 @@ namespace databus {
 inline constexpr char kEmailPassengerModule[] = "databus.passenger.email";
 inline constexpr char kImapPullerModule[] = "databus.puller.imap";
 
-// pull() returns the oldest `max_messages` messages of `folder` that are not
-// \Deleted (and, with `flag`, do not carry that flag), one passenger each,
-// external id = Message-ID (a digest of the raw message when there is none).
-// Two messages with the same id give one passenger. A message GMime cannot
-// read is logged as an error and skipped. Fetching a body sets \Seen on the
-// server; pull() puts back \Seen as it was, so pulling changes nothing
-// (peek() is pull()). A crash right between the two leaves a message \Seen:
+// pull_into() hands over the oldest `max_messages` messages of `folder` that
+// are not \Deleted (and, with `flag`, do not carry that flag), one passenger
+// each, external id = Message-ID (a digest of the raw message when there is
+// none). It searches their UIDs once, then fetches them `chunk_messages` at a
+// time and hands each chunk over before fetching the next, so at most one
+// chunk is held; a message retired meanwhile (by notify() from the sink, on
+// the same session between two chunks, or by anyone) is not fetched. Two
+// messages with the same id give one passenger (a later copy whose first
+// was notified meanwhile is retired at once). A message GMime cannot read
+// is logged as an error and skipped. Fetching a body sets \Seen on the
+// server; each chunk's \Seen is put back as it was before it is handed over,
+// so pulling changes nothing (peek() gives the first kPeekLimit,
+// components/peek.h). A crash right between the two leaves a message \Seen:
 // with flag "\\Seen" it would then count as done, so a keyword such as
 // "$Databus" is the safer flag.
 //
@@ -41,10 +47,13 @@ class ImapPuller : public Puller {
   explicit ImapPuller(const ComponentEnv& env);
   ~ImapPuller() override;
 
-  std::vector<Passenger> pull(DriveContext& ctx) override;
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override;
+  std::vector<Passenger> peek(DriveContext& ctx) override;
   void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override;
 
  private:
+  // Moves `uids` to done_folder or gives them `flag`.
+  void retire(DriveContext& ctx, const std::vector<std::uint32_t>& uids);
   // The search criteria of messages not yet retired.
   std::string waiting_criteria() const;
   // Fetches and reads `uids` (keyed by UID) and puts back \Seen as it
@@ -59,8 +68,10 @@ class ImapPuller : public Puller {
   std::string done_folder_;  // Empty: flag mode.
   std::string flag_;
   std::int64_t max_messages_;
+  std::int64_t chunk_messages_;
   std::string source_system_;
-  // External id -> UIDs, of what pull() returned (notify() finds the rest).
+  // External id -> UIDs, of what pull_into() handed over (notify() finds
+  // the rest).
   std::map<std::string, std::vector<std::uint32_t>> uids_by_id_;
 };
 

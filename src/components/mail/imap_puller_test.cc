@@ -182,6 +182,35 @@ TEST_F(ImapPullerTest, DrivesSeatEachMessageIdOnce) {
   EXPECT_THAT(second.to_text(), HasSubstr("d-1@example.com"));
 }
 
+// Streamed one message a chunk, each notified from inside put() as the
+// driver does: the second copy of d-1 comes after the first was moved, is
+// not handed over again and is moved too.
+TEST_F(ImapPullerTest, ASecondCopyOfAMessageNotifiedMeanwhileIsRetiredAtOnce) {
+  server_.deliver(folder_, test_message("<d-1@example.com>", "Twice"));
+  server_.deliver(folder_, test_message("<d-2@example.com>", "Once"));
+  server_.deliver(folder_, test_message("<d-1@example.com>", "Twice"));
+  nlohmann::json settings = server_.imap_settings(folder_);
+  settings["chunk_messages"] = 1;
+  ImapPuller puller(env(settings));
+  DriveContext ctx = context();
+  struct NotifyingSink : PassengerSink {
+    NotifyingSink(Puller& puller, DriveContext& ctx) : puller(puller), ctx(ctx) {}
+    void put(Passenger p) override {
+      ids.push_back(p.external_id);
+      puller.notify(ctx, {p});
+    }
+    Puller& puller;
+    DriveContext& ctx;
+    std::vector<std::string> ids;
+  } sink(puller, ctx);
+
+  puller.pull_into(ctx, sink);
+
+  EXPECT_EQ(sink.ids, (std::vector<std::string>{"<d-1@example.com>", "<d-2@example.com>"}));
+  EXPECT_EQ(server_.count(folder_), 0u);
+  EXPECT_EQ(server_.count(folder_ + "-done"), 3u);
+}
+
 TEST_F(ImapPullerTest, SpeaksStarttlsAndPlainImapAndVerifiesCertificates) {
   server_.deliver(folder_, test_message("<t-1@example.com>", "TLS"));
   DriveContext ctx = context();

@@ -8,6 +8,7 @@
 
 #include "components/content_digest.h"
 #include "components/directory/directory_components.h"
+#include "components/peek.h"
 #include "components/settings.h"
 #include "components/sql/odbc.h"
 #include "components/sql/sql_settings.h"
@@ -191,7 +192,7 @@ SqlPuller::SqlPuller(const ComponentEnv& env)
   state_name_ = "sql_puller." + content_digest(query_ + '\0' + tracking_column_).substr(8, 16);
 }
 
-std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
+void SqlPuller::pull_into(DriveContext& ctx, PassengerSink& sink) {
   const std::string where = "passenger " + ctx.passenger().name + ", " + module_;
   odbc::Connection connection(target_.text, target_.secrets,
                               std::chrono::seconds(login_timeout_seconds_));
@@ -215,20 +216,34 @@ std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
     tracking_index = column_index(columns, tracking_column_, "tracking_column", where);
   }
 
-  std::vector<Passenger> passengers;
   std::vector<odbc::Value> row;
   std::int64_t taken = 0;
+  std::size_t handed = 0;
   std::optional<Tracked> previous;
-  std::string last_id;
-  // The rows of the passenger being grouped (group_rows), written as its
-  // rows.json once the next external id (or the end) comes.
+  // The passenger being built: a row's (handed over at once), or
+  // (group_rows) the group's, whose rows.json is written and which is
+  // handed over once the next external id (or the end) comes. So notify()
+  // (from put()) only ever sees whole
+  // passengers and advances the tracked value to what is seated.
+  std::optional<Passenger> building;
   nlohmann::json group = nlohmann::json::array();
-  auto flush_group = [&] {
-    if (!group.empty())
-      passengers.back().add_attachment("rows.json", AttachmentFormat::text, dump(group));
+  const auto hand_over = [&] {
+    if (!building) return;
+    if (!group.empty()) building->add_attachment("rows.json", AttachmentFormat::text, dump(group));
     group = nlohmann::json::array();
+    Passenger p = std::move(*building);
+    building.reset();
+    sink.put(std::move(p));
+    ++handed;
   };
-  while (cursor.next(row)) {
+  // Left early (done, shutdown): a group being built may lack rows.
+  bool cut_short = false;
+  while (true) {
+    if (sink.done() || ctx.stop_requested()) {
+      cut_short = true;
+      break;
+    }
+    if (!cursor.next(row)) break;
     const odbc::Value& id = row[id_index];
     if (id.kind == odbc::Value::Kind::null ||
         (id.kind != odbc::Value::Kind::integer && id.text.empty())) {
@@ -237,6 +252,7 @@ std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
     }
     const std::string external_id =
         id.kind == odbc::Value::Kind::integer ? std::to_string(id.integer) : id.text;
+    const bool joins = group_rows_ && building && building->external_id == external_id;
     if (tracking_index && row[*tracking_index].kind != odbc::Value::Kind::null) {
       const Tracked value = sql_internal::tracked_of(to_json(row[*tracking_index]));
       if (!kept || sql_internal::tracked_less(*kept, value)) {
@@ -246,13 +262,13 @@ std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
         }
         previous = value;
         if (taken == max_rows_) {
-          if (group_rows_ && !passengers.empty() && external_id == last_id) {
+          if (joins) {
             // The group goes on past the limit: taken whole at the next drive.
-            if (passengers.size() == 1) {
+            if (handed == 0) {
               throw Error(where + ": the rows of " + external_id + " are more than max_rows");
             }
+            building.reset();
             group = nlohmann::json::array();
-            passengers.pop_back();
           }
           ctx.log().info(module_, where + ": " + std::to_string(max_rows_) +
                                       " new rows taken (max_rows); the rest at the next drive");
@@ -271,26 +287,24 @@ std::vector<Passenger> SqlPuller::pull(DriveContext& ctx) {
       }
       object[columns[i].name] = to_json(row[i]);
     }
-    const bool joins = group_rows_ && !passengers.empty() && external_id == last_id;
     if (!joins) {
-      flush_group();
-      passengers.push_back(ctx.new_passenger(external_id, source_system_, module_));
+      hand_over();
+      building = ctx.new_passenger(external_id, source_system_, module_);
     }
-    Passenger& p = passengers.back();
     if (group_rows_) {
       group.push_back(std::move(object));
     } else {
-      p.add_attachment("row.json", AttachmentFormat::text, dump(object));
+      building->add_attachment("row.json", AttachmentFormat::text, dump(object));
     }
     for (auto& [column, bytes] : binaries) {
-      p.add_attachment(column + ".bin", AttachmentFormat::binary, std::move(bytes));
+      building->add_attachment(column + ".bin", AttachmentFormat::binary, std::move(bytes));
     }
-    last_id = external_id;
-    if (ctx.stop_requested()) break;
+    if (!group_rows_) hand_over();  // A row is a whole passenger.
   }
-  flush_group();
-  return passengers;
+  if (!(cut_short && (group_rows_ || sink.done()))) hand_over();
 }
+
+std::vector<Passenger> SqlPuller::peek(DriveContext& ctx) { return peek_first(*this, ctx); }
 
 void SqlPuller::notify(DriveContext& ctx, const std::vector<Passenger>& seated) {
   if (tracking_column_.empty() || seated.empty()) return;

@@ -24,9 +24,17 @@
 //
 // Memory: at most `max_rows` new rows (tracking value above the kept one)
 // are taken per drive, fetched from the driver `batch_rows` at a time; the
-// query must then ORDER BY the tracking column, which pull() checks (rows
-// out of order throw). The rest comes at the next drive; with `group_rows` a
-// group the limit would cut is left whole for the next drive.
+// query must then ORDER BY the tracking column, which pull_into() checks
+// (rows out of order throw). The rest comes at the next drive; with
+// `group_rows` a group the limit would cut is left whole for the next drive.
+//
+// Streaming: pull_into() hands each passenger over as soon as its rows are
+// read (a group: when the next external id comes), while the cursor stays
+// open, so notify() may run for the passengers before it and advance the
+// tracked value to what is seated so far (never past a passenger not yet
+// handed over). It stops at PassengerSink::done() or a shutdown: a
+// passenger being built then is read again at the next drive. peek() gives
+// the first kPeekLimit (components/peek.h).
 #pragma once
 
 #include <cstdint>
@@ -48,7 +56,8 @@ class SqlPuller : public Puller {
  public:
   // Throws ConfigError naming the setting for a bad value.
   explicit SqlPuller(const ComponentEnv& env);
-  std::vector<Passenger> pull(DriveContext& ctx) override;
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override;
+  std::vector<Passenger> peek(DriveContext& ctx) override;
   void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override;
 
   // The name of the state document this puller keeps its tracked value in:

@@ -136,7 +136,7 @@ void webhook_passenger(const WebhookSettings& settings, const WebhookRequest& re
 
 WebhookPuller::WebhookPuller(const ComponentEnv& env) { read_webhook_settings(env); }
 
-std::vector<Passenger> WebhookPuller::pull(DriveContext&) { return {}; }
+void WebhookPuller::pull_into(DriveContext&, PassengerSink&) {}
 std::vector<Passenger> WebhookPuller::peek(DriveContext&) { return {}; }
 void WebhookPuller::notify(DriveContext&, const std::vector<Passenger>&) {}
 

@@ -2,9 +2,10 @@
 // (POST /api/v1/inbox/<client>/<passenger>, served by the web server, see
 // web/inbox.h and docs/api.md). The web server seats each accepted request as
 // one passenger, durably and already notified, before it answers 202; so a
-// drive's pull() of this puller returns nothing and notify() has nothing to
-// do. The puller's settings (token, limits, external id) are read by the web
-// server from the client passenger's configuration at each request.
+// drive's pull_into() of this puller hands over nothing (the inbox is the
+// queue itself, which the drive reads in batches like any other entries)
+// and notify() has nothing to do. The puller's settings (token, limits, external id) are read by
+// the web server from the client passenger's configuration at each request.
 //
 // This file also holds the HTTP-free half of the inbox: turning a request's
 // body and files into a passenger (webhook_passenger()).
@@ -77,12 +78,12 @@ struct WebhookRequest {
 void webhook_passenger(const WebhookSettings& settings, const WebhookRequest& request,
                        Passenger& passenger);
 
-// pull() and peek() return nothing, notify() does nothing: the web server
-// seats what arrives.
+// pull_into() hands over nothing, peek() returns nothing, notify() does
+// nothing: the web server seats what arrives.
 class WebhookPuller : public Puller {
  public:
   explicit WebhookPuller(const ComponentEnv& env);
-  std::vector<Passenger> pull(DriveContext& ctx) override;
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override;
   std::vector<Passenger> peek(DriveContext& ctx) override;
   void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override;
 };
