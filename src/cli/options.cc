@@ -43,6 +43,8 @@ void add_log_options(CLI::App& app, std::string& level, std::string& format) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.fallthrough();
+}
+
 void add_plugin_option(CLI::App& command, std::vector<std::string>& dirs) {
   command
       .add_option("--plugin-dir", dirs,
