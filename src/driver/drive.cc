@@ -177,13 +177,19 @@ bool Drive::stopping() const {
 }
 
 void Drive::summarise(const char* what, const std::string& tail, std::vector<std::string>& names) {
-  for (std::size_t first = 0; first < names.size(); first += kNamesPerLine) {
-    const std::size_t end = std::min(names.size(), first + kNamesPerLine);
+  auto line_of = [&](std::size_t count) {
     std::string line = what;
     line += ' ';
-    line += std::to_string(end - first);
+    line += std::to_string(count);
     line += " passenger(s)";
     line += tail;
+    return line;
+  };
+  std::size_t first = 0;
+  while (first < names.size() && named_ < kNamesPerDrive) {
+    const std::size_t end =
+        std::min({names.size(), first + kNamesPerLine, first + (kNamesPerDrive - named_)});
+    std::string line = line_of(end - first);
     const char* separator = ": ";
     for (std::size_t i = first; i < end; ++i) {
       line += separator;
@@ -191,6 +197,16 @@ void Drive::summarise(const char* what, const std::string& tail, std::vector<std
       separator = ", ";
     }
     info(std::move(line));
+    named_ += end - first;
+    first = end;
+  }
+  if (first < names.size()) {
+    if (!names_capped_) {
+      names_capped_ = true;
+      info("Info lines of this drive name no more passengers (" + std::to_string(kNamesPerDrive) +
+           " named): each passenger's entry records the drive's log GUID");
+    }
+    info(line_of(names.size() - first));
   }
   names.clear();
 }

@@ -35,6 +35,10 @@ class Drive {
   static constexpr std::size_t kOverlapGroup = 256;
   // Passengers named by one summarised info line, at most.
   static constexpr std::size_t kNamesPerLine = 500;
+  // Passenger names in the info lines of one drive, at most: a drive's log
+  // is kept in memory and stored whole, so past this its lines give counts
+  // only (docs/architecture.md "Streaming drives").
+  static constexpr std::size_t kNamesPerDrive = 20000;
   // A streaming drive seats, notifies, processes and pushes what a puller
   // hands over in batches of this many passengers, or of kBatchBytes of
   // attachment content, whichever is reached first (docs/architecture.md
@@ -200,7 +204,8 @@ class Drive {
   // drive of many passengers writes a few lines, not one per passenger and
   // step. Each passenger's entry records the drive's log GUID besides.
   // Warnings and errors stay one line per passenger. Writes one line per
-  // kNamesPerLine names; clears `names`.
+  // kNamesPerLine names, and past kNamesPerDrive names in the drive one
+  // line of the count; clears `names`.
   void summarise(const char* what, const std::string& tail, std::vector<std::string>& names);
   void info(std::string message);
   void warning(std::string message);
@@ -214,7 +219,10 @@ class Drive {
   // When the drive began (to the microsecond): its walks over the entries
   // of earlier drives take only those pulled before.
   TimePoint began_{};
-  bool seat_failed_ = false;  // The failure of the batch being taken is logged already.
+  bool seat_failed_ = false;
+  std::size_t named_ = 0;      // Passengers named by info lines so far (summarise()).
+  bool names_capped_ = false;  // The line saying so is written.  // The failure of the batch being
+                               // taken is logged already.
   std::map<std::string, Made<Processor>> processors_;
   std::map<std::string, Made<Pusher>> pushers_;
 

@@ -73,6 +73,11 @@ TEST(PrimalDriverStreamTest, ADriveHoldsOneBatchOfWhatThePullerHandsOver) {
   EntryQuery open;
   open.filter = EntryFilter::incomplete;
   EXPECT_EQ(h.database.count_entries(h.client_id, open), 0u);
+  // The log is bounded too: past kNamesPerDrive names, lines give counts.
+  EXPECT_TRUE(log_has(log, LogType::info, {"Info lines of this drive name no more passengers"}));
+  EXPECT_TRUE(
+      log_has(log, LogType::info,
+              {"Pushed " + std::to_string(Drive::kBatch) + " passenger(s) with " + kPusherY}));
   EXPECT_TRUE(log_has(log, LogType::info,
                       {"Drive done: " + std::to_string(kPassengers) + " pulled, " +
                        std::to_string(kPassengers) + " seated"}));
