@@ -48,14 +48,18 @@ void Drive::sweep(RunningSteps::Phase phase) {
   // those a mark of an earlier version named.
   if (suspects_phase_ == phase && (suspects_pulled_ || !suspects_.empty())) {
     std::vector<QueueEntry> alone;
-    if (!suspects_.empty()) {
-      for (const std::string& id : suspects_) {
-        try {
-          std::optional<QueueEntry> entry = request_.database->load_entry(request_.client_id, id);
-          if (entry && due_for(phase, *entry, Clock::now())) alone.push_back(std::move(*entry));
-        } catch (...) {
-          error("cannot read suspect entry " + id + ": " + current_exception_message());
-        }
+    auto run_alone = [&] {
+      std::vector<QueueEntry*> order;
+      for (QueueEntry& entry : alone) order.push_back(&entry);
+      run_entries(order, order.size(), phase);
+      alone.clear();
+    };
+    for (const std::string& id : suspects_) {
+      try {
+        std::optional<QueueEntry> entry = request_.database->load_entry(request_.client_id, id);
+        if (entry && due_for(phase, *entry, Clock::now())) alone.push_back(std::move(*entry));
+      } catch (...) {
+        error("cannot read suspect entry " + id + ": " + current_exception_message());
       }
     }
     QueuePage span = page;
@@ -73,16 +77,9 @@ void Drive::sweep(RunningSteps::Phase phase) {
       for (QueueEntry& entry : *entries) {
         if (suspects_.count(entry.passenger.internal_id) == 0) alone.push_back(std::move(entry));
       }
-      std::vector<QueueEntry*> order;
-      for (QueueEntry& entry : alone) order.push_back(&entry);
-      run_entries(order, order.size(), phase);
-      alone.clear();
+      run_alone();
     }
-    if (!alone.empty()) {
-      std::vector<QueueEntry*> order;
-      for (QueueEntry& entry : alone) order.push_back(&entry);
-      run_entries(order, order.size(), phase);
-    }
+    if (!alone.empty()) run_alone();
   }
   while (!stopped_) {
     std::optional<std::vector<QueueEntry>> entries = due_page(phase, page);
