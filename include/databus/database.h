@@ -62,6 +62,17 @@ enum class EntryFilter {
   quarantined,     // QueueEntry::quarantined()
 };
 
+// A place in the order of a query (pull_datetime, then internal_id): where a
+// keyset page starts (EntryQuery::after).
+struct EntryCursor {
+  TimePoint pull_datetime{};
+  std::string internal_id;
+
+  static EntryCursor of(const QueueEntry& entry) {
+    return {entry.passenger.pull_datetime, entry.passenger.internal_id};
+  }
+};
+
 struct EntryQuery {
   std::string passenger_module;  // Empty: every passenger type.
   EntryFilter filter = EntryFilter::all;
@@ -77,6 +88,14 @@ struct EntryQuery {
   // contains this text (case-sensitive).
   std::string search;
   bool newest_first = false;  // Order by pull_datetime (then internal_id).
+  // Keyset paging: only entries after this place in the query's order
+  // (with newest_first: before it). A walk page by page, each page starting
+  // after the last entry of the one before, neither skips nor repeats an
+  // entry while the walk changes the set (marks entries notified, completes
+  // their steps), which paging by offset does (docs/architecture.md
+  // "Streaming drives"). Engines keep pull times to the microsecond, so a
+  // cursor taken from a stored entry is exact.
+  std::optional<EntryCursor> after;
   std::size_t offset = 0;
   std::size_t limit = std::numeric_limits<std::size_t>::max();
   bool with_attachments = true;  // False: attachments have name and format only.

@@ -3,6 +3,9 @@
 // ("databus.pqueue.primal_queue") is the standard implementation.
 #pragma once
 
+#include <cstddef>
+#include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,6 +24,21 @@ struct QueueEnv {
   ClientPassenger passenger;
 };
 
+// One page of a drive's query (Queue::unnotified(), awaiting_processing(),
+// awaiting_push()): a drive reads the entries it did not pull itself page by
+// page, so that its memory is bounded by a page, not by the queue
+// (docs/architecture.md "Streaming drives").
+struct QueuePage {
+  // Entries after this one (oldest first); none: from the oldest. The next
+  // page starts after the last entry of this one (EntryCursor::of()).
+  std::optional<EntryCursor> after;
+  // Only entries pulled before this: a drive's walk over what earlier drives
+  // left leaves out what it pulls itself.
+  std::optional<TimePoint> pulled_before;
+  // At most this many entries. Default: all of them.
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
+};
+
 // One object serves one drive; not thread-safe.
 class Queue {
  public:
@@ -32,20 +50,21 @@ class Queue {
   // warning in ctx.log(). Returns the seated entries, durable on return.
   virtual std::vector<QueueEntry> seat(DriveContext& ctx, std::vector<Passenger> passengers) = 0;
 
-  // Entries of this type pulled by `puller_module` and not yet notified.
-  virtual std::vector<QueueEntry> unnotified(DriveContext& ctx,
-                                             const std::string& puller_module) = 0;
+  // Entries of this type pulled by `puller_module` and not yet notified,
+  // oldest first, within `page`.
+  virtual std::vector<QueueEntry> unnotified(DriveContext& ctx, const std::string& puller_module,
+                                             const QueuePage& page) = 0;
 
   // Marks `entries` notified, durably.
   virtual void mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entries) = 0;
 
   // Entries with a processor that is not complete and is due
   // (QueueEntry::due_at(): not waiting for its next attempt, not
-  // quarantined), oldest first.
-  virtual std::vector<QueueEntry> awaiting_processing(DriveContext& ctx) = 0;
+  // quarantined), oldest first, within `page`.
+  virtual std::vector<QueueEntry> awaiting_processing(DriveContext& ctx, const QueuePage& page) = 0;
   // Entries whose processors are complete and some pusher is not and is
-  // due, oldest first.
-  virtual std::vector<QueueEntry> awaiting_push(DriveContext& ctx) = 0;
+  // due, oldest first, within `page`.
+  virtual std::vector<QueueEntry> awaiting_push(DriveContext& ctx, const QueuePage& page) = 0;
 
   // Writes the entry durably and records the drive's log GUID on it.
   virtual void save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) = 0;
@@ -63,13 +82,6 @@ class Queue {
 
   // Deletes complete entries pulled before `before`. Returns the count.
   virtual std::size_t purge_complete(TimePoint before) = 0;
-
-  // Hands back entries that unnotified(), awaiting_processing() or
-  // awaiting_push() returned, once the caller is done with them and has
-  // saved every change it made: a queue that keeps attachments in memory may
-  // take theirs back instead of copying them again at its next query. The
-  // default does nothing.
-  virtual void release(std::vector<QueueEntry> entries) {}
 };
 
 }  // namespace databus

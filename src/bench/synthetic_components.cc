@@ -20,16 +20,17 @@ class SyntheticPuller : public Puller {
   SyntheticPuller(std::string module, std::shared_ptr<SyntheticSource> source)
       : module_(std::move(module)), source_(std::move(source)) {}
 
-  std::vector<Passenger> pull(DriveContext& ctx) override {
-    std::vector<Passenger> out;
-    out.reserve(source_->passengers - source_->notified);
-    for (std::size_t i = source_->notified; i < source_->passengers; ++i) {
+  // Streams: each passenger is made as the sink takes it, so a drive of a
+  // million passengers holds a batch of them (docs/architecture.md
+  // "Streaming drives"). notify() may run inside put(); the next index is
+  // this loop's own.
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override {
+    for (std::size_t i = source_->notified; i < source_->passengers && !sink.done(); ++i) {
       Passenger p = ctx.new_passenger(numbered(kPulledPrefix, i), kBenchSourceSystem, module_);
       p.add_attachment("body.txt", AttachmentFormat::text,
                        synthetic_text(i, source_->attachment_bytes));
-      out.push_back(std::move(p));
+      sink.put(std::move(p));
     }
-    return out;
   }
 
   // The source hands out passengers in order, so being told about some means

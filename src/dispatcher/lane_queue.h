@@ -24,17 +24,18 @@ class LaneQueue : public Queue {
     std::lock_guard lock(seat_door_);
     return inner_->seat(ctx, std::move(passengers));
   }
-  std::vector<QueueEntry> unnotified(DriveContext& ctx, const std::string& puller) override {
-    return inner_->unnotified(ctx, puller);
+  std::vector<QueueEntry> unnotified(DriveContext& ctx, const std::string& puller,
+                                     const QueuePage& page) override {
+    return inner_->unnotified(ctx, puller, page);
   }
   void mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entries) override {
     inner_->mark_notified(ctx, entries);
   }
-  std::vector<QueueEntry> awaiting_processing(DriveContext& ctx) override {
-    return inner_->awaiting_processing(ctx);
+  std::vector<QueueEntry> awaiting_processing(DriveContext& ctx, const QueuePage& page) override {
+    return inner_->awaiting_processing(ctx, page);
   }
-  std::vector<QueueEntry> awaiting_push(DriveContext& ctx) override {
-    return inner_->awaiting_push(ctx);
+  std::vector<QueueEntry> awaiting_push(DriveContext& ctx, const QueuePage& page) override {
+    return inner_->awaiting_push(ctx, page);
   }
   void save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) override {
     inner_->save(ctx, entry, scope);
@@ -43,7 +44,6 @@ class LaneQueue : public Queue {
     inner_->save_all(ctx, entries, scope);
   }
   std::size_t purge_complete(TimePoint before) override { return inner_->purge_complete(before); }
-  void release(std::vector<QueueEntry> entries) override { inner_->release(std::move(entries)); }
 
  private:
   std::unique_ptr<Queue> inner_;

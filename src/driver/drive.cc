@@ -10,7 +10,6 @@
 #include "databus/factories.h"
 #include "databus/uuid.h"
 #include "driver/primal_driver.h"
-#include "driver/puller_health_recorder.h"
 #include "model/failpoint.h"
 
 namespace databus {
@@ -84,12 +83,24 @@ void Drive::run() {
     return;
   }
   if (!open_queue()) return;
+  began_ = std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now());
   recover_interrupted();
-  std::vector<Passenger> pulled = pull();
-  seat(std::move(pulled));
-  notify();
-  process();
-  push();
+  PullerHealthRecorder health(*request_.database, request_.client_id, request_.passenger,
+                              request_.observer, [this](std::string line) { warning(line); });
+  health.begin(Clock::now());
+  make_pullers(health);
+  // What earlier drives left first (docs/architecture.md "Streaming
+  // drives"): their unnotified entries, so that a puller stops returning
+  // them before it pulls, then their due steps, the suspects of an
+  // interrupted group first; then what the pullers hand over, batch by batch.
+  notify_earlier();
+  sweep(RunningSteps::Phase::process);
+  sweep(RunningSteps::Phase::push);
+  pull(health);
+  finish_group_write();
+  health.finish(Clock::now());
+  // Statuses durable, the drive's log not yet stored.
+  if (pushed_ > 0) failpoint("drive.complete");
   clear_marks();
   if (stopped_) info("Drive ended early: the dispatcher is shutting down");
   info("Drive done: " + std::to_string(pulled_) + " pulled, " + std::to_string(seated_) +
@@ -141,126 +152,6 @@ bool Drive::open_queue() {
   return false;
 }
 
-std::vector<Passenger> Drive::pull() {
-  std::vector<Passenger> pulled;
-  PullerHealthRecorder health(*request_.database, request_.client_id, request_.passenger,
-                              request_.observer, [this](std::string line) { warning(line); });
-  health.begin(Clock::now());
-  for (const ComponentRef& ref : request_.passenger.pullers) {
-    if (stopping()) {
-      stopped_ = true;
-      break;
-    }
-    std::unique_ptr<Puller> made;
-    try {
-      made = request_.factories->puller(ref, component_env(ref));
-      if (made == nullptr) throw Error("the puller factory returned nothing");
-    } catch (...) {
-      std::string what = current_exception_message();
-      error("cannot make puller " + ref.module + " of passenger " + request_.passenger.name + ": " +
-            what);
-      step_failed(ref.module, nullptr, what);
-      health.record(ref.module, Clock::now(), "cannot make the puller: " + what);
-      continue;
-    }
-    Puller& puller = *made;
-    pullers_.emplace_back(ref, std::move(made));
-    try {
-      std::vector<Passenger> got = puller.pull(ctx_);
-      if (!got.empty()) failpoint("drive.pull");  // Pulled, nothing stored.
-      const std::string tail = " from " + ref.module;
-      std::vector<std::string> names;
-      for (Passenger& passenger : got) {
-        fill_in(passenger, ref.module);
-        names.push_back(passenger.source_system + " - " + passenger.external_id);
-        if (names.size() == kNamesPerLine) summarise("Got", tail, names);
-        pulled.push_back(std::move(passenger));
-        ++pulled_;
-      }
-      summarise("Got", tail, names);
-      if (!got.empty() && request_.observer != nullptr) {
-        request_.observer->passengers_pulled(request_.client_id, request_.passenger.name,
-                                             ref.module, got.size());
-      }
-      health.record(ref.module, Clock::now(), "");
-    } catch (...) {
-      std::string what = current_exception_message();
-      error("puller " + ref.module + " of passenger " + request_.passenger.name +
-            " failed: " + what);
-      step_failed(ref.module, nullptr, what);
-      health.record(ref.module, Clock::now(), what);
-    }
-  }
-  health.finish(Clock::now());
-  return pulled;
-}
-
-void Drive::fill_in(Passenger& passenger, const std::string& puller_module) {
-  if (!passenger.internal_id.empty() && !is_uuid(passenger.internal_id)) {
-    // The internal id names folders and rows; only a UUID is safe there.
-    warning("puller " + puller_module + " gave internal id '" + passenger.internal_id +
-            "', which is not a UUID; replaced");
-    passenger.internal_id.clear();
-  }
-  if (passenger.internal_id.empty()) passenger.internal_id = new_uuid();
-  if (passenger.passenger_module.empty()) passenger.passenger_module = request_.passenger.name;
-  // Notification finds a puller's entries by this name, so it is always the
-  // name the config uses for the puller.
-  passenger.puller_module = puller_module;
-  if (passenger.pull_datetime == TimePoint{}) {
-    // Microseconds: what the engines keep, so a stored passenger reads back equal.
-    passenger.pull_datetime = std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now());
-  }
-  cleanse_attachments(passenger);
-}
-
-void Drive::seat(std::vector<Passenger> pulled) {
-  if (pulled.empty()) return;
-  try {
-    std::vector<QueueEntry> entries = queue_->seat(ctx_, std::move(pulled));
-    if (!entries.empty()) failpoint("drive.seat");  // Seated, pullers not notified.
-    std::vector<std::string> names;
-    for (const QueueEntry& entry : entries) {
-      names.push_back(entry.passenger.source_system + " - " + entry.passenger.external_id);
-      if (names.size() == kNamesPerLine) summarise("Seated", {}, names);
-      ++seated_;
-      if (request_.observer != nullptr) {
-        request_.observer->passenger_seated(request_.client_id, entry);
-      }
-    }
-    summarise("Seated", {}, names);
-  } catch (...) {
-    error("cannot seat the pulled passengers of " + request_.passenger.name + ": " +
-          current_exception_message());
-  }
-}
-
-void Drive::notify() {
-  for (auto& [ref, puller] : pullers_) {
-    try {
-      std::vector<QueueEntry> entries = queue_->unnotified(ctx_, ref.module);
-      if (entries.empty()) continue;
-      // Lent to the puller and taken back: no copy of the attachments.
-      std::vector<Passenger> passengers;
-      passengers.reserve(entries.size());
-      for (QueueEntry& entry : entries) passengers.push_back(std::move(entry.passenger));
-      puller->notify(ctx_, passengers);
-      for (std::size_t i = 0; i < entries.size(); ++i) {
-        entries[i].passenger = std::move(passengers[i]);
-      }
-      queue_->mark_notified(ctx_, entries);
-      info("Notified " + ref.module + " about " + std::to_string(entries.size()) +
-           " seated passenger(s)");
-      queue_->release(std::move(entries));
-    } catch (...) {
-      std::string what = current_exception_message();
-      error("cannot notify puller " + ref.module + " of passenger " + request_.passenger.name +
-            ": " + what + "; retried at the next drive");
-      step_failed(ref.module, nullptr, what);
-    }
-  }
-}
-
 ComponentEnv Drive::component_env(const ComponentRef& ref) const {
   ComponentEnv env;
   env.client_id = request_.client_id;
@@ -286,13 +177,19 @@ bool Drive::stopping() const {
 }
 
 void Drive::summarise(const char* what, const std::string& tail, std::vector<std::string>& names) {
-  for (std::size_t first = 0; first < names.size(); first += kNamesPerLine) {
-    const std::size_t end = std::min(names.size(), first + kNamesPerLine);
+  auto line_of = [&](std::size_t count) {
     std::string line = what;
     line += ' ';
-    line += std::to_string(end - first);
+    line += std::to_string(count);
     line += " passenger(s)";
     line += tail;
+    return line;
+  };
+  std::size_t first = 0;
+  while (first < names.size() && named_ < kNamesPerDrive) {
+    const std::size_t end =
+        std::min({names.size(), first + kNamesPerLine, first + (kNamesPerDrive - named_)});
+    std::string line = line_of(end - first);
     const char* separator = ": ";
     for (std::size_t i = first; i < end; ++i) {
       line += separator;
@@ -300,6 +197,16 @@ void Drive::summarise(const char* what, const std::string& tail, std::vector<std
       separator = ", ";
     }
     info(std::move(line));
+    named_ += end - first;
+    first = end;
+  }
+  if (first < names.size()) {
+    if (!names_capped_) {
+      names_capped_ = true;
+      info("Info lines of this drive name no more passengers (" + std::to_string(kNamesPerDrive) +
+           " named): each passenger's entry records the drive's log GUID");
+    }
+    info(line_of(names.size() - first));
   }
   names.clear();
 }

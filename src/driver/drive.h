@@ -17,6 +17,7 @@
 #include "databus/puller.h"
 #include "databus/pusher.h"
 #include "databus/queue.h"
+#include "driver/puller_health_recorder.h"
 #include "driver/running_steps.h"
 
 namespace databus {
@@ -34,6 +35,19 @@ class Drive {
   static constexpr std::size_t kOverlapGroup = 256;
   // Passengers named by one summarised info line, at most.
   static constexpr std::size_t kNamesPerLine = 500;
+  // Passenger names in the info lines of one drive, at most: a drive's log
+  // is kept in memory and stored whole, so past this its lines give counts
+  // only (docs/architecture.md "Streaming drives").
+  static constexpr std::size_t kNamesPerDrive = 20000;
+  // A streaming drive seats, notifies, processes and pushes what a puller
+  // hands over in batches of this many passengers, or of kBatchBytes of
+  // attachment content, whichever is reached first (docs/architecture.md
+  // "Streaming drives"): its memory is bounded by a batch, not by what the
+  // source holds. One group of steps (kSaveGroup) per batch.
+  static constexpr std::size_t kBatch = kSaveGroup;
+  static constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
+  // Entries of earlier drives are read in pages of this many.
+  static constexpr std::size_t kPage = kSaveGroup;
 
   // REQUIRES: request.database, request.factories and request.log non-null.
   explicit Drive(const DriveRequest& request);
@@ -71,6 +85,9 @@ class Drive {
     // member initialisers below while Drive is still incomplete.
     GroupWrite() {}
     std::vector<Pending> group;
+    // The entries `group` points into, when the drive is done with them
+    // (a batch whose last group is still being written): freed with it.
+    std::vector<QueueEntry> entries;
     StepKind kind = StepKind::processor;
     std::thread writer;
   };
@@ -82,22 +99,57 @@ class Drive {
     std::string error;
   };
 
+  class BatchSink;
+
   // Reports the client's stored problems; false when one of them stops this
   // client passenger (StorageProblem::stops): the drive then moves nothing.
   bool report_problems();
   bool open_queue();
-  std::vector<Passenger> pull();
-  void seat(std::vector<Passenger> pulled);
-  void notify();
-  void process();
-  void push();
-  // Runs `steps` (the processors or the pushers of one entry) for each of
-  // `entries`: the suspects of an interrupted group of this phase first,
-  // alone, then the rest in groups of kSaveGroup, each group marked before
-  // its steps run (running_steps.h). Returns with every outcome written.
-  template <typename Steps>
-  void run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase phase, StepKind kind,
-                   Steps steps);
+
+  // Pulling (drive_pull.cc). Makes each configured puller; one that cannot
+  // be made is reported and recorded in `health`.
+  void make_pullers(PullerHealthRecorder& health);
+  // Notifies each puller of the entries earlier drives seated and did not
+  // notify (a crash between seat and notify), page by page.
+  void notify_earlier();
+  // Calls each puller's pull_into() with a sink collecting batches
+  // (BatchSink, drive_pull.cc), each handed to take_batch() when full and
+  // at the end.
+  void pull(PullerHealthRecorder& health);
+  // A batch of `puller`: seated, its puller notified of what was seated,
+  // then its processors and pushers run; the write of its last group of
+  // pushes may still run on return (finish_group_write()). Throws what
+  // seating throws (logged here).
+  void take_batch(std::vector<Passenger> batch, const ComponentRef& ref, Puller& puller);
+  // Seats `pulled`; the seated entries, durable on return.
+  std::vector<QueueEntry> seat(std::vector<Passenger> pulled);
+  // Tells `puller` that `entries` are seated, then marks them notified.
+  // False when that failed (logged; the entries are notified at the next
+  // drive).
+  bool notify(const ComponentRef& ref, Puller& puller, std::vector<QueueEntry>& entries);
+
+  // Steps (drive_steps.cc). Runs the steps of `phase` for the entries
+  // earlier drives left due (pulled before this drive began), page by page:
+  // the suspects of a group a crash interrupted first, alone.
+  void sweep(RunningSteps::Phase phase);
+  // Runs the processors, then the pushers, of a batch this drive seated.
+  // The last group's write may still run on return; it owns `entries`.
+  void run_batch(std::vector<QueueEntry> entries);
+  // A page of the entries of `phase` due; logs and returns nullopt when
+  // the store cannot be read.
+  std::optional<std::vector<QueueEntry>> due_page(RunningSteps::Phase phase, const QueuePage& page);
+  // The steps of one entry: its due processors in order, or its due pushers.
+  void process_steps(Pending& pending);
+  void push_steps(Pending& pending);
+  // Runs the steps of `phase` for each of `order`: the first `alone` by
+  // themselves (the suspects of an interrupted group), each outcome durable
+  // before the next runs, then the rest in groups of kSaveGroup, each group
+  // marked before its steps run (running_steps.h). Returns with every
+  // outcome written, but the last group's write when `wait` is false.
+  void run_entries(const std::vector<QueueEntry*>& order, std::size_t alone,
+                   RunningSteps::Phase phase, bool wait = true);
+  // True when `entry` was a suspect of `phase` (it ran alone already).
+  bool suspect(RunningSteps::Phase phase, const QueueEntry& entry) const;
 
   // Interrupted steps (running_steps.h, drive_interrupted.cc). Reads the
   // mark a drive that did not finish left: counts an attempt for the step
@@ -152,7 +204,8 @@ class Drive {
   // drive of many passengers writes a few lines, not one per passenger and
   // step. Each passenger's entry records the drive's log GUID besides.
   // Warnings and errors stay one line per passenger. Writes one line per
-  // kNamesPerLine names; clears `names`.
+  // kNamesPerLine names, and past kNamesPerDrive names in the drive one
+  // line of the count; clears `names`.
   void summarise(const char* what, const std::string& tail, std::vector<std::string>& names);
   void info(std::string message);
   void warning(std::string message);
@@ -163,6 +216,13 @@ class Drive {
   DriveContext ctx_;
   std::unique_ptr<Queue> queue_;
   std::vector<std::pair<ComponentRef, std::unique_ptr<Puller>>> pullers_;
+  // When the drive began (to the microsecond): its walks over the entries
+  // of earlier drives take only those pulled before.
+  TimePoint began_{};
+  bool seat_failed_ = false;
+  std::size_t named_ = 0;      // Passengers named by info lines so far (summarise()).
+  bool names_capped_ = false;  // The line saying so is written.  // The failure of the batch being
+                               // taken is logged already.
   std::map<std::string, Made<Processor>> processors_;
   std::map<std::string, Made<Pusher>> pushers_;
 

@@ -1,5 +1,6 @@
 // The drive's processing and pushing steps.
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <system_error>
 #include <thread>
@@ -26,85 +27,151 @@ std::vector<std::string> modules_of(const std::vector<StepState>& states) {
   return modules;
 }
 
-// The passenger names recorded for `module` in `done`, in first-seen order.
-std::vector<std::string>& names_of(
-    std::vector<std::pair<std::string, std::vector<std::string>>>& done,
-    const std::string& module) {
-  for (auto& [m, names] : done) {
-    if (m == module) return names;
-  }
-  return done.emplace_back(module, std::vector<std::string>{}).second;
+// True when `entry` has a step of `phase` that may run at `now`: what the
+// queue's query of that phase selects.
+bool due_for(RunningSteps::Phase phase, const QueueEntry& entry, TimePoint now) {
+  const std::optional<TimePoint> due = entry.due_at();
+  if (!due || now < *due) return false;
+  return phase == RunningSteps::Phase::process
+             ? entry.has_incomplete_processor()
+             : entry.processors_complete() && entry.has_incomplete_pusher();
 }
 
 }  // namespace
 
-void Drive::process() {
-  std::vector<QueueEntry> entries;
-  try {
-    entries = queue_->awaiting_processing(ctx_);
-  } catch (...) {
-    error("cannot read the entries awaiting processing of " + request_.passenger.name + ": " +
-          current_exception_message());
-    return;
-  }
-  run_entries(entries, RunningSteps::Phase::process, StepKind::processor, [this](Pending& pending) {
-    QueueEntry& entry = *pending.entry;
-    // Status order; a processor may change later statuses, so each one is
-    // looked up again before it runs.
-    for (const std::string& module : modules_of(entry.processor_statuses)) {
-      const StepState* state = entry.processor(module);
-      if (state == nullptr || state->status == StepStatus::complete) continue;
-      // One waiting for its next attempt, or quarantined, holds the rest.
-      if (!state->due(Clock::now())) break;
-      if (run_step(pending, StepKind::processor, module) != StepOutcome::done) break;
+void Drive::sweep(RunningSteps::Phase phase) {
+  QueuePage page;
+  page.pulled_before = began_;
+  page.limit = kPage;
+  // The suspects of a group a crash interrupted, alone and first: those
+  // pulled within its span (keyset pages from its first pull time) and
+  // those a mark of an earlier version named.
+  if (suspects_phase_ == phase && (suspects_pulled_ || !suspects_.empty())) {
+    std::vector<QueueEntry> alone;
+    auto run_alone = [&] {
+      std::vector<QueueEntry*> order;
+      for (QueueEntry& entry : alone) order.push_back(&entry);
+      run_entries(order, order.size(), phase);
+      alone.clear();
+    };
+    for (const std::string& id : suspects_) {
+      try {
+        std::optional<QueueEntry> entry = request_.database->load_entry(request_.client_id, id);
+        if (entry && due_for(phase, *entry, Clock::now())) alone.push_back(std::move(*entry));
+      } catch (...) {
+        error("cannot read suspect entry " + id + ": " + current_exception_message());
+      }
     }
-  });
-  // Pushing relies on these statuses being durable (run_entries waited).
-  queue_->release(std::move(entries));
+    QueuePage span = page;
+    if (suspects_pulled_) {
+      const TimePoint first{std::chrono::microseconds(suspects_pulled_->first_us - 1)};
+      const TimePoint last{std::chrono::microseconds(suspects_pulled_->last_us + 1)};
+      span.after = EntryCursor{first, {}};
+      span.pulled_before = std::min(began_, last);
+    }
+    for (bool more = suspects_pulled_.has_value(); more && !stopped_;) {
+      std::optional<std::vector<QueueEntry>> entries = due_page(phase, span);
+      if (!entries) break;
+      more = entries->size() == span.limit;
+      if (!entries->empty()) span.after = EntryCursor::of(entries->back());
+      for (QueueEntry& entry : *entries) {
+        if (suspects_.count(entry.passenger.internal_id) == 0) alone.push_back(std::move(entry));
+      }
+      run_alone();
+    }
+    if (!alone.empty()) run_alone();
+  }
+  while (!stopped_) {
+    std::optional<std::vector<QueueEntry>> entries = due_page(phase, page);
+    if (!entries || entries->empty()) break;
+    page.after = EntryCursor::of(entries->back());
+    std::vector<QueueEntry*> order;
+    order.reserve(entries->size());
+    for (QueueEntry& entry : *entries) {
+      if (!suspect(phase, entry)) order.push_back(&entry);
+    }
+    run_entries(order, 0, phase);
+    if (entries->size() < page.limit) break;
+  }
+  // Suspects that were not due ran in no group: found again if they crash.
+  if (suspects_phase_ == phase) {
+    suspects_.clear();
+    suspects_pulled_.reset();
+  }
 }
 
-void Drive::push() {
-  std::vector<QueueEntry> entries;
-  try {
-    entries = queue_->awaiting_push(ctx_);
-  } catch (...) {
-    error("cannot read the entries awaiting push of " + request_.passenger.name + ": " +
-          current_exception_message());
-    return;
-  }
-  run_entries(entries, RunningSteps::Phase::push, StepKind::pusher, [this](Pending& pending) {
-    QueueEntry& entry = *pending.entry;
-    for (const std::string& module : modules_of(entry.pusher_statuses)) {
-      // A pusher (or a processor before it) may have completed or reopened a
-      // processor; pushing waits until every processor is complete.
-      if (!entry.processors_complete()) break;
-      const StepState* state = entry.pusher(module);
-      if (state == nullptr || !state->due(Clock::now())) continue;
-      // A failing pusher does not stop the entry's other pushers.
-      run_step(pending, StepKind::pusher, module);
-    }
-  });
-  // Statuses durable, the drive's log not yet stored.
-  if (pushed_ > 0) failpoint("drive.complete");
-  queue_->release(std::move(entries));
+bool Drive::suspect(RunningSteps::Phase phase, const QueueEntry& entry) const {
+  return suspects_phase_ == phase &&
+         ((suspects_pulled_ && suspects_pulled_->contains(entry.passenger.pull_datetime)) ||
+          suspects_.count(entry.passenger.internal_id) > 0);
 }
 
-template <typename Steps>
-void Drive::run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase phase, StepKind kind,
-                        Steps steps) {
-  // Suspects of a group a crash interrupted first, then the rest in order.
+std::optional<std::vector<QueueEntry>> Drive::due_page(RunningSteps::Phase phase,
+                                                       const QueuePage& page) {
+  const bool processing = phase == RunningSteps::Phase::process;
+  try {
+    return processing ? queue_->awaiting_processing(ctx_, page) : queue_->awaiting_push(ctx_, page);
+  } catch (...) {
+    error(std::string("cannot read the entries awaiting ") + (processing ? "processing" : "push") +
+          " of " + request_.passenger.name + ": " + current_exception_message());
+    return std::nullopt;
+  }
+}
+
+void Drive::run_batch(std::vector<QueueEntry> entries) {
   std::vector<QueueEntry*> order;
-  std::vector<QueueEntry*> rest;
   order.reserve(entries.size());
-  for (QueueEntry& entry : entries) {
-    const bool suspect =
-        suspects_phase_ == phase &&
-        ((suspects_pulled_ && suspects_pulled_->contains(entry.passenger.pull_datetime)) ||
-         (!suspects_.empty() && suspects_.count(entry.passenger.internal_id) > 0));
-    (suspect ? order : rest).push_back(&entry);
+  for (RunningSteps::Phase phase : {RunningSteps::Phase::process, RunningSteps::Phase::push}) {
+    const TimePoint now = Clock::now();
+    order.clear();
+    for (QueueEntry& entry : entries) {
+      if (due_for(phase, entry, now)) order.push_back(&entry);
+    }
+    // Pushing relies on the processors' statuses being durable (waited
+    // for); the last group of pushes is written while the puller reads the
+    // next batch.
+    run_entries(order, 0, phase, phase == RunningSteps::Phase::process);
   }
-  const std::size_t alone = order.size();
-  order.insert(order.end(), rest.begin(), rest.end());
+  if (group_write_) group_write_->entries = std::move(entries);
+}
+
+void Drive::process_steps(Pending& pending) {
+  QueueEntry& entry = *pending.entry;
+  // Status order; a processor may change later statuses, so each one is
+  // looked up again before it runs.
+  for (const std::string& module : modules_of(entry.processor_statuses)) {
+    const StepState* state = entry.processor(module);
+    if (state == nullptr || state->status == StepStatus::complete) continue;
+    // One waiting for its next attempt, or quarantined, holds the rest.
+    if (!state->due(Clock::now())) break;
+    if (run_step(pending, StepKind::processor, module) != StepOutcome::done) break;
+  }
+}
+
+void Drive::push_steps(Pending& pending) {
+  QueueEntry& entry = *pending.entry;
+  for (const std::string& module : modules_of(entry.pusher_statuses)) {
+    // A pusher (or a processor before it) may have completed or reopened a
+    // processor; pushing waits until every processor is complete.
+    if (!entry.processors_complete()) break;
+    const StepState* state = entry.pusher(module);
+    if (state == nullptr || !state->due(Clock::now())) continue;
+    // A failing pusher does not stop the entry's other pushers.
+    run_step(pending, StepKind::pusher, module);
+  }
+}
+
+void Drive::run_entries(const std::vector<QueueEntry*>& order, std::size_t alone,
+                        RunningSteps::Phase phase, bool wait) {
+  const StepKind kind =
+      phase == RunningSteps::Phase::process ? StepKind::processor : StepKind::pusher;
+  auto steps = [&](Pending& pending) {
+    if (kind == StepKind::processor) {
+      process_steps(pending);
+    } else {
+      push_steps(pending);
+    }
+  };
   std::vector<Pending> group;
   auto write_group = [&] {
     if (kind == StepKind::pusher) flush_pushers(group);
@@ -120,6 +187,7 @@ void Drive::run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase ph
       // is durable before the next suspect runs.
       RunningSteps& mark = running_alone_.emplace();
       mark.phase = phase;
+      mark.group = suspects_pulled_;
       for (std::size_t j = i; j < alone; ++j)
         mark.suspects.push_back(order[j]->passenger.internal_id);
       group.push_back(Pending{order[i]});
@@ -134,41 +202,9 @@ void Drive::run_entries(std::vector<QueueEntry>& entries, RunningSteps::Phase ph
     steps(group.back());
     if (group.size() == kSaveGroup) write_group();
   }
-  write_group();
-  finish_group_write();
-  // Suspects that were not due ran in no group: found again if they crash.
-  if (suspects_phase_ == phase) {
-    suspects_.clear();
-    suspects_pulled_.reset();
-  }
-}
-
-void Drive::flush_pushers(std::vector<Pending>& group) {
-  for (auto& [module, made] : pushers_) {
-    if (made.object == nullptr) continue;
-    std::string failure;
-    try {
-      made.object->flush(ctx_);
-    } catch (...) {
-      failure = current_exception_message();
-    }
-    if (failure.empty()) continue;
-    // Not durable: each push of this group by `module` is reopened.
-    for (Pending& pending : group) {
-      auto done = std::find(pending.completed.begin(), pending.completed.end(), module);
-      if (done == pending.completed.end()) continue;
-      pending.completed.erase(done);
-      QueueEntry& entry = *pending.entry;
-      std::string outcome = "; retried at the next drive";
-      if (StepState* state = entry.pusher(module)) {
-        state->status = StepStatus::incomplete;
-        outcome = record_failure(pending, *state, failure);
-      }
-      error("pusher " + module + " failed for passenger " + entry.passenger.describe() +
-            " when making its pushes durable: " + failure + outcome);
-      step_failed(module, &entry, failure);
-    }
-  }
+  // An empty group would join the write before (save_group()).
+  if (!group.empty()) write_group();
+  if (wait) finish_group_write();
 }
 
 Drive::StepOutcome Drive::run_step(Pending& pending, StepKind kind, const std::string& module) {
@@ -235,102 +271,6 @@ std::string Drive::record_failure(Pending& pending, StepState& state, const std:
       Clock::now() + policy.delay_after(state.attempts, jitter));
   return "; attempt " + std::to_string(state.attempts) + of + ", next attempt at " +
          to_iso(state.next_attempt);
-}
-
-void Drive::save_group(std::vector<Pending>& group, StepKind kind) {
-  // The group before is joined first (one write at a time keeps the groups'
-  // order), and reported while this one is written.
-  std::optional<GroupWrite> written;
-  if (group_write_) {
-    if (group_write_->writer.joinable()) group_write_->writer.join();
-    written = std::move(group_write_);
-    group_write_.reset();
-  }
-  if (!group.empty()) {
-    GroupWrite& write = group_write_.emplace();
-    write.group = std::move(group);
-    write.kind = kind;
-    group.clear();
-    if (write.group.size() < kOverlapGroup) {
-      write_group(write.group);  // Too small for a thread to pay.
-    } else {
-      try {
-        write.writer = std::thread([this, &write] { write_group(write.group); });
-      } catch (const std::system_error&) {
-        write_group(write.group);  // No thread to be had: written here instead.
-      }
-    }
-  }
-  if (written) report_group(*written);
-}
-
-void Drive::write_group(std::vector<Pending>& group) {
-  for (SaveScope scope : {SaveScope::statuses, SaveScope::everything}) {
-    std::vector<QueueEntry> batch;
-    std::vector<Pending*> members;
-    for (Pending& pending : group) {
-      if (pending.scope != scope) continue;
-      batch.push_back(std::move(*pending.entry));
-      members.push_back(&pending);
-    }
-    if (batch.empty()) continue;
-    std::string failure;
-    try {
-      queue_->save_all(ctx_, batch, scope);
-    } catch (...) {
-      failure = current_exception_message();
-    }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      *members[i]->entry = std::move(batch[i]);
-      members[i]->failure = failure;
-    }
-  }
-}
-
-void Drive::finish_group_write() {
-  if (!group_write_) return;
-  if (group_write_->writer.joinable()) group_write_->writer.join();
-  report_group(*group_write_);
-  group_write_.reset();
-}
-
-void Drive::report_group(GroupWrite& write) {
-  const bool is_processor = write.kind == StepKind::processor;
-  std::vector<std::pair<std::string, std::vector<std::string>>> done;  // Module, passengers.
-  for (Pending& pending : write.group) {
-    QueueEntry& entry = *pending.entry;
-    if (!pending.failure.empty()) {
-      error("cannot save the queue entry of passenger " + entry.passenger.describe() + ": " +
-            pending.failure + "; retried at the next drive");
-      continue;
-    }
-    for (const std::string& module : pending.quarantined) {
-      const StepState* state = is_processor ? entry.processor(module) : entry.pusher(module);
-      if (request_.observer != nullptr && state != nullptr && state->quarantined) {
-        request_.observer->step_quarantined(request_.client_id, request_.passenger.name, module,
-                                            entry, state->last_error);
-      }
-    }
-    for (const std::string& module : pending.completed) {
-      names_of(done, module)
-          .push_back(entry.passenger.source_system + " - " + entry.passenger.external_id);
-      if (is_processor) {
-        ++processed_;
-        if (request_.observer != nullptr) {
-          request_.observer->passenger_processed(request_.client_id, entry, module);
-        }
-      } else {
-        ++pushed_;
-        if (request_.observer != nullptr) {
-          request_.observer->passenger_pushed(request_.client_id, entry, module);
-        }
-      }
-    }
-  }
-  // Summarised per module and group (see summarise()).
-  for (auto& [module, names] : done) {
-    summarise(is_processor ? "Processed" : "Pushed", " with " + module, names);
-  }
 }
 
 void Drive::call_step(QueueEntry& entry, StepKind kind, const std::string& module) {

@@ -4,12 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-
-#include "databus/database_wrapper.h"
-
 #include "driver/drive.h"
 #include "driver/recording_components.h"
 
@@ -26,88 +20,35 @@ TEST(PrimalDriverTest, RunsTheStepsInOrder) {
 
   Log log = h.drive();
 
+  // Batch by batch: each puller's passengers are seated, notified,
+  // processed and pushed before the next puller pulls.
   EXPECT_THAT(h.script->events,
-              ElementsAre("pull test.puller.a", "pull test.puller.b",                      //
-                          "notify test.puller.a A1,A2", "notify test.puller.b B1",         //
+              ElementsAre("pull test.puller.a", "notify test.puller.a A1,A2",              //
                           "process test.processor.p1 A1", "process test.processor.p2 A1",  //
                           "process test.processor.p1 A2", "process test.processor.p2 A2",  //
-                          "process test.processor.p1 B1", "process test.processor.p2 B1",  //
                           "push test.pusher.x A1", "push test.pusher.y A1",                //
                           "push test.pusher.x A2", "push test.pusher.y A2",                //
+                          "pull test.puller.b", "notify test.puller.b B1",                 //
+                          "process test.processor.p1 B1", "process test.processor.p2 B1",  //
                           "push test.pusher.x B1", "push test.pusher.y B1"));
   EXPECT_THAT(h.observer.events,
-              ElementsAre("seated A1", "seated A2", "seated B1",                 //
+              ElementsAre("seated A1", "seated A2",                              //
                           "pushed A1 test.pusher.x", "pushed A1 test.pusher.y",  //
                           "pushed A2 test.pusher.x", "pushed A2 test.pusher.y",  //
+                          "seated B1",                                           //
                           "pushed B1 test.pusher.x", "pushed B1 test.pusher.y"));
   for (const QueueEntry& e : h.entries()) {
     EXPECT_TRUE(e.complete()) << e.passenger.external_id;
     EXPECT_THAT(e.passenger.log_guids, ElementsAre(log.guid()));
   }
   EXPECT_FALSE(log.has_errors());
-  // Info lines are summarised per puller, module and group.
+  // Info lines are summarised per batch, module and group.
   EXPECT_TRUE(
       log_has(log, LogType::info, {"Got 2 passenger(s) from test.puller.a: TEST - A1, TEST - A2"}));
-  EXPECT_TRUE(
-      log_has(log, LogType::info, {"Seated 3 passenger(s): TEST - A1, TEST - A2, TEST - B1"}));
-  EXPECT_TRUE(
-      log_has(log, LogType::info,
-              {"Pushed 3 passenger(s) with test.pusher.y: TEST - A1, TEST - A2, TEST - B1"}));
-}
-
-// While a group's statuses are written, the steps of the next group run
-// (on the other core): the write of the first processed group waits until
-// the processor has started on the second group.
-TEST(PrimalDriverTest, AGroupIsWrittenWhileTheNextGroupIsProcessed) {
-  struct Gate {
-    std::mutex mutex;
-    std::condition_variable changed;
-    bool second_group_started = false;
-  };
-  auto gate = std::make_shared<Gate>();
-  const std::string first_of_second = "N" + std::to_string(Drive::kSaveGroup);
-
-  // Holds the first write of processed statuses until the second group's
-  // first passenger is processed, or for 20 s at most.
-  class WaitingDatabase : public DatabaseWrapper {
-   public:
-    WaitingDatabase(Database& target, std::shared_ptr<Gate> gate)
-        : DatabaseWrapper(target), gate_(std::move(gate)) {}
-    void update_entries(const std::string& client_id, std::span<const QueueEntry> entries,
-                        SaveScope scope) override {
-      const StepState* p1 = entries.empty() ? nullptr : entries[0].processor(kProcessor1);
-      if (!waited_ && p1 != nullptr && p1->status == StepStatus::complete) {
-        waited_ = true;
-        std::unique_lock<std::mutex> lock(gate_->mutex);
-        overlapped = gate_->changed.wait_for(lock, std::chrono::seconds(20),
-                                             [&] { return gate_->second_group_started; });
-      }
-      DatabaseWrapper::update_entries(client_id, entries, scope);
-    }
-    bool overlapped = false;
-
-   private:
-    std::shared_ptr<Gate> gate_;
-    bool waited_ = false;
-  };
-
-  DriverHarness h;
-  std::vector<std::string> ids;
-  for (std::size_t i = 0; i <= Drive::kSaveGroup; ++i) ids.push_back("N" + std::to_string(i));
-  h.script->pull_ids[kPullerA] = ids;
-  h.script->actions[kProcessor1] = [gate, first_of_second](QueueEntry& entry) {
-    if (entry.passenger.external_id != first_of_second) return;
-    std::lock_guard<std::mutex> lock(gate->mutex);
-    gate->second_group_started = true;
-    gate->changed.notify_all();
-  };
-  WaitingDatabase db(h.database, gate);
-
-  Log log = h.drive(&db);
-
-  EXPECT_TRUE(db.overlapped);
-  EXPECT_FALSE(log.has_errors());
-  for (const QueueEntry& e : h.entries()) ASSERT_TRUE(e.complete()) << e.passenger.external_id;
+  EXPECT_TRUE(log_has(log, LogType::info, {"Seated 2 passenger(s): TEST - A1, TEST - A2"}));
+  EXPECT_TRUE(log_has(log, LogType::info,
+                      {"Pushed 2 passenger(s) with test.pusher.y: TEST - A1, TEST - A2"}));
+  EXPECT_TRUE(log_has(log, LogType::info, {"Pushed 1 passenger(s) with test.pusher.y: TEST - B1"}));
 }
 
 TEST(PrimalDriverTest, SummarisedInfoLinesNameAtMostAGroupOfPassengers) {
@@ -197,9 +138,8 @@ TEST(PrimalDriverTest, AFailingProcessorBlocksLaterProcessorsAndThePush) {
 
   Log log = h.drive();
 
-  EXPECT_THAT(h.script->events,
-              ElementsAre("pull test.puller.a", "pull test.puller.b", "notify test.puller.a A1",
-                          "process test.processor.p1 A1"));
+  EXPECT_THAT(h.script->events, ElementsAre("pull test.puller.a", "notify test.puller.a A1",
+                                            "process test.processor.p1 A1", "pull test.puller.b"));
   QueueEntry e = h.entry("A1");
   EXPECT_EQ(e.processor(kProcessor1)->attempts, 1);
   EXPECT_EQ(e.passenger.find_attachment("p1.txt"), nullptr);  // The failed run's change is dropped.

@@ -23,19 +23,21 @@ class RecordingPuller : public Puller {
   RecordingPuller(std::shared_ptr<Script> script, std::string module)
       : script_(std::move(script)), module_(std::move(module)) {}
 
-  std::vector<Passenger> pull(DriveContext& ctx) override {
+  // Streams: hands each passenger over as it is made.
+  void pull_into(DriveContext& ctx, PassengerSink& sink) override {
     script_->events.push_back("pull " + module_);
     maybe_fail(*script_, module_);
-    std::vector<Passenger> out;
-    for (const std::string& id : script_->pull_ids[module_]) {
+    const std::vector<std::string> ids = script_->pull_ids[module_];
+    for (const std::string& id : ids) {
+      if (sink.done()) return;
       Passenger p = ctx.new_passenger(id, "TEST", module_);
       // A strictly later time for every passenger keeps the queue order fixed.
       p.pull_datetime =
           TimePoint{} + std::chrono::hours(24 * 365 * 50) + std::chrono::seconds(++script_->pulled);
       for (const Attachment& a : script_->raw_attachments[module_]) p.attachments.push_back(a);
-      out.push_back(std::move(p));
+      if (script_->on_put) script_->on_put(id);
+      sink.put(std::move(p));
     }
-    return out;
   }
 
   void notify(DriveContext& ctx, const std::vector<Passenger>& seated) override {

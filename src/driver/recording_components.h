@@ -45,6 +45,9 @@ struct Script {
   std::map<std::string, std::function<void(QueueEntry&)>> actions;
   // Module -> how often its object was made.
   std::map<std::string, int> made;
+  // Called by a puller with each passenger's external id just before it
+  // hands the passenger over (PassengerSink::put()).
+  std::function<void(const std::string&)> on_put;
   int failed_calls = 0;  // Throws so far, numbering the messages "boom 1", ...
   int pulled = 0;        // Gives each pulled passenger a later pull_datetime.
 };

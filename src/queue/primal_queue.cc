@@ -5,8 +5,6 @@
 #include <set>
 #include <span>
 #include <string_view>
-#include <system_error>
-#include <thread>
 #include <unordered_set>
 #include <utility>
 
@@ -84,70 +82,29 @@ std::vector<QueueEntry> PrimalQueue::seat(DriveContext& ctx, std::vector<Passeng
     seated.push_back(QueueEntry::seat(std::move(passenger), processors, pushers));
   }
   if (seated.empty()) return seated;
-  // The attachments to remember are copied on a second thread while the
-  // engine writes (both only read `seated`); kept once the write succeeded.
-  // A small batch is copied afterwards, here: a thread would cost more.
-  std::vector<std::vector<Attachment>> copies;
-  auto copy = [&] {
-    try {
-      copies.reserve(seated.size());
-      for (const QueueEntry& entry : seated) copies.push_back(entry.passenger.attachments);
-    } catch (...) {
-      copies.clear();  // Out of memory: nothing remembered, loaded when needed.
-    }
-  };
-  std::thread copier;
-  if (seated.size() >= kCopyOnThread) {
-    try {
-      copier = std::thread(copy);
-    } catch (const std::system_error&) {
-      // No thread to be had: copied below.
-    }
-  }
   // The engine skips the keys stored already (by an earlier drive, another
   // seat of this client passenger, or another node), checking and inserting
   // in one step.
-  std::vector<std::size_t> skipped;
-  try {
-    skipped = env_.database->seat_entries(env_.client_id, seated);
-  } catch (...) {
-    if (copier.joinable()) copier.join();
-    throw;
-  }
-  if (copier.joinable()) {
-    copier.join();
-  } else {
-    copy();
-  }
-  if (!skipped.empty()) {
-    std::vector<QueueEntry> kept;
-    std::vector<std::vector<Attachment>> kept_copies;
-    std::size_t next = 0;
-    for (std::size_t i = 0; i < seated.size(); ++i) {
-      if (next < skipped.size() && skipped[next] == i) {
-        ++next;
-        ctx.log().warning(kPrimalQueueModule, "Passenger " + seated[i].passenger.describe() +
-                                                  " is already queued; skipped");
-        continue;
-      }
-      if (i < copies.size()) kept_copies.push_back(std::move(copies[i]));
-      kept.push_back(std::move(seated[i]));
+  const std::vector<std::size_t> skipped = env_.database->seat_entries(env_.client_id, seated);
+  if (skipped.empty()) return seated;
+  std::vector<QueueEntry> kept;
+  kept.reserve(seated.size() - skipped.size());
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < seated.size(); ++i) {
+    if (next < skipped.size() && skipped[next] == i) {
+      ++next;
+      ctx.log().warning(kPrimalQueueModule, "Passenger " + seated[i].passenger.describe() +
+                                                " is already queued; skipped");
+      continue;
     }
-    seated = std::move(kept);
-    if (copies.size() == kept_copies.size() + skipped.size())
-      copies = std::move(kept_copies);
-    else
-      copies.clear();
+    kept.push_back(std::move(seated[i]));
   }
-  for (std::size_t i = 0; i < copies.size(); ++i) {
-    remember(seated[i].passenger.internal_id, std::move(copies[i]));
-  }
-  return seated;
+  return kept;
 }
 
-std::vector<QueueEntry> PrimalQueue::unnotified(DriveContext& ctx,
-                                                const std::string& puller_module) {
-  return query(EntryFilter::unnotified, puller_module);
+std::vector<QueueEntry> PrimalQueue::unnotified(DriveContext& ctx, const std::string& puller_module,
+                                                const QueuePage& page) {
+  return query(EntryFilter::unnotified, page, puller_module);
 }
 
 void PrimalQueue::mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entries) {
@@ -179,12 +136,12 @@ void PrimalQueue::mark_notified(DriveContext& ctx, std::vector<QueueEntry>& entr
   }
 }
 
-std::vector<QueueEntry> PrimalQueue::awaiting_processing(DriveContext& ctx) {
-  return query(EntryFilter::processing_due);
+std::vector<QueueEntry> PrimalQueue::awaiting_processing(DriveContext& ctx, const QueuePage& page) {
+  return query(EntryFilter::processing_due, page);
 }
 
-std::vector<QueueEntry> PrimalQueue::awaiting_push(DriveContext& ctx) {
-  return query(EntryFilter::push_due);
+std::vector<QueueEntry> PrimalQueue::awaiting_push(DriveContext& ctx, const QueuePage& page) {
+  return query(EntryFilter::push_due, page);
 }
 
 void PrimalQueue::save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) {
@@ -194,22 +151,15 @@ void PrimalQueue::save(DriveContext& ctx, QueueEntry& entry, SaveScope scope) {
 void PrimalQueue::save_all(DriveContext& ctx, std::span<QueueEntry> entries, SaveScope scope) {
   if (entries.empty()) return;
   for (QueueEntry& entry : entries) entry.passenger.add_log_guid(ctx.log().guid());
-  if (scope == SaveScope::statuses) {
-    // The stored attachments stay as they are, and so does what is cached.
-    env_.database->update_entries(env_.client_id, entries, scope);
-    return;
-  }
-  // Whatever happens below, the stored attachments may be the new ones.
-  for (const QueueEntry& entry : entries) forget(entry.passenger.internal_id);
   env_.database->update_entries(env_.client_id, entries, scope);
-  for (const QueueEntry& entry : entries) remember(entry);
 }
 
 std::size_t PrimalQueue::purge_complete(TimePoint before) {
   return env_.database->delete_complete_entries(env_.client_id, env_.passenger.name, before);
 }
 
-std::vector<QueueEntry> PrimalQueue::query(EntryFilter filter, const std::string& puller_module) {
+std::vector<QueueEntry> PrimalQueue::query(EntryFilter filter, const QueuePage& page,
+                                           const std::string& puller_module) {
   EntryQuery q;
   q.passenger_module = env_.passenger.name;
   q.filter = filter;
@@ -219,85 +169,10 @@ std::vector<QueueEntry> PrimalQueue::query(EntryFilter filter, const std::string
   if (filter == EntryFilter::processing_due || filter == EntryFilter::push_due) {
     q.due_by = Clock::now();
   }
-  q.with_attachments = false;
-  q.with_attachment_names = false;
-  std::vector<QueueEntry> entries = env_.database->query_entries(env_.client_id, q);
-  std::vector<Cached*> cached(entries.size(), nullptr);
-  std::vector<std::size_t> missing;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    Cached* found = attachments_.find(entries[i].passenger.internal_id);
-    if (found == nullptr || found->lent) {
-      missing.push_back(i);
-    } else {
-      cached[i] = found;
-    }
-  }
-  // Entries of earlier drives: a few are loaded one by one, many at once.
-  constexpr std::size_t kLoadOneByOne = 32;
-  if (missing.size() > kLoadOneByOne) {
-    q.with_attachments = true;
-    return env_.database->query_entries(env_.client_id, q);
-  }
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (cached[i] == nullptr) continue;
-    entries[i].passenger.attachments = std::move(cached[i]->attachments);
-    cached[i]->lent = true;
-  }
-  if (missing.empty()) return entries;
-  std::vector<QueueEntry> out;
-  out.reserve(entries.size());
-  std::size_t next_missing = 0;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (next_missing < missing.size() && missing[next_missing] == i) {
-      ++next_missing;
-      std::optional<QueueEntry> loaded =
-          env_.database->load_entry(env_.client_id, entries[i].passenger.internal_id);
-      if (!loaded) continue;  // Deleted meanwhile.
-      entries[i].passenger.attachments = std::move(loaded->passenger.attachments);
-    }
-    out.push_back(std::move(entries[i]));
-  }
-  return out;
-}
-
-void PrimalQueue::remember(const QueueEntry& entry) {
-  remember(entry.passenger.internal_id, entry.passenger.attachments);
-}
-
-void PrimalQueue::remember(const std::string& internal_id, std::vector<Attachment> attachments) {
-  std::size_t bytes = 0;
-  for (const Attachment& a : attachments) bytes += a.content.size();
-  Cached* known = attachments_.find(internal_id);
-  if (known != nullptr) cached_bytes_ -= known->bytes;
-  if (cached_bytes_ + bytes > kCachedBytes) {  // Loaded when needed instead.
-    if (known != nullptr) attachments_.erase(internal_id);
-    return;
-  }
-  cached_bytes_ += bytes;
-  Cached fresh{std::move(attachments), bytes, false};
-  if (known != nullptr) {
-    *known = std::move(fresh);
-  } else {
-    attachments_.insert_or_assign(internal_id, std::move(fresh));
-  }
-}
-
-void PrimalQueue::forget(const std::string& internal_id) {
-  const Cached* found = attachments_.find(internal_id);
-  if (found == nullptr) return;
-  cached_bytes_ -= found->bytes;
-  attachments_.erase(internal_id);
-}
-
-void PrimalQueue::release(std::vector<QueueEntry> entries) {
-  for (QueueEntry& entry : entries) {
-    Cached* found = attachments_.find(entry.passenger.internal_id);
-    if (found == nullptr || !found->lent) continue;
-    // What the query lent, unless the entry was written since (the slot
-    // would then hold what was written, and not be lent).
-    found->attachments = std::move(entry.passenger.attachments);
-    found->lent = false;
-  }
+  q.after = page.after;
+  q.pulled_before = page.pulled_before;
+  q.limit = page.limit;
+  return env_.database->query_entries(env_.client_id, q);
 }
 
 ComponentSpec primal_queue_spec() {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -194,14 +195,14 @@ TEST_F(PrimalQueueTest, ListsUnnotifiedEntriesPerPuller) {
   DriveContext ctx = context(log_);
   q.seat(ctx, {passenger("A1"), passenger("B1", "test.puller.b"), passenger("A2")});
 
-  std::vector<QueueEntry> a = q.unnotified(ctx, "test.puller.a");
+  std::vector<QueueEntry> a = q.unnotified(ctx, "test.puller.a", {});
   EXPECT_THAT(ids(a), ElementsAre("A1", "A2"));
-  EXPECT_THAT(ids(q.unnotified(ctx, "test.puller.b")), ElementsAre("B1"));
+  EXPECT_THAT(ids(q.unnotified(ctx, "test.puller.b", {})), ElementsAre("B1"));
 
   q.mark_notified(ctx, a);
   EXPECT_TRUE(a[0].puller_notified);
-  EXPECT_TRUE(q.unnotified(ctx, "test.puller.a").empty());
-  EXPECT_THAT(ids(q.unnotified(ctx, "test.puller.b")), ElementsAre("B1"));
+  EXPECT_TRUE(q.unnotified(ctx, "test.puller.a", {}).empty());
+  EXPECT_THAT(ids(q.unnotified(ctx, "test.puller.b", {})), ElementsAre("B1"));
   EXPECT_TRUE(database_.load_entry("acme", a[1].passenger.internal_id)->puller_notified);
 }
 
@@ -209,18 +210,18 @@ TEST_F(PrimalQueueTest, ListsEntriesAwaitingProcessingAndPush) {
   PrimalQueue q = queue();
   DriveContext ctx = context(log_);
   std::vector<QueueEntry> seated = q.seat(ctx, {passenger("E1"), passenger("E2")});
-  EXPECT_THAT(ids(q.awaiting_processing(ctx)), ElementsAre("E1", "E2"));
-  EXPECT_TRUE(q.awaiting_push(ctx).empty());
+  EXPECT_THAT(ids(q.awaiting_processing(ctx, {})), ElementsAre("E1", "E2"));
+  EXPECT_TRUE(q.awaiting_push(ctx, {}).empty());
 
   QueueEntry& e1 = seated[0];
   for (StepState& s : e1.processor_statuses) s.status = StepStatus::complete;
   q.save(ctx, e1, SaveScope::statuses);
-  EXPECT_THAT(ids(q.awaiting_processing(ctx)), ElementsAre("E2"));
-  EXPECT_THAT(ids(q.awaiting_push(ctx)), ElementsAre("E1"));
+  EXPECT_THAT(ids(q.awaiting_processing(ctx, {})), ElementsAre("E2"));
+  EXPECT_THAT(ids(q.awaiting_push(ctx, {})), ElementsAre("E1"));
 
   e1.pusher_statuses[0].status = StepStatus::complete;
   q.save(ctx, e1, SaveScope::statuses);
-  EXPECT_TRUE(q.awaiting_push(ctx).empty());
+  EXPECT_TRUE(q.awaiting_push(ctx, {}).empty());
 }
 
 TEST_F(PrimalQueueTest, SaveRecordsTheLogGuidOnce) {
@@ -303,7 +304,7 @@ TEST_F(PrimalQueueTest, QueriesGiveStoredStatusesAndTheAttachmentsOfEveryEntry) 
   fresh.add_attachment("new.bin", AttachmentFormat::binary, std::string("\0\1", 2));
   QueueEntry seated = q.seat(ctx, {fresh})[0];
 
-  std::vector<QueueEntry> due = q.awaiting_processing(ctx);
+  std::vector<QueueEntry> due = q.awaiting_processing(ctx, {});
   ASSERT_THAT(ids(due), ElementsAre("OLD", "NEW"));
   EXPECT_EQ(due[0].passenger.attachments,
             database_.load_entry("acme", due[0].passenger.internal_id)->passenger.attachments);
@@ -314,69 +315,64 @@ TEST_F(PrimalQueueTest, QueriesGiveStoredStatusesAndTheAttachmentsOfEveryEntry) 
   flipped.processor_statuses[0].status = StepStatus::complete;
   flipped.processor_statuses[1].status = StepStatus::complete;
   database_.update_entries("acme", std::span(&flipped, 1), SaveScope::statuses);
-  EXPECT_THAT(ids(q.awaiting_processing(ctx)), ElementsAre("OLD"));
+  EXPECT_THAT(ids(q.awaiting_processing(ctx, {})), ElementsAre("OLD"));
 
   // New attachments written by the queue are the ones given back.
   flipped.passenger.attachments[0].content = "changed";
   q.save(ctx, flipped, SaveScope::everything);
-  std::vector<QueueEntry> push = q.awaiting_push(ctx);
+  std::vector<QueueEntry> push = q.awaiting_push(ctx, {});
   ASSERT_EQ(push.size(), 1u);
   EXPECT_EQ(push[0].passenger.attachments[0].content, "changed");
 }
 
-// Counts the reads that bring attachment contents from the engine.
-class CountingBareDatabase : public BareDatabase {
- public:
-  using BareDatabase::BareDatabase;
-  std::vector<QueueEntry> query_entries(const std::string& client_id,
-                                        const EntryQuery& query) override {
-    if (query.with_attachments) ++content_reads;
-    return BareDatabase::query_entries(client_id, query);
-  }
-  std::optional<QueueEntry> load_entry(const std::string& client_id,
-                                       const std::string& internal_id) override {
-    ++content_reads;
-    return BareDatabase::load_entry(client_id, internal_id);
-  }
-  int content_reads = 0;
-};
-
-// A query lends the attachments the queue keeps in memory; release() gives
-// them back, so the next query needs no read of contents. Attachments
-// written in between are the ones kept.
-TEST_F(PrimalQueueTest, AttachmentsLentByAQueryComeBackWithRelease) {
-  CountingBareDatabase db(database_);
-  PrimalQueue q = queue(&db);
+// A drive walks what earlier drives left in keyset pages (QueuePage): a
+// walk that marks each page notified, or completes its steps, as it goes
+// sees every entry once; pulled_before leaves out what the drive pulls.
+TEST_F(PrimalQueueTest, PagesWalkEveryEntryOnceWhileTheWalkChangesThem) {
+  PrimalQueue q = queue();
   DriveContext ctx = context(log_);
-  Passenger a = passenger("A");
-  a.add_attachment("a.txt", AttachmentFormat::text, "first");
-  Passenger b = passenger("B");
-  b.add_attachment("b.txt", AttachmentFormat::text, "second");
-  const std::vector<QueueEntry> seated = q.seat(ctx, {a, b});
+  std::vector<Passenger> passengers;
+  for (const char* id : {"E1", "E2", "E3", "E4", "E5"}) passengers.push_back(passenger(id));
+  // Two entries share a pull time: the internal id orders them.
+  passengers[2].pull_datetime = passengers[1].pull_datetime;
+  const std::vector<QueueEntry> seated = q.seat(ctx, passengers);
+  ASSERT_EQ(seated.size(), 5u);
 
-  std::vector<QueueEntry> due = q.awaiting_processing(ctx);
-  EXPECT_EQ(due, seated);
-  q.release(std::move(due));
-  due = q.awaiting_processing(ctx);
-  EXPECT_EQ(due, seated);
-  EXPECT_EQ(db.content_reads, 0);
+  QueuePage page;
+  page.limit = 2;
+  std::vector<std::string> walked;
+  for (;;) {
+    std::vector<QueueEntry> got = q.unnotified(ctx, "test.puller.a", page);
+    if (got.empty()) break;
+    EXPECT_LE(got.size(), 2u);
+    for (const QueueEntry& e : got) walked.push_back(e.passenger.external_id);
+    page.after = EntryCursor::of(got.back());
+    q.mark_notified(ctx, got);
+  }
+  std::vector<std::string> sorted = walked;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_THAT(sorted, ElementsAre("E1", "E2", "E3", "E4", "E5"));
+  EXPECT_TRUE(q.unnotified(ctx, "test.puller.a", {}).empty());
 
-  // Not given back: read from the engine, still whole.
-  std::vector<QueueEntry> again = q.awaiting_processing(ctx);
-  EXPECT_EQ(again, seated);
-  EXPECT_GT(db.content_reads, 0);
-
-  // B rewritten with new attachments before the release: those count.
-  due[1].passenger.attachments[0].content = "rewritten";
-  q.save(ctx, due[1], SaveScope::everything);
-  QueueEntry rewritten = due[1];
-  q.release(std::move(due));
-  const int reads = db.content_reads;
-  due = q.awaiting_processing(ctx);
-  ASSERT_EQ(due.size(), 2u);
-  EXPECT_EQ(due[0], seated[0]);
-  EXPECT_EQ(due[1].passenger.attachments, rewritten.passenger.attachments);
-  EXPECT_EQ(db.content_reads, reads);
+  // Processing completes each page's entries: they leave the set walked.
+  page = QueuePage{};
+  page.limit = 2;
+  page.pulled_before = seated[4].passenger.pull_datetime;
+  walked.clear();
+  for (;;) {
+    std::vector<QueueEntry> got = q.awaiting_processing(ctx, page);
+    if (got.empty()) break;
+    page.after = EntryCursor::of(got.back());
+    for (QueueEntry& e : got) {
+      walked.push_back(e.passenger.external_id);
+      for (StepState& state : e.processor_statuses) state.status = StepStatus::complete;
+    }
+    q.save_all(ctx, got, SaveScope::statuses);
+  }
+  sorted = walked;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_THAT(sorted, ElementsAre("E1", "E2", "E3", "E4"));
+  EXPECT_THAT(ids(q.awaiting_processing(ctx, {})), ElementsAre("E5"));
 }
 
 TEST_F(PrimalQueueTest, PurgesCompleteEntriesPulledBefore) {

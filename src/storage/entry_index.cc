@@ -30,6 +30,11 @@ bool EntrySummary::matches(const EntryQuery& q) const {
   if (!q.passenger_module.empty() && passenger_module != q.passenger_module) return false;
   if (!q.puller_module.empty() && puller_module != q.puller_module) return false;
   if (q.pulled_before && !(pull_datetime < *q.pulled_before)) return false;
+  if (q.after) {
+    const auto here = std::tie(pull_datetime, internal_id);
+    const auto cursor = std::tie(q.after->pull_datetime, q.after->internal_id);
+    if (q.newest_first ? !(here < cursor) : !(cursor < here)) return false;
+  }
   switch (q.filter) {
     case EntryFilter::all:
       break;
@@ -234,13 +239,25 @@ std::vector<std::string> EntryIndex::select(const EntryQuery& query) const {
   auto older = [](const EntrySummary* a, const EntrySummary* b) {
     return std::tie(a->pull_datetime, a->internal_id) < std::tie(b->pull_datetime, b->internal_id);
   };
+  // Only what the page shows is sorted: a drive walks a large set in pages
+  // (EntryQuery::after), each a few thousand entries of it.
+  const std::size_t end = query.offset < hits.size() && query.limit < hits.size() - query.offset
+                              ? query.offset + query.limit
+                              : hits.size();
+  auto sort = [&](auto order) {
+    if (end < hits.size()) {
+      std::partial_sort(hits.begin(), hits.begin() + end, hits.end(), order);
+    } else {
+      std::sort(hits.begin(), hits.end(), order);
+    }
+  };
   if (query.newest_first) {
-    std::sort(hits.begin(), hits.end(), [&](auto* a, auto* b) { return older(b, a); });
+    sort([&](auto* a, auto* b) { return older(b, a); });
   } else {
-    std::sort(hits.begin(), hits.end(), older);
+    sort(older);
   }
   std::vector<std::string> ids;
-  for (std::size_t i = query.offset; i < hits.size() && ids.size() < query.limit; ++i) {
+  for (std::size_t i = query.offset; i < end && ids.size() < query.limit; ++i) {
     ids.push_back(hits[i]->internal_id);
   }
   return ids;

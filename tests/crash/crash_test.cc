@@ -41,6 +41,7 @@
 #include "databus/builtins.h"
 #include "databus/database.h"
 #include "databus/factories.h"
+#include "driver/drive.h"
 #include "test_paths.h"
 
 namespace databus {
@@ -139,7 +140,7 @@ class CrashTest : public ::testing::TestWithParam<std::string> {
   // Adds inbox files [next_file_, next_file_ + n), each written under a
   // temporary name and renamed, so the puller never sees half a file.
   void add_files(int n) {
-    for (int end = std::min(kFiles, next_file_ + n); next_file_ < end; ++next_file_) {
+    for (int end = std::min(files_, next_file_ + n); next_file_ < end; ++next_file_) {
       const std::string name = file_name(next_file_);
       const fs::path temporary = inbox_ / ("." + name + ".tmp-writing");
       std::ofstream(temporary, std::ios::binary) << "passenger " << next_file_ << "\n";
@@ -238,18 +239,23 @@ class CrashTest : public ::testing::TestWithParam<std::string> {
   // files can be read beside it) one complete entry each. SQLite's entries
   // are checked once it has stopped: a drive finishes on SIGTERM.
   bool everything_done() {
-    if (!file_names(inbox_).empty() || file_names(done_).size() != kFiles) return false;
-    if (delivered_names().size() != kFiles) return false;
+    const std::size_t files = static_cast<std::size_t>(files_);
+    if (!file_names(inbox_).empty() || file_names(done_).size() != files) return false;
+    if (delivered_names().size() != files) return false;
     if (!json_db()) return true;
     const std::vector<nlohmann::json> passengers = stored_passengers(false);
-    if (passengers.size() != kFiles) return false;
+    if (passengers.size() != files) return false;
     for (const nlohmann::json& p : passengers) {
       if (!complete(p)) return false;
     }
     return true;
   }
 
+  // The last run and the checks after it: see finish_and_check() below.
+  void finish_and_check();
+
   fs::path root_, data_, inbox_, done_, outbox_;
+  int files_ = kFiles;  // How many files the test moves.
   int next_file_ = 0;
 };
 
@@ -319,10 +325,16 @@ TEST_P(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
     EXPECT_GE(killed_in[phase], 1) << "no kill in " << phase;
   }
 
-  // The last run: once it has started (it handles SIGTERM from then on) and
-  // every file went through (bounded), SIGTERM.
+  finish_and_check();
+}
+
+// The last run: once it has started (it handles SIGTERM from then on) and
+// every file went through (bounded), SIGTERM; then every file must be in the
+// done folder and the outbox, with one complete entry each.
+void CrashTest::finish_and_check() {
+  const int deadline_seconds = 60 + files_ / 50;
   std::unique_ptr<ChildProcess> databus = start_databus("final");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(deadline_seconds);
   const auto started = [&] {
     return read_text(root_ / "final.out").find("running") != std::string::npos;
   };
@@ -342,7 +354,7 @@ TEST_P(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
   // Every passenger.json parses.
   if (json_db()) {
     const std::vector<nlohmann::json> raw = stored_passengers(true);
-    EXPECT_EQ(raw.size(), static_cast<std::size_t>(kFiles));
+    EXPECT_EQ(raw.size(), static_cast<std::size_t>(files_));
   }
 
   // Through the engine: no problems, one complete entry per file.
@@ -354,12 +366,12 @@ TEST_P(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
     EXPECT_EQ(entry.passenger.external_id.rfind(name + ":", 0), 0u) << entry.passenger.describe();
     ++entries_per_file[name];
   }
-  EXPECT_EQ(entries_per_file.size(), static_cast<std::size_t>(kFiles));
+  EXPECT_EQ(entries_per_file.size(), static_cast<std::size_t>(files_));
 
   // Every file whose puller was notified (it is in the done folder) has
   // exactly one entry: seated before notify, never seated twice.
   const std::set<std::string> retired = file_names(done_);
-  EXPECT_EQ(retired.size(), static_cast<std::size_t>(kFiles));
+  EXPECT_EQ(retired.size(), static_cast<std::size_t>(files_));
   for (const std::string& name : retired) {
     EXPECT_EQ(entries_per_file[name], 1) << name << " in the done folder";
   }
@@ -378,9 +390,29 @@ TEST_P(CrashTest, KilledAtRandomInstantsLosesNoPassenger) {
       EXPECT_EQ(read_text(folder.path() / name), "passenger " + std::to_string(number) + "\n");
     }
   }
-  for (int i = 0; i < kFiles; ++i) {
+  for (int i = 0; i < files_; ++i) {
     EXPECT_TRUE(delivered.contains(file_name(i))) << file_name(i) << " never reached the outbox";
   }
+}
+
+// A drive of several batches (docs/architecture.md "Streaming drives")
+// killed in its middle: the first batch went through, the second is seated
+// and its puller not yet notified. Every file the puller was told about is
+// seated, and the next run completes every file, once each.
+TEST_P(CrashTest, KilledInTheMiddleOfAStreamingDriveLosesNothing) {
+  files_ = 2 * static_cast<int>(Drive::kBatch) + 300;
+  add_files(files_);
+  std::unique_ptr<ChildProcess> databus = start_databus("killed", "drive.seat@2");
+  ASSERT_TRUE(testing_support::await_stopped(databus->pid(), std::chrono::seconds(120)))
+      << "the second batch was never seated; stderr:\n"
+      << read_text(root_ / "killed.err");
+  databus->signal(SIGKILL);
+  ASSERT_TRUE(databus->wait_for(std::chrono::seconds(10)).has_value());
+  EXPECT_EQ(file_names(done_).size(), Drive::kBatch);
+  EXPECT_EQ(stored_entries().size(), 2 * Drive::kBatch);
+  expect_every_retired_file_seated("after the kill in the second batch");
+
+  finish_and_check();
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, CrashTest, ::testing::Values("json_db", "sqlite"),

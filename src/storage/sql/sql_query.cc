@@ -27,6 +27,14 @@ std::string where(const Dialect& d, Statement& s, const std::string& client_id, 
   if (q.pulled_before) {
     w += " AND pull_time < " + s.bind(d, ceil_micros(*q.pulled_before));
   }
+  if (q.after) {
+    // A row value: both engines walk their (…, pull_time, internal_id)
+    // indexes from it.
+    // The operands of + are unsequenced: bound one statement after the other.
+    w += std::string(" AND (pull_time, internal_id) ") + (q.newest_first ? "<" : ">") + " (";
+    w += s.bind(d, to_micros(q.after->pull_datetime));
+    w += ", " + s.bind(d, q.after->internal_id) + ")";
+  }
   // Every filter but `all` and `complete` selects incomplete entries only;
   // saying so lets the (client, module, complete, pull_time) index serve it.
   switch (q.filter) {
