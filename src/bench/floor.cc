@@ -34,12 +34,16 @@ bool has_floor(const std::string& database) {
   return database == "json_db" || database == "sqlite" || database == "postgresql";
 }
 
-FloorResult run_floor(const FloorOptions& options) {
-  if (!has_floor(options.database)) {
-    throw std::invalid_argument("--floor: the " + options.database +
+void require_floor(const std::string& database) {
+  if (!has_floor(database)) {
+    throw std::invalid_argument("--floor: the " + database +
                                 " engine has no storage floor (json_db, sqlite and postgresql "
                                 "have)");
   }
+}
+
+FloorResult run_floor(const FloorOptions& options) {
+  require_floor(options.database);
   if (options.passengers == 0) throw std::invalid_argument("--passengers must be at least 1");
   if (options.processors < 0 || options.pushers < 0) {
     throw std::invalid_argument("--processors and --pushers must not be negative");

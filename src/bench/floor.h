@@ -59,6 +59,8 @@ struct FloorResult {
 
 // True for the engines run_floor() measures.
 bool has_floor(const std::string& database);
+// Throws std::invalid_argument naming the engine unless has_floor().
+void require_floor(const std::string& database);
 
 // Measures the floor on a fresh store, removed afterwards (a temporary
 // directory; postgresql: a fresh schema, dropped). Throws

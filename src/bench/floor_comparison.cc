@@ -70,11 +70,7 @@ FloorComparison run_floor_comparison(const WorkloadOptions& options, std::size_t
     throw std::invalid_argument("--floor takes the discard pushers (the floor writes no outbox)");
   }
   if (runs == 0) throw std::invalid_argument("--runs must be at least 1");
-  if (!has_floor(options.database)) {
-    throw std::invalid_argument("--floor: the " + options.database +
-                                " engine has no storage floor (json_db, sqlite and postgresql "
-                                "have)");
-  }
+  require_floor(options.database);
   FloorOptions floor;
   floor.database = options.database;
   floor.database_arguments = options.database_arguments;

@@ -1,8 +1,9 @@
 // The HTTP load generator of `databus bench --workload inbox`: `senders`
 // threads, each with one keep-alive connection (cpp-httplib's client, which
 // reconnects when the server closes a connection after its
-// max_requests_per_connection), sending requests one after the other for a
-// fixed count or duration. Our own rather than wrk: every request's answer
+// max_requests_per_connection), without Nagle's delay (TCP_NODELAY, as curl
+// and wrk), sending requests one after the other for a fixed count or
+// duration. Our own rather than wrk: every request's answer
 // is kept, so the bench can check afterwards that each request answered 202
 // was stored exactly once, and it runs in the bench's process with no tool to
 // install (docs/performance.md, "Floors and the inbox under load").

@@ -40,6 +40,14 @@ int bench_floor(const bench::WorkloadOptions& workload, std::size_t runs) {
     std::cerr << "databus bench: a run or a floor did not complete every passenger (see the "
                  "complete= of each line)"
               << std::endl;
+    for (const auto* runs : {&c.runs, &c.memory}) {
+      for (const bench::WorkloadResult& r : *runs) {
+        if (!r.first_error.empty()) {
+          std::cerr << "databus bench: " << r.engine << ": first error: " << r.first_error
+                    << std::endl;
+        }
+      }
+    }
     return kExitFindings;
   }
   return kExitOk;
