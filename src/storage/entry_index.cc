@@ -1,8 +1,61 @@
+// EntryIndex, its writing side: rows, ids, names and the lists entries are
+// in by their states. The queries: entry_index_query.cc. See entry_index.h.
 #include "storage/entry_index.h"
 
-#include <algorithm>
+#include <cstring>
+#include <functional>
 
 namespace databus {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // Upper case too: such an id is kept as text, as it was given.
+}
+
+// The high half of a 64-bit mix of `x` (the low bits of a multiplication
+// are poor).
+std::uint32_t mix(std::uint64_t x) {
+  x ^= x >> 31;
+  x *= 0x9E3779B97F4A7C15ull;
+  x ^= x >> 29;
+  return static_cast<std::uint32_t>(x >> 32);
+}
+
+}  // namespace
+
+struct EntryIndex::Fields {
+  std::string_view internal_id, external_id, source_system, passenger_module, puller_module;
+  std::int64_t pulled = 0;
+  std::uint8_t states = 0;  // Row flags kNotified to kHasDue.
+  std::int64_t due = 0;     // When kHasDue.
+
+  static Fields of(const EntrySummary& s) {
+    Fields f{s.internal_id, s.external_id, s.source_system, s.passenger_module, s.puller_module};
+    f.set(s.pull_datetime, s.notified, s.processors_complete, s.pushers_complete, s.due_at,
+          s.failing, s.quarantined);
+    return f;
+  }
+  static Fields of(const QueueEntry& e) {
+    const Passenger& p = e.passenger;
+    Fields f{p.internal_id, p.external_id, p.source_system, p.passenger_module, p.puller_module};
+    f.set(p.pull_datetime, e.puller_notified, e.processors_complete(), !e.has_incomplete_pusher(),
+          e.due_at(), e.failing(), e.quarantined());
+    return f;
+  }
+  void set(TimePoint pull_datetime, bool notified, bool processors_complete, bool pushers_complete,
+           std::optional<TimePoint> due_at, bool failing, bool quarantined) {
+    pulled = pull_datetime.time_since_epoch().count();
+    states = static_cast<std::uint8_t>(
+        (notified ? kNotified : 0) | (processors_complete ? kProcessorsComplete : 0) |
+        (pushers_complete ? kPushersComplete : 0) | (failing ? kFailing : 0) |
+        (quarantined ? kQuarantined : 0) | (due_at ? kHasDue : 0));
+    if (due_at) due = due_at->time_since_epoch().count();
+  }
+};
 
 EntrySummary EntrySummary::of(const QueueEntry& entry) {
   const Passenger& p = entry.passenger;
@@ -26,259 +79,270 @@ void EntrySummary::take_states(const QueueEntry& entry) {
   quarantined = entry.quarantined();
 }
 
-bool EntrySummary::matches(const EntryQuery& q) const {
-  if (!q.passenger_module.empty() && passenger_module != q.passenger_module) return false;
-  if (!q.puller_module.empty() && puller_module != q.puller_module) return false;
-  if (q.pulled_before && !(pull_datetime < *q.pulled_before)) return false;
-  if (q.after) {
-    const auto here = std::tie(pull_datetime, internal_id);
-    const auto cursor = std::tie(q.after->pull_datetime, q.after->internal_id);
-    if (q.newest_first ? !(here < cursor) : !(cursor < here)) return false;
-  }
-  switch (q.filter) {
-    case EntryFilter::all:
-      break;
-    case EntryFilter::unnotified:
-      if (notified) return false;
-      break;
-    case EntryFilter::processing_due:
-      if (processors_complete) return false;
-      if (q.due_by && !(due_at && *due_at <= *q.due_by)) return false;
-      break;
-    case EntryFilter::push_due:
-      if (!processors_complete || pushers_complete) return false;
-      if (q.due_by && !(due_at && *due_at <= *q.due_by)) return false;
-      break;
-    case EntryFilter::failing:
-      if (complete() || !failing) return false;
-      break;
-    case EntryFilter::waiting:
-      if (complete() || !failing || (due_at && *due_at <= q.due_by.value_or(Clock::now()))) {
-        return false;
-      }
-      break;
-    case EntryFilter::quarantined:
-      if (complete() || !quarantined) return false;
-      break;
-    case EntryFilter::incomplete:
-      if (complete()) return false;
-      break;
-    case EntryFilter::complete:
-      if (!complete()) return false;
-      break;
-  }
-  if (!q.search.empty() && external_id.find(q.search) == std::string::npos &&
-      source_system.find(q.search) == std::string::npos &&
-      internal_id.find(q.search) == std::string::npos) {
-    return false;
-  }
-  return true;
+EntryIndex::PackedText::PackedText(std::string_view text) {
+  if (text.empty()) return;
+  const auto length = static_cast<std::uint32_t>(text.size());
+  bytes_ = std::make_unique_for_overwrite<char[]>(sizeof length + text.size());
+  std::memcpy(bytes_.get(), &length, sizeof length);
+  std::memcpy(bytes_.get() + sizeof length, text.data(), text.size());
 }
 
-std::size_t EntryIndex::KeyHash::operator()(const KeyView& key) const {
-  std::hash<std::string_view> hash;
-  std::size_t h = hash(std::get<0>(key));
-  h = h * 31 + hash(std::get<1>(key));
-  return h * 31 + hash(std::get<2>(key));
+std::string_view EntryIndex::PackedText::view() const {
+  if (!bytes_) return {};
+  std::uint32_t length = 0;
+  std::memcpy(&length, bytes_.get(), sizeof length);
+  return {bytes_.get() + sizeof length, length};
 }
 
-EntryIndex::Placement EntryIndex::placement_of(const EntrySummary& s) {
-  Placement p;
-  p.complete = s.complete();
-  p.unnotified = !p.complete && !s.notified;
-  if (!p.complete) p.due = s.due_at;
-  return p;
-}
-
-void EntryIndex::place(const EntrySummary& s, const std::optional<Placement>& before) {
-  const Placement now = placement_of(s);
-  // Only what changed: a status write that changes none of these (most of
-  // a drive's) touches no set.
-  if (!before || before->complete != now.complete) {
-    if (before) (before->complete ? complete_ : incomplete_).erase(&s);
-    (now.complete ? complete_ : incomplete_).insert(&s);
+std::optional<EntryIndex::Uuid> EntryIndex::parse_id(std::string_view text) {
+  if (text.size() != 36) return std::nullopt;
+  Uuid id;
+  std::size_t at = 0;
+  for (std::size_t b = 0; b < id.size(); ++b) {
+    if (at == 8 || at == 13 || at == 18 || at == 23) {
+      if (text[at++] != '-') return std::nullopt;
+    }
+    const int high = hex_value(text[at++]);
+    const int low = hex_value(text[at++]);
+    if (high < 0 || low < 0) return std::nullopt;
+    id[b] = static_cast<std::uint8_t>(high << 4 | low);
   }
-  if ((before && before->unnotified) != now.unnotified) {
-    if (now.unnotified) {
-      unnotified_.insert(&s);
+  return id;
+}
+
+std::uint32_t EntryIndex::id_hash(const Uuid& id) {
+  std::uint64_t high = 0, low = 0;
+  std::memcpy(&high, id.data(), 8);
+  std::memcpy(&low, id.data() + 8, 8);
+  return mix(low ^ (high * 0xC2B2AE3D27D4EB4Full));
+}
+
+std::uint32_t EntryIndex::text_hash(std::string_view text) {
+  return mix(std::hash<std::string_view>{}(text));
+}
+
+std::uint32_t EntryIndex::key_hash(std::uint32_t passenger_module, std::uint32_t source_system,
+                                   std::string_view external_id) const {
+  const std::uint64_t codes = (std::uint64_t{passenger_module} << 32) | source_system;
+  return mix(std::hash<std::string_view>{}(external_id) ^ (codes * 0xC2B2AE3D27D4EB4Full));
+}
+
+std::uint32_t EntryIndex::id_hash_of(std::uint32_t row) const {
+  const Row& r = rows_[row];
+  return (r.flags & kTextId) != 0 ? text_hash(text_ids_.at(row)) : id_hash(r.id);
+}
+
+std::uint32_t EntryIndex::row_of(std::string_view internal_id) const {
+  std::uint32_t found = kNone;
+  if (const std::optional<Uuid> id = parse_id(internal_id)) {
+    ids_.find(id_hash(*id), [&](std::uint32_t row) {
+      const Row& r = rows_[row];
+      if ((r.flags & kTextId) != 0 || r.id != *id) return false;
+      found = row;
+      return true;
+    });
+  } else {
+    ids_.find(text_hash(internal_id), [&](std::uint32_t row) {
+      if ((rows_[row].flags & kTextId) == 0 || text_ids_.at(row) != internal_id) return false;
+      found = row;
+      return true;
+    });
+  }
+  return found;
+}
+
+std::string EntryIndex::id_text(std::uint32_t row) const {
+  const Row& r = rows_[row];
+  if ((r.flags & kTextId) != 0) return text_ids_.at(row);
+  std::string text;
+  text.reserve(36);
+  for (std::size_t b = 0; b < r.id.size(); ++b) {
+    if (b == 4 || b == 6 || b == 8 || b == 10) text.push_back('-');
+    text.push_back(kHex[r.id[b] >> 4]);
+    text.push_back(kHex[r.id[b] & 0x0F]);
+  }
+  return text;
+}
+
+bool EntryIndex::id_less(std::uint32_t a, std::uint32_t b) const {
+  // Bytes compare as their lower-case hex digits do.
+  if (((rows_[a].flags | rows_[b].flags) & kTextId) == 0) return rows_[a].id < rows_[b].id;
+  return id_text(a) < id_text(b);
+}
+
+std::uint32_t EntryIndex::code(std::string_view name) {
+  if (auto it = codes_.find(name); it != codes_.end()) return it->second;
+  const std::string& stored = names_.emplace_back(name);  // A deque: views stay valid.
+  const auto code = static_cast<std::uint32_t>(names_.size() - 1);
+  codes_.emplace(stored, code);
+  return code;
+}
+
+std::uint32_t EntryIndex::code_if_known(std::string_view name) const {
+  auto it = codes_.find(name);
+  return it == codes_.end() ? kNone : it->second;
+}
+
+void EntryIndex::put(const EntrySummary& summary) { put(Fields::of(summary)); }
+
+void EntryIndex::put(const QueueEntry& entry) { put(Fields::of(entry)); }
+
+void EntryIndex::put(const Fields& f) {
+  const std::uint32_t passenger_module = code(f.passenger_module);
+  const std::uint32_t source_system = code(f.source_system);
+  std::uint32_t row = row_of(f.internal_id);
+  if (row == kNone) {
+    if (!free_.empty()) {
+      row = free_.back();
+      free_.pop_back();
     } else {
-      unnotified_.erase(&s);
+      row = static_cast<std::uint32_t>(rows_.size());
+      rows_.emplace_back();
     }
-  }
-  const std::optional<TimePoint> was_due = before ? before->due : std::nullopt;
-  if (was_due != now.due) {
-    if (was_due) due_.erase({*was_due, &s});
-    if (now.due) due_.emplace(*now.due, &s);
-  }
-}
-
-void EntryIndex::insert(EntrySummary summary) {
-  const std::string id = summary.internal_id;
-  const EntrySummary& s = entries_.emplace(id, std::move(summary)).first->second;
-  keys_[key_of(s)].push_back(&s);
-  place(s, std::nullopt);
-}
-
-void EntryIndex::put(EntrySummary summary) {
-  auto it = entries_.find(summary.internal_id);
-  if (it == entries_.end()) return insert(std::move(summary));
-  EntrySummary& old = it->second;
-  if (key_of(old) != key_of(summary)) {
-    erase(summary.internal_id);
-    return insert(std::move(summary));
-  }
-  // Same key: the key's strings stay where keys_ points.
-  const Placement before = placement_of(old);
-  old.puller_module = std::move(summary.puller_module);
-  old.pull_datetime = summary.pull_datetime;
-  old.notified = summary.notified;
-  old.processors_complete = summary.processors_complete;
-  old.pushers_complete = summary.pushers_complete;
-  old.due_at = summary.due_at;
-  old.failing = summary.failing;
-  old.quarantined = summary.quarantined;
-  place(old, before);
-}
-
-void EntryIndex::put(const QueueEntry& entry) {
-  const Passenger& p = entry.passenger;
-  auto it = entries_.find(p.internal_id);
-  if (it == entries_.end() ||
-      key_of(it->second) != KeyView{p.passenger_module, p.source_system, p.external_id}) {
-    return put(EntrySummary::of(entry));
-  }
-  EntrySummary& old = it->second;
-  const Placement before = placement_of(old);
-  old.puller_module = p.puller_module;  // Equal lengths reuse the buffer.
-  old.pull_datetime = p.pull_datetime;
-  old.take_states(entry);
-  place(old, before);
-}
-
-bool EntryIndex::erase(const std::string& internal_id) {
-  auto it = entries_.find(internal_id);
-  if (it == entries_.end()) return false;
-  const EntrySummary* s = &it->second;
-  auto key = keys_.find(key_of(*s));
-  if (key != keys_.end()) {
-    std::erase(key->second, s);
-    if (key->second.empty()) {
-      keys_.erase(key);
-    } else if (std::get<2>(key->first).data() == s->external_id.data()) {
-      // The key viewed the erased holder's strings: view another's.
-      auto node = keys_.extract(key);
-      node.key() = key_of(*node.mapped().front());
-      keys_.insert(std::move(node));
+    Row& r = rows_[row];
+    r.flags = 0;
+    if (const std::optional<Uuid> id = parse_id(f.internal_id)) {
+      r.id = *id;
+    } else {
+      r.flags = kTextId;
+      text_ids_.emplace(row, std::string(f.internal_id));
     }
+    ids_.insert(id_hash_of(row), row);
+    r.passenger_module = passenger_module;
+    r.source_system = source_system;
+    r.external_id = PackedText(f.external_id);
+    keys_.insert(key_hash_of(r), row);
+  } else if (Row& r = rows_[row]; r.passenger_module != passenger_module ||
+                                  r.source_system != source_system ||
+                                  r.external_id.view() != f.external_id) {
+    keys_.erase(key_hash_of(r), row);
+    r.passenger_module = passenger_module;
+    r.source_system = source_system;
+    r.external_id = PackedText(f.external_id);
+    keys_.insert(key_hash_of(r), row);
   }
-  if (const std::optional<TimePoint> due = placement_of(*s).due) due_.erase({*due, s});
-  incomplete_.erase(s);
-  unnotified_.erase(s);
-  complete_.erase(s);
-  entries_.erase(it);
+  Row& r = rows_[row];
+  r.puller_module = code(f.puller_module);
+  r.pulled = f.pulled;
+  set_states(row, f);
+}
+
+void EntryIndex::list_remove(std::vector<std::uint32_t>& list, std::uint32_t Row::*pos,
+                             std::deque<Row>& rows, std::uint32_t row) {
+  // The last one takes the removed one's place: O(1), order is not kept.
+  const std::uint32_t at = rows[row].*pos;
+  const std::uint32_t last = list.back();
+  list[at] = last;
+  rows[last].*pos = at;
+  list.pop_back();
+  rows[row].*pos = kNone;
+}
+
+void EntryIndex::set_states(std::uint32_t row, const Fields& f) {
+  Row& r = rows_[row];
+  const bool was_due = r.incomplete_pos != kNone && (r.flags & kHasDue) != 0;
+  const std::int64_t old_due = r.due;
+  r.flags = static_cast<std::uint8_t>((r.flags & kTextId) | f.states);
+  r.due = f.due;
+  const bool complete = r.complete();
+  const bool due = !complete && (r.flags & kHasDue) != 0;
+  // Only what changed: most status writes of a drive touch no list.
+  if (was_due && (!due || old_due != r.due)) due_.erase({old_due, row});
+  if (due && (!was_due || old_due != r.due)) due_.emplace(r.due, row);
+  if (!complete && r.incomplete_pos == kNone) {
+    r.incomplete_pos = static_cast<std::uint32_t>(incomplete_.size());
+    incomplete_.push_back(row);
+  } else if (complete && r.incomplete_pos != kNone) {
+    list_remove(incomplete_, &Row::incomplete_pos, rows_, row);
+  }
+  const bool unnotified = !complete && (r.flags & kNotified) == 0;
+  if (unnotified && r.unnotified_pos == kNone) {
+    r.unnotified_pos = static_cast<std::uint32_t>(unnotified_.size());
+    unnotified_.push_back(row);
+  } else if (!unnotified && r.unnotified_pos != kNone) {
+    list_remove(unnotified_, &Row::unnotified_pos, rows_, row);
+  }
+}
+
+void EntryIndex::unlist(std::uint32_t row) {
+  Row& r = rows_[row];
+  if (r.incomplete_pos != kNone) {
+    if ((r.flags & kHasDue) != 0) due_.erase({r.due, row});
+    list_remove(incomplete_, &Row::incomplete_pos, rows_, row);
+  }
+  if (r.unnotified_pos != kNone) list_remove(unnotified_, &Row::unnotified_pos, rows_, row);
+}
+
+bool EntryIndex::erase(std::string_view internal_id) {
+  const std::uint32_t row = row_of(internal_id);
+  if (row == kNone) return false;
+  unlist(row);
+  ids_.erase(id_hash_of(row), row);
+  keys_.erase(key_hash_of(rows_[row]), row);
+  text_ids_.erase(row);
+  rows_[row] = Row{};
+  free_.push_back(row);
   return true;
 }
 
 void EntryIndex::clear() {
+  rows_.clear();
+  free_.clear();
+  free_.shrink_to_fit();
+  ids_.clear();
   keys_.clear();
-  due_.clear();
+  text_ids_.clear();
+  names_.clear();
+  codes_.clear();
   incomplete_.clear();
+  incomplete_.shrink_to_fit();
   unnotified_.clear();
-  complete_.clear();
-  entries_.clear();
+  unnotified_.shrink_to_fit();
+  due_.clear();
 }
 
-const EntrySummary* EntryIndex::find(const std::string& internal_id) const {
-  auto it = entries_.find(internal_id);
-  return it == entries_.end() ? nullptr : &it->second;
+bool EntryIndex::contains(std::string_view internal_id) const {
+  return row_of(internal_id) != kNone;
 }
 
-std::optional<std::string> EntryIndex::find_key(const std::string& passenger_module,
-                                                const std::string& source_system,
-                                                const std::string& external_id) const {
-  auto it = keys_.find(KeyView{passenger_module, source_system, external_id});
-  if (it == keys_.end() || it->second.empty()) return std::nullopt;
+std::optional<EntrySummary> EntryIndex::find(std::string_view internal_id) const {
+  const std::uint32_t row = row_of(internal_id);
+  if (row == kNone) return std::nullopt;
+  const Row& r = rows_[row];
+  EntrySummary s;
+  s.internal_id = id_text(row);
+  s.external_id = r.external_id.view();
+  s.source_system = names_[r.source_system];
+  s.passenger_module = names_[r.passenger_module];
+  s.puller_module = names_[r.puller_module];
+  s.pull_datetime = TimePoint(TimePoint::duration(r.pulled));
+  s.notified = (r.flags & kNotified) != 0;
+  s.processors_complete = (r.flags & kProcessorsComplete) != 0;
+  s.pushers_complete = (r.flags & kPushersComplete) != 0;
+  if ((r.flags & kHasDue) != 0) s.due_at = TimePoint(TimePoint::duration(r.due));
+  s.failing = (r.flags & kFailing) != 0;
+  s.quarantined = (r.flags & kQuarantined) != 0;
+  return s;
+}
+
+std::optional<std::string> EntryIndex::find_key(std::string_view passenger_module,
+                                                std::string_view source_system,
+                                                std::string_view external_id) const {
+  const std::uint32_t module_code = code_if_known(passenger_module);
+  const std::uint32_t source_code = code_if_known(source_system);
+  if (module_code == kNone || source_code == kNone) return std::nullopt;
   // The smallest id when several entries share the key.
-  const EntrySummary* first = it->second.front();
-  for (const EntrySummary* s : it->second) {
-    if (s->internal_id < first->internal_id) first = s;
-  }
-  return first->internal_id;
-}
-
-template <typename Visit>
-void EntryIndex::candidates(const EntryQuery& query, Visit visit) const {
-  const bool only_incomplete =
-      query.filter != EntryFilter::all && query.filter != EntryFilter::complete;
-  const bool only_due = query.due_by && (query.filter == EntryFilter::processing_due ||
-                                         query.filter == EntryFilter::push_due);
-  if (only_due) {
-    for (auto& [due, s] : due_) {
-      if (*query.due_by < due) break;
-      if (s->matches(query)) visit(*s);
+  std::uint32_t first = kNone;
+  keys_.find(key_hash(module_code, source_code, external_id), [&](std::uint32_t row) {
+    const Row& r = rows_[row];
+    if (r.passenger_module == module_code && r.source_system == source_code &&
+        r.external_id.view() == external_id && (first == kNone || id_less(row, first))) {
+      first = row;
     }
-  } else if (query.filter == EntryFilter::unnotified || query.filter == EntryFilter::complete) {
-    // A drive's notify step and purge: waiting or quarantined entries cost them nothing.
-    for (const EntrySummary* s : query.filter == EntryFilter::complete ? complete_ : unnotified_) {
-      if (s->matches(query)) visit(*s);
-    }
-  } else if (only_incomplete) {
-    for (const EntrySummary* s : incomplete_) {
-      if (s->matches(query)) visit(*s);
-    }
-  } else {
-    for (const auto& [id, s] : entries_) {
-      if (s.matches(query)) visit(s);
-    }
-  }
-}
-
-std::vector<std::string> EntryIndex::select(const EntryQuery& query) const {
-  std::vector<const EntrySummary*> hits;
-  candidates(query, [&](const EntrySummary& s) { hits.push_back(&s); });
-  auto older = [](const EntrySummary* a, const EntrySummary* b) {
-    return std::tie(a->pull_datetime, a->internal_id) < std::tie(b->pull_datetime, b->internal_id);
-  };
-  // Only what the page shows is sorted: a drive walks a large set in pages
-  // (EntryQuery::after), each a few thousand entries of it.
-  const std::size_t end = query.offset < hits.size() && query.limit < hits.size() - query.offset
-                              ? query.offset + query.limit
-                              : hits.size();
-  auto sort = [&](auto order) {
-    if (end < hits.size()) {
-      std::partial_sort(hits.begin(), hits.begin() + end, hits.end(), order);
-    } else {
-      std::sort(hits.begin(), hits.end(), order);
-    }
-  };
-  if (query.newest_first) {
-    sort([&](auto* a, auto* b) { return older(b, a); });
-  } else {
-    sort(older);
-  }
-  std::vector<std::string> ids;
-  for (std::size_t i = query.offset; i < end && ids.size() < query.limit; ++i) {
-    ids.push_back(hits[i]->internal_id);
-  }
-  return ids;
-}
-
-std::size_t EntryIndex::count(const EntryQuery& query) const {
-  std::size_t n = 0;
-  candidates(query, [&](const EntrySummary&) { ++n; });
-  return n;
-}
-
-std::vector<std::string> EntryIndex::complete_before(const std::string& passenger_module,
-                                                     TimePoint before) const {
-  EntryQuery query;
-  query.passenger_module = passenger_module;
-  query.filter = EntryFilter::complete;
-  query.pulled_before = before;
-  std::vector<std::string> ids;
-  candidates(query, [&](const EntrySummary& s) { ids.push_back(s.internal_id); });
-  std::sort(ids.begin(), ids.end());
-  return ids;
+    return false;
+  });
+  if (first == kNone) return std::nullopt;
+  return id_text(first);
 }
 
 }  // namespace databus

@@ -4,22 +4,38 @@
 // Shared by the engines that do not have a query language of their own
 // (JSON DB, in-memory).
 //
+// Compact, because it holds every entry of a client however many there are
+// (docs/architecture.md "Streaming drives", what stays bounded by the
+// store): one 64-byte row an entry (the internal id as 16 bytes, the module and source system names
+// as numbers into a table of the client's few distinct names, times as
+// integers, the external id in one allocation of its own length), plus 8
+// bytes a slot in two flat hash tables (by internal id and by dedup key) and
+// 4 bytes an incomplete entry in flat lists; no node-based container holds an
+// entry except the due times of incomplete ones. About 120 bytes an entry
+// with short external ids (entry_index_test.cc checks the bound).
+//
+// Internal ids are expected to be UUIDs in lower case (what new_uuid()
+// makes); any other text still works, kept as text beside the row.
+//
 // Thread-safety: none; the owning engine guards it with its per-client lock.
 #pragma once
 
+#include <array>
 #include <cstddef>
-#include <functional>
+#include <cstdint>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "databus/database.h"
 #include "databus/queue_entry.h"
+#include "storage/hashed_rows.h"
 
 namespace databus {
 
@@ -43,84 +59,130 @@ struct EntrySummary {
   void take_states(const QueueEntry& entry);
   // Same meaning as QueueEntry::complete().
   bool complete() const { return notified && processors_complete && pushers_complete; }
-  // True when the entry passes every condition of `query` (offset and limit
-  // aside).
-  bool matches(const EntryQuery& query) const;
 };
 
 class EntryIndex {
  public:
-  // Adds the summary or replaces the one with the same internal_id. A
-  // replacement with the same dedup key updates the indexed summary in place.
-  void put(EntrySummary summary);
-  // Same as put(EntrySummary::of(entry)), but copies no string when the entry
-  // is indexed already with the same dedup key (a status update).
+  EntryIndex() = default;
+  EntryIndex(const EntryIndex&) = delete;
+  EntryIndex& operator=(const EntryIndex&) = delete;
+
+  // Adds the summary or replaces the one with the same internal_id.
+  void put(const EntrySummary& summary);
+  // Same as put(EntrySummary::of(entry)), without building the summary.
   void put(const QueueEntry& entry);
   // Removes the entry; false when it was not indexed.
-  bool erase(const std::string& internal_id);
+  bool erase(std::string_view internal_id);
 
-  // The summary of `internal_id`, or nullptr.
-  const EntrySummary* find(const std::string& internal_id) const;
-  // The dedup lookup of Database::find_entry().
-  std::optional<std::string> find_key(const std::string& passenger_module,
-                                      const std::string& source_system,
-                                      const std::string& external_id) const;
+  bool contains(std::string_view internal_id) const;
+  // The summary of `internal_id`, rebuilt from its row, or nullopt.
+  std::optional<EntrySummary> find(std::string_view internal_id) const;
+  // The dedup lookup of Database::find_entry(): the smallest internal id
+  // among the entries with this key.
+  std::optional<std::string> find_key(std::string_view passenger_module,
+                                      std::string_view source_system,
+                                      std::string_view external_id) const;
 
   // The internal ids `query` selects, in its order, after offset and limit.
   std::vector<std::string> select(const EntryQuery& query) const;
   // How many entries `query` selects without offset and limit.
   std::size_t count(const EntryQuery& query) const;
   // Complete entries of `passenger_module` pulled before `before`, by id.
-  std::vector<std::string> complete_before(const std::string& passenger_module,
+  std::vector<std::string> complete_before(std::string_view passenger_module,
                                            TimePoint before) const;
 
-  std::size_t size() const { return entries_.size(); }
+  std::size_t size() const { return ids_.size(); }
   void clear();
 
  private:
-  // A dedup key (passenger_module, source_system, external_id). The views in
-  // keys_ point into the strings of one of the key's holders; the strings of
-  // an indexed summary's key never change (a key change is erase + insert),
-  // and unordered_map nodes do not move, so the views stay valid.
-  using KeyView = std::tuple<std::string_view, std::string_view, std::string_view>;
-  static KeyView key_of(const EntrySummary& s) {
-    return {s.passenger_module, s.source_system, s.external_id};
+  // An entry's fields as put() receives them, either way.
+  struct Fields;
+  // An external id in one allocation: its length (4 bytes), then its bytes.
+  class PackedText {
+   public:
+    PackedText() = default;
+    explicit PackedText(std::string_view text);
+    std::string_view view() const;
+
+   private:
+    std::unique_ptr<char[]> bytes_;  // Null: empty.
+  };
+  using Uuid = std::array<std::uint8_t, 16>;
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};  // No row, no position.
+  // Row::flags.
+  enum : std::uint8_t {
+    kNotified = 1,
+    kProcessorsComplete = 2,
+    kPushersComplete = 4,
+    kFailing = 8,
+    kQuarantined = 16,
+    kHasDue = 32,
+    kTextId = 64,  // The id is not a lower-case UUID: text_ids_ holds it.
+    kFree = 128,   // Not in use; on free_.
+  };
+  static constexpr std::uint8_t kComplete = kNotified | kProcessorsComplete | kPushersComplete;
+  // One entry. The names are codes into names_.
+  struct Row {
+    Uuid id{};                // Zero for a text id.
+    std::int64_t pulled = 0;  // pull_datetime, as its count of ticks.
+    std::int64_t due = 0;     // due_at when kHasDue.
+    PackedText external_id;
+    std::uint32_t incomplete_pos = kNone;  // In incomplete_, when incomplete.
+    std::uint32_t unnotified_pos = kNone;  // In unnotified_, when there.
+    std::uint32_t passenger_module = 0;
+    std::uint32_t puller_module = 0;
+    std::uint32_t source_system = 0;
+    std::uint8_t flags = kFree;
+
+    bool complete() const { return (flags & kComplete) == kComplete; }
+  };
+  // A query with its names turned into codes and its cursor parsed, once.
+  struct Prepared;
+
+  static std::optional<Uuid> parse_id(std::string_view text);
+  static std::uint32_t id_hash(const Uuid& id);
+  static std::uint32_t text_hash(std::string_view text);
+  std::uint32_t key_hash(std::uint32_t passenger_module, std::uint32_t source_system,
+                         std::string_view external_id) const;
+  std::uint32_t key_hash_of(const Row& row) const {
+    return key_hash(row.passenger_module, row.source_system, row.external_id.view());
   }
-  struct KeyHash {
-    std::size_t operator()(const KeyView& key) const;
-  };
-  // Indexed entries by internal_id; nodes are stable, so the pointers below
-  // stay valid until the entry is erased.
-  using Entries = std::unordered_map<std::string, EntrySummary>;
+  std::uint32_t id_hash_of(std::uint32_t row) const;
 
-  // Which of the sets below hold an indexed summary, by its states.
-  struct Placement {
-    bool complete = false;         // complete_, else incomplete_
-    bool unnotified = false;       // unnotified_
-    std::optional<TimePoint> due;  // due_, under this time
-  };
-  static Placement placement_of(const EntrySummary& s);
-  // Inserts a summary whose internal_id is not indexed.
-  void insert(EntrySummary summary);
-  // Moves `s` into the sets its states place it in, out of those
-  // `before` (its placement before its states changed; none: a new
-  // summary) placed it in, touching only the sets whose answer changed.
-  void place(const EntrySummary& s, const std::optional<Placement>& before);
-  // Calls `visit` for each entry that may match `query`: only the incomplete
-  // ones when the filter excludes complete entries. In no particular order.
+  // The row of `internal_id`, or kNone.
+  std::uint32_t row_of(std::string_view internal_id) const;
+  std::string id_text(std::uint32_t row) const;
+  // Orders rows by internal id as text.
+  bool id_less(std::uint32_t a, std::uint32_t b) const;
+  // The code of `name`, made on first use / kNone when never used.
+  std::uint32_t code(std::string_view name);
+  std::uint32_t code_if_known(std::string_view name) const;
+
+  void put(const Fields& fields);
+  // Sets the states and list memberships of `row` from `fields`.
+  void set_states(std::uint32_t row, const Fields& fields);
+  void unlist(std::uint32_t row);
+  static void list_remove(std::vector<std::uint32_t>& list, std::uint32_t Row::*pos,
+                          std::deque<Row>& rows, std::uint32_t row);
+
+  bool matches(const Row& row, std::uint32_t index, const Prepared& q) const;
+  // Calls visit(row) for each row that may match `query`, in no order.
   template <typename Visit>
-  void candidates(const EntryQuery& query, Visit visit) const;
+  void candidates(const Prepared& query, Visit visit) const;
+  Prepared prepare(const EntryQuery& query) const;
 
-  Entries entries_;
-  std::unordered_set<const EntrySummary*> incomplete_;  // Entries not complete.
-  std::unordered_set<const EntrySummary*> unnotified_;  // Incomplete, not notified.
-  std::unordered_set<const EntrySummary*> complete_;    // Complete entries.
-  // Incomplete entries with a due time, by that time: a drive's query reads
+  std::deque<Row> rows_;                                     // By row number; never moves a row.
+  std::vector<std::uint32_t> free_;                          // Rows to reuse.
+  HashedRows ids_;                                           // Every row, by internal id.
+  HashedRows keys_;                                          // Every row, by dedup key.
+  std::unordered_map<std::uint32_t, std::string> text_ids_;  // Rows with kTextId.
+  std::deque<std::string> names_;  // By code; a deque, so codes_'s views stay valid.
+  std::unordered_map<std::string_view, std::uint32_t> codes_;  // By name.
+  std::vector<std::uint32_t> incomplete_;                      // Rows not complete.
+  std::vector<std::uint32_t> unnotified_;                      // Incomplete rows not notified.
+  // Incomplete rows with a due time, by that time: a drive's query reads
   // only the due ones, however many wait or are quarantined.
-  std::set<std::pair<TimePoint, const EntrySummary*>> due_;
-  // Holders per dedup key; several because data written by hand may repeat a
-  // key. Usually one.
-  std::unordered_map<KeyView, std::vector<const EntrySummary*>, KeyHash> keys_;
+  std::set<std::pair<std::int64_t, std::uint32_t>> due_;
 };
 
 }  // namespace databus

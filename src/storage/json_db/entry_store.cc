@@ -110,23 +110,6 @@ void EntryStore::report(const FileWorkers::Failures& failures, std::size_t n) {
                      std::to_string(n) + " entries of a batch failed; the first: " + first);
 }
 
-void EntryStore::index_put(EntrySummary summary) {
-  if (const EntrySummary* old = index_.find(summary.internal_id); old && old->complete()) {
-    complete_[old->passenger_module].erase({old->pull_datetime, old->internal_id});
-  }
-  if (summary.complete()) {
-    complete_[summary.passenger_module].emplace(summary.pull_datetime, summary.internal_id);
-  }
-  index_.put(std::move(summary));
-}
-
-void EntryStore::index_erase(const std::string& id) {
-  if (const EntrySummary* old = index_.find(id); old && old->complete()) {
-    complete_[old->passenger_module].erase({old->pull_datetime, old->internal_id});
-  }
-  index_.erase(id);
-}
-
 void EntryStore::journal(std::span<const std::string> records) {
   if (!journal_) {
     durable::create_directories_durably(dir_);
@@ -155,7 +138,7 @@ void EntryStore::insert(std::span<const QueueEntry> entries) {
   ensure_index();
   std::unique_lock lock(mutex_);
   for (const QueueEntry& e : entries) {
-    if (index_.find(e.passenger.internal_id) != nullptr) {
+    if (index_.contains(e.passenger.internal_id)) {
       throw StorageError("client " + client_id_ + ": entry " + e.passenger.internal_id +
                          " is stored already");
     }
@@ -185,7 +168,7 @@ void EntryStore::insert(std::span<const QueueEntry> entries) {
       ++f;
       continue;
     }
-    index_put(EntrySummary::of(entries[i]));
+    index_.put(entries[i]);
     cache_.put(entries[i], versions[i]);
   }
   if (!failed.empty()) apply_failed();
@@ -202,7 +185,7 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
   ensure_index();
   std::unique_lock lock(mutex_);
   for (const QueueEntry& e : entries) {
-    if (index_.find(e.passenger.internal_id) == nullptr) {
+    if (!index_.contains(e.passenger.internal_id)) {
       throw NotFoundError("client " + client_id_ + ": queue entry " + e.passenger.internal_id +
                           " is not stored");
     }
@@ -260,7 +243,7 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
       ++f;
       continue;
     }
-    index_put(EntrySummary::of(saved[i]));
+    index_.put(saved[i]);
     if (whole[i]) cache_.put(std::move(saved[i]), versions[i]);
   }
   if (!failed.empty()) apply_failed();
@@ -288,7 +271,7 @@ std::optional<QueueEntry> EntryStore::load(const std::string& internal_id) {
   check_uuid("internal id", internal_id);
   ensure_index();
   std::shared_lock lock(mutex_);
-  if (index_.find(internal_id) == nullptr) return std::nullopt;
+  if (!index_.contains(internal_id)) return std::nullopt;
   return read(internal_id, true);
 }
 
@@ -318,7 +301,7 @@ std::set<std::string> EntryStore::stored_ids(std::span<const std::string> intern
   std::shared_lock lock(mutex_);
   std::set<std::string> found;
   for (const std::string& id : internal_ids) {
-    if (index_.find(id) != nullptr) found.insert(id);
+    if (index_.contains(id)) found.insert(id);
   }
   return found;
 }
@@ -326,13 +309,7 @@ std::set<std::string> EntryStore::stored_ids(std::span<const std::string> intern
 std::size_t EntryStore::delete_complete(const std::string& passenger_module, TimePoint before) {
   ensure_index();
   std::unique_lock lock(mutex_);
-  std::vector<std::string> ids;
-  if (auto it = complete_.find(passenger_module); it != complete_.end()) {
-    for (const auto& [pulled, id] : it->second) {
-      if (!(pulled < before)) break;
-      ids.push_back(id);
-    }
-  }
+  const std::vector<std::string> ids = index_.complete_before(passenger_module, before);
   if (ids.empty()) return 0;
   std::vector<std::string> records;
   records.reserve(ids.size());
@@ -340,7 +317,7 @@ std::size_t EntryStore::delete_complete(const std::string& passenger_module, Tim
   journal(records);
   for (const std::string& id : ids) {
     cache_.erase(id);
-    index_erase(id);
+    index_.erase(id);
   }
   // A folder that cannot be removed now is removed by the journal's replay.
   const FileWorkers::Failures failed =

@@ -4,8 +4,8 @@
 // An in-memory EntryIndex, built by one scan of pqueue/ at first use and kept
 // current by every write, answers filters, counts and the dedup lookup; only
 // the entries a query returns are read from disk (or from the EntryCache of
-// entries written last). Complete entries are also indexed by pull time, so
-// the purge after a drive visits only what it deletes.
+// entries written last). The index is compact (about 120 bytes an entry,
+// entry_index.h), so a client of a million entries costs ~120 MB of memory.
 //
 // Durability: every batch of writes is first appended to the client's
 // journal, clients/<id>/pqueue.journal (entry_journal.h), with one
@@ -138,11 +138,6 @@ class EntryStore {
   // Throws for the `failures` of a batch of `n` entries; returns when none.
   void report(const FileWorkers::Failures& failures, std::size_t n);
 
-  // The index and the complete entries by pull time, kept together.
-  // REQUIRES: mutex_ held exclusively.
-  void index_put(EntrySummary summary);
-  void index_erase(const std::string& id);
-
   // Reads one entry; nullopt (and a recorded problem) when it is malformed.
   std::optional<QueueEntry> read(const std::string& id, bool with_attachments);
   // Reads and decodes passenger.json; throws CorruptDataError or StorageError.
@@ -164,8 +159,6 @@ class EntryStore {
   // next open's replay redoes the change.
   bool unapplied_ = false;
   EntryIndex index_;
-  // Per passenger module, the complete entries as (pull time, internal id).
-  std::map<std::string, std::set<std::pair<TimePoint, std::string>>> complete_;
   EntryCache cache_;
 
   std::mutex problems_mutex_;  // Readers record problems under a shared lock.

@@ -31,7 +31,6 @@ QueueEntry EntryStore::read_passenger_json(const std::string& id) const {
 
 void EntryStore::scan() {
   index_.clear();
-  complete_.clear();
   std::error_code ec;
   if (!stdfs::is_directory(dir_, ec)) return;
   for (const auto& item : stdfs::directory_iterator(dir_)) {
@@ -56,7 +55,7 @@ void EntryStore::scan() {
               path, "attachment '" + a.name + "' listed in field 'attachments' is missing");
         }
       }
-      index_put(EntrySummary::of(entry));
+      index_.put(entry);
     } catch (const StorageError& e) {
       add_problem(path, e.what());
     }
