@@ -1,11 +1,6 @@
 #include "bench/workload.h"
 
-#include <fcntl.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <linux/fs.h>
-#endif
 
 #include <chrono>
 #include <cstdio>
@@ -20,69 +15,19 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_client.h"
 #include "bench/synthetic_components.h"
+#include "bench/temporary_directory.h"
 #include "databus/builtins.h"
 #include "databus/dispatcher.h"
-#include "databus/uuid.h"
 
 namespace databus::bench {
 namespace {
-
-namespace stdfs = std::filesystem;
 
 // Preloaded entries are written in batches of this many: big enough that an
 // engine's per-batch cost (a sync, a transaction) is paid rarely, small
 // enough to keep memory flat.
 constexpr std::size_t kPreloadBatch = 5000;
-
-// Asks the file system to place the directories made in `dir` as it places
-// top-level ones (FS_TOPDIR_FL; ext2/3/4 spread them over block groups).
-// Best effort: other file systems refuse or ignore the flag.
-//
-// Why: ext4 without a journal avoids reusing inodes freed in the last tens
-// of seconds and scans past every one of them at each file it creates. A
-// store made next to the tens of thousands of files a previous run (or a
-// test suite) just deleted then creates files 30 times slower (JSON DB W1
-// under 1,000/s instead of 7,000/s; docs/performance.md, "A file system
-// that remembers deletions"), which measures the file system's past, not
-// the engine.
-void place_like_top_level(const stdfs::path& dir) {
-#ifdef __linux__
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  int flags = 0;
-  if (::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
-    flags |= FS_TOPDIR_FL;
-    ::ioctl(fd, FS_IOC_SETFLAGS, &flags);
-  }
-  ::close(fd);
-#endif
-}
-
-// A new, empty directory under the system's temporary directory, removed
-// (with everything in it) when the object dies.
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    std::string pattern = (stdfs::temp_directory_path() / "databus-bench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("cannot create a temporary directory under " +
-                               stdfs::temp_directory_path().string());
-    }
-    path_ = pattern;
-    place_like_top_level(path_);
-  }
-  ~TemporaryDirectory() {
-    std::error_code ec;
-    stdfs::remove_all(path_, ec);
-  }
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-  const stdfs::path& path() const { return path_; }
-
- private:
-  stdfs::path path_;
-};
 
 // Counts seated and fully pushed passengers for the progress callback.
 class ProgressObserver : public DispatcherObserver {
@@ -128,53 +73,17 @@ void check(const WorkloadOptions& o) {
   }
 }
 
-// With `outbox` set, the pushers are directory pushers writing below it.
-ClientPassenger bench_client_passenger(int processors, int pushers,
-                                       const std::filesystem::path& outbox = {}) {
-  ClientPassenger p;
-  p.name = kBenchPassenger;
-  p.pullers = {ComponentRef{kBenchPuller}};
-  for (int i = 1; i <= processors; ++i) p.processors.push_back(ComponentRef{bench_processor(i)});
-  for (int i = 1; i <= pushers; ++i) {
-    if (outbox.empty()) {
-      p.pushers.push_back(ComponentRef{bench_pusher(i)});
-    } else {
-      p.pushers.push_back(ComponentRef{"databus.pusher.directory",
-                                       {{"path", (outbox / std::to_string(i)).string()}}});
-    }
-  }
-  return p;
-}
-
-std::string client_config_text(const std::string& id, const ClientPassenger& passenger) {
-  ClientConfig config;
-  config.id = id;
-  config.log_life_span = 1;
-  config.passengers = {passenger};
-  return config.to_json().dump(2);
-}
-
 // Stores `count` entries, pulled now, straight through the engine: complete,
 // or (`failed`) with their first pusher failed: every other one waiting for a
 // next attempt an hour away, the rest quarantined.
 void preload(Database& database, const std::string& client_id, const ClientPassenger& passenger,
              std::size_t count, std::size_t attachment_bytes, bool failed) {
-  const std::vector<std::string> processors = passenger.processor_modules();
-  const std::vector<std::string> pushers = passenger.pusher_modules();
   const TimePoint now = std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now());
   std::vector<QueueEntry> batch;
   batch.reserve(kPreloadBatch);
   for (std::size_t i = 0; i < count; ++i) {
-    Passenger p;
-    p.internal_id = new_uuid();
-    p.external_id = kPreloadPrefix + std::to_string(i);
-    p.source_system = kBenchSourceSystem;
-    p.passenger_module = passenger.name;
-    p.puller_module = kBenchPuller;
-    p.pull_datetime = now;
-    p.add_attachment("body.txt", AttachmentFormat::text, synthetic_text(i, attachment_bytes));
-    QueueEntry entry = QueueEntry::seat(std::move(p), processors, pushers);
-    entry.puller_notified = true;
+    QueueEntry entry =
+        synthetic_entry(passenger, kPreloadPrefix + std::to_string(i), i, attachment_bytes, now);
     entry.complete_all_steps();
     if (failed) {
       StepState& push = entry.pusher_statuses.front();
@@ -240,7 +149,7 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
   ticket.database_arguments = options.database_arguments;
   // A name of its own per run: ext4 picks a top-level directory's place
   // from its name (place_like_top_level()).
-  ticket.data_dir = temp.path() / ("store-" + new_uuid().substr(24));
+  ticket.data_dir = temp.path() / fresh_name("store-");
   ticket.run_web_server = false;
   ticket.create_default_clients = false;
   ticket.workers = 1;
@@ -252,15 +161,14 @@ WorkloadResult run_workload(const WorkloadOptions& options) {
   // The random end of the id: its start is the time (version 7 UUIDs), the
   // same for runs a minute apart, whose client would then be the previous
   // run's, with its deleted rows still in a server engine's indexes.
-  const std::string client_id = "bench-" + new_uuid().substr(24);
+  const std::string client_id = fresh_name("bench-");
   // The outbox too gets a name of its own per run, for the same reason as
   // the store: under the one name "outbox", ext4 placed every run's
   // passenger folders in the block groups the previous run had just freed,
   // and the pusher wrote ~1,000 folders/s instead of ~8,000/s
   // (docs/performance.md, "Directory pusher: the rate run after run").
-  const std::filesystem::path outbox = options.pusher == "directory"
-                                           ? temp.path() / ("outbox-" + new_uuid().substr(24))
-                                           : std::filesystem::path();
+  const std::filesystem::path outbox =
+      options.pusher == "directory" ? temp.path() / fresh_name("outbox-") : std::filesystem::path();
   const ClientPassenger passenger =
       bench_client_passenger(options.processors, options.pushers, outbox);
   database.write_client_config_text(client_id, client_config_text(client_id, passenger));

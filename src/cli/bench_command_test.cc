@@ -64,5 +64,32 @@ TEST_F(BenchCommandTest, BadFlagsAndUnknownEnginesAreUsageErrors) {
   EXPECT_THAT(engine.err, HasSubstr("no_such_engine"));
 }
 
+TEST_F(BenchCommandTest, FloorInterleavesWorkloadFloorAndMemory) {
+  const ProgramResult result = databus({"bench", "--database", "sqlite", "--passengers", "50",
+                                        "--attachment-bytes", "64", "--floor", "--runs", "2"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  const std::string w1 = "engine=sqlite workload=W1 passengers=50 [^\n]* complete=50 [^\n]*\n";
+  const std::string floor = "engine=sqlite workload=floor passengers=50 [^\n]* complete=50\n";
+  const std::string memory = "engine=memory workload=W1 passengers=50 [^\n]* complete=50 [^\n]*\n";
+  EXPECT_TRUE(std::regex_match(
+      result.out, std::regex(w1 + floor + memory + w1 + floor + memory +
+                             "engine=sqlite workload=W1 passengers=50 runs=2 rate_best=[0-9]+/s "
+                             "[^\n]* of_floor=[0-9.]+ of_memory=[0-9.]+ [^\n]*\n")))
+      << result.out;
+  ProgramResult memory_floor = databus({"bench", "--database", "memory", "--floor"});
+  EXPECT_EQ(memory_floor.exit_code, 2);
+  EXPECT_THAT(memory_floor.err, HasSubstr("no storage floor"));
+}
+
+TEST_F(BenchCommandTest, InboxWorkloadChecksEveryAcceptedId) {
+  const ProgramResult result = databus({"bench", "--workload", "inbox", "--database", "json_db",
+                                        "--senders", "3", "--requests", "30"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("engine=json_db workload=healthz senders=3 requests=30 "));
+  EXPECT_THAT(result.out, HasSubstr(" accepted=30 stored=30 missing=0\n"));
+  EXPECT_THAT(result.out, HasSubstr("engine=json_db workload=floor passengers=30 "));
+  EXPECT_THAT(result.out, HasSubstr("engine=json_db workload=inbox senders=3 of_healthz="));
+}
+
 }  // namespace
 }  // namespace databus::cli

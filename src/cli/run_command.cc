@@ -39,11 +39,11 @@ void reload(const RunOptions& options, const std::vector<std::string>& args,
     try {
       open_log_file(options.log_file);
     } catch (const std::exception& e) {
-      std::cerr << "databus: SIGHUP: " << e.what() << "; logging on to the old file" << std::endl;
+      process_log::error("run") << "SIGHUP: " << e.what() << "; logging on to the old file";
     }
   }
-  std::string report = "databus: SIGHUP: log file reopened";
-  if (options.log_file.empty()) report = "databus: SIGHUP: no log file to reopen";
+  std::string report = "SIGHUP: log file reopened";
+  if (options.log_file.empty()) report = "SIGHUP: no log file to reopen";
   if (!flags_path.empty()) {
     try {
       const std::vector<std::string> now = lines_of(effective_run_settings(args));
@@ -69,8 +69,8 @@ void reload(const RunOptions& options, const std::vector<std::string>& args,
                 "); running on with the settings it was started with";
     }
   }
-  std::cerr << report << std::endl;
-  notify_service_manager("READY=1\nSTATUS=running; " + report.substr(9));
+  process_log::info("run") << report;
+  notify_service_manager("READY=1\nSTATUS=running; " + report);
 }
 
 int run(const RunOptions& options, const std::vector<std::string>& args,

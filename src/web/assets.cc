@@ -53,7 +53,7 @@ textarea { width:100%; font-family:ui-monospace,Menlo,Consolas,monospace; font-s
 .filters { display:flex; flex-wrap:wrap; gap:.4rem; margin:.6rem 0; }
 .filters input[type=search] { flex:1 1 16rem; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:1rem; margin:.8rem 0; }
-.card h2 { margin-top:0; }
+.card h2 { margin-top:0; overflow-wrap:anywhere; }
 .login { max-width:24rem; margin:2rem auto; display:flex; flex-direction:column; gap:.7rem; }
 .login label { display:flex; flex-direction:column; gap:.2rem; font-weight:600; }
 .hint { color:var(--muted); font-size:.85rem; }

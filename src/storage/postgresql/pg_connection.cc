@@ -145,6 +145,30 @@ void PgConnection::run_script(const std::string& sql) {
   PQclear(raw);
 }
 
+void PgConnection::copy_in(const std::string& sql, const std::function<bool(std::string&)>& next) {
+  pg_result* started = PQexec(conn_, sql.c_str());
+  if (started == nullptr || PQresultStatus(started) != PGRES_COPY_IN) {
+    check(started, sql);  // Throws for a refused statement.
+    PQclear(started);
+    throw StorageError("postgresql " + where() + ": " + sql.substr(0, 60) + " is not a COPY FROM");
+  }
+  PQclear(started);
+  std::string chunk;
+  bool more = true;
+  while (more) {
+    chunk.clear();
+    more = next(chunk);
+    if (!chunk.empty() && PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) != 1) {
+      break;  // The connection failed; the result below says why.
+    }
+  }
+  PQputCopyEnd(conn_, more ? "the data could not be sent" : nullptr);
+  pg_result* ended = PQgetResult(conn_);
+  check(ended, sql);
+  PQclear(ended);
+  while (pg_result* rest = PQgetResult(conn_)) PQclear(rest);
+}
+
 void PgConnection::check(pg_result* raw, const std::string& sql) {
   const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

@@ -13,6 +13,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +85,11 @@ class PgConnection {
   PgResult run(const std::string& sql, const PgParams& params = {});
   // Runs several statements separated by ';', without parameters.
   void run_script(const std::string& sql);
+  // Runs `sql`, a COPY ... FROM STDIN, sending what `next` appends to its
+  // (emptied) argument in the COPY format the statement names, until `next`
+  // returns false (its last text is sent too). Throws StorageError naming
+  // the statement when the server refuses the statement or the data.
+  void copy_in(const std::string& sql, const std::function<bool(std::string&)>& next);
   // The SQLSTATE of the last failed run() ("23505": unique violation).
   const std::string& sqlstate() const { return sqlstate_; }
 
