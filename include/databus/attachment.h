@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace databus {
+
+class SpooledFile;  // databus/attachment_content.h
 
 enum class AttachmentFormat { text, binary };
 
@@ -34,19 +37,26 @@ inline constexpr std::size_t kMaxAttachmentName = 255;
 // names sharing their first 200 bytes give different ones.
 std::string shorten_attachment_name(const std::string& name);
 
-// A value type; copying copies the content.
+// A value type; copying copies the content (a spooled one's file is
+// immutable and shared).
 struct Attachment {
   std::string name;  // Cleansed and unique once added to a passenger.
   AttachmentFormat format = AttachmentFormat::text;
-  std::string content;  // Text as UTF-8; binary as raw bytes.
+  std::string content;  // Text as UTF-8; binary as raw bytes. Empty when spooled.
   // The cleansed name as it was given, when it was longer than
   // kMaxAttachmentName and `name` is the shortened form; empty otherwise.
   // Every engine stores it as it is (the JSON DB in passenger.json as
   // "full_name", the SQL engines in a column of that name); an entry stored
   // before an engine kept it reads with it empty.
   std::string full_name;
+  // Set for a large attachment: the file holding its content, which is then
+  // not in `content` (docs/architecture.md "Large attachments"). Read either
+  // kind with ContentReader (databus/attachment_content.h).
+  std::shared_ptr<const SpooledFile> spool;
 
-  bool operator==(const Attachment&) const = default;
+  // Equal names, formats, full names and contents; a spooled content equals
+  // another spooled one of the same size and SHA-256.
+  bool operator==(const Attachment& other) const;
 };
 
 }  // namespace databus

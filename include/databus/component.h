@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "databus/attachment_content.h"
 #include "databus/client.h"
 #include "databus/host_access.h"
 #include "databus/log.h"
@@ -33,6 +34,10 @@ struct ComponentEnv {
   // re-check, against the file system as it is now, the path settings
   // written inside a delegated directory root. Absent: none delegated.
   std::optional<HostDelegation> host_delegation;
+  // Where and from which size on this component spools the attachments it
+  // makes (AttachmentWriter, attachment_from_file): the ticket's
+  // large_attachment_bytes and <data_dir>/.spool in a drive.
+  SpoolSettings spool;
 
   // The setting `key` as T (std::string, bool, std::int64_t, double,
   // std::vector<std::string>, nlohmann::json, ...). The registry checked it

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "databus/attachment.h"
+#include "databus/attachment_content.h"
 #include "databus/builtins.h"
 #include "databus/client.h"
 #include "databus/component.h"

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "databus/attachment_content.h"
 #include "databus/client.h"
 #include "databus/database.h"
 #include "databus/host_access.h"
@@ -32,6 +33,9 @@ struct DriveRequest {
   // empty. Checked where `stop` is, and must be as cheap.
   std::function<bool()> stop_requested;
   std::filesystem::path data_dir;
+  // Where and from which size on components spool large attachments
+  // (attachment_content.h); given to every component it makes.
+  SpoolSettings spool;
   // The client's host_access: given to every component it makes
   // (ComponentEnv::host_delegation). Absent: nothing delegated.
   std::optional<HostDelegation> host_delegation;

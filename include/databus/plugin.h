@@ -33,7 +33,7 @@ namespace databus {
 // plugin sees them. Raised whenever a change to include/databus/ changes
 // what a compiled plugin relies on; a plugin built for another number is
 // refused. Compare only for equality.
-inline constexpr int kPluginAbiVersion = 2;
+inline constexpr int kPluginAbiVersion = 3;
 
 // One plugin that was loaded.
 struct LoadedPlugin {

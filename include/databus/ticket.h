@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -86,6 +87,11 @@ struct DispatcherTicket {
   int flow_history_days = 7;
 
   // --- Performance -------------------------------------------------------------
+
+  // Attachments a component makes with more bytes than this are spooled:
+  // kept in a file under <data_dir>/.spool and streamed, never held whole in
+  // memory (docs/architecture.md "Large attachments"). Default: 16 MiB.
+  std::uint64_t large_attachment_bytes = std::uint64_t{16} << 20;
 
   // Drives running at once. Default: 0, meaning the number of cores.
   int workers = 0;

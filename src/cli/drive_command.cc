@@ -53,6 +53,7 @@ void add_drive_command(CLI::App& app, int* exit_code) {
       ->required();
   add_storage_options(*command, options->storage);
   add_plugin_option(*command, options->storage.plugin_dirs);
+  add_spool_option(*command, options->storage);
   command
       ->add_option("--lease-seconds", options->lease_seconds,
                    "On PostgreSQL shared by several nodes: the lease this drive holds on the "

@@ -45,6 +45,16 @@ void add_log_options(CLI::App& app, std::string& level, std::string& format) {
   app.fallthrough();
 }
 
+void add_spool_option(CLI::App& command, StorageOptions& options) {
+  command
+      .add_option("--large-attachment-bytes", options.large_attachment_bytes,
+                  "Attachments larger than this are spooled: kept in a file under "
+                  "<data dir>/.spool and streamed, never held whole in memory")
+      ->type_name("BYTES")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+      ->capture_default_str();
+}
+
 void add_plugin_option(CLI::App& command, std::vector<std::string>& dirs) {
   command
       .add_option("--plugin-dir", dirs,
@@ -112,6 +122,7 @@ DispatcherTicket ticket_from(const StorageOptions& options) {
     }
   }
   ticket.plugin_dirs.assign(options.plugin_dirs.begin(), options.plugin_dirs.end());
+  ticket.large_attachment_bytes = options.large_attachment_bytes;
   return ticket;
 }
 

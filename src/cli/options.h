@@ -3,6 +3,7 @@
 // flags, and the exit codes the commands document.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -39,6 +40,8 @@ struct StorageOptions {
   std::vector<std::string> database_args;  // Raw KEY=VALUE texts.
   // --plugin-dir (add_plugin_option): folders of plugins (plugin.h).
   std::vector<std::string> plugin_dirs;
+  // --large-attachment-bytes (add_spool_option): the ticket's field.
+  std::uint64_t large_attachment_bytes = DispatcherTicket().large_attachment_bytes;
 };
 
 // Adds --data-dir, --database and --database-arg to `command`, bound to `options`.
@@ -48,6 +51,10 @@ void add_storage_options(CLI::App& command, StorageOptions& options);
 // "Process logs") on the program's `app`, accepted before or after the
 // command (the app falls through; call it before adding the commands).
 void add_log_options(CLI::App& app, std::string& level, std::string& format);
+
+// Adds --large-attachment-bytes N (DispatcherTicket::large_attachment_bytes)
+// to `command`, bound to `options`: for the commands that drive.
+void add_spool_option(CLI::App& command, StorageOptions& options);
 
 // Adds the repeatable --plugin-dir DIR to `command`, bound to `dirs`.
 void add_plugin_option(CLI::App& command, std::vector<std::string>& dirs);

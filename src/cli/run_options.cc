@@ -9,6 +9,7 @@ namespace databus::cli {
 void add_run_options(CLI::App& command, RunOptions& options) {
   add_storage_options(command, options.storage);
   add_plugin_option(command, options.storage.plugin_dirs);
+  add_spool_option(command, options.storage);
   command.add_option("--port", options.port, "Port of the web interface; 0 picks a free one")
       ->type_name("N")
       ->check(CLI::Range(0, 65535))

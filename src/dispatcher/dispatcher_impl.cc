@@ -86,6 +86,14 @@ Dispatcher::Impl::Impl(DispatcherTicket ticket)
   drive_env_ = dispatch::DriveEnv{database_.get(), &factories_,           &observer_,
                                   &stop_,          ticket_.driver_module, ticket_.data_dir};
   drive_env_.alerts = alerts_.get();
+  drive_env_.spool.threshold = ticket_.large_attachment_bytes;
+  try {
+    spool_folder_ = std::make_unique<dispatch::SpoolFolder>(ticket_.data_dir);
+    drive_env_.spool.dir = spool_folder_->path();
+  } catch (const StorageError& e) {
+    // The system's temporary folder serves instead (SpoolSettings::folder()).
+    process_log::warning("dispatcher") << "no spool folder in the data directory: " << e.what();
+  }
   drive_env_.metrics = &metrics_;
   drive_env_.tail = &tail_;
   drive_env_.flow_history_days = ticket_.flow_history_days;

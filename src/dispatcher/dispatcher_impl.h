@@ -31,6 +31,7 @@
 #include "dispatcher/live_tail.h"
 #include "dispatcher/safe_observer.h"
 #include "dispatcher/schedule.h"
+#include "dispatcher/spool_folder.h"
 #include "dispatcher/stale_monitor.h"
 #include "dispatcher/worker_pool.h"
 
@@ -148,7 +149,8 @@ class Dispatcher::Impl {
   dispatch::Lanes lanes_;
   dispatch::ConfigErrors config_errors_;
   std::atomic<bool> stop_{false};
-  std::unique_ptr<dispatch::LogSpool> log_spool_;  // Logs the store could not take.
+  std::unique_ptr<dispatch::LogSpool> log_spool_;        // Logs the store could not take.
+  std::unique_ptr<dispatch::SpoolFolder> spool_folder_;  // Large attachments' files.
   std::unique_ptr<dispatch::AlertSender> alerts_;
   dispatch::StaleMonitor stale_monitor_;  // Scheduler thread only.
   dispatch::DriveEnv drive_env_;

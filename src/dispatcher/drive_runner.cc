@@ -89,6 +89,7 @@ Log run_drive(const DriveEnv& env, Lane& lane, const std::string& client_id, int
     request.observer = &collector;
     request.stop = env.stop;
     request.data_dir = env.data_dir;
+    request.spool = env.spool;
     request.host_delegation = host_delegation;
     request.stop_requested = env.stop_requested;
     driver->drive(request);

@@ -35,6 +35,7 @@ struct DriveEnv {
   const std::atomic<bool>* stop = nullptr;
   std::string driver_module;
   std::filesystem::path data_dir;
+  SpoolSettings spool;  // DriveRequest::spool.
   // Keeps a log the store cannot take, for a later drive. Null: such a log
   // is only reported.
   LogSpool* log_spool = nullptr;

@@ -159,6 +159,7 @@ ComponentEnv Drive::component_env(const ComponentRef& ref) const {
   env.module = ref.module;
   env.settings = ref.settings.is_object() ? ref.settings : nlohmann::json::object();
   env.data_dir = request_.data_dir;
+  env.spool = request_.spool;
   env.host_delegation = request_.host_delegation;
   return env;
 }

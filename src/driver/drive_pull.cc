@@ -3,6 +3,7 @@
 // "Streaming drives").
 #include <utility>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "databus/factories.h"
 #include "databus/uuid.h"
@@ -21,7 +22,9 @@ class Drive::BatchSink : public PassengerSink {
       : drive_(drive), ref_(ref), puller_(puller) {}
 
   void put(Passenger passenger) override {
-    for (const Attachment& a : passenger.attachments) bytes_ += a.content.size();
+    // A spooled attachment counts too: its spool file holds disk space until
+    // the batch is seated (docs/architecture.md "Large attachments").
+    for (const Attachment& a : passenger.attachments) bytes_ += content_size(a);
     batch_.push_back(std::move(passenger));
     if (batch_.size() >= kBatch || bytes_ >= kBatchBytes) flush();
   }
@@ -47,7 +50,7 @@ class Drive::BatchSink : public PassengerSink {
   const ComponentRef& ref_;
   Puller& puller_;
   std::vector<Passenger> batch_;
-  std::size_t bytes_ = 0;  // Attachment content in batch_.
+  std::uint64_t bytes_ = 0;  // Attachment content in batch_, in memory or spooled.
 };
 
 void Drive::make_pullers(PullerHealthRecorder& health) {

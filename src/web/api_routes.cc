@@ -140,8 +140,7 @@ void add_queue_routes(RouteTable& server, WebState& s) {
       c + "/queue/([^/]+)/attachments/([^/]+)", api(s, [&s](const Request& req, Response& res) {
         reader(s, req, res, req.matches[1]);
         const Attachment a = service::attachment(s, req.matches[1], req.matches[2], req.matches[3]);
-        send_attachment(res, a.name, a.format == AttachmentFormat::text, a.content,
-                        param(req, "inline") == "1");
+        send_attachment(res, a, param(req, "inline") == "1");
       }));
 }
 

@@ -1,6 +1,7 @@
 // Pages: queue (per passenger type), entry detail with clickable statuses,
 // attachments, logs.
 
+#include "databus/attachment_content.h"
 #include "web/html.h"
 #include "web/pages_common.h"
 #include "web/routes.h"
@@ -230,14 +231,19 @@ void attachment_page(WebState& st, const Request& req, Response& res) {
   const Attachment a = service::attachment(st, c, id, name);
   const bool text = a.format == AttachmentFormat::text;
   if (query(req, "view") != "1") {
-    send_attachment(res, a.name, text, a.content, query(req, "inline") == "1");
+    send_attachment(res, a, query(req, "inline") == "1");
     return;
   }
   const std::string url = client_url(c, "queue/" + id + "/attachments/" + url_encode(a.name));
   std::string body = "<p><a href=\"" + escape_html(client_url(c, "queue/" + id)) +
                      "\">← Entry</a> · <a class=\"button\" href=\"" + escape_html(url) +
                      "\">Download</a></p>";
-  if (text) {
+  if (a.spool != nullptr) {
+    // Never loaded whole into a page: only offered for download.
+    body += "<p id=\"attachment-large\">Large attachment, " + std::to_string(content_size(a)) +
+            " bytes (" + human_bytes(static_cast<double>(content_size(a))) +
+            "): download it to open.</p>";
+  } else if (text) {
     body += "<pre id=\"attachment-text\">" + escape_html(a.content) + "</pre>";
   } else if (is_image(a.content)) {
     body += "<img class=\"attachment\" alt=\"" + escape_html(a.name) + "\" src=\"" +
@@ -303,8 +309,10 @@ void log_page(WebState& st, const Request& req, Response& res) {
 
 }  // namespace
 
-void send_attachment(Response& res, const std::string& name, bool text, const std::string& content,
-                     bool inline_image) {
+void send_attachment(Response& res, const Attachment& attachment, bool inline_image) {
+  const std::string& name = attachment.name;
+  const std::string& content = attachment.content;
+  const bool text = attachment.format == AttachmentFormat::text;
   const std::string file = safe_download_name(name);
   // The content is whatever a source system sent: never let a browser run it.
   res.headers.erase("Content-Security-Policy");  // Replaces the default one.
@@ -319,7 +327,21 @@ void send_attachment(Response& res, const std::string& name, bool text, const st
   }
   res.set_header("Content-Disposition",
                  "attachment; filename=\"" + file + "\"; filename*=UTF-8''" + url_encode(name));
-  res.set_content(content, text ? "text/plain; charset=utf-8" : "application/octet-stream");
+  const char* type = text ? "text/plain; charset=utf-8" : "application/octet-stream";
+  if (attachment.spool == nullptr) {
+    res.set_content(content, type);
+    return;
+  }
+  // Streamed after the handler returns: the provider holds its own handle.
+  auto reader =
+      std::make_shared<std::pair<Attachment, std::unique_ptr<ContentReader>>>(attachment, nullptr);
+  res.set_content_provider(static_cast<std::size_t>(content_size(attachment)), type,
+                           [reader](std::size_t, std::size_t, httplib::DataSink& sink) {
+                             if (!reader->second)
+                               reader->second = std::make_unique<ContentReader>(reader->first);
+                             const std::string_view chunk = reader->second->next();
+                             return !chunk.empty() && sink.write(chunk.data(), chunk.size());
+                           });
 }
 
 void add_queue_pages(httplib::Server& server, WebState& st) {

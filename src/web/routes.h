@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "databus/attachment.h"
 #include "web/http.h"
 #include "web/route_table.h"
 #include "web/web_state.h"
@@ -33,7 +34,8 @@ void send_json(httplib::Response& res, const nlohmann::json& body, int status = 
 
 // Sends an attachment: as a download (Content-Disposition: attachment), or
 // with `inline_image` shown in place when the content is a PNG, JPEG or GIF.
-void send_attachment(httplib::Response& res, const std::string& name, bool text,
-                     const std::string& content, bool inline_image);
+// A spooled one is streamed from its file in chunks (docs/architecture.md
+// "Large attachments"), never shown inline.
+void send_attachment(httplib::Response& res, const Attachment& attachment, bool inline_image);
 
 }  // namespace databus::web

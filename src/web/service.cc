@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "databus/factories.h"
 #include "databus/uuid.h"
@@ -108,9 +109,12 @@ json peek(WebState& state, const std::string& client_id, const std::string& pass
       for (const Passenger& found : puller->peek(ctx)) {
         json atts = json::array();
         for (const Attachment& a : found.attachments) {
-          json att{{"name", a.name}, {"format", to_string(a.format)}, {"size", a.content.size()}};
+          json att{{"name", a.name}, {"format", to_string(a.format)}, {"size", content_size(a)}};
           if (a.format == AttachmentFormat::text) {
-            att["text"] = a.content.substr(0, kPeekTextLimit);
+            // The start only: a spooled attachment's first chunk, never the whole.
+            att["text"] = a.spool != nullptr
+                              ? std::string(ContentReader(a).next()).substr(0, kPeekTextLimit)
+                              : a.content.substr(0, kPeekTextLimit);
           }
           atts.push_back(std::move(att));
         }

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <utility>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "storage/storage_names.h"
@@ -97,7 +98,7 @@ json entry(WebState& state, const std::string& client_id, const std::string& int
   json atts = json::array();
   for (const Attachment& a : e.passenger.attachments) {
     atts.push_back(
-        json{{"name", a.name}, {"format", to_string(a.format)}, {"size", a.content.size()}});
+        json{{"name", a.name}, {"format", to_string(a.format)}, {"size", content_size(a)}});
   }
   out["attachments"] = atts;
   out["log_guids"] = e.passenger.log_guids;

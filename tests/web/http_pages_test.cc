@@ -5,6 +5,8 @@
 
 #include <gmock/gmock.h>
 
+#include "databus/attachment_content.h"
+#include "databus/uuid.h"
 #include "web/web_test_support.h"
 
 namespace databus::web::testing {
@@ -93,6 +95,45 @@ TEST_F(WebTest, PageLoginFlipAndCustomizingForms) {
   EXPECT_EQ(bad->status, 422);
   EXPECT_THAT(bad->body, HasSubstr("{oops"));  // The rejected text is kept for fixing.
   EXPECT_THAT(bad->body, HasSubstr("save-error"));
+}
+
+// Issue 18, point 3: a large attachment's page never holds its content; its
+// download is streamed from the store's file, byte for byte.
+TEST_F(WebTest, ALargeAttachmentIsOfferedForDownloadAndStreamed) {
+  std::string bytes((2 << 20) + 5, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + i % 23);
+  Passenger p;
+  p.external_id = "BIG";
+  p.internal_id = new_uuid();
+  p.source_system = "DEMO_SYSTEM";
+  p.passenger_module = kPassenger1;
+  p.puller_module = "databus.puller.demo.demo_puller_1";
+  p.pull_datetime = Clock::now();
+  {
+    AttachmentWriter writer(SpoolSettings{dir_ / "spool", 64 << 10}, "big.txt",
+                            AttachmentFormat::text);
+    writer.write(bytes);
+    p.add_attachment(writer.finish());
+  }
+  const QueueEntry e = QueueEntry::seat(p, {}, {"databus.pusher.demo.demo_pusher_1"});
+  dispatcher_->database().insert_entries("demo", std::span(&e, 1));
+
+  Browser b = logged_in("demo", "demo", "demo");
+  const std::string url = "/c/demo/queue/" + p.internal_id + "/attachments/big.txt";
+  auto page = b.get(url + "?view=1");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->body,
+              HasSubstr("Large attachment, " + std::to_string(bytes.size()) + " bytes"));
+  EXPECT_THAT(page->body, Not(HasSubstr(bytes.substr(0, 64))));
+  auto download = b.get(url);
+  ASSERT_TRUE(download);
+  EXPECT_EQ(download->status, 200);
+  EXPECT_TRUE(download->body == bytes) << download->body.size() << " bytes";
+  EXPECT_THAT(download->get_header_value("Content-Disposition"), HasSubstr("attachment;"));
+  auto entry = b.get("/api/v1/clients/demo/queue/" + p.internal_id);
+  ASSERT_TRUE(entry);
+  EXPECT_THAT(entry->body, HasSubstr("\"size\": " + std::to_string(bytes.size())));
 }
 
 }  // namespace

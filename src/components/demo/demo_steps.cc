@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "components/demo/demo_components.h"
+#include "databus/attachment_content.h"
 
 namespace databus::demo_internal {
 namespace {
@@ -12,7 +13,7 @@ std::string attachment_list(const Passenger& p) {
   for (const Attachment& a : p.attachments) {
     if (!out.empty()) out += ", ";
     out += a.name + " (" + std::string(to_string(a.format)) + ", " +
-           std::to_string(a.content.size()) + " bytes)";
+           std::to_string(content_size(a)) + " bytes)";
   }
   return out;
 }

@@ -74,6 +74,22 @@ bool bool_setting(const ComponentEnv& env, const std::string& key, bool fallback
   return value.get<bool>();
 }
 
+bool is_text_head(std::string_view head) {
+  std::size_t end = head.size();
+  for (std::size_t back = 0; back < 3 && end > 0; ++back) {
+    const auto c = static_cast<unsigned char>(head[end - 1]);
+    if (c < 0x80) break;
+    --end;
+    if (c >= 0xC0) break;  // The lead byte of the cut sequence.
+  }
+  return is_text(std::string(head.substr(0, end)));
+}
+
+AttachmentFormat format_of(const Attachment& attachment, std::string_view head) {
+  const bool text = attachment.spool == nullptr ? is_text(attachment.content) : is_text_head(head);
+  return text ? AttachmentFormat::text : AttachmentFormat::binary;
+}
+
 bool is_text(const std::string& bytes) {
   std::size_t i = 0;
   const std::size_t n = bytes.size();

@@ -60,6 +60,7 @@ class DirectoryPuller : public Puller {
   std::filesystem::path done_path_;
   bool delete_after_notify_ = false;
   std::string source_system_;
+  SpoolSettings spool_;
 };
 
 // "databus.pusher.directory". Setting: path.
@@ -121,6 +122,13 @@ std::string where(const ComponentEnv& env);
 
 // True when `bytes` is valid UTF-8 and holds no NUL byte.
 bool is_text(const std::string& bytes);
+// is_text() of the first bytes of a longer content, whose last character
+// may be cut there: up to 3 bytes of a sequence at its end are left out.
+bool is_text_head(std::string_view head);
+// The format of content first written as `head` (its first chunk): text or
+// binary by is_text() of the whole in-memory content, by is_text_head() of
+// `head` for a spooled one.
+AttachmentFormat format_of(const Attachment& attachment, std::string_view head);
 
 // "<name>:<size>:<mtime ns>" and back; parse returns false for another form.
 std::string file_external_id(const std::string& name, std::uintmax_t size, std::int64_t mtime_ns);

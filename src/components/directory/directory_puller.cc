@@ -12,6 +12,7 @@
 #include "components/peek.h"
 #include "databus/error.h"
 #include "fs/atomic_file.h"
+#include "fs/content_file.h"
 
 namespace databus {
 
@@ -45,7 +46,8 @@ DirectoryPuller::DirectoryPuller(const ComponentEnv& env)
       pattern_(string_setting(env, "pattern", "*")),
       done_path_(string_setting(env, "done_path", "")),
       delete_after_notify_(bool_setting(env, "delete_after_notify", false)),
-      source_system_(string_setting(env, "source_system", "directory")) {
+      source_system_(string_setting(env, "source_system", "directory")),
+      spool_(env.spool) {
   if (path_.empty()) throw ConfigError(where(env), "path", "the folder to read is required");
   if (pattern_.empty()) throw ConfigError(where(env), "pattern", "must not be empty");
   if (done_path_.empty() && !delete_after_notify_) {
@@ -83,7 +85,7 @@ void DirectoryPuller::pull_into(DriveContext& ctx, PassengerSink& sink) {
   for (const std::string& name : names) {
     if (ctx.stop_requested() || sink.done()) break;
     const fs::path file = path_ / name;
-    FolderFile read = read_folder_file(path_, name);
+    FolderFile read = read_folder_file(path_, name, spool_);
     switch (read.outcome) {
       case FolderFile::Outcome::read:
         break;
@@ -105,9 +107,7 @@ void DirectoryPuller::pull_into(DriveContext& ctx, PassengerSink& sink) {
     }
     Passenger p = ctx.new_passenger(file_external_id(name, read.size, read.mtime_ns),
                                     source_system_, module_);
-    const AttachmentFormat format =
-        is_text(read.content) ? AttachmentFormat::text : AttachmentFormat::binary;
-    p.add_attachment(name, format, std::move(read.content));
+    p.add_attachment(std::move(read.attachment));
     ctx.log().info(module_, "Got file " + file.string() + " as passenger " + p.describe());
     sink.put(std::move(p));
   }
@@ -163,8 +163,20 @@ void DirectoryPuller::retire(DriveContext& ctx, const Passenger& passenger) {
       throw StorageError(module_ + ": cannot move " + file.string() + " to " + target.string() +
                          ": " + std::strerror(errno));
     }
-    // Another file system: copy durably first, then remove the source.
-    durable::write_file_atomically(target, durable::read_file(file));
+    // Another file system: copy durably (in chunks) first, then remove the source.
+    Attachment source;
+    source.spool = std::make_shared<const SpooledFile>(file, size, "", false);
+    const fs::path temp = durable::temporary_sibling(target);
+    try {
+      durable::write_content(temp, source, true);
+      if (::rename(temp.c_str(), target.c_str()) != 0) {
+        throw StorageError(module_ + ": cannot rename " + temp.string() + ": " +
+                           std::strerror(errno));
+      }
+    } catch (...) {
+      ::unlink(temp.c_str());
+      throw;
+    }
     if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
       throw StorageError(module_ + ": cannot remove " + file.string() + ": " +
                          std::strerror(errno));

@@ -9,6 +9,7 @@
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "fs/atomic_file.h"
+#include "fs/content_file.h"
 
 namespace databus {
 
@@ -107,7 +108,9 @@ void DirectoryPusher::push(DriveContext& ctx, QueueEntry& entry) {
         names.attachments.push_back({name, attachment.format, ""});
       }
       staged.files.push_back(staged.staging / name);
-      durable::write_file(staged.files.back(), attachment.content);  // Synced by flush().
+      // Synced by flush(). Copied, never linked: whoever reads the target
+      // may change the file, and the queue's copy must stay as it was.
+      durable::write_content(staged.files.back(), attachment, false, false);
     }
   } catch (...) {
     std::error_code ec;

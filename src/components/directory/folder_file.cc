@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "components/directory/directory_components.h"
+
 namespace databus::directory_internal {
 namespace {
 
@@ -72,7 +74,8 @@ FolderFile with(FolderFile::Outcome outcome, std::string detail = "") {
 
 }  // namespace
 
-FolderFile read_folder_file(const fs::path& folder, const std::string& name) {
+FolderFile read_folder_file(const fs::path& folder, const std::string& name,
+                            const SpoolSettings& spool) {
   using Outcome = FolderFile::Outcome;
   const fs::path path = folder / name;
   Fd dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -105,19 +108,28 @@ FolderFile read_folder_file(const fs::path& folder, const std::string& name) {
   struct stat before {};
   if (::fstat(file.get(), &before) != 0 || !S_ISREG(before.st_mode)) return with(Outcome::skipped);
   FolderFile out;
-  out.content.resize(static_cast<std::size_t>(before.st_size));
+  AttachmentWriter writer(spool, name, AttachmentFormat::binary);
+  std::string chunk(ContentReader::kChunk, '\0');
+  std::string head;  // The first chunk, to tell text from binary.
   std::size_t got = 0;
-  while (true) {
-    if (got == out.content.size()) out.content.resize(got + 4096);  // Grown meanwhile?
-    const ssize_t n = ::read(file.get(), out.content.data() + got, out.content.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return with(Outcome::failed, "cannot read " + path.string() + ": " + std::strerror(errno));
+  try {
+    while (true) {
+      const ssize_t n = ::read(file.get(), chunk.data(), chunk.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return with(Outcome::failed, "cannot read " + path.string() + ": " + std::strerror(errno));
+      }
+      if (n == 0) break;
+      const std::string_view bytes(chunk.data(), static_cast<std::size_t>(n));
+      if (got == 0) head.assign(bytes);
+      writer.write(bytes);
+      got += bytes.size();
     }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
+    out.attachment = writer.finish();
+  } catch (const StorageError& e) {
+    return with(Outcome::failed, "cannot spool " + path.string() + ": " + e.what());
   }
-  out.content.resize(got);
+  out.attachment.format = format_of(out.attachment, head);
   struct stat after {};
   if (::fstat(file.get(), &after) != 0 || mtime_of(after) != mtime_of(before) ||
       after.st_size != before.st_size || got != static_cast<std::size_t>(before.st_size)) {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "components/exec/passenger_json.h"
+#include "databus/attachment_content.h"
 #include "databus/builtins.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
@@ -330,6 +331,47 @@ TEST_F(ExecComponentsTest, BadSettingsAreConfigErrors) {
       EXPECT_EQ(e.field(), key) << settings.dump();
     }
   }
+}
+
+// Issue 18, point 3: the exec components hand a command the passenger
+// whole; a spooled attachment within kWholeContentLimit is read for it, one
+// above is refused, naming passenger and attachment, and nothing runs.
+TEST_F(ExecComponentsTest, ProcessorReadsSpooledContentWithinItsLimitAndRefusesMore) {
+  nlohmann::json argv = script("save.sh", "cat > \"$1/got.json\"; echo '{}'");
+  argv.push_back(dir_.string());
+  auto processor = registry_->make_processor({kExecProcessorModule, {{"command", argv}}}, env());
+  DriveContext ctx = context();
+
+  AttachmentWriter writer(SpoolSettings{dir_ / "spool", 16}, "log.txt", AttachmentFormat::text);
+  writer.write(std::string(100, 'x'));
+  QueueEntry e = entry();
+  e.passenger.add_attachment(writer.finish());
+  ASSERT_NE(e.passenger.attachments.back().spool, nullptr);
+  processor->process(ctx, e);
+  const nlohmann::json got = nlohmann::json::parse(read("got.json"));
+  EXPECT_EQ(got["attachments"][2]["content"], std::string(100, 'x'));
+
+  fs::remove(dir_ / "got.json");
+  std::ofstream(dir_ / "huge.bin").close();
+  fs::resize_file(dir_ / "huge.bin", kWholeContentLimit + 1);  // Sparse: no blocks.
+  Attachment huge;
+  huge.name = "huge.bin";
+  huge.format = AttachmentFormat::binary;
+  huge.spool =
+      std::make_shared<const SpooledFile>(dir_ / "huge.bin", kWholeContentLimit + 1, "0", false);
+  QueueEntry big = entry();
+  big.passenger.add_attachment(std::move(huge));
+  const QueueEntry before = big;
+  try {
+    processor->process(ctx, big);
+    FAIL() << "no error";
+  } catch (const ContentTooLargeError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("'huge.bin'"));
+    EXPECT_THAT(error.what(), HasSubstr(big.passenger.describe()));
+    EXPECT_THAT(error.what(), HasSubstr(std::to_string(kWholeContentLimit) + " bytes"));
+  }
+  EXPECT_EQ(big, before);
+  EXPECT_FALSE(fs::exists(dir_ / "got.json"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "databus/attachment_content.h"
 #include "databus/time.h"
 
 namespace databus {
@@ -78,10 +79,14 @@ std::string base64_decode(std::string_view text) {
 nlohmann::json passenger_to_json(const Passenger& p) {
   nlohmann::json attachments = nlohmann::json::array();
   for (const Attachment& a : p.attachments) {
+    // A spooled attachment is read whole here, up to kWholeContentLimit.
+    const std::string spooled =
+        a.spool != nullptr ? read_content(a, kWholeContentLimit, p.describe()) : std::string();
+    const std::string& content = a.spool != nullptr ? spooled : a.content;
     nlohmann::json item = {
         {"name", a.name},
         {"format", to_string(a.format)},
-        {"content", a.format == AttachmentFormat::binary ? base64_encode(a.content) : a.content}};
+        {"content", a.format == AttachmentFormat::binary ? base64_encode(content) : content}};
     if (!a.full_name.empty()) item["full_name"] = a.full_name;
     attachments.push_back(std::move(item));
   }

@@ -25,7 +25,10 @@
 namespace databus {
 
 // Every field of `passenger` in the form above. Invalid UTF-8 in a text
-// attachment is replaced by U+FFFD when dumped.
+// attachment is replaced by U+FFFD when dumped. A spooled attachment is read
+// whole: one of more than kWholeContentLimit bytes throws
+// ContentTooLargeError naming the passenger and the attachment
+// (attachment_content.h; docs/architecture.md "Large attachments").
 nlohmann::json passenger_to_json(const Passenger& passenger);
 
 // The attachments of a passenger JSON object ("attachments" absent: none).

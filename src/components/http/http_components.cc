@@ -274,10 +274,11 @@ void HttpPusher::push(DriveContext& ctx, QueueEntry& entry) {
   if (multipart_) {
     std::vector<HttpPart> parts;
     for (const Attachment& a : p.attachments) {
+      // Streamed from the attachment: a spooled one is never read whole.
       parts.push_back({a.name, a.name,
                        a.format == AttachmentFormat::text ? "text/plain; charset=utf-8"
                                                           : "application/octet-stream",
-                       a.content});
+                       "", &a});
     }
     if (parts.empty()) {
       // No empty form: an empty JSON list says "no attachments".
@@ -286,8 +287,15 @@ void HttpPusher::push(DriveContext& ctx, QueueEntry& entry) {
       response = send_http(endpoint_, "POST", endpoint_.url, "", "", parts, ids);
     }
   } else {
-    response = send_http(endpoint_, "POST", endpoint_.url, dump(passenger_to_json(p)),
-                         "application/json", {}, ids);
+    std::string body;
+    try {
+      body = dump(passenger_to_json(p));
+    } catch (const ContentTooLargeError& e) {
+      throw ContentTooLargeError(module_ + ": " + e.what() +
+                                 "; the json format sends content whole: use format "
+                                 "\"multipart\", which streams it");
+    }
+    response = send_http(endpoint_, "POST", endpoint_.url, body, "application/json", {}, ids);
   }
   check_http_success(endpoint_, "POST", endpoint_.url, response);
   ctx.log().info(module_, "Pushed passenger " + p.describe() + " to " +

@@ -6,13 +6,20 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "components/content_digest.h"
 #include "components/exec/passenger_json.h"
+#include "databus/attachment_content.h"
 #include "databus/builtins.h"
 #include "databus/error.h"
+#include "databus/factories.h"
+#include "databus/uuid.h"
+#include "storage/json_db/json_database.h"
 #include "web/http.h"
 
 namespace databus {
@@ -322,6 +329,81 @@ TEST_F(HttpComponentsTest, PusherThrowsOnAServerErrorSoTheDriveRetries) {
     EXPECT_THAT(err.what(), HasSubstr(url("/in")));
     EXPECT_THAT(err.what(), Not(HasSubstr("hdr-secret")));
   }
+}
+
+// Issue 18, point 3: a directory -> HTTP flow of a file far above the spool
+// threshold; the multipart body is streamed from the store's file, and the
+// server receives the same bytes.
+TEST_F(HttpComponentsTest, ALargeFileFlowsFromAFolderToTheServerUnchanged) {
+  accept("/in");
+  const std::filesystem::path root =
+      std::filesystem::path(testing::TempDir()) / ("databus_http_large_" + new_uuid());
+  std::filesystem::create_directories(root / "in");
+  std::string bytes((3 << 20) + 17, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7 + i / 1021);
+  std::ofstream(root / "in" / "scan.bin", std::ios::binary) << bytes;
+  std::ofstream(root / "in" / "note.txt") << "small";
+
+  std::shared_ptr<Registry> registry = builtin_registry();
+  registry->add_passenger(ComponentSpec{"test.http", "files", {}, {}});
+  passenger_.name = "test.http";
+  passenger_.pullers = {
+      {"databus.puller.directory",
+       {{"path", (root / "in").string()}, {"done_path", (root / "done").string()}}}};
+  passenger_.pushers = {{kHttpPusherModule, {{"url", url("/in")}, {"format", "multipart"}}}};
+  Factories factories = Factories::primal(registry);
+  {
+    std::unique_ptr<Database> database = open_json_database({root / "data", {}});
+    Log log;
+    DriveRequest request;
+    request.client_id = "acme";
+    request.passenger = passenger_;
+    request.database = database.get();
+    request.factories = &factories;
+    request.log = &log;
+    request.spool = SpoolSettings{root / "data" / ".spool", 64 << 10};
+    factories.driver("databus.driver.primal_driver")->drive(request);
+    EXPECT_FALSE(log.has_errors()) << log.to_text();
+  }
+  std::filesystem::remove_all(root);
+
+  const std::vector<Received> r = received();
+  ASSERT_EQ(r.size(), 2u);
+  std::map<std::string, std::string> got;
+  for (const Received& one : r) {
+    ASSERT_EQ(one.files.size(), 1u);
+    got[one.files.begin()->first] = one.files.begin()->second.content;
+  }
+  const Attachment sent{"scan.bin", AttachmentFormat::binary, bytes};
+  const Attachment arrived{"scan.bin", AttachmentFormat::binary, got["scan.bin"]};
+  EXPECT_EQ(content_sha256(arrived), content_sha256(sent));
+  EXPECT_EQ(got["note.txt"], "small");
+}
+
+// The json format holds a passenger whole: a spooled attachment above the
+// limit is refused with an error naming it and pointing to multipart.
+TEST_F(HttpComponentsTest, TheJsonFormatRefusesAnAttachmentAboveItsLimit) {
+  accept("/in");
+  const std::filesystem::path sparse =
+      std::filesystem::path(testing::TempDir()) / ("databus_sparse_" + new_uuid());
+  std::ofstream(sparse).close();
+  std::filesystem::resize_file(sparse, kWholeContentLimit + 1);  // No blocks written.
+  QueueEntry e = entry();
+  Attachment big;
+  big.name = "huge.bin";
+  big.format = AttachmentFormat::binary;
+  big.spool = std::make_shared<const SpooledFile>(sparse, kWholeContentLimit + 1, "0", true);
+  e.passenger.add_attachment(std::move(big));
+  DriveContext ctx = context();
+  try {
+    HttpPusher(env({{"url", url("/in")}})).push(ctx, e);
+    FAIL() << "no error";
+  } catch (const ContentTooLargeError& err) {
+    EXPECT_THAT(err.what(), HasSubstr("'huge.bin'"));
+    EXPECT_THAT(err.what(), HasSubstr(e.passenger.describe()));
+    EXPECT_THAT(err.what(), HasSubstr("multipart"));
+  }
+  EXPECT_TRUE(received().empty());
 }
 
 }  // namespace

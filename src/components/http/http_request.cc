@@ -51,6 +51,33 @@ size_t append_body(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// The reader of a part whose bytes come from an attachment (HttpPart::source).
+struct PartStream {
+  const Attachment* source;
+  std::unique_ptr<ContentReader> reader;
+  std::string error;  // What a read threw; libcurl only hears "abort".
+};
+
+size_t read_part(char* out, size_t size, size_t count, void* user) {
+  PartStream& s = *static_cast<PartStream*>(user);
+  try {
+    if (!s.reader) s.reader = std::make_unique<ContentReader>(*s.source);
+    return s.reader->read(out, size * count);
+  } catch (const std::exception& e) {
+    s.error = e.what();
+    return CURL_READFUNC_ABORT;
+  }
+}
+
+// libcurl rewinds a part to send it again (e.g. after a redirect it does not
+// follow, or an authentication round); only the start is ever asked for.
+int seek_part(void* user, curl_off_t offset, int origin) {
+  PartStream& s = *static_cast<PartStream*>(user);
+  if (offset != 0 || origin != SEEK_SET) return CURL_SEEKFUNC_CANTSEEK;
+  s.reader.reset();
+  return CURL_SEEKFUNC_OK;
+}
+
 // Header values may not break lines (header injection).
 std::string one_line(std::string value) {
   for (char& c : value) {
@@ -188,12 +215,19 @@ HttpResponse send_http(const HttpEndpoint& endpoint, const std::string& method,
   }
 
   std::unique_ptr<curl_mime, MimeDeleter> mime;
+  std::vector<std::unique_ptr<PartStream>> streams;  // Outlive the request.
   if (!parts.empty()) {
     mime.reset(curl_mime_init(h));
     for (const HttpPart& part : parts) {
       curl_mimepart* p = curl_mime_addpart(mime.get());
       curl_mime_name(p, part.name.c_str());
-      curl_mime_data(p, part.data.data(), part.data.size());
+      if (part.source != nullptr) {
+        streams.push_back(std::make_unique<PartStream>(PartStream{part.source, nullptr, ""}));
+        curl_mime_data_cb(p, static_cast<curl_off_t>(content_size(*part.source)), read_part,
+                          seek_part, nullptr, streams.back().get());
+      } else {
+        curl_mime_data(p, part.data.data(), part.data.size());
+      }
       if (!part.filename.empty()) curl_mime_filename(p, part.filename.c_str());
       if (!part.content_type.empty()) curl_mime_type(p, part.content_type.c_str());
     }
@@ -226,6 +260,12 @@ HttpResponse send_http(const HttpEndpoint& endpoint, const std::string& method,
   if (sink.exceeded || code == CURLE_FILESIZE_EXCEEDED) {
     throw Error(what + " failed: the response is larger than " +
                 std::to_string(endpoint.max_response_bytes) + " bytes (max_response_bytes)");
+  }
+  for (const auto& stream : streams) {
+    if (!stream->error.empty()) {
+      throw Error(what + " failed: cannot read attachment '" + stream->source->name +
+                  "': " + stream->error);
+    }
   }
   if (code != CURLE_OK) {
     const std::string detail = error_text[0] != 0 ? error_text : curl_easy_strerror(code);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "components/http/address_policy.h"
+#include "databus/attachment_content.h"
 #include "databus/component.h"
 
 namespace databus {
@@ -47,6 +48,11 @@ struct HttpPart {
   std::string filename;
   std::string content_type;
   std::string data;  // Any bytes, NUL included.
+  // When set, the part's bytes are this attachment's content, read as a
+  // stream while the request is sent (`data` is then unused), so a spooled
+  // attachment is never held whole (docs/architecture.md "Large
+  // attachments"). Must outlive the send_http() call.
+  const Attachment* source = nullptr;
 };
 
 struct HttpResponse {

@@ -5,6 +5,7 @@
 #include "components/directory/directory_components.h"
 #include "components/http/http_components.h"
 #include "components/settings.h"
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 
 namespace databus {
@@ -134,7 +135,10 @@ void DownloadLinks::process(DriveContext& ctx, QueueEntry& entry) {
   std::vector<std::string> links;
   for (const Attachment& a : p.attachments) {
     if (a.format != AttachmentFormat::text || !cs::has_extension(a.name, extensions_)) continue;
-    for (std::string& url : links_internal::find_links(a.content)) {
+    // A spooled one is read whole, up to kWholeContentLimit (else refused).
+    const std::string spooled =
+        a.spool != nullptr ? read_content(a, kWholeContentLimit, p.describe()) : std::string();
+    for (std::string& url : links_internal::find_links(a.spool != nullptr ? spooled : a.content)) {
       if (std::regex_search(url, pattern_) &&
           std::find(links.begin(), links.end(), url) == links.end()) {
         links.push_back(std::move(url));

@@ -1,6 +1,7 @@
 #include "components/mail/email_writer.h"
 
 #include "components/mail/gmime_support.h"
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 
 namespace databus {
@@ -32,13 +33,20 @@ std::vector<std::string> addresses(const std::string& text, const std::string& w
   return out;
 }
 
+// The content of `a` whole: an e-mail is built in memory, so a spooled
+// attachment is read up to kWholeContentLimit and refused above it.
+std::string whole_content(const Attachment& a, const Passenger& passenger) {
+  return a.spool != nullptr ? read_content(a, kWholeContentLimit, passenger.describe()) : a.content;
+}
+
 // A part holding `content` as base64 (any bytes, any line ends, survive).
-GMimeObject* attachment_part(const Attachment& a) {
+GMimeObject* attachment_part(const Attachment& a, const Passenger& passenger) {
   const bool text = a.format == AttachmentFormat::text;
   GMimePart* part =
       g_mime_part_new_with_type(text ? "text" : "application", text ? "plain" : "octet-stream");
   if (text) g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");
-  Ptr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(a.content.data(), a.content.size()));
+  const std::string content = whole_content(a, passenger);
+  Ptr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(content.data(), content.size()));
   Ptr<GMimeDataWrapper> wrapper(
       g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
   g_mime_part_set_content(part, wrapper.get());
@@ -82,7 +90,7 @@ WrittenEmail write_email(const Passenger& passenger, const OutgoingEmail& mail) 
       mail.body_attachment.empty() ? nullptr : passenger.find_attachment(mail.body_attachment);
   Ptr<GMimeObject> text(
       body != nullptr && body->format == AttachmentFormat::text
-          ? body_part(body->content, body->name.ends_with(".html"))
+          ? body_part(whole_content(*body, passenger), body->name.ends_with(".html"))
           : body_part("Passenger " + passenger.describe() + ", sent by Databus.\n", false));
   std::vector<const Attachment*> attached;
   for (const Attachment& a : passenger.attachments) {
@@ -94,7 +102,7 @@ WrittenEmail write_email(const Passenger& passenger, const OutgoingEmail& mail) 
     Ptr<GMimeMultipart> mixed(g_mime_multipart_new_with_subtype("mixed"));
     g_mime_multipart_add(mixed.get(), text.get());
     for (const Attachment* a : attached) {
-      Ptr<GMimeObject> part(attachment_part(*a));
+      Ptr<GMimeObject> part(attachment_part(*a, passenger));
       g_mime_multipart_add(mixed.get(), part.get());
     }
     g_mime_message_set_mime_part(message.get(), GMIME_OBJECT(mixed.get()));

@@ -8,6 +8,7 @@
 #include "components/directory/directory_components.h"
 #include "components/settings.h"
 #include "components/sql/odbc.h"
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 
 namespace databus {
@@ -177,7 +178,11 @@ void SqlPusher::push(DriveContext& ctx, QueueEntry& entry) {
   }
   nlohmann::json document = nlohmann::json::object();
   if (source != nullptr) {
-    document = nlohmann::json::parse(source->content, nullptr, false);
+    // A spooled one is read whole, up to kWholeContentLimit (else refused).
+    document = nlohmann::json::parse(source->spool != nullptr
+                                         ? read_content(*source, kWholeContentLimit, p.describe())
+                                         : source->content,
+                                     nullptr, false);
     if (document.is_discarded()) {
       throw Error("passenger " + p.describe() + ": attachment " + source->name + " is not JSON");
     }

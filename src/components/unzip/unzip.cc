@@ -7,6 +7,7 @@
 
 #include "components/directory/directory_components.h"
 #include "components/settings.h"
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 
 namespace databus {
@@ -68,7 +69,8 @@ void register_unzip_components(Registry& registry) {
 Unzip::Unzip(const ComponentEnv& env)
     : module_(env.module.empty() ? kUnzipModule : env.module),
       extensions_(cs::normal_extensions(env, "extensions", cs::string_list(env, "extensions", {}))),
-      keep_archive_(directory_internal::bool_setting(env, "keep_archive", false)) {
+      keep_archive_(directory_internal::bool_setting(env, "keep_archive", false)),
+      spool_(env.spool) {
   const UnzipLimits d;
   limits_.max_total_bytes = cs::integer(env, "max_total_bytes", d.max_total_bytes, 1);
   limits_.max_entries = cs::integer(env, "max_entries", d.max_entries, 1);
@@ -77,17 +79,27 @@ Unzip::Unzip(const ComponentEnv& env)
 }
 
 std::vector<Attachment> Unzip::extract(const std::string& name, const std::string& archive) const {
-  const std::string what = module_ + ": attachment " + name;
+  return extract(Attachment{name, AttachmentFormat::binary, archive});
+}
+
+std::vector<Attachment> Unzip::extract(const Attachment& zip) const {
+  const std::string what = module_ + ": attachment " + zip.name;
   ArchivePtr a(archive_read_new(), archive_read_free);
   if (!a) throw Error(what + ": out of memory");
   archive_read_support_format_zip(a.get());
-  if (archive_read_open_memory(a.get(), archive.data(), archive.size()) != ARCHIVE_OK) {
+  // A spooled archive is read from its file, block by block (seekable, as
+  // memory is, so both read the central directory alike).
+  const int opened =
+      zip.spool != nullptr
+          ? archive_read_open_filename(a.get(), zip.spool->path().c_str(), 64 * 1024)
+          : archive_read_open_memory(a.get(), zip.content.data(), zip.content.size());
+  if (opened != ARCHIVE_OK) {
     throw Error(what + " is not a readable zip archive: " + archive_error(a.get()));
   }
   std::vector<Attachment> out;
   std::int64_t entries = 0;
   std::int64_t total = 0;
-  const double ratio_cap = limits_.max_compression_ratio * static_cast<double>(archive.size());
+  const double ratio_cap = limits_.max_compression_ratio * static_cast<double>(content_size(zip));
   std::string buffer(64 * 1024, '\0');
   while (true) {
     struct archive_entry* entry = nullptr;
@@ -111,7 +123,9 @@ std::vector<Attachment> Unzip::extract(const std::string& name, const std::strin
       throw Error(what + ": file " + file + " would exceed max_total_bytes (" +
                   std::to_string(limits_.max_total_bytes) + "); refused as a possible zip bomb");
     }
-    std::string content;
+    // Each file streams into its attachment: spooled beyond the threshold.
+    AttachmentWriter writer(spool_, file, AttachmentFormat::binary);
+    std::string head;
     while (true) {
       const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
       if (n == 0) break;
@@ -129,11 +143,13 @@ std::vector<Attachment> Unzip::extract(const std::string& name, const std::strin
                     std::to_string(limits_.max_compression_ratio) +
                     "); refused as a possible zip bomb");
       }
-      content.append(buffer.data(), static_cast<std::size_t>(n));
+      const std::string_view bytes(buffer.data(), static_cast<std::size_t>(n));
+      if (head.empty()) head.assign(bytes);
+      writer.write(bytes);
     }
-    const AttachmentFormat format =
-        directory_internal::is_text(content) ? AttachmentFormat::text : AttachmentFormat::binary;
-    out.push_back(Attachment{file, format, std::move(content)});
+    Attachment extracted = writer.finish();
+    extracted.format = directory_internal::format_of(extracted, head);
+    out.push_back(std::move(extracted));
   }
   return out;
 }
@@ -147,7 +163,7 @@ void Unzip::process(DriveContext& ctx, QueueEntry& entry) {
   for (std::size_t i = 0; i < p.attachments.size(); ++i) {
     const Attachment& a = p.attachments[i];
     if (!cs::has_extension(a.name, {".zip"})) continue;
-    files[i] = extract(a.name, a.content);
+    files[i] = extract(a);
     any = true;
   }
   if (!any) return;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "databus/attachment_content.h"
 #include "databus/registry.h"
 
 namespace databus {
@@ -47,12 +48,18 @@ class Unzip : public Processor {
   // The files of `archive` (the content of attachment `name`) as attachments
   // with raw (not yet cleansed) base names, in archive order.
   std::vector<Attachment> extract(const std::string& name, const std::string& archive) const;
+  // The same for the zip attachment `zip`, in memory or spooled (read from
+  // its file); each file comes out as AttachmentWriter makes it, spooled
+  // when larger than the spool threshold (docs/architecture.md "Large
+  // attachments"): max_total_bytes, not memory, bounds what comes out.
+  std::vector<Attachment> extract(const Attachment& zip) const;
 
  private:
   std::string module_;
   std::vector<std::string> extensions_;  // Empty: every file.
   bool keep_archive_ = false;
   UnzipLimits limits_;
+  SpoolSettings spool_;
 };
 
 ComponentSpec unzip_spec();

@@ -6,8 +6,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "databus/attachment_content.h"
 #include "databus/builtins.h"
 #include "databus/error.h"
+#include "databus/uuid.h"
 
 namespace databus {
 namespace {
@@ -213,6 +217,34 @@ TEST_F(UnzipTest, ADamagedArchiveWithoutAnErrorMessageIsAnError) {
   auto unzip = make();
   EXPECT_THAT(failure(*unzip, e), HasSubstr("attachment files.zip"));
   EXPECT_EQ(e, before);
+}
+
+// A spooled archive is read from its file and each file inside comes out as
+// a stream: spooled when above the threshold, with the same bytes.
+TEST_F(UnzipTest, ASpooledArchiveIsReadFromItsFileAndLargeFilesStaySpooled) {
+  const std::filesystem::path spool =
+      std::filesystem::path(testing::TempDir()) / ("databus_unzip_" + new_uuid());
+  std::string big(300 << 10, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 13 + i / 509);
+  const std::string zip = make_zip({{"big.bin", big}, {"small.txt", "hello"}});
+  AttachmentWriter writer(SpoolSettings{spool, 1024}, "files.zip", AttachmentFormat::binary);
+  writer.write(zip);
+  QueueEntry e = entry({writer.finish()});
+  ASSERT_NE(e.passenger.attachments[0].spool, nullptr);
+
+  ComponentEnv env{"acme", "test.mail"};
+  env.spool = SpoolSettings{spool, 64 << 10};
+  auto unzip = registry_->make_processor({kUnzipModule, nlohmann::json::object()}, env);
+  run(*unzip, e);
+  ASSERT_THAT(names(e), ElementsAre("big.bin", "small.txt"));
+  const Attachment& out = e.passenger.attachments[0];
+  ASSERT_NE(out.spool, nullptr);
+  EXPECT_TRUE(same_content(out, Attachment{"big.bin", AttachmentFormat::binary, big}));
+  EXPECT_EQ(out.format, AttachmentFormat::binary);
+  EXPECT_EQ(e.passenger.attachments[1].content, "hello");
+  EXPECT_EQ(e.passenger.attachments[1].spool, nullptr);
+  e = QueueEntry();
+  std::filesystem::remove_all(spool);
 }
 
 }  // namespace

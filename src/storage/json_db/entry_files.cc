@@ -6,10 +6,13 @@
 #include <set>
 #include <vector>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "fs/atomic_file.h"
+#include "fs/content_file.h"
 #include "fs/no_space.h"
+#include "storage/json_db/entry_journal.h"
 #include "storage/storage_names.h"
 
 namespace databus::entry_files {
@@ -30,6 +33,30 @@ void make_directory(const stdfs::path& dir) {
   if (ec) durable::throw_io_error("cannot create", dir, ec.value());
 }
 
+// `a`, reading a spooled one's bytes from its blob file when the journal
+// record has one (EntryStore::stage_blobs): that copy is synced, so a link
+// to it is durable whatever file system the spool file was made on.
+// REQUIRES: `a` is spooled (its copy is then cheap).
+Attachment from_blob(const stdfs::path& dir, const Attachment& a) {
+  const stdfs::path journal = dir.parent_path().parent_path() / "pqueue.journal";
+  stdfs::path blob = EntryRecord::blob_path(journal, dir.filename().string(), a.name);
+  std::error_code ec;
+  if (!stdfs::is_regular_file(blob, ec)) return a;
+  Attachment out = a;
+  out.spool = std::make_shared<const SpooledFile>(std::move(blob), a.spool->size(),
+                                                  a.spool->sha256(), false);
+  return out;
+}
+
+// Writes `a` as the file `path` of the entry folder `dir`, unsynced.
+void write_attachment(const stdfs::path& path, const stdfs::path& dir, const Attachment& a) {
+  if (a.spool == nullptr) {
+    durable::write_content(path, a, false);
+  } else {
+    durable::write_content(path, from_blob(dir, a), false);
+  }
+}
+
 // Replaces the files of the existing folder `dir`.
 void rewrite(const stdfs::path& dir, std::string_view passenger_json,
              std::span<const Attachment> attachments, durable::FileVersion* version) {
@@ -38,16 +65,18 @@ void rewrite(const stdfs::path& dir, std::string_view passenger_json,
   std::set<std::string> listed;
   for (const Attachment& a : attachments) {
     // Attachments first: passenger.json never lists a file that is not there.
+    listed.insert(a.name);
+    std::error_code same;
+    if (a.spool != nullptr && stdfs::equivalent(a.spool->path(), files / a.name, same)) continue;
     const stdfs::path temp = durable::temporary_sibling(files / a.name);
     try {
-      durable::write_file(temp, a.content);
+      write_attachment(temp, dir, a);
       rename_or_throw(temp, files / a.name);
     } catch (...) {
       std::error_code ec;
       stdfs::remove(temp, ec);
       throw;
     }
-    listed.insert(a.name);
   }
   const stdfs::path json = dir / kPassengerFile;
   if (!durable::overwrite_file(json, passenger_json, ' ', version))
@@ -73,7 +102,7 @@ void put(const stdfs::path& pqueue, const std::string& id, std::string_view pass
     make_directory(staging);
     make_directory(staging / kAttachmentsDir);
     for (const Attachment& a : attachments) {
-      durable::write_file(staging / kAttachmentsDir / a.name, a.content);
+      write_attachment(staging / kAttachmentsDir / a.name, dir, a);
     }
     // Renaming the folder keeps the file's version (inode, size, time).
     durable::write_file(staging / kPassengerFile, passenger_json, version);
@@ -106,12 +135,15 @@ void remove(const stdfs::path& pqueue, const std::string& id) {
 void apply(const stdfs::path& pqueue, EntryRecord record) {
   if (!is_uuid(record.internal_id)) return;
   switch (record.kind) {
-    case EntryRecord::Kind::put: {
-      std::vector<Attachment> attachments;
+    case EntryRecord::Kind::put:
+    case EntryRecord::Kind::put_large: {
+      std::vector<Attachment> attachments = std::move(record.spooled);
       for (auto& [name, content] : record.attachments) {
         if (!is_safe_attachment_name(name)) continue;
         attachments.push_back(Attachment{name, AttachmentFormat::text, std::move(content)});
       }
+      std::erase_if(attachments,
+                    [](const Attachment& a) { return !is_safe_attachment_name(a.name); });
       put(pqueue, record.internal_id, record.passenger_json, attachments);
       break;
     }

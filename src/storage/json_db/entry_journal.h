@@ -6,6 +6,7 @@
 // twice does no harm.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,7 +18,10 @@ namespace databus {
 
 struct EntryRecord {
   enum class Kind : char {
-    put = 'P',       // The whole entry: passenger.json and every attachment.
+    put = 'P',  // The whole entry: passenger.json and every attachment.
+    // As put, some attachments spooled: each of those named by its size and
+    // SHA-256, its bytes in the blob file blob_path() (docs/storage-engines.md).
+    put_large = 'L',
     statuses = 'S',  // passenger.json only; the attachments are unchanged.
     remove = 'D',    // The entry's folder is gone.
   };
@@ -25,8 +29,17 @@ struct EntryRecord {
   std::string internal_id;
   std::string passenger_json;                                    // put, statuses
   std::vector<std::pair<std::string, std::string>> attachments;  // put: name, content
+  std::vector<Attachment> spooled;  // put_large: each with its blob file
 
-  // One record's bytes (the journal frames and checksums them).
+  // Where a put_large record of entry `internal_id` in the journal
+  // `journal` keeps the bytes of its spooled attachment `name`:
+  // <client>/pqueue.blobs/<internal_id>/<name>. Durable before the record is.
+  static std::filesystem::path blob_path(const std::filesystem::path& journal,
+                                         std::string_view internal_id, std::string_view name);
+  static std::filesystem::path blob_folder(const std::filesystem::path& journal);
+
+  // One record's bytes (the journal frames and checksums them); put_large
+  // when the entry has a spooled attachment.
   static std::string encode_put(const QueueEntry& entry, std::string_view passenger_json);
   static std::string encode_statuses(std::string_view internal_id, std::string_view passenger_json);
   static std::string encode_remove(std::string_view internal_id);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
 
@@ -32,6 +33,33 @@ TEST(EntryRecordTest, EachKindRoundTrips) {
   EntryRecord remove = EntryRecord::decode(EntryRecord::encode_remove("id-2"), "j");
   EXPECT_EQ(remove.kind, EntryRecord::Kind::remove);
   EXPECT_EQ(remove.internal_id, "id-2");
+}
+
+TEST(EntryRecordTest, ALargeAttachmentIsJournaledByItsBlobNotItsBytes) {
+  Passenger p;
+  p.internal_id = new_uuid();
+  p.add_attachment("a.txt", AttachmentFormat::text, "text");
+  Attachment big;
+  big.name = "big.bin";
+  big.spool = std::make_shared<const SpooledFile>("/spool/x", 123456789, "ab12", false);
+  p.add_attachment(std::move(big));
+  const QueueEntry entry = QueueEntry::seat(std::move(p), {}, {});
+
+  const std::string bytes = EntryRecord::encode_put(entry, "{json}");
+  EXPECT_LT(bytes.size(), 200u);
+  const EntryRecord put = EntryRecord::decode(bytes, "/data/clients/c/pqueue.journal");
+  EXPECT_EQ(put.kind, EntryRecord::Kind::put);
+  ASSERT_EQ(put.attachments.size(), 1u);
+  EXPECT_EQ(put.attachments[0].second, "text");
+  ASSERT_EQ(put.spooled.size(), 1u);
+  const Attachment& blob = put.spooled[0];
+  EXPECT_EQ(blob.name, "big.bin");
+  ASSERT_NE(blob.spool, nullptr);
+  EXPECT_EQ(blob.spool->size(), 123456789u);
+  EXPECT_EQ(blob.spool->sha256(), "ab12");
+  EXPECT_EQ(blob.spool->path(), std::filesystem::path("/data/clients/c/pqueue.blobs") /
+                                    entry.passenger.internal_id / "big.bin");
+  EXPECT_FALSE(blob.spool->temporary());
 }
 
 TEST(EntryRecordTest, MalformedBytesAreReportedWithThePath) {

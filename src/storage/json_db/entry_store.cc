@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "databus/uuid.h"
 #include "fs/atomic_file.h"
+#include "fs/content_file.h"
 #include "storage/json_db/entry_files.h"
 #include "storage/json_db/entry_journal.h"
 #include "storage/json_db/passenger_codec.h"
@@ -42,6 +44,7 @@ EntryStore::~EntryStore() {
     if (journal_->size() > 0) durable::sync_file_system(dir_);
     journal_.reset();
     ::unlink(journal_path_.c_str());  // Replaying it again would do no harm.
+    remove_blobs();
   } catch (...) {
     // Kept: the next open replays it.
   }
@@ -118,11 +121,47 @@ void EntryStore::journal(std::span<const std::string> records) {
   journal_->append(records);
 }
 
+void EntryStore::stage_blobs(std::span<const QueueEntry> entries) {
+  for (const QueueEntry& e : entries) {
+    stdfs::path folder;
+    for (const Attachment& a : e.passenger.attachments) {
+      if (a.spool == nullptr) continue;
+      const stdfs::path blob =
+          EntryRecord::blob_path(journal_path_, e.passenger.internal_id, a.name);
+      if (folder.empty()) {
+        folder = blob.parent_path();
+        durable::create_directories_durably(folder);
+      }
+      std::error_code same;
+      if (!stdfs::equivalent(a.spool->path(), blob, same)) durable::write_content(blob, a, true);
+      blob_bytes_ += a.spool->size();
+    }
+    if (!folder.empty()) durable::sync_directory(folder);
+  }
+}
+
+QueueEntry EntryStore::with_stored_files(QueueEntry entry) const {
+  for (Attachment& a : entry.passenger.attachments) {
+    if (a.spool == nullptr) continue;
+    a.spool = std::make_shared<const SpooledFile>(
+        dir_ / entry.passenger.internal_id / entry_files::kAttachmentsDir / a.name, a.spool->size(),
+        a.spool->sha256(), false);
+  }
+  return entry;
+}
+
+void EntryStore::remove_blobs() {
+  std::error_code ec;
+  stdfs::remove_all(EntryRecord::blob_folder(journal_path_), ec);
+  blob_bytes_ = 0;
+}
+
 void EntryStore::checkpoint_if_large() {
-  if (!journal_ || journal_->size() <= kCheckpointBytes || unapplied_) return;
+  if (!journal_ || journal_->size() + blob_bytes_ <= kCheckpointBytes || unapplied_) return;
   try {
     durable::sync_file_system(dir_);
     journal_->clear();
+    remove_blobs();
   } catch (const StorageError& e) {
     // What was written is durable in the journal; the next batch tries again.
     add_problem(journal_path_.string(), std::string("checkpoint failed: ") + e.what());
@@ -153,6 +192,7 @@ void EntryStore::insert(std::span<const QueueEntry> entries) {
                       records[i] = EntryRecord::encode_put(entries[i], jsons[i]);
                     }),
            n);
+    stage_blobs(entries);
     journal(records);
   }
   // Durable from here. An entry whose files cannot be written is not
@@ -169,7 +209,7 @@ void EntryStore::insert(std::span<const QueueEntry> entries) {
       continue;
     }
     index_.put(entries[i]);
-    cache_.put(entries[i], versions[i]);
+    cache_.put(with_stored_files(entries[i]), versions[i]);
   }
   if (!failed.empty()) apply_failed();
   report(failed, n);
@@ -224,6 +264,7 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
     // A batch that fails half-way leaves some files new and some old: no
     // cached copy of any of them may survive it.
     for (const QueueEntry& e : saved) cache_.erase(e.passenger.internal_id);
+    if (scope == SaveScope::everything) stage_blobs(saved);
     journal(records);
   }
   std::vector<durable::FileVersion> versions(n);
@@ -244,7 +285,7 @@ void EntryStore::update(std::span<const QueueEntry> entries, SaveScope scope) {
       continue;
     }
     index_.put(saved[i]);
-    if (whole[i]) cache_.put(std::move(saved[i]), versions[i]);
+    if (whole[i]) cache_.put(with_stored_files(std::move(saved[i])), versions[i]);
   }
   if (!failed.empty()) apply_failed();
   report(failed, n);

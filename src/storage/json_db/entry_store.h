@@ -132,6 +132,14 @@ class EntryStore {
   void journal(std::span<const std::string> records);
   // A checkpoint when the journal has grown past kCheckpointBytes.
   void checkpoint_if_large();
+  // Makes the bytes of every spooled attachment of `entries` durable in the
+  // blob folder the journal's put_large records name, before they are
+  // journaled (docs/storage-engines.md, "Large attachments").
+  void stage_blobs(std::span<const QueueEntry> entries);
+  // Removes the blob folder: once the journal no longer names it.
+  void remove_blobs();
+  // `entry` with its spooled attachments' handles on the entry's own files.
+  QueueEntry with_stored_files(QueueEntry entry) const;
 
   // Runs job(i) for every i in [0, n) on the workers (or here).
   FileWorkers::Failures for_each(std::size_t n, const std::function<void(std::size_t)>& job);
@@ -158,6 +166,9 @@ class EntryStore {
   // no checkpoint empties the journal, and closing keeps it, so that the
   // next open's replay redoes the change.
   bool unapplied_ = false;
+  // Bytes in the blob folder: they count towards a checkpoint like the
+  // journal's, so deleted entries' blobs do not linger.
+  std::uint64_t blob_bytes_ = 0;
   EntryIndex index_;
   EntryCache cache_;
 

@@ -72,7 +72,7 @@ std::optional<QueueEntry> EntryStore::read(const std::string& id, bool with_atta
   }
   const stdfs::path dir = dir_ / id;
   try {
-    QueueEntry entry = read_passenger_json(id);
+    QueueEntry entry = with_stored_files(read_passenger_json(id));
     if (with_attachments) {
       for (Attachment& a : entry.passenger.attachments) {
         const stdfs::path file = dir / kAttachmentsDir / a.name;
@@ -82,7 +82,7 @@ std::optional<QueueEntry> EntryStore::read(const std::string& id, bool with_atta
               (dir / kPassengerFile).string(),
               "attachment '" + a.name + "' listed in field 'attachments' is missing");
         }
-        a.content = durable::read_file(file);
+        if (a.spool == nullptr) a.content = durable::read_file(file);
       }
     }
     return entry;

@@ -135,6 +135,8 @@ void EntryStore::replay_journal() {
     }
     if (!failed.empty()) set_aside(failed, failed_modules, first_error);
     if (stdfs::exists(journal_path_, ec)) durable::remove_durably(journal_path_);
+    // Records set aside keep naming their blobs: those stay for the operator.
+    if (failed.empty()) remove_blobs();
   }
   unapplied_ = false;
   recovered_ = true;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "storage/storage_names.h"
 
@@ -180,6 +181,14 @@ std::string encode_passenger_json(const QueueEntry& entry) {
       out += ", ";
       append_field(out, "full_name", p.attachments[i].full_name);
     }
+    // Only for a spooled one: its file is large, never read whole to list it.
+    if (const auto& spool = p.attachments[i].spool; spool != nullptr) {
+      out += ", ";
+      append_key(out, "size");
+      out += std::to_string(spool->size());
+      out += ", ";
+      append_field(out, "sha256", spool->sha256());
+    }
     out += '}';
   }
   out += "], ";
@@ -239,6 +248,12 @@ QueueEntry decode_passenger_json(std::string_view text, const std::string& path)
       a.fail("format", "is not text or binary");
     }
     if (a.has("full_name")) attachment.full_name = a.text("full_name");
+    if (a.has("sha256")) {
+      // The path is the entry folder's, which only the store knows: it sets it.
+      attachment.spool = std::make_shared<const SpooledFile>(
+          "", a.get("size", json::value_t::number_integer).get<std::uint64_t>(), a.text("sha256"),
+          false);
+    }
     p.attachments.push_back(std::move(attachment));
   }
   const json& guids = f.array("log_guids");

@@ -46,6 +46,7 @@ QueueEntry copy_without_contents(const QueueEntry& stored) {
     copy.name = a.name;
     copy.format = a.format;
     copy.full_name = a.full_name;
+    copy.spool = a.spool;  // A handle, not the bytes.
   }
   to.log_guids = from.log_guids;
   to.log_guids_dropped = from.log_guids_dropped;

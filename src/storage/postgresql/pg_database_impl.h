@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "databus/database.h"
+#include "storage/blob_folder.h"
 #include "storage/postgresql/pg_connection.h"
 #include "storage/postgresql/pg_coordination.h"
 #include "storage/postgresql/pg_sessions.h"
@@ -144,6 +145,12 @@ class PgDatabase : public Database {
   void insert_rows(PgTransaction& tx, const std::string& client_id,
                    std::span<const QueueEntry> entries);
   // Multi-row INSERTs of the attachments of `entries`, inside `tx`.
+  // The bytes of the spooled attachment at `position` of an entry, from
+  // attachment_chunks into a new spool file (docs/storage-engines.md).
+  // Throws CorruptDataError when they differ from `spooled` (size, SHA-256).
+  std::shared_ptr<const SpooledFile> read_chunks(
+      const std::string& client_id, const std::string& internal_id, std::int64_t position,
+      const std::pair<std::uint64_t, std::string>& spooled);
   void insert_attachments(PgTransaction& tx, const std::string& client_id,
                           std::span<const QueueEntry> entries);
 

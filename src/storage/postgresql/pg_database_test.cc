@@ -114,8 +114,9 @@ TEST_F(PgDatabaseTest, AttachmentsOfSchema2ReadWithNoFullName) {
   PgConnection(PgSettings::from_arguments(arguments))
       .run_script(
           "DROP TABLE cluster_nodes, cluster_state, leases, web_sessions, web_secrets, "
-          "flow_minutes, "
-          "passenger_state; ALTER TABLE attachments DROP COLUMN full_name; ALTER TABLE clients "
+          "flow_minutes, attachment_chunks, "
+          "passenger_state; ALTER TABLE attachments DROP COLUMN full_name, DROP COLUMN spooled; "
+          "ALTER TABLE clients "
           "DROP COLUMN config_version, DROP COLUMN config_saved_by; ALTER TABLE entries DROP "
           "COLUMN due_at, DROP COLUMN failing, DROP COLUMN quarantined; DROP INDEX "
           "entries_unnotified; "

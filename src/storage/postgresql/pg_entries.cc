@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "storage/postgresql/pg_database_impl.h"
 #include "storage/postgresql/pg_text.h"
@@ -72,7 +73,7 @@ void PgDatabase::insert_attachments(PgTransaction& tx, const std::string& client
     if (rows == 0) return;
     tx.run(
         "INSERT INTO attachments (client_id, internal_id, position, name, format, content, "
-        "full_name) "
+        "full_name, spooled) "
         "VALUES " +
             sql,
         params);
@@ -88,15 +89,36 @@ void PgDatabase::insert_attachments(PgTransaction& tx, const std::string& client
       params.push_back(number(position++));
       params.push_back(field(a.name));
       params.push_back(text(std::string(to_string(a.format))));
-      params.push_back({a.content, true});
+      params.push_back({a.content, true});  // Empty for a spooled one.
       params.push_back(field(a.full_name));
-      sql += (rows ? ", " : "") + placeholders(params, 7);
+      params.push_back(text(encode_spooled(a)));
+      sql += (rows ? ", " : "") + placeholders(params, 8);
       ++rows;
-      bytes += a.content.size();
+      bytes += content_size(a);
       if (rows >= kRowsPerStatement || bytes >= kBytesPerStatement) flush();
     }
   }
   flush();
+  // A spooled attachment's bytes, chunk by chunk, never whole in memory.
+  for (const QueueEntry& e : entries) {
+    std::int64_t position = 0;
+    for (const Attachment& a : e.passenger.attachments) {
+      const std::int64_t at = position++;
+      if (a.spool == nullptr) continue;
+      ContentReader reader(a);
+      std::int64_t seq = 0;
+      for (std::string_view chunk = reader.next(); !chunk.empty(); chunk = reader.next()) {
+        tx.run(
+            "INSERT INTO attachment_chunks (client_id, internal_id, position, seq, data) VALUES "
+            "($1, $2, $3, $4, $5)",
+            {text(client_id),
+             text(e.passenger.internal_id),
+             number(at),
+             number(seq++),
+             {std::string(chunk), true}});
+      }
+    }
+  }
 }
 
 void PgDatabase::insert_entries_fenced(const std::string& client_id,
@@ -292,8 +314,11 @@ void PgDatabase::update_entries_fenced(const std::string& client_id,
     }
   }
   if (everything) {
-    tx.run("DELETE FROM attachments WHERE client_id = $1 AND internal_id = ANY($2::text[])",
-           {text(client_id), text(id_array(unique))});
+    for (const char* table : {"attachments", "attachment_chunks"}) {
+      tx.run(std::string("DELETE FROM ") + table +
+                 " WHERE client_id = $1 AND internal_id = ANY($2::text[])",
+             {text(client_id), text(id_array(unique))});
+    }
     std::vector<QueueEntry> rows;
     for (const QueueEntry* e : unique) rows.push_back(*e);
     insert_attachments(tx, client_id, rows);
@@ -319,8 +344,11 @@ std::size_t PgDatabase::delete_complete_entries_fenced(const std::string& client
   if (gone.rows() > 0) {
     std::string ids = "{";  // UUIDs: nothing to quote.
     for (int i = 0; i < gone.rows(); ++i) (ids += i ? "," : "") += gone.text(i, 0);
-    tx.run("DELETE FROM attachments WHERE client_id = $1 AND internal_id = ANY($2::text[])",
-           {text(client_id), text(ids + "}")});
+    for (const char* table : {"attachments", "attachment_chunks"}) {
+      tx.run(std::string("DELETE FROM ") + table +
+                 " WHERE client_id = $1 AND internal_id = ANY($2::text[])",
+             {text(client_id), text(ids + "}")});
+    }
   }
   tx.commit();
   return static_cast<std::size_t>(gone.rows());

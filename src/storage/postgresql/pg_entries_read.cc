@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "databus/attachment_content.h"
 #include "storage/postgresql/pg_database_impl.h"
 #include "storage/postgresql/pg_text.h"
 #include "storage/sql/sql_codec.h"
@@ -39,7 +40,9 @@ std::vector<QueueEntry> PgDatabase::read_entries(const sql::Statement& inner,
   const bool joined = with_content || with_names;
   const std::string sql = !joined
                               ? inner.text
-                              : std::string("SELECT e.*, a.name, a.format, a.full_name") +
+                              : std::string(
+                                    "SELECT e.*, a.name, a.format, a.full_name, "
+                                    "a.position, a.spooled") +
                                     (with_content ? ", a.content" : "") + " FROM (" + inner.text +
                                     ") AS e LEFT JOIN attachments AS a ON a.client_id = $1 "
                                     "AND a.internal_id = e.internal_id ORDER BY e.pull_time" +
@@ -82,10 +85,41 @@ std::vector<QueueEntry> PgDatabase::read_entries(const sql::Statement& inner,
       a.format = AttachmentFormat::binary;  // Keep the bytes all the same.
     }
     a.full_name = pg_unescape_text(r.text(row, 11));
-    if (with_content) a.content = r.text(row, 12);
+    if (const auto spooled = decode_spooled(r.text(row, 13))) {
+      // Without content: the size and SHA-256 only (no file to read).
+      a.spool = with_content ? read_chunks(client_id, id, r.integer(row, 12), *spooled)
+                             : std::make_shared<const SpooledFile>("", spooled->first,
+                                                                   spooled->second, false);
+    } else if (with_content) {
+      a.content = r.text(row, 14);
+    }
     out.back().passenger.attachments.push_back(std::move(a));
   }
   return out;
+}
+
+std::shared_ptr<const SpooledFile> PgDatabase::read_chunks(
+    const std::string& client_id, const std::string& internal_id, std::int64_t position,
+    const std::pair<std::uint64_t, std::string>& spooled) {
+  // Copied chunk by chunk into a spool file of this process (the system's
+  // temporary folder), removed when the last handle goes.
+  AttachmentWriter writer(SpoolSettings{{}, 0}, "", AttachmentFormat::binary);
+  auto connection = pool_.acquire();
+  for (std::int64_t seq = 0;; ++seq) {
+    const PgResult chunk = connection->run(
+        "SELECT data FROM attachment_chunks WHERE client_id = $1 AND internal_id = $2 AND "
+        "position = $3 AND seq = $4",
+        {text(client_id), text(internal_id), number(position), number(seq)});
+    if (chunk.rows() == 0) break;
+    writer.write(chunk.text(0, 0));
+  }
+  const Attachment copy = writer.finish();
+  if (content_size(copy) != spooled.first || copy.spool->sha256() != spooled.second) {
+    throw CorruptDataError("entries/" + internal_id,
+                           "the chunks of a large attachment do not add up to its size and "
+                           "SHA-256");
+  }
+  return copy.spool;
 }
 
 std::vector<QueueEntry> PgDatabase::query_entries(const std::string& client_id,

@@ -87,7 +87,8 @@ TEST(PgRetryTest, Schema6IsMigratedWithTheRetryStatesOfTheSteps) {
   q.filter = EntryFilter::push_due;
   EXPECT_EQ(ids(db->query_entries("demo", q)), std::vector<std::string>{"failing"});
   PgConnection raw(PgSettings::from_arguments(arguments));
-  EXPECT_EQ(raw.run("SELECT version::text FROM schema_version").text(0, 0), "8");
+  EXPECT_EQ(raw.run("SELECT version::text FROM schema_version").text(0, 0),
+            std::to_string(kPgSchemaVersion));
   const PgResult r = raw.run(
       "SELECT external_id, coalesce(due_at::text, 'NULL'), failing::text, quarantined::text FROM "
       "entries "

@@ -196,6 +196,20 @@ CREATE TABLE flow_minutes (
   drive_ms bigint NOT NULL,
   PRIMARY KEY (client_id, passenger_module, minute));
 )sql",
+      // Version 9, large attachments (docs/storage-engines.md): a spooled
+      // attachment's row keeps "<size> <sha256>" in `spooled` and no
+      // content; its bytes are rows of attachment_chunks (1 MiB each, `seq`
+      // from 0), written in the entry's transaction, so every node reads them.
+      R"sql(
+ALTER TABLE attachments ADD COLUMN spooled text NOT NULL DEFAULT '';
+CREATE TABLE attachment_chunks (
+  client_id text COLLATE "C" NOT NULL,
+  internal_id text COLLATE "C" NOT NULL,
+  position integer NOT NULL,
+  seq integer NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (client_id, internal_id, position, seq));
+)sql",
   };
   return all;
 }

@@ -7,7 +7,7 @@
 
 namespace databus {
 
-inline constexpr int kPgSchemaVersion = 8;
+inline constexpr int kPgSchemaVersion = 9;
 
 // Creates the schema and tables on first use and applies the missing
 // migrations, in one transaction that holds an advisory lock, so that several

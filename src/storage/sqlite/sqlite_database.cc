@@ -24,8 +24,19 @@ std::unique_ptr<durable::DirectoryLock> lock_file_of(const std::filesystem::path
 }  // namespace
 
 SqliteDatabase::SqliteDatabase(std::filesystem::path path, bool lock_process)
-    : process_lock_(lock_file_of(path, lock_process)), pool_(std::move(path), kSqliteConnections) {
+    : process_lock_(lock_file_of(path, lock_process)),
+      pool_(path, kSqliteConnections),
+      blobs_(std::filesystem::path(path).concat(".blobs")) {
   migrate_sqlite_schema(pool_);
+  // Only the process holding the file may take what it finds for orphans.
+  if (process_lock_ == nullptr) return;
+  SqliteRead read(pool_);
+  SqliteQuery q(read.connection(), "SELECT 1 FROM entries WHERE client_id = ? AND internal_id = ?");
+  blobs_.sweep([&q](const std::string& client_id, const std::string& internal_id) {
+    q.reset();
+    q.bind(1, client_id).bind(2, internal_id);
+    return q.step();
+  });
 }
 
 // --- Clients ------------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include "databus/database.h"
 #include "fs/directory_lock.h"
 #include "model/sequential_map.h"
+#include "storage/blob_folder.h"
 #include "storage/sql/problem_list.h"
 #include "storage/sqlite/sqlite_connection.h"
 
@@ -138,6 +139,8 @@ class SqliteDatabase : public Database {
   std::unique_ptr<durable::DirectoryLock> process_lock_;  // Null: not locked.
   SqlitePool pool_;
   sql::ProblemList problems_;
+  // The bytes of spooled attachments: <file>.blobs/ (blob_folder.h).
+  BlobFolder blobs_;
   // Per client, internal id -> key and `complete` of the entries this
   // object wrote or updated, as committed: a status write then finds its
   // rows by integer key, with no lookup statement at all. Exact because

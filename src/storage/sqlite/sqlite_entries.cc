@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "databus/attachment_content.h"
 #include "databus/error.h"
 #include "storage/sql/sql_codec.h"
 #include "storage/sql/sql_query.h"
@@ -75,8 +76,8 @@ constexpr const char* kUpdateFields =
     "puller_module = ?, pull_time = ? WHERE entry = ?";
 
 constexpr const char* kInsertAttachment =
-    "INSERT INTO entry_attachments (entry, position, name, format, content, full_name) VALUES "
-    "(?, ?, ?, ?, ?, ?)";
+    "INSERT INTO entry_attachments (entry, position, name, format, content, full_name, spooled) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 // Binds the status columns, as the first eight parameters of
 // kInsertStatuses (after `entry`) or kUpdateStatuses. `steps` and `log_guids` are bound
@@ -112,12 +113,14 @@ void check_ids(std::span<const QueueEntry> entries) {
 void insert_attachments(SqliteQuery& q, std::int64_t entry, const Passenger& p) {
   std::int64_t position = 0;
   for (const Attachment& a : p.attachments) {
+    // A spooled attachment's bytes are in the blob folder (staged first).
     q.bind(1, entry)
         .bind(2, position++)
         .bind_unowned(3, a.name)
         .bind(4, to_string(a.format))
         .bind_blob_unowned(5, a.content)  // Not copied: lives until the rewind.
-        .bind_unowned(6, a.full_name);
+        .bind_unowned(6, a.full_name)
+        .bind(7, encode_spooled(a));
     q.run();
     q.rewind();  // For the next row; the statement stays prepared.
   }
@@ -171,6 +174,7 @@ void SqliteDatabase::insert_entries(const std::string& client_id,
       open.bind(5, entry).bind(6, f.due_at).run();
       open.rewind();
     }
+    blobs_.stage(client_id, p);  // Durable before the rows naming the files.
     insert_attachments(attachments, entry, p);
   }
   write.commit();
@@ -280,6 +284,7 @@ void SqliteDatabase::update_entries(const std::string& client_id,
       fields->rewind();
       drop_attachments->bind(1, stored->entry).run();
       drop_attachments->rewind();
+      blobs_.stage(client_id, p);
       insert_attachments(*attachments, stored->entry, p);
     }
     if (!f.complete && (scope == SaveScope::everything || stored->complete)) {
@@ -319,6 +324,9 @@ void SqliteDatabase::update_entries(const std::string& client_id,
   }
   write.commit();
   remember_keys(client_id, written);
+  if (scope == SaveScope::everything) {
+    for (const QueueEntry& e : entries) blobs_.keep_only(client_id, e.passenger);
+  }
 }
 
 std::size_t SqliteDatabase::delete_complete_entries(const std::string& client_id,
@@ -342,6 +350,14 @@ std::size_t SqliteDatabase::delete_complete_entries(const std::string& client_id
       .bind(3, passenger_module)
       .run();
   const auto n = static_cast<std::size_t>(c.changes());
+  std::vector<std::string> with_blobs;  // Their files go once the rows are gone.
+  if (n > 0) {
+    SqliteQuery spooled(c,
+                        "SELECT DISTINCT e.internal_id FROM entries e JOIN entry_attachments a "
+                        "USING (entry) WHERE e.entry IN (SELECT entry FROM temp.purged) AND "
+                        "a.spooled <> ''");
+    while (spooled.step()) with_blobs.push_back(spooled.text(0));
+  }
   if (n > 0) {
     c.run(
         "DELETE FROM entry_open WHERE (client_id, passenger_module, pull_time, internal_id) IN "
@@ -354,6 +370,7 @@ std::size_t SqliteDatabase::delete_complete_entries(const std::string& client_id
   }
   c.run("DELETE FROM temp.purged");
   write.commit();
+  for (const std::string& id : with_blobs) blobs_.remove(client_id, id);
   // Their keys may be given to new entries now.
   if (n > 0) keys_.erase(client_id);
   return n;

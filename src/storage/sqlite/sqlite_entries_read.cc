@@ -36,8 +36,8 @@ std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, Sqlite
   }
   if (!with_content && !with_names) return out;
   const std::string sql =
-      std::string(with_content ? "SELECT name, format, full_name, content"
-                               : "SELECT name, format, full_name") +
+      std::string(with_content ? "SELECT name, format, full_name, spooled, content"
+                               : "SELECT name, format, full_name, spooled") +
       " FROM entry_attachments WHERE entry = (SELECT entry FROM entries WHERE client_id = ? AND "
       "internal_id = ?) ORDER BY position";
   SqliteQuery a(c, sql);  // Prepared once, reset per entry.
@@ -55,7 +55,12 @@ std::vector<QueueEntry> SqliteDatabase::read_entries(SqliteConnection& c, Sqlite
         attachment.format = AttachmentFormat::binary;  // Keep the bytes all the same.
       }
       attachment.full_name = a.text(2);
-      if (with_content) attachment.content = a.text(3);
+      if (const auto spooled = decode_spooled(a.text(3))) {
+        attachment.spool = blobs_.file(client_id, e.passenger.internal_id, attachment.name,
+                                       spooled->first, spooled->second);
+      } else if (with_content) {
+        attachment.content = a.text(4);
+      }
       e.passenger.attachments.push_back(std::move(attachment));
     }
   }

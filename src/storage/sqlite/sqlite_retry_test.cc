@@ -130,7 +130,8 @@ TEST_F(SqliteRetryTest, Schema5FilesAreMigratedWithTheRetryStatesOfTheirSteps) {
   EXPECT_EQ(ids(db->query_entries("demo", q)), std::vector<std::string>{"fresh"});
   q.filter = EntryFilter::push_due;
   EXPECT_EQ(ids(db->query_entries("demo", q)), std::vector<std::string>{"failing"});
-  EXPECT_EQ(rows("SELECT version FROM schema_version"), std::vector<std::string>{"7"});
+  EXPECT_EQ(rows("SELECT version FROM schema_version"),
+            std::vector<std::string>{std::to_string(kSqliteSchemaVersion)});
   EXPECT_EQ(
       rows("SELECT external_id, due_at, failing, quarantined FROM entries JOIN "
            "entry_statuses USING (entry) LEFT JOIN entry_open USING (entry) ORDER BY "

@@ -195,6 +195,12 @@ CREATE TABLE flow_minutes (
   drive_ms INTEGER NOT NULL,
   PRIMARY KEY (client_id, passenger_module, minute)) WITHOUT ROWID;
 )sql",
+      // Version 8, large attachments (docs/storage-engines.md): a spooled
+      // attachment's row keeps "<size> <sha256>" here and no content; its
+      // bytes are a file of the blob folder beside the database file.
+      R"sql(
+ALTER TABLE entry_attachments ADD COLUMN spooled TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return all;
 }

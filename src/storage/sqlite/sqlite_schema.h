@@ -7,7 +7,7 @@
 
 namespace databus {
 
-inline constexpr int kSqliteSchemaVersion = 7;
+inline constexpr int kSqliteSchemaVersion = 8;
 
 // Creates the tables on first use and applies the missing migrations up to
 // `target` (tests make files of older versions with it), in one write
